@@ -1,0 +1,143 @@
+// Maps PostgreSQL constraint errors (from either engine, wrapped by Drizzle or not) to an HTTP status and info.
+
+export interface DatabaseErrorResponse {
+	status: 400 | 404 | 409;
+	/** Stable identifier for clients, `resource.state` style (`character.name_taken`). */
+	info: string;
+	/** The violated constraint, when PostgreSQL names one. */
+	constraint?: string;
+	/** PostgreSQL's explanation (it quotes the offending values): for logs and DEV bodies. */
+	detail?: string;
+}
+
+/** Unique and check constraints → the info a client gets. Keys are constraint or unique-index names. */
+export const constraintInfos: Readonly<Record<string, string>> = {
+	users_email_unique: "user.email_taken",
+	users_email_lowercase: "user.email_invalid",
+	guild_roles_guild_name_unique: "role.name_taken",
+	guild_members_pkey: "guild.already_member",
+	game_accounts_user_name_unique: "account.name_taken",
+	characters_server_name_unique: "character.name_taken",
+	characters_level_range: "character.level_invalid",
+	teams_owner_name_unique: "team.name_taken",
+	teams_guild_name_unique: "team.name_taken",
+	teams_single_owner: "team.owner_invalid",
+	team_members_pkey: "team.already_member",
+	progressions_pkey: "progression.exists",
+	progressions_kind_valid: "progression.kind_invalid",
+	progressions_status_valid: "progression.status_invalid",
+	classes_name_unique: "class.name_taken",
+	servers_name_unique: "server.name_taken",
+	dungeons_name_unique: "dungeon.name_taken",
+	dungeons_level_range: "dungeon.level_invalid",
+};
+
+/** Foreign keys → info when the referenced row is missing (404) and when a delete hits a row still in use (409). */
+export const foreignKeyInfos: Readonly<Record<string, { missing: string; inUse: string }>> = {
+	guilds_created_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	guild_roles_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	guild_members_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	guild_members_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	guild_members_role_fk: { missing: "role.notfound", inUse: "role.in_use" },
+	game_accounts_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	characters_account_id_game_accounts_id_fk: { missing: "account.notfound", inUse: "account.in_use" },
+	characters_class_id_classes_id_fk: { missing: "class.notfound", inUse: "class.in_use" },
+	characters_server_id_servers_id_fk: { missing: "server.notfound", inUse: "server.in_use" },
+	teams_owner_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	teams_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	teams_server_id_servers_id_fk: { missing: "server.notfound", inUse: "server.in_use" },
+	team_members_team_id_teams_id_fk: { missing: "team.notfound", inUse: "team.in_use" },
+	team_members_character_id_characters_id_fk: { missing: "character.notfound", inUse: "character.in_use" },
+	progressions_character_id_characters_id_fk: { missing: "character.notfound", inUse: "character.in_use" },
+};
+
+/** The fields we read, under the names of both drivers (PGlite: `constraint`, postgres.js: `constraint_name`). */
+interface PgErrorFields {
+	code: string;
+	constraint?: string;
+	column?: string;
+	detail?: string;
+}
+
+/** Returns null for anything that is not a constraint or bad-value error: the caller lets it become a 500. */
+export function mapDatabaseError(error: unknown): DatabaseErrorResponse | null {
+	const found = findPgError(error);
+	if (found === null) return null;
+	const { fields, query } = found;
+	const { code, constraint } = fields;
+	const extra = {
+		...(constraint === undefined ? {} : { constraint }),
+		...(fields.detail === undefined ? {} : { detail: fields.detail }),
+	};
+	const name = constraint ?? "unknown";
+
+	switch (code) {
+		case "23505": // unique_violation
+			return { status: 409, info: constraintInfos[name] ?? `conflict.${name}`, ...extra };
+		case "23503": {
+			// foreign_key_violation: a missing parent on insert/update, or a parent still in use on delete.
+			const inUse = isStillReferenced(fields.detail, query);
+			const infos = foreignKeyInfos[name];
+			if (inUse) return { status: 409, info: infos?.inUse ?? `conflict.${name}`, ...extra };
+			return { status: 404, info: infos?.missing ?? `notfound.${name}`, ...extra };
+		}
+		case "23514": // check_violation
+			return { status: 400, info: constraintInfos[name] ?? `invalid.${name}`, ...extra };
+		case "23502": // not_null_violation
+			return { status: 400, info: `required.${fields.column ?? "unknown"}`, ...extra };
+		case "22003": // numeric_value_out_of_range (an id past 2^31, a level past int4)
+			return { status: 400, info: "value.out_of_range", ...extra };
+		case "22P02": // invalid_text_representation
+			return { status: 400, info: "value.invalid", ...extra };
+		default:
+			return null;
+	}
+}
+
+function isStillReferenced(detail: string | undefined, query: string | undefined): boolean {
+	// The detail text is the reliable signal but is translated under a non-English lc_messages,
+	// so fall back on the statement: only a DELETE (or an UPDATE of a key) can orphan children.
+	if (detail !== undefined) {
+		if (/still referenced/i.test(detail)) return true;
+		if (/not present/i.test(detail)) return false;
+	}
+	return query !== undefined && /^\s*delete\b/i.test(query);
+}
+
+/** Walks the `cause` chain: Drizzle wraps driver errors in `DrizzleQueryError`, transactions may wrap again. */
+function findPgError(error: unknown): { fields: PgErrorFields; query?: string } | null {
+	let current: unknown = error;
+	let query: string | undefined;
+	for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+		const candidate = current as Record<string, unknown>;
+		if (query === undefined && typeof candidate.query === "string") query = candidate.query;
+		// Node system errors have codes too (EPIPE is five letters): a severity marks a server error.
+		if (
+			typeof candidate.code === "string" &&
+			/^[0-9A-Z]{5}$/.test(candidate.code) &&
+			typeof candidate.severity === "string"
+		) {
+			return { fields: readFields(candidate), ...(query === undefined ? {} : { query }) };
+		}
+		current = candidate.cause;
+	}
+	return null;
+}
+
+function readFields(error: Record<string, unknown>): PgErrorFields {
+	const text = (...keys: string[]) => {
+		for (const key of keys) {
+			const value = error[key];
+			if (typeof value === "string" && value !== "") return value;
+		}
+		return undefined;
+	};
+	const fields: PgErrorFields = { code: error.code as string };
+	const constraint = text("constraint", "constraint_name");
+	const column = text("column", "column_name");
+	const detail = text("detail");
+	if (constraint !== undefined) fields.constraint = constraint;
+	if (column !== undefined) fields.column = column;
+	if (detail !== undefined) fields.detail = detail;
+	return fields;
+}

@@ -1,0 +1,53 @@
+// Named prepared statements for the lookups nearly every request makes (who is this user, who owns this account/character).
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "./client.js";
+import { characters, gameAccounts, users } from "./schema/index.js";
+
+// On postgres.js a named `.prepare()` makes Drizzle ask the server to keep the plan per connection;
+// unnamed queries are sent unprepared. PGlite accepts the same calls.
+function prepareHotQueries(db: Database) {
+	return {
+		userById: db
+			.select({
+				id: users.id,
+				email: users.email,
+				displayName: users.displayName,
+				locale: users.locale,
+			})
+			.from(users)
+			.where(eq(users.id, sql.placeholder("id")))
+			.prepare("user_by_id"),
+
+		accountOwner: db
+			.select({ accountId: gameAccounts.id, userId: gameAccounts.userId })
+			.from(gameAccounts)
+			.where(eq(gameAccounts.id, sql.placeholder("id")))
+			.prepare("account_owner"),
+
+		characterOwner: db
+			.select({
+				characterId: characters.id,
+				accountId: characters.accountId,
+				serverId: characters.serverId,
+				userId: gameAccounts.userId,
+			})
+			.from(characters)
+			.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
+			.where(eq(characters.id, sql.placeholder("id")))
+			.prepare("character_owner"),
+	};
+}
+
+export type HotQueries = ReturnType<typeof prepareHotQueries>;
+
+const cache = new WeakMap<Database, HotQueries>();
+
+/** Prepared once per database handle; call as `hotQueries(db).userById.execute({ id })`. */
+export function hotQueries(db: Database): HotQueries {
+	let queries = cache.get(db);
+	if (queries === undefined) {
+		queries = prepareHotQueries(db);
+		cache.set(db, queries);
+	}
+	return queries;
+}

@@ -1,0 +1,9 @@
+// The whole Drizzle schema: every table and relation, passed to drizzle() and read by drizzle-kit.
+export * from "./reference.js";
+export * from "./users.js";
+export * from "./guilds.js";
+export * from "./accounts.js";
+export * from "./characters.js";
+export * from "./teams.js";
+export * from "./progressions.js";
+export * from "./relations.js";

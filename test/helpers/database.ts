@@ -1,0 +1,96 @@
+// Test databases for every suite: one per test file (restored PGlite snapshot, or PostgreSQL template clone), reset between tests.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getTableName, is, sql } from "drizzle-orm";
+import { PgTable } from "drizzle-orm/pg-core";
+import { inject } from "vitest";
+import {
+	openDatabase,
+	wrapPglite,
+	type Database,
+	type DatabaseConfig,
+	type DatabaseHandle,
+	type Engine,
+} from "../../src/db/client.js";
+import * as schema from "../../src/db/schema/index.js";
+import { afterFile } from "./after-file.js";
+import { loadPgliteSnapshot } from "./pglite-snapshot.js";
+import { dropDatabase, recreateDatabase } from "./postgres-test-databases.js";
+import "./test-database-source.js";
+
+let current: Promise<DatabaseHandle> | undefined;
+
+/** Which engine this run tests: PGlite, or PostgreSQL when TEST_DATABASE_URL is set. */
+export function testEngine(): Engine {
+	return inject("testDatabase").engine;
+}
+
+/**
+ * The test file's database, created on first call: migrated, with reference data, and whatever earlier
+ * tests of the file left unless they call `resetTestDatabase` (typically in `beforeEach`).
+ */
+export async function getTestDatabase(): Promise<Database> {
+	return (await getTestDatabaseHandle()).db;
+}
+
+/** Same database, with its engine and driver, for the tests that need them. */
+export function getTestDatabaseHandle(): Promise<DatabaseHandle> {
+	current ??= openTestDatabase();
+	return current;
+}
+
+async function openTestDatabase(): Promise<DatabaseHandle> {
+	const source = inject("testDatabase");
+	const handle =
+		source.engine === "pglite"
+			? wrapPglite(await loadPgliteSnapshot(source.snapshotPath))
+			: await openDatabase(
+					postgresConfig(await recreateDatabase(source.url, workerLabel(), source.templateName)),
+				);
+	afterFile(async () => {
+		current = undefined;
+		await handle.close();
+	});
+	return handle;
+}
+
+// Every table except the reference ones, which ship with the code and are the same for every test.
+const resettableTables = (Object.values(schema) as unknown[])
+	.filter((value): value is PgTable => is(value, PgTable))
+	.filter((table) => !(schema.referenceTables as readonly PgTable[]).includes(table))
+	.map((table) => `"${getTableName(table)}"`);
+
+/** Empties every non-reference table and restarts identities, so ids are predictable in each test. */
+export async function resetTestDatabase(db: Database): Promise<void> {
+	await db.execute(sql.raw(`truncate table ${resettableTables.join(", ")} restart identity cascade`));
+}
+
+/**
+ * Config for a brand-new empty database of the tested engine (no migrations applied), for tests of
+ * migrating and booting. PGlite gets an on-disk directory whose parents do not exist yet, like a fresh clone.
+ * Slow (a fresh PGlite boots in seconds): use sparingly.
+ */
+export async function createEmptyDatabaseConfig(): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
+	const source = inject("testDatabase");
+	if (source.engine === "pglite") {
+		const folder = await mkdtemp(join(tmpdir(), "dofus-manager-pglite-"));
+		const drop = () => rm(folder, { recursive: true, force: true });
+		afterFile(drop);
+		return { config: { PGLITE_DIR: join(folder, "nested", "pglite"), DATABASE_POOL_SIZE: 1 }, drop };
+	}
+	const label = `empty_${workerLabel()}`;
+	const url = await recreateDatabase(source.url, label, null);
+	const drop = () => dropDatabase(source.url, label);
+	afterFile(drop);
+	return { config: postgresConfig(url), drop };
+}
+
+function postgresConfig(url: string): DatabaseConfig {
+	return { DATABASE_URL: url, DATABASE_POOL_SIZE: 4, PGLITE_DIR: "memory://" };
+}
+
+/** Distinct per concurrent worker (1..maxWorkers), reused by the files a worker runs one after another. */
+function workerLabel(): string {
+	return `w${process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? "1"}`;
+}
