@@ -1,0 +1,272 @@
+// The application: declares routes, owns the hooks, compiles executors, serves HTTP, injects and shuts down.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pino, type Logger } from "pino";
+import { createAbstractRoute, mergeAbstractRoutes, type DeclareRouteFrom } from "./abstract-route.js";
+import { defaultBodyLimit } from "./body.js";
+import { compileRoute, defaultErrorHandler, type CompiledRoute, type Environment, type ErrorHandler, type ExecutorSettings } from "./compile.js";
+import { DeclarationError, FrameworkInfo } from "./errors.js";
+import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
+import { emptyHookLists, routeHookNames, type HookLists, type RouteHookName, type RouteHooks, type ServerHooks } from "./hooks.js";
+import { buildInjectedRequest, collectResponse, InjectSink, type InjectRequest, type InjectResponse } from "./inject.js";
+import type { RawRequest } from "./request.js";
+import type { ResponseSink } from "./response.js";
+import { joinPath, Router } from "./router.js";
+import {
+	httpMethods,
+	PipelineBuilder,
+	type AbstractRoute,
+	type HttpMethod,
+	type PipelineDefinition,
+	type RouteBuilder,
+	type RouteDefinition,
+	type RouteOptions,
+	type Start,
+} from "./steps.js";
+
+export interface AppOptions {
+	environment: Environment;
+	/** Prepended to every route path, e.g. `/api`. */
+	prefix?: string;
+	/** Largest accepted request body in bytes; default 1 MiB. Routes may override it. */
+	bodyLimit?: number;
+	/** Default: pino at `info`, silent in TEST. */
+	logger?: Logger;
+	/** One access-log line per request; default on outside TEST. */
+	logRequests?: boolean;
+	/** How long `close()` lets in-flight requests run, in milliseconds; default 10 s. */
+	shutdownTimeout?: number;
+}
+
+type AppServerHooks = ServerHooks<RouteDefinition>;
+type ServerHookName = keyof AppServerHooks;
+type HookName = RouteHookName | ServerHookName;
+type HookFunction<N extends HookName> = N extends RouteHookName ? RouteHooks[N] : N extends ServerHookName ? AppServerHooks[N] : never;
+
+/** What the router stores for one method + path. */
+interface RouteEntry {
+	route: CompiledRoute;
+	path: string;
+}
+
+export class App {
+	readonly environment: Environment;
+	readonly logger: Logger;
+	readonly prefix: string;
+	/** Every declared route, in declaration order. */
+	readonly routes: RouteDefinition[] = [];
+
+	private readonly hooks: HookLists = emptyHookLists();
+	private readonly serverHooks: { [K in ServerHookName]: AppServerHooks[K][] } = { onDeclareRoute: [], onReady: [], onClose: [] };
+	private readonly bodyLimit: number;
+	private readonly logRequests: boolean;
+	private readonly shutdownTimeout: number;
+	private errorHandler: ErrorHandler;
+	private extractErrorHandler: ExtractErrorHandler = defaultExtractErrorHandler;
+	private router: Router<RouteEntry> | undefined;
+	private fallback: CompiledRoute | undefined;
+	private httpServer: Server | undefined;
+	private closing: Promise<void> | undefined;
+
+	constructor(options: AppOptions) {
+		this.environment = options.environment;
+		this.prefix = options.prefix ?? "";
+		this.bodyLimit = options.bodyLimit ?? defaultBodyLimit;
+		this.logger = options.logger ?? pino({ level: options.environment === "TEST" ? "silent" : "info" });
+		this.logRequests = options.logRequests ?? options.environment !== "TEST";
+		this.shutdownTimeout = options.shutdownTimeout ?? 10_000;
+		this.errorHandler = defaultErrorHandler(options.environment);
+	}
+
+	/** Starts a route: `declareRoute("GET", "/users/{id}")`, then hooks, extract, steps and a handler. */
+	declareRoute(method: HttpMethod, path: string | readonly string[], options: RouteOptions = {}): RouteBuilder<object> {
+		return this.declareRouteFrom(method, path, options, []);
+	}
+
+	private readonly declareRouteFrom: DeclareRouteFrom = (method, path, options, prefix) => {
+		if (!httpMethods.includes(method)) throw new DeclarationError(`Unknown HTTP method ${String(method)}.`);
+		const paths = (typeof path === "string" ? [path] : [...path]).map((one) => joinPath(this.prefix, one));
+		if (paths.length === 0) throw new DeclarationError(`${method}: a route needs at least one path.`);
+		if (options.bodyLimit !== undefined && !(options.bodyLimit > 0)) throw new DeclarationError(`${method} ${paths[0]}: bodyLimit must be positive.`);
+		const builder = new PipelineBuilder(`${method} ${paths.join(", ")}`, {
+			handler: (pipeline: PipelineDefinition, handler, responses) => {
+				this.assertOpen(`${method} ${paths[0]}`);
+				const route: RouteDefinition = { kind: "route", method, paths, options, pipelines: [...prefix, pipeline], handler, responses };
+				this.routes.push(route);
+				for (const hook of this.serverHooks.onDeclareRoute) hook(route);
+				return route;
+			},
+		});
+		return builder as unknown as RouteBuilder<object>;
+	};
+
+	/** Starts an abstract route: a named prefix of steps shared by the routes declared from it. */
+	declareAbstractRoute(name: string): Start<object, { kind: "abstract" }> {
+		return createAbstractRoute(name, [], this.declareRouteFrom);
+	}
+
+	/** One abstract route that runs the given ones in order, exporting all their keys. */
+	mergeAbstractRoutes<const A extends readonly AbstractRoute<any>[]>(name: string, routes: A) {
+		return mergeAbstractRoutes(name, routes, this.declareRouteFrom);
+	}
+
+	addHook<N extends HookName>(name: N, hook: HookFunction<N>): this {
+		if (typeof hook !== "function") throw new DeclarationError(`Hook ${name} must be a function.`);
+		if ((routeHookNames as readonly string[]).includes(name)) {
+			this.assertOpen(`addHook(${name})`);
+			(this.hooks[name as RouteHookName] as unknown[]).push(hook);
+		} else if (name in this.serverHooks) {
+			(this.serverHooks[name as ServerHookName] as unknown[]).push(hook);
+		} else {
+			throw new DeclarationError(`Unknown hook "${name}".`);
+		}
+		return this;
+	}
+
+	/** Replaces the answer to errors thrown by steps (after `onError` hooks). It must send. */
+	setErrorHandler(handler: ErrorHandler): this {
+		this.assertOpen("setErrorHandler");
+		this.errorHandler = handler;
+		return this;
+	}
+
+	/** Replaces the default 400 `TYPE_ERROR` answer of every route whose extract has no handler of its own. */
+	setExtractErrorHandler(handler: ExtractErrorHandler): this {
+		this.assertOpen("setExtractErrorHandler");
+		this.extractErrorHandler = handler;
+		return this;
+	}
+
+	private assertOpen(what: string): void {
+		if (this.router !== undefined) throw new DeclarationError(`${what}: the app is already built; declare routes and hooks before ready(), listen() or inject().`);
+	}
+
+	/** Compiles every route into its executor. Called by listen() and inject(); idempotent. */
+	ready(): this {
+		if (this.router !== undefined) return this;
+		const settings: ExecutorSettings = {
+			environment: this.environment,
+			hooks: this.hooks,
+			bodyLimit: this.bodyLimit,
+			extractErrorHandler: this.extractErrorHandler,
+			errorHandler: this.errorHandler,
+			logger: this.logger,
+			logRequests: this.logRequests,
+		};
+		const router = new Router<RouteEntry>();
+		const compiled = this.routes.map((definition) => ({ definition, route: compileRoute(definition, settings) }));
+		for (const { definition, route } of compiled) {
+			for (const path of definition.paths) router.add(definition.method, path, { route, path });
+		}
+		// HEAD is answered for every GET route that has no HEAD route of its own.
+		for (const { definition, route } of compiled) {
+			if (definition.method !== "GET") continue;
+			for (const path of definition.paths) if (!router.has("HEAD", path)) router.add("HEAD", path, { route, path });
+		}
+		this.fallback = compileRoute(
+			{
+				kind: "route",
+				method: "GET",
+				paths: [],
+				options: {},
+				pipelines: [],
+				responses: [],
+				handler: (_floor, response, request) => {
+					const allowed = router.allowedMethods(request.path);
+					if (allowed.length > 0) {
+						response
+							.code(405)
+							.info(FrameworkInfo.methodNotAllowed)
+							.header("allow", allowed.join(", "))
+							.send({ error: FrameworkInfo.methodNotAllowed, message: `${request.method} is not allowed on ${request.path}.`, allowed });
+					}
+					response.code(404).info(FrameworkInfo.notFound).send({ error: FrameworkInfo.notFound, message: `No route for ${request.method} ${request.path}.` });
+				},
+			},
+			settings,
+		);
+		this.router = router;
+		return this;
+	}
+
+	/** Serves one request: the entry point of both the HTTP server and `inject`. */
+	readonly handle = (raw: RawRequest, sink: ResponseSink): void | Promise<void> => {
+		if (this.router === undefined) this.ready();
+		const url = raw.url ?? "/";
+		const mark = url.indexOf("?");
+		const path = mark === -1 ? url : url.slice(0, mark);
+		const search = mark === -1 ? "" : url.slice(mark + 1);
+		const match = (this.router as Router<RouteEntry>).find(raw.method ?? "GET", path);
+		if (match !== null) return match.store.route.execute(raw, sink, path, search, match.params, match.store.path);
+		return (this.fallback as CompiledRoute).execute(raw, sink, path, search, {}, "");
+	};
+
+	/** Sends a request through the same executor as the server, without a socket. */
+	async inject(request: InjectRequest): Promise<InjectResponse> {
+		const sink = new InjectSink();
+		const collected = collectResponse(sink);
+		await this.handle(buildInjectedRequest(request), sink);
+		return collected;
+	}
+
+	get server(): Server | undefined {
+		return this.httpServer;
+	}
+
+	/** Starts the HTTP server; resolves with the bound address (port 0 picks a free one). */
+	async listen(options: { host?: string; port?: number } = {}): Promise<{ host: string; port: number }> {
+		if (this.httpServer !== undefined) throw new Error("The app is already listening.");
+		this.ready();
+		const server = createServer({ keepAliveTimeout: 5_000 }, (request: IncomingMessage, response: ServerResponse) => {
+			// A request that arrives on a kept-alive socket during shutdown is served, then its socket closed.
+			if (this.closing !== undefined) response.shouldKeepAlive = false;
+			const done = this.handle(request, response);
+			if (done instanceof Promise) done.catch((error) => this.logger.error({ err: error }, "unhandled failure while serving a request"));
+		});
+		this.httpServer = server;
+		await new Promise<void>((resolve, reject) => {
+			server.once("error", reject);
+			server.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => {
+				server.off("error", reject);
+				resolve();
+			});
+		});
+		const address = server.address() as AddressInfo;
+		const bound = { host: address.address, port: address.port };
+		for (const hook of this.serverHooks.onReady) await hook(bound);
+		return bound;
+	}
+
+	/**
+	 * Graceful shutdown: stops accepting connections, lets in-flight requests finish (up to
+	 * `shutdownTimeout`), closes idle keep-alive sockets, then runs the `onClose` hooks.
+	 */
+	close(): Promise<void> {
+		this.closing ??= this.shutdown();
+		return this.closing;
+	}
+
+	private async shutdown(): Promise<void> {
+		const server = this.httpServer;
+		if (server !== undefined) {
+			await new Promise<void>((resolve) => {
+				const deadline = setTimeout(() => server.closeAllConnections(), this.shutdownTimeout);
+				// Keep-alive sockets whose request was in flight become idle later: close them as they do.
+				const sweep = setInterval(() => server.closeIdleConnections(), 25);
+				deadline.unref();
+				sweep.unref();
+				server.close(() => {
+					clearTimeout(deadline);
+					clearInterval(sweep);
+					resolve();
+				});
+				server.closeIdleConnections();
+			});
+		}
+		for (const hook of this.serverHooks.onClose) await hook();
+	}
+}
+
+export function createApp(options: AppOptions): App {
+	return new App(options);
+}

@@ -1,0 +1,115 @@
+// Reads the request body within a size limit and parses it by content type (JSON, text, urlencoded).
+import { parse as parseQueryString } from "node:querystring";
+import type { IncomingMessage } from "node:http";
+import { FrameworkInfo } from "./errors.js";
+import type { Request } from "./request.js";
+import type { Response } from "./response.js";
+
+export const defaultBodyLimit = 1_048_576;
+
+/** Content types the built-in parser understands; others get a 415 unless a `parsingBody` hook handles them. */
+export const supportedContentTypes = ["application/json", "application/*+json", "text/*", "application/x-www-form-urlencoded"];
+
+/** Reads and parses the body into `request.body`; sends 400, 413 or 415 itself when it must refuse it. */
+export function parseBody(request: Request, response: Response, limit: number): void | Promise<void> {
+	if (request.bodyParsed || request.body !== undefined) return;
+	request.bodyParsed = true;
+	const headers = request.headers;
+	const declaredLength = headers["content-length"];
+	const payload = request.raw.payload;
+	if (payload === undefined && declaredLength === undefined && headers["transfer-encoding"] === undefined) return;
+	if (declaredLength !== undefined && Number(declaredLength) > limit) return refuseTooLarge(response, limit);
+	if (payload !== undefined) {
+		if (payload.length > limit) return refuseTooLarge(response, limit);
+		return decodeBody(request, response, payload);
+	}
+	return readStream(request.raw as IncomingMessage, limit).then((bytes) => {
+		if (bytes === undefined) refuseTooLarge(response, limit);
+		else decodeBody(request, response, bytes);
+	});
+}
+
+function refuseTooLarge(response: Response, limit: number): never {
+	// The rest of the upload is not read: closing the connection is the only clean way to stop it.
+	return response
+		.code(413)
+		.info(FrameworkInfo.payloadTooLarge)
+		.header("connection", "close")
+		.send({ error: FrameworkInfo.payloadTooLarge, message: `The request body is larger than ${limit} bytes.` });
+}
+
+/** Resolves with the body bytes, or undefined as soon as they exceed the limit. */
+function readStream(stream: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let received = 0;
+		const onData = (chunk: Buffer) => {
+			received += chunk.length;
+			if (received > limit) {
+				cleanup();
+				stream.pause();
+				resolve(undefined);
+				return;
+			}
+			chunks.push(chunk);
+		};
+		const onEnd = () => {
+			cleanup();
+			resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+		};
+		const onError = (error: Error) => {
+			cleanup();
+			reject(error);
+		};
+		const onAborted = () => onError(new Error("The client aborted the request while sending its body."));
+		const cleanup = () => {
+			stream.off("data", onData);
+			stream.off("end", onEnd);
+			stream.off("error", onError);
+			stream.off("aborted", onAborted);
+		};
+		stream.on("data", onData);
+		stream.on("end", onEnd);
+		stream.on("error", onError);
+		stream.on("aborted", onAborted);
+	});
+}
+
+function decodeBody(request: Request, response: Response, bytes: Buffer): void {
+	if (bytes.length === 0) return;
+	const contentType = request.headers["content-type"];
+	const mediaType = contentType === undefined ? "" : (contentType.split(";", 1)[0] as string).trim().toLowerCase();
+	if (mediaType === "application/json" || (mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
+		try {
+			request.body = JSON.parse(bytes.toString("utf8"));
+		} catch (error) {
+			response
+				.code(400)
+				.info(FrameworkInfo.bodyParseError)
+				.send({
+					error: FrameworkInfo.bodyParseError,
+					message: `The body is not valid JSON: ${(error as Error).message}`,
+				});
+		}
+		return;
+	}
+	if (mediaType.startsWith("text/")) {
+		request.body = bytes.toString("utf8");
+		return;
+	}
+	if (mediaType === "application/x-www-form-urlencoded") {
+		request.body = { ...parseQueryString(bytes.toString("utf8")) };
+		return;
+	}
+	response
+		.code(415)
+		.info(FrameworkInfo.unsupportedMediaType)
+		.send({
+			error: FrameworkInfo.unsupportedMediaType,
+			message:
+				mediaType === ""
+					? "The request has a body but no content-type header."
+					: `The content type ${mediaType} is not supported here.`,
+			supported: supportedContentTypes,
+		});
+}

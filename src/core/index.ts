@@ -1,0 +1,23 @@
+// The public API of the pipeline framework.
+export { App, createApp, type AppOptions } from "./app.js";
+export { createChecker, type Checker, type CheckerOutput, type CheckerOutputFunction, type AnyChecker } from "./checker.js";
+export { createProcess, type ProcessStart } from "./process.js";
+export { IHaveSentThis, type Contract } from "./contracts.js";
+export { Request, type RawRequest } from "./request.js";
+export { Response, isResponseSignal, type CookieOptions, type HeaderValue, type ResponseSink } from "./response.js";
+export type { Floor, Pickup } from "./floor.js";
+export type { RouteHooks, RouteHookName, ServerHooks } from "./hooks.js";
+export { defaultExtractErrorHandler, type ExtractErrorHandler, type ExtractPart, type ExtractShape } from "./extract.js";
+export { defaultErrorHandler, type Environment, type ErrorHandler } from "./compile.js";
+export { DeclarationError, FrameworkInfo, NoResponseSentError, ResponseAlreadySentError } from "./errors.js";
+export type { InjectRequest, InjectResponse } from "./inject.js";
+export type {
+	AbstractRoute,
+	HttpMethod,
+	Process,
+	RouteBuilder,
+	RouteDefinition,
+	RouteOptions,
+	Start,
+	Steps,
+} from "./steps.js";

@@ -1,0 +1,94 @@
+// The request seen by hooks and steps: method, path, params, query, headers, cookies, body, id and logger.
+import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { parse as parseQueryString } from "node:querystring";
+import { parse as parseCookieHeader } from "cookie";
+import type { Logger } from "pino";
+
+/** What the framework needs from a Node request; `app.inject` builds one of these without a socket. */
+export interface RawRequest {
+	method?: string | undefined;
+	url?: string | undefined;
+	headers: IncomingHttpHeaders;
+	socket?: { remoteAddress?: string | undefined } | null;
+	/** Set by `app.inject`: the body bytes, instead of reading a stream. */
+	payload?: Buffer | undefined;
+}
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+export class Request {
+	readonly method: string;
+	/** The URL as received: path and query string. */
+	readonly url: string;
+	/** The path part of the URL, without the query string. */
+	readonly path: string;
+	readonly headers: IncomingHttpHeaders;
+	/** Path parameters, by name, as strings (extract coerces them). */
+	params: Record<string, string | undefined>;
+	/** The parsed body: set by the body parser when the route extracts a body, or by a `parsingBody` hook. */
+	body: unknown = undefined;
+	/** Set once the body was read, so a second extract of the body does not read the stream again. */
+	bodyParsed = false;
+	/** The path pattern of the matched route, e.g. `/users/{id}`. */
+	matchedPath: string;
+	/** `x-request-id` from the client when well-formed, otherwise a fresh UUID; echoed in the response. */
+	readonly id: string;
+	/** When the request was received (performance.now()), for the access log. */
+	readonly startedAt: number;
+	readonly raw: RawRequest;
+
+	private readonly search: string;
+	private queryCache: Record<string, string | string[] | undefined> | undefined = undefined;
+	private cookieCache: Record<string, string | undefined> | undefined = undefined;
+	private loggerCache: Logger | undefined = undefined;
+	private readonly baseLogger: Logger;
+
+	constructor(raw: RawRequest, path: string, search: string, matchedPath: string, params: Record<string, string | undefined>, baseLogger: Logger, startedAt: number) {
+		this.raw = raw;
+		this.method = raw.method ?? "GET";
+		this.url = raw.url ?? "/";
+		this.path = path;
+		this.search = search;
+		this.headers = raw.headers;
+		this.params = params;
+		this.matchedPath = matchedPath;
+		this.baseLogger = baseLogger;
+		this.startedAt = startedAt;
+		const given = raw.headers["x-request-id"];
+		this.id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+	}
+
+	/** Query string values by key; a key given several times is an array. */
+	get query(): Record<string, string | string[] | undefined> {
+		if (this.queryCache === undefined) {
+			this.queryCache = this.search === "" ? {} : (parseQueryString(this.search) as Record<string, string | string[]>);
+		}
+		return this.queryCache;
+	}
+
+	get cookies(): Record<string, string | undefined> {
+		if (this.cookieCache === undefined) {
+			const header = this.headers.cookie;
+			this.cookieCache = header === undefined ? {} : parseCookieHeader(header);
+		}
+		return this.cookieCache;
+	}
+
+	/** A pino child logger bound to this request's id (made on first use). */
+	get logger(): Logger {
+		if (this.loggerCache === undefined) this.loggerCache = this.baseLogger.child({ reqId: this.id });
+		return this.loggerCache;
+	}
+
+	/** The client address as seen by this server's socket. */
+	get ip(): string | undefined {
+		return this.raw.socket?.remoteAddress;
+	}
+}
+
+/** Splits a request URL into its path and its query string (without `?`). */
+export function splitUrl(url: string): [path: string, search: string] {
+	const mark = url.indexOf("?");
+	return mark === -1 ? [url, ""] : [url.slice(0, mark), url.slice(mark + 1)];
+}

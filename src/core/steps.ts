@@ -1,0 +1,368 @@
+// The declared pipeline (hooks, extract, check / cut / process steps) and the typed builder shared by
+// routes, processes and abstract routes. The types enforce the order hook → extract → steps → terminal.
+import type { AnyChecker, CheckerData, CheckerInfo, CheckerInput, CheckerOptions } from "./checker.js";
+import type { Contract } from "./contracts.js";
+import { DeclarationError } from "./errors.js";
+import type { ExtractErrorHandler, ExtractedFloor, ExtractPart, ExtractShape } from "./extract.js";
+import type { Floor, Pickup } from "./floor.js";
+import { emptyHookLists, routeHookNames, type HookLists, type RouteHookName, type RouteHooks } from "./hooks.js";
+import type { Request } from "./request.js";
+import type { Response } from "./response.js";
+
+type AnyPickup = (key: string) => unknown;
+
+export interface ExtractDefinition {
+	readonly shape: ExtractShape;
+	readonly onError: ExtractErrorHandler | undefined;
+}
+
+export interface CheckStepDefinition {
+	readonly kind: "check";
+	readonly checker: AnyChecker;
+	readonly input: (pickup: AnyPickup) => unknown;
+	readonly result: string | readonly string[] | undefined;
+	readonly catch: ((response: Response, info: string, data: unknown, pickup: AnyPickup) => unknown) | undefined;
+	readonly indexing: string | undefined;
+	readonly options: object | ((pickup: AnyPickup) => object) | undefined;
+	readonly skip: ((pickup: AnyPickup) => boolean) | undefined;
+	readonly responses: readonly Contract[];
+}
+
+export interface CutStepDefinition {
+	readonly kind: "cut";
+	readonly cut: (floor: Floor<any>, response: Response, request: Request) => unknown;
+	readonly drop: readonly string[];
+	readonly responses: readonly Contract[];
+}
+
+export interface ProcessStepDefinition {
+	readonly kind: "process";
+	readonly process: ProcessDefinition;
+	readonly input: ((pickup: AnyPickup) => unknown) | undefined;
+	readonly options: object | ((pickup: AnyPickup) => object) | undefined;
+	readonly pickup: readonly string[];
+	readonly skip: ((pickup: AnyPickup) => boolean) | undefined;
+	readonly responses: readonly Contract[];
+}
+
+export type StepDefinition = CheckStepDefinition | CutStepDefinition | ProcessStepDefinition;
+
+/** What a route, process or abstract route declares before its terminal call. */
+export interface PipelineDefinition {
+	readonly hooks: HookLists;
+	extract: ExtractDefinition | undefined;
+	readonly steps: StepDefinition[];
+}
+
+export interface ProcessDefinition {
+	readonly kind: "process";
+	readonly name: string;
+	readonly defaultOptions: object;
+	readonly pipeline: PipelineDefinition;
+	/** Keys of the process floor that routes may pick up. */
+	readonly exports: readonly string[];
+	/** What the process itself may send (401, 403 ...), declared once for every route that uses it. */
+	readonly responses: readonly Contract[];
+}
+
+/** A reusable sub-pipeline with its own floor; see `createProcess`. */
+export interface Process<Input = unknown, Options extends object = object, Exports extends object = object> extends ProcessDefinition {
+	/** Type-only: never set at run time. */
+	readonly types?: { input: Input; options: Options; exports: Exports };
+}
+
+export type AnyProcess = Process<any, any, any>;
+type ProcessInput<P> = P extends Process<infer I, any, any> ? I : never;
+type ProcessOptions<P> = P extends Process<any, infer O, any> ? O : never;
+type ProcessExports<P> = P extends Process<any, any, infer E> ? E : never;
+
+// ---------------------------------------------------------------------------------------------------
+// Types of the builder.
+
+/** Which terminal call ends the chain, and what it needs to know. */
+export type BuilderContext =
+	| { readonly kind: "route" }
+	| { readonly kind: "process"; readonly input: unknown; readonly options: object }
+	| { readonly kind: "abstract" };
+
+/** Adds `key: value` to the floor, or nothing when there is no key. */
+type Indexed<Key, Value> = Key extends string ? { [K in Key]: Value } : unknown;
+type Infos<Result, All> = Result extends readonly (infer I)[] ? I : Result extends string ? Result : All;
+type Options<O, F> = Partial<O> | ((pickup: Pickup<F>) => Partial<O>);
+type NoExtraKeys<Given, Allowed extends PropertyKey> = { [K in Exclude<keyof Given, Allowed>]: never };
+
+export type CheckParams<F, C extends AnyChecker, Result, Index, Skip extends boolean> = {
+	/** The checker's input, taken from the floor. */
+	readonly input: (pickup: Pickup<F>) => CheckerInput<C>;
+	/** The info (or infos) that let the request go on; any other info goes to `catch`. */
+	readonly result?: Result;
+	/** Where the checker's data goes on the floor when the result is the expected one. */
+	readonly indexing?: Index;
+	readonly options?: Options<CheckerOptions<C>, F>;
+} & (Skip extends true
+	? {
+			/** Skips the step when it answers true; what it would drop is then undefined. */
+			readonly skip: (pickup: Pickup<F>) => boolean;
+		}
+	: { readonly skip?: undefined }) &
+	(Result extends undefined
+	? { readonly catch?: undefined }
+	: {
+			/** Answers any info but the expected ones; it must send. */
+			readonly catch: (
+				response: Response,
+				info: Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>,
+				data: CheckerData<C, Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>>,
+				pickup: Pickup<F>,
+			) => void;
+		});
+
+export type ProcessParams<F, P extends AnyProcess, Keys, Skip extends boolean> = {
+	/** Keys of the process floor brought into this floor. */
+	readonly pickup?: Keys;
+	readonly options?: Options<ProcessOptions<P>, F>;
+} & (Skip extends true
+	? {
+			/** Skips the process when it answers true; what it would bring back is then undefined. */
+			readonly skip: (pickup: Pickup<F>) => boolean;
+		}
+	: { readonly skip?: undefined }) & (undefined extends ProcessInput<P>
+	? { readonly input?: (pickup: Pickup<F>) => ProcessInput<P> }
+	: { readonly input: (pickup: Pickup<F>) => ProcessInput<P> });
+
+export interface StepMethods<F extends object, Ctx extends BuilderContext> {
+	/** Runs a checker; on the expected `result` drops its data under `indexing`, otherwise calls `catch`. */
+	check<
+		C extends AnyChecker,
+		const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[] | undefined = undefined,
+		const Index extends string | undefined = undefined,
+	>(
+		checker: C,
+		params: CheckParams<F, C, Result, Index, false>,
+		...responses: Contract[]
+	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>>>, Ctx>;
+	/** With `skip`, the data it would drop may be undefined. */
+	check<
+		C extends AnyChecker,
+		const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[] | undefined = undefined,
+		const Index extends string | undefined = undefined,
+	>(
+		checker: C,
+		params: CheckParams<F, C, Result, Index, true>,
+		...responses: Contract[]
+	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>> | undefined>, Ctx>;
+
+	/** A one-off step: returns an object whose listed keys are dropped on the floor; may send to stop. */
+	cut<Result extends object | void, const Keys extends readonly string[] = []>(
+		cut: (floor: Floor<F>, response: Response, request: Request) => Result | Promise<Result>,
+		drop?: Keys & readonly (keyof Result & string)[],
+		...responses: Contract[]
+	): Steps<F & { [K in Keys[number]]: K extends keyof Result ? Result[K] : never }, Ctx>;
+
+	/** Runs a process (a reusable sub-pipeline with its own floor) and picks up some of the keys it built. */
+	process<P extends AnyProcess, const Keys extends readonly (keyof ProcessExports<P> & string)[] = []>(
+		process: P,
+		params?: ProcessParams<F, P, Keys, false>,
+		...responses: Contract[]
+	): Steps<F & { [K in Keys[number]]: ProcessExports<P>[K] }, Ctx>;
+	/** With `skip`, what it brings back may be undefined. */
+	process<P extends AnyProcess, const Keys extends readonly (keyof ProcessExports<P> & string)[] = []>(
+		process: P,
+		params: ProcessParams<F, P, Keys, true>,
+		...responses: Contract[]
+	): Steps<F & { [K in Keys[number]]: ProcessExports<P>[K] | undefined }, Ctx>;
+}
+
+export interface StartMethods<F extends object, Ctx extends BuilderContext> {
+	/** Adds a hook local to this route (or to every route using this process / abstract route). */
+	hook<N extends RouteHookName>(name: N, hook: RouteHooks[N]): Start<F, Ctx>;
+	/** Validates parts of the request with zod; at most once, before any other step. */
+	extract<const E extends ExtractShape>(
+		shape: E & NoExtraKeys<E, ExtractPart>,
+		onError?: ExtractErrorHandler,
+	): Steps<F & ExtractedFloor<E>, Ctx>;
+}
+
+export interface RouteTerminal<F extends object> {
+	/** The last step: it must send. Declaring the handler registers the route. */
+	handler(handler: (floor: Floor<F>, response: Response, request: Request) => unknown, ...responses: Contract[]): RouteDefinition;
+}
+
+export interface ProcessTerminal<F extends object, Input, Opts extends object> {
+	/** Ends the process; the listed floor keys may be picked up by the routes that use it. */
+	build<const Keys extends readonly (keyof F & string)[] = []>(
+		exports?: Keys,
+		...responses: Contract[]
+	): Process<Input, Opts, { [K in Keys[number]]: F[K] }>;
+}
+
+export interface AbstractTerminal<F extends object> {
+	/** Ends the abstract route; the listed floor keys are visible to the routes declared from it. */
+	build<const Keys extends readonly (keyof F & string)[] = []>(exports?: Keys): AbstractRoute<{ [K in Keys[number]]: F[K] }>;
+}
+
+type Terminal<F extends object, Ctx extends BuilderContext> = Ctx extends { kind: "route" }
+	? RouteTerminal<F>
+	: Ctx extends { kind: "process"; input: infer I; options: infer O extends object }
+		? ProcessTerminal<F, I, O>
+		: AbstractTerminal<F>;
+
+export type Steps<F extends object, Ctx extends BuilderContext> = StepMethods<F, Ctx> & Terminal<F, Ctx>;
+export type Start<F extends object, Ctx extends BuilderContext> = StartMethods<F, Ctx> & Steps<F, Ctx>;
+
+/** Floor given to a route declared from an abstract route, and what the route builder starts from. */
+export type RouteBuilder<F extends object = object> = Start<F, { kind: "route" }>;
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+export const httpMethods: readonly HttpMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+export interface RouteOptions {
+	/** Largest accepted body for this route, in bytes (overrides the app's `bodyLimit`). */
+	readonly bodyLimit?: number;
+}
+
+export interface RouteDefinition {
+	readonly kind: "route";
+	readonly method: HttpMethod;
+	readonly paths: readonly string[];
+	readonly options: RouteOptions;
+	/** Abstract-route pipelines this route starts with, in order, then its own. */
+	readonly pipelines: readonly PipelineDefinition[];
+	readonly handler: (floor: Floor<any>, response: Response, request: Request) => unknown;
+	readonly responses: readonly Contract[];
+}
+
+export interface AbstractRouteDefinition {
+	readonly kind: "abstract";
+	readonly name: string;
+	readonly pipelines: readonly PipelineDefinition[];
+	readonly exports: readonly string[];
+}
+
+/** A reusable prefix of steps from which routes (or other abstract routes) are declared. */
+export interface AbstractRoute<Exports extends object = object> extends AbstractRouteDefinition {
+	readonly types?: { exports: Exports };
+	declareRoute(method: HttpMethod, path: string | readonly string[], options?: RouteOptions): RouteBuilder<Exports>;
+	declareAbstractRoute(name: string): Start<Exports, { kind: "abstract" }>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The one runtime builder behind all those types.
+
+export interface BuilderTerminals {
+	handler?: (pipeline: PipelineDefinition, handler: RouteDefinition["handler"], responses: Contract[]) => unknown;
+	build?: (pipeline: PipelineDefinition, exports: readonly string[], responses: Contract[], defaults: { options: object }) => unknown;
+}
+
+export class PipelineBuilder {
+	readonly pipeline: PipelineDefinition = { hooks: emptyHookLists(), extract: undefined, steps: [] };
+	/** Defaults of a process's options (processes only). */
+	defaultOptions: object = {};
+	private stage: "start" | "steps" | "done" = "start";
+
+	constructor(
+		private readonly label: string,
+		private readonly terminals: BuilderTerminals,
+	) {}
+
+	private expect(allowed: "start" | "steps", call: string): void {
+		if (this.stage === "done") throw new DeclarationError(`${this.label}: .${call}() after the declaration was closed.`);
+		if (allowed === "start" && this.stage !== "start") {
+			throw new DeclarationError(`${this.label}: .${call}() must come before extract, checks, cuts and processes.`);
+		}
+	}
+
+	options(defaults: object): this {
+		this.expect("start", "options");
+		this.defaultOptions = defaults;
+		return this;
+	}
+
+	input(): this {
+		this.expect("start", "input");
+		return this;
+	}
+
+	hook(name: RouteHookName, hook: (...args: never[]) => unknown): this {
+		this.expect("start", "hook");
+		if (!routeHookNames.includes(name)) throw new DeclarationError(`${this.label}: unknown hook "${name}".`);
+		if (typeof hook !== "function") throw new DeclarationError(`${this.label}: hook "${name}" must be a function.`);
+		(this.pipeline.hooks[name] as unknown[]).push(hook);
+		return this;
+	}
+
+	extract(shape: ExtractShape, onError?: ExtractErrorHandler): this {
+		this.expect("start", "extract");
+		this.pipeline.extract = { shape, onError };
+		this.stage = "steps";
+		return this;
+	}
+
+	check(checker: AnyChecker, params: Omit<CheckStepDefinition, "kind" | "checker" | "responses">, ...responses: Contract[]): this {
+		this.expect("steps", "check");
+		const where = `${this.label}: check(${checker?.name ?? "?"})`;
+		if (checker?.kind !== "checker") throw new DeclarationError(`${where}: the first argument is not a checker.`);
+		if (typeof params?.input !== "function") throw new DeclarationError(`${where}: input must be a function.`);
+		if (params.result !== undefined && typeof params.catch !== "function") {
+			throw new DeclarationError(`${where}: a result needs a catch function.`);
+		}
+		this.pipeline.steps.push({
+			kind: "check",
+			checker,
+			input: params.input,
+			result: params.result,
+			catch: params.catch,
+			indexing: params.indexing,
+			options: params.options,
+			skip: params.skip,
+			responses,
+		});
+		this.stage = "steps";
+		return this;
+	}
+
+	cut(cut: CutStepDefinition["cut"], drop: readonly string[] = [], ...responses: Contract[]): this {
+		this.expect("steps", "cut");
+		if (typeof cut !== "function") throw new DeclarationError(`${this.label}: cut needs a function.`);
+		this.pipeline.steps.push({ kind: "cut", cut, drop, responses });
+		this.stage = "steps";
+		return this;
+	}
+
+	process(process: ProcessDefinition, params: Partial<Omit<ProcessStepDefinition, "kind" | "process" | "responses">> = {}, ...responses: Contract[]): this {
+		this.expect("steps", "process");
+		if (process?.kind !== "process") throw new DeclarationError(`${this.label}: process() needs a process.`);
+		const pickup = params.pickup ?? [];
+		for (const key of pickup) {
+			if (!process.exports.includes(key)) {
+				throw new DeclarationError(`${this.label}: process ${process.name} does not build "${key}" (it builds ${process.exports.join(", ") || "nothing"}).`);
+			}
+		}
+		this.pipeline.steps.push({
+			kind: "process",
+			process,
+			input: params.input,
+			options: params.options,
+			pickup,
+			skip: params.skip,
+			responses,
+		});
+		this.stage = "steps";
+		return this;
+	}
+
+	handler(handler: RouteDefinition["handler"], ...responses: Contract[]): unknown {
+		if (this.terminals.handler === undefined) throw new DeclarationError(`${this.label}: only routes have a handler.`);
+		if (typeof handler !== "function") throw new DeclarationError(`${this.label}: handler must be a function.`);
+		this.expect("steps", "handler");
+		this.stage = "done";
+		return this.terminals.handler(this.pipeline, handler, responses);
+	}
+
+	build(exports: readonly string[] = [], ...responses: Contract[]): unknown {
+		if (this.terminals.build === undefined) throw new DeclarationError(`${this.label}: routes end with handler(), not build().`);
+		this.expect("steps", "build");
+		this.stage = "done";
+		return this.terminals.build(this.pipeline, exports, responses, { options: this.defaultOptions });
+	}
+}

@@ -1,0 +1,12 @@
+// Declares every route of the API on an app.
+import type { App } from "../core/index.js";
+import type { Database } from "../db/index.js";
+import { declareHealthRoutes } from "./health/health.js";
+
+export interface RouteDependencies {
+	db: Database;
+}
+
+export function declareRoutes(app: App, dependencies: RouteDependencies): void {
+	declareHealthRoutes(app, dependencies.db);
+}

@@ -1,0 +1,199 @@
+// Type tests of the route builder, checked by `tsc --noEmit` (part of `npm test`): every
+// `@ts-expect-error` below must be an error, or the type check fails. Nothing here runs.
+import { z } from "zod";
+import { createApp, createChecker, createProcess, type Floor } from "../../src/core/index.js";
+
+interface User {
+	id: number;
+	name: string;
+}
+
+const app = createApp({ environment: "TEST" });
+
+const userExist = createChecker("userExist")
+	.options({ by: "id" as "id" | "email" })
+	.handler(async (input: number, output, options) =>
+		input > 0 && options.by === "id" ? output("user.exist", { id: input, name: "x" } as User) : output("user.notfound", null),
+	);
+
+const authenticated = createProcess("authenticated")
+	.extract({ headers: { authorization: z.string() } })
+	.cut(() => ({ session: { id: "s" }, user: { id: 1, name: "u" } as User }), ["session", "user"])
+	.build(["session", "user"]);
+
+const userHasRight = createProcess("userHasRight")
+	.options({ right: "guild.manage" as string })
+	.input<number>()
+	.cut(({ pickup }) => ({ membership: { guildId: pickup("input"), right: pickup("options").right } }), ["membership"])
+	.build(["membership"]);
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const assertType = <T extends true>(_proof?: T) => undefined;
+
+// The happy path: every key picked up has the type its step gave it.
+app.declareRoute("GET", "/users/{id}")
+	.hook("onError", () => undefined)
+	.extract({ params: { id: z.coerce.number() }, query: z.object({ full: z.string().optional() }) })
+	.process(authenticated, { pickup: ["user"] })
+	.check(userExist, {
+		input: (pickup) => pickup("id"),
+		result: "user.exist",
+		catch: (response, info, data) => {
+			assertType<Equal<typeof info, "user.notfound">>();
+			assertType<Equal<typeof data, null>>();
+			response.code(404).info(info).send();
+		},
+		indexing: "target",
+		options: { by: "id" },
+	})
+	.cut(({ pickup }) => ({ isSelf: pickup("user").id === pickup("target").id }), ["isSelf"])
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"target">>, User>>();
+		assertType<Equal<ReturnType<typeof pickup<"isSelf">>, boolean>>();
+		assertType<Equal<ReturnType<typeof pickup<"query">>, { full?: string | undefined }>>();
+		response.code(200).send(pickup("target"));
+	});
+
+// An unknown floor key does not compile.
+app.declareRoute("GET", "/a").handler(({ pickup }, response) => {
+	// @ts-expect-error "user" was never dropped
+	pickup("user");
+	response.send();
+});
+
+// A key of the process that the route did not pick up is not on the route's floor.
+app.declareRoute("GET", "/b")
+	.process(authenticated, { pickup: ["user"] })
+	.handler(({ pickup }, response) => {
+		// @ts-expect-error "session" was not picked up
+		pickup("session");
+		response.send();
+	});
+
+// Steps in the wrong order do not compile.
+app.declareRoute("GET", "/c")
+	.extract({ params: { id: z.string() } })
+	// @ts-expect-error hook after extract
+	.hook("onError", () => undefined);
+
+app.declareRoute("GET", "/d")
+	.extract({ params: { id: z.string() } })
+	// @ts-expect-error extract twice
+	.extract({ query: { id: z.string() } });
+
+app.declareRoute("GET", "/e")
+	.process(authenticated)
+	// @ts-expect-error extract after a process
+	.extract({ query: { id: z.string() } });
+
+const declared = app.declareRoute("GET", "/f").handler((_floor, response) => response.send());
+// @ts-expect-error nothing comes after the handler
+declared.check(userExist, { input: () => 1 });
+
+// @ts-expect-error routes end with handler(), not build()
+app.declareRoute("GET", "/g").build([]);
+
+// @ts-expect-error processes end with build(), not handler()
+createProcess("p").handler(() => undefined);
+
+// An unknown part of the request cannot be extracted.
+app.declareRoute("GET", "/h")
+	// @ts-expect-error "parms" is not a part of the request
+	.extract({ parms: { id: z.string() } });
+
+// Checker misuse.
+app.declareRoute("GET", "/i/{id}")
+	.extract({ params: { id: z.coerce.number() } })
+	// @ts-expect-error "user.found" is not an info this checker answers
+	.check(userExist, { input: (pickup) => pickup("id"), result: "user.found", catch: (response) => response.send() });
+
+app.declareRoute("GET", "/j/{id}")
+	.extract({ params: { id: z.coerce.number() } })
+	// @ts-expect-error a result needs a catch
+	.check(userExist, { input: (pickup) => pickup("id"), result: "user.exist" });
+
+app.declareRoute("GET", "/k/{id}")
+	.extract({ params: { id: z.string() } })
+	// @ts-expect-error the checker wants a number
+	.check(userExist, { input: (pickup) => pickup("id") });
+
+app.declareRoute("GET", "/l/{id}")
+	.extract({ params: { id: z.coerce.number() } })
+	// @ts-expect-error "by" must be "id" or "email"
+	.check(userExist, { input: (pickup) => pickup("id"), options: { by: "name" } });
+
+// A skipped step's key may be undefined, and its type says so.
+app.declareRoute("GET", "/m/{id}")
+	.extract({ params: { id: z.coerce.number() } })
+	.check(userExist, {
+		input: (pickup) => pickup("id"),
+		result: "user.exist",
+		catch: (response) => response.send(),
+		indexing: "user",
+		skip: (pickup) => pickup("id") === 0,
+	})
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"user">>, User | undefined>>();
+		response.send();
+	});
+
+// Process misuse.
+app.declareRoute("GET", "/n")
+	// @ts-expect-error this process does not build "account"
+	.process(authenticated, { pickup: ["account"] });
+
+app.declareRoute("GET", "/o")
+	// @ts-expect-error userHasRight needs an input
+	.process(userHasRight, { pickup: ["membership"] });
+
+app.declareRoute("GET", "/p/{guildId}")
+	.extract({ params: { guildId: z.coerce.number() } })
+	.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "member.invite" }, pickup: ["membership"] })
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"membership">>, { guildId: number; right: string }>>();
+		response.send();
+	});
+
+app.declareRoute("GET", "/p2")
+	.process(authenticated, { pickup: ["user"], skip: () => false })
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"user">>, User | undefined>>();
+		response.send();
+	});
+
+// A cut can only drop keys it returns.
+app.declareRoute("GET", "/q")
+	// @ts-expect-error the cut returns no "b"
+	.cut(() => ({ a: 1 }), ["b"]);
+
+// Abstract routes: routes declared from them see exactly the exported keys.
+const withUser = app.declareAbstractRoute("withUser").process(authenticated, { pickup: ["user", "session"] }).build(["user"]);
+withUser.declareRoute("GET", "/r").handler(({ pickup }, response) => {
+	assertType<Equal<ReturnType<typeof pickup<"user">>, User>>();
+	// @ts-expect-error "session" is not exported by the abstract route
+	pickup("session");
+	response.send();
+});
+
+const withLocale = app
+	.declareAbstractRoute("withLocale")
+	.extract({ headers: { "accept-language": z.string().default("fr") } })
+	.build(["accept-language"]);
+app.mergeAbstractRoutes("withUserAndLocale", [withUser, withLocale])
+	.declareRoute("GET", "/s")
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"user">>, User>>();
+		assertType<Equal<ReturnType<typeof pickup<"accept-language">>, string>>();
+		response.send();
+	});
+
+// Hooks are typed by name.
+app.addHook("onError", (request, response, error) => {
+	assertType<Equal<typeof error, unknown>>();
+	void request.id;
+	void response.statusCode;
+});
+// @ts-expect-error no such hook
+app.addHook("beforeParsingBody", () => undefined);
+
+export type { Floor };
