@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { createApp, type App } from "./core/index.js";
-import type { Database } from "./db/index.js";
+import { mapDatabaseError, type Database } from "./db/index.js";
 import { declareRoutes } from "./routes/index.js";
 
 export interface AppDependencies {
@@ -17,6 +17,16 @@ export function buildApp({ config, logger, db }: AppDependencies): App {
 		bodyLimit: config.BODY_LIMIT,
 		logger,
 		shutdownTimeout: config.SHUTDOWN_TIMEOUT_MS,
+	});
+	// Constraint violations that slip past the checkers answer 4xx with a named info, never a 500.
+	app.addHook("onError", (request, response, error) => {
+		const mapped = mapDatabaseError(error);
+		if (mapped === null) return;
+		request.logger.info({ info: mapped.info, constraint: mapped.constraint }, "database constraint refused the request");
+		response
+			.code(mapped.status)
+			.info(mapped.info)
+			.send({ error: mapped.info, message: "The request conflicts with existing data.", ...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}) });
 	});
 	declareRoutes(app, { db });
 	return app;
