@@ -32,7 +32,7 @@ export const constraintInfos: Readonly<Record<string, string>> = {
 	dungeons_level_range: "dungeon.level_invalid",
 };
 
-/** Foreign keys → info when the referenced row is missing (404) and when a delete hits a row still in use (409). */
+/** Foreign keys → info when the referenced row is missing (404) and when a delete hits a row still in use (409, also for RESTRICT's 23001). */
 export const foreignKeyInfos: Readonly<Record<string, { missing: string; inUse: string }>> = {
 	guilds_created_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	guild_roles_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
@@ -81,6 +81,11 @@ export function mapDatabaseError(error: unknown): DatabaseErrorResponse | null {
 			if (inUse) return { status: 409, info: infos?.inUse ?? `conflict.${name}`, ...extra };
 			return { status: 404, info: infos?.missing ?? `notfound.${name}`, ...extra };
 		}
+		case "23001": {
+			// restrict_violation: ON DELETE RESTRICT reports with its own code, always a parent still in use.
+			const infos = foreignKeyInfos[name];
+			return { status: 409, info: infos?.inUse ?? `conflict.${name}`, ...extra };
+		}
 		case "23514": // check_violation
 			return { status: 400, info: constraintInfos[name] ?? `invalid.${name}`, ...extra };
 		case "23502": // not_null_violation
@@ -98,7 +103,7 @@ function isStillReferenced(detail: string | undefined, query: string | undefined
 	// The detail text is the reliable signal but is translated under a non-English lc_messages,
 	// so fall back on the statement: only a DELETE (or an UPDATE of a key) can orphan children.
 	if (detail !== undefined) {
-		if (/still referenced/i.test(detail)) return true;
+		if (/referenced from/i.test(detail)) return true;
 		if (/not present/i.test(detail)) return false;
 	}
 	return query !== undefined && /^\s*delete\b/i.test(query);
