@@ -28,6 +28,6 @@ export function buildApp({ config, logger, db }: AppDependencies): App {
 			.info(mapped.info)
 			.send({ error: mapped.info, message: "The request conflicts with existing data.", ...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}) });
 	});
-	declareRoutes(app, { db });
+	declareRoutes(app, { db, bench: config.BENCH });
 	return app;
 }

@@ -1,0 +1,32 @@
+// Benchmark-only routes (registered when BENCH=1): the framework floor and one extract + checker + handler route.
+import { z } from "zod";
+import { createChecker, type App } from "../../core/index.js";
+
+/** Accepts positive user ids; what a real `userExist` would answer, without the database. */
+export const userIdAccepted = createChecker("userIdAccepted").handler((id: number, output) =>
+	Number.isInteger(id) && id > 0 ? output("user.valid", id) : output("user.invalid", id),
+);
+
+export function declareBenchRoutes(app: App): void {
+	// Scenario 1: the cost of the framework around a constant answer.
+	app.declareRoute("GET", "/hello").handler((_floor, response) => {
+		response.code(200).send({ hello: "world" });
+	});
+
+	// Scenario 2: coerced path param and validated body, one checker, an echo.
+	app.declareRoute("POST", "/users/{id}")
+		.extract({
+			params: { id: z.coerce.number() },
+			body: { name: z.string().min(2), age: z.number().int() },
+		})
+		.check(userIdAccepted, {
+			input: (pickup) => pickup("id"),
+			result: "user.valid",
+			catch: (response, info) => {
+				response.code(400).info(info).send({ error: info, message: "The user id must be a positive integer." });
+			},
+		})
+		.handler(({ pickup }, response) => {
+			response.code(200).info("user.echoed").send({ id: pickup("id"), name: pickup("name"), age: pickup("age") });
+		});
+}
