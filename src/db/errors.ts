@@ -30,6 +30,14 @@ export const constraintInfos: Readonly<Record<string, string>> = {
 	servers_name_unique: "server.name_taken",
 	dungeons_name_unique: "dungeon.name_taken",
 	dungeons_level_range: "dungeon.level_invalid",
+	guild_roles_kind_valid: "role.kind_invalid",
+	guild_roles_guild_kind_unique: "role.kind_taken",
+	// Token hashes collide only if 256-bit random tokens repeat: a 409 is the honest answer if it ever happens.
+	sessions_access_token_hash_unique: "session.conflict",
+	refresh_tokens_token_hash_unique: "session.conflict",
+	login_challenges_token_hash_unique: "challenge.conflict",
+	password_reset_tokens_token_hash_unique: "reset.conflict",
+	guild_invitations_token_hash_unique: "invitation.conflict",
 };
 
 /** Foreign keys → info when the referenced row is missing (404) and when a delete hits a row still in use (409, also for RESTRICT's 23001). */
@@ -49,6 +57,15 @@ export const foreignKeyInfos: Readonly<Record<string, { missing: string; inUse: 
 	team_members_team_id_teams_id_fk: { missing: "team.notfound", inUse: "team.in_use" },
 	team_members_character_id_characters_id_fk: { missing: "character.notfound", inUse: "character.in_use" },
 	progressions_character_id_characters_id_fk: { missing: "character.notfound", inUse: "character.in_use" },
+	sessions_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	refresh_tokens_session_id_sessions_id_fk: { missing: "session.notfound", inUse: "session.in_use" },
+	login_challenges_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	password_reset_tokens_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	guild_invitations_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	guild_invitations_invited_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	guild_invitations_accepted_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	guild_invitations_role_fk: { missing: "role.notfound", inUse: "role.in_use" },
+	mail_outbox_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 };
 
 /** The fields we read, under the names of both drivers (PGlite: `constraint`, postgres.js: `constraint_name`). */

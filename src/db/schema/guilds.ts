@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import {
 	boolean,
+	check,
 	foreignKey,
 	index,
 	integer,
@@ -13,6 +14,9 @@ import {
 } from "drizzle-orm/pg-core";
 import { createdAt, id, timestamptz, updatedAt } from "./columns.js";
 import { users } from "./users.js";
+
+export const guildRoleKinds = ["owner", "member", "custom"] as const;
+export type GuildRoleKind = (typeof guildRoleKinds)[number];
 
 export const guilds = pgTable(
 	"guilds",
@@ -39,6 +43,8 @@ export const guildRoles = pgTable(
 		permissions: text("permissions").array().notNull().default(sql`'{}'::text[]`),
 		/** System roles (e.g. the leader's) are created with the guild and cannot be deleted. */
 		isSystem: boolean("is_system").notNull().default(false),
+		/** `owner` and `member` are the system roles every guild has (one of each); the rest are `custom`. */
+		kind: text("kind", { enum: guildRoleKinds }).notNull().default("custom"),
 		createdAt: createdAt(),
 		updatedAt: updatedAt(),
 	},
@@ -46,6 +52,8 @@ export const guildRoles = pgTable(
 		uniqueIndex("guild_roles_guild_name_unique").on(t.guildId, sql`lower(${t.name})`),
 		// Target of guild_members' composite key: a member's role must belong to the same guild.
 		unique("guild_roles_guild_id_id_unique").on(t.guildId, t.id),
+		check("guild_roles_kind_valid", sql`${t.kind} in ('owner', 'member', 'custom')`),
+		uniqueIndex("guild_roles_guild_kind_unique").on(t.guildId, t.kind).where(sql`${t.kind} <> 'custom'`),
 	],
 );
 

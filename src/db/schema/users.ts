@@ -1,7 +1,7 @@
 // Users: the people who log in; everything else a person owns hangs off `users.id`.
 import { sql } from "drizzle-orm";
-import { check, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, id, updatedAt } from "./columns.js";
+import { bigint, check, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, id, timestamptz, updatedAt } from "./columns.js";
 
 export const users = pgTable(
 	"users",
@@ -12,6 +12,11 @@ export const users = pgTable(
 		passwordHash: text("password_hash").notNull(),
 		displayName: text("display_name").notNull(),
 		locale: text("locale").notNull().default("fr"),
+		/** Base32 TOTP secret: set by 2FA setup, in force only once `totp_enabled_at` is set. */
+		totpSecret: text("totp_secret"),
+		totpEnabledAt: timestamptz("totp_enabled_at"),
+		/** Last accepted TOTP time step: a code is accepted once, even within its validity window. */
+		totpLastStep: bigint("totp_last_step", { mode: "number" }),
 		createdAt: createdAt(),
 		updatedAt: updatedAt(),
 	},

@@ -86,7 +86,7 @@ export async function seedDemoData(db: Executor): Promise<DemoSeedResult> {
 		if (guild === undefined) throw new Error("demo guild insert returned no row");
 		const [leader] = await tx
 			.insert(guildRoles)
-			.values({ guildId: guild.id, name: "Meneur", permissions: ["*"], isSystem: true })
+			.values({ guildId: guild.id, name: "Meneur", permissions: ["*"], isSystem: true, kind: "owner" })
 			.returning({ id: guildRoles.id });
 		if (leader === undefined) throw new Error("demo role insert returned no row");
 		await tx.insert(guildMembers).values({ guildId: guild.id, userId: user.id, roleId: leader.id });
