@@ -17,7 +17,7 @@ export function parseBody(request: Request, response: Response, limit: number): 
 	const headers = request.headers;
 	const declaredLength = headers["content-length"];
 	const payload = request.raw.payload;
-	if (payload === undefined && declaredLength === undefined && headers["transfer-encoding"] === undefined) return;
+	if (payload === undefined && (declaredLength === "0" || (declaredLength === undefined && headers["transfer-encoding"] === undefined))) return;
 	if (declaredLength !== undefined && Number(declaredLength) > limit) return refuseTooLarge(response, limit);
 	if (payload !== undefined) {
 		if (payload.length > limit) return refuseTooLarge(response, limit);

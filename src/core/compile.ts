@@ -66,14 +66,18 @@ function processHooks(pipeline: PipelineDefinition, seen = new Set<ProcessDefini
 	for (const step of pipeline.steps) {
 		if (step.kind !== "process" || seen.has(step.process)) continue;
 		seen.add(step.process);
-		lists.push(step.process.pipeline.hooks, ...processHooks(step.process.pipeline, seen));
+		lists.push(...processHooks(step.process.pipeline, seen), step.process.pipeline.hooks);
 	}
 	return lists;
 }
 
+/**
+ * A route's hooks, in the order they run: global ones, then for each pipeline (abstract routes first,
+ * the route last) the hooks of the processes it uses and then its own, so the route's own come last.
+ */
 export function routeHooks(definition: RouteDefinition, global: HookLists): HookLists {
 	const lists: HookLists[] = [global];
-	for (const pipeline of definition.pipelines) lists.push(pipeline.hooks, ...processHooks(pipeline));
+	for (const pipeline of definition.pipelines) lists.push(...processHooks(pipeline), pipeline.hooks);
 	return mergeHookLists(...lists);
 }
 

@@ -76,7 +76,8 @@ export function buildInjectedRequest(options: InjectRequest): RawRequest {
 		const cookies = Object.entries(options.cookies).map(([name, value]) => serializeCookie(name, value));
 		headers.cookie = [headers.cookie, ...cookies].filter(Boolean).join("; ");
 	}
-	let payload: Buffer | undefined;
+	// Always a payload, even empty: an injected request has no stream to read from.
+	let payload = Buffer.alloc(0);
 	const body = options.body;
 	if (body !== undefined) {
 		if (Buffer.isBuffer(body)) {

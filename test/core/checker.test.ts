@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp, createChecker } from "../../src/core/index.js";
+
+const users = new Map([
+	[1, { id: 1, name: "Goultard", email: "g@example.com" }],
+	[2, { id: 2, name: "Bill", email: "b@example.com" }],
+]);
+
+const userExist = createChecker("userExist")
+	.options({ by: "id" as "id" | "email", withEmail: false })
+	.handler((input: number | string, output, options) => {
+		const user = options.by === "id" ? users.get(Number(input)) : [...users.values()].find((one) => one.email === input);
+		if (user === undefined) return output("user.notfound", null);
+		return output("user.exist", options.withEmail ? user : { id: user.id, name: user.name });
+	});
+
+const slowUserExist = createChecker("slowUserExist").handler(async (input: number, output) => {
+	await new Promise((resolve) => setTimeout(resolve, 1));
+	return users.has(input) ? output("user.exist", users.get(input)) : output("user.notfound", null);
+});
+
+function appWith(declare: (app: ReturnType<typeof createApp>) => void) {
+	const app = createApp({ environment: "TEST" });
+	declare(app);
+	return app;
+}
+
+describe("check", () => {
+	const app = appWith((app) => {
+		app.declareRoute("GET", "/users/{id}")
+			.extract({ params: { id: z.coerce.number() }, query: { email: z.enum(["yes", "no"]).default("no") } })
+			.check(userExist, {
+				input: (pickup) => pickup("id"),
+				result: "user.exist",
+				catch: (response, info, data) => response.code(404).info(info).send({ data }),
+				indexing: "user",
+				options: (pickup) => ({ withEmail: pickup("email") === "yes" }),
+			})
+			.handler(({ pickup }, response) => response.code(200).info("user.found").send(pickup("user")));
+		app.declareRoute("GET", "/by-email/{email}")
+			.extract({ params: { email: z.string() } })
+			.check(userExist, {
+				input: (pickup) => pickup("email"),
+				result: "user.exist",
+				catch: (response, info) => response.code(404).info(info).send(),
+				indexing: "user",
+				options: { by: "email" },
+			})
+			.handler(({ pickup }, response) => response.code(200).send(pickup("user")));
+		app.declareRoute("GET", "/slow/{id}")
+			.extract({ params: { id: z.coerce.number() } })
+			.check(slowUserExist, {
+				input: (pickup) => pickup("id"),
+				result: "user.exist",
+				catch: (response, info) => response.code(404).info(info).send(),
+				indexing: "user",
+			})
+			.handler(({ pickup }, response) => response.code(200).send(pickup("user")));
+	});
+
+	it("drops the checker's data under `indexing` when the result is the expected one", async () => {
+		const response = await app.inject({ url: "/users/1" });
+		expect(response.statusCode).toBe(200);
+		expect(response.json()).toEqual({ id: 1, name: "Goultard" });
+	});
+
+	it("calls `catch` with the info and data of any other result", async () => {
+		const response = await app.inject({ url: "/users/9" });
+		expect(response.statusCode).toBe(404);
+		expect(response.info).toBe("user.notfound");
+		expect(response.json()).toEqual({ data: null });
+	});
+
+	it("merges dynamic step options over the checker's defaults", async () => {
+		const response = await app.inject({ url: "/users/2?email=yes" });
+		expect(response.json()).toEqual({ id: 2, name: "Bill", email: "b@example.com" });
+	});
+
+	it("merges static step options over the checker's defaults", async () => {
+		expect((await app.inject({ url: "/by-email/b@example.com" })).json()).toEqual({ id: 2, name: "Bill" });
+		expect((await app.inject({ url: "/by-email/nobody@example.com" })).statusCode).toBe(404);
+	});
+
+	it("awaits asynchronous checkers", async () => {
+		expect((await app.inject({ url: "/slow/1" })).json()).toMatchObject({ id: 1 });
+		expect((await app.inject({ url: "/slow/3" })).info).toBe("user.notfound");
+	});
+
+	it("accepts a list of expected infos", async () => {
+		const local = appWith((app) =>
+			app
+				.declareRoute("GET", "/any/{id}")
+				.extract({ params: { id: z.coerce.number() } })
+				.check(userExist, {
+					input: (pickup) => pickup("id"),
+					result: ["user.exist", "user.notfound"],
+					catch: (response) => response.code(500).send(),
+					indexing: "user",
+				})
+				.handler(({ pickup }, response) => response.code(200).send({ user: pickup("user") })),
+		);
+		expect((await local.inject({ url: "/any/5" })).json()).toEqual({ user: null });
+		expect((await local.inject({ url: "/any/1" })).json()).toEqual({ user: { id: 1, name: "Goultard" } });
+	});
+
+	it("skips the step when `skip` answers true, leaving its key undefined", async () => {
+		let calls = 0;
+		const counted = createChecker("counted").handler((input: number, output) => {
+			calls++;
+			return output("ok", input);
+		});
+		const local = appWith((app) =>
+			app
+				.declareRoute("GET", "/skip/{n}")
+				.extract({ params: { n: z.coerce.number() } })
+				.check(counted, { input: (pickup) => pickup("n"), indexing: "value", skip: (pickup) => pickup("n") === 0 })
+				.handler(({ pickup }, response) => response.code(200).send({ value: pickup("value") ?? "skipped" })),
+		);
+		expect((await local.inject({ url: "/skip/0" })).json()).toEqual({ value: "skipped" });
+		expect(calls).toBe(0);
+		expect((await local.inject({ url: "/skip/4" })).json()).toEqual({ value: 4 });
+		expect(calls).toBe(1);
+	});
+
+	it("answers 500 NO_RESPONSE_SENT when a catch does not send", async () => {
+		const local = appWith((app) =>
+			app
+				.declareRoute("GET", "/bad-catch")
+				.check(userExist, { input: () => 99, result: "user.exist", catch: () => undefined })
+				.handler((_floor, response) => response.code(200).send()),
+		);
+		const response = await local.inject({ url: "/bad-catch" });
+		expect(response.statusCode).toBe(500);
+		expect(response.info).toBe("NO_RESPONSE_SENT");
+	});
+
+	it("refuses a result without catch when the route is declared", () => {
+		const app = createApp({ environment: "TEST" });
+		expect(() =>
+			app.declareRoute("GET", "/x").check(userExist, { input: () => 1, result: "user.exist" } as never),
+		).toThrow(/needs a catch/);
+	});
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp, createChecker, createProcess, IHaveSentThis } from "../../src/core/index.js";
+
+const tokens: Record<string, { id: number; name: string }> = { "token-1": { id: 1, name: "Ush" } };
+
+const authenticated = createProcess("authenticated")
+	.hook("beforeSend", (_request, response) => {
+		response.header("x-auth-process", "yes");
+	})
+	.extract({ headers: { authorization: z.string().startsWith("Bearer ").optional() } }, (response) =>
+		response.code(401).info("session.invalid").send(),
+	)
+	.cut(({ pickup }, response) => {
+		const header = pickup("authorization");
+		if (header === undefined) response.code(401).info("session.missing").send();
+		const user = tokens[header.slice("Bearer ".length)];
+		if (user === undefined) response.code(401).info("session.invalid").send();
+		return { user, session: { token: header } };
+	}, ["user", "session"])
+	.build(["user", "session"], new IHaveSentThis(401, ["session.missing", "session.invalid"]));
+
+const hasRight = createProcess("hasRight")
+	.options({ right: "read" as string })
+	.input<number>()
+	.cut(({ pickup }, response) => {
+		const { right } = pickup("options");
+		if (pickup("input") !== 7) response.code(404).info("guild.notfound").send();
+		if (right !== "read") response.code(403).info("right.missing").send();
+		return { membership: { guildId: pickup("input"), right } };
+	}, ["membership"])
+	.build(["membership"]);
+
+const userExist = createChecker("userExist").handler((id: number, output) => (id === 1 ? output("user.exist", { id }) : output("user.notfound", null)));
+
+/** A process that uses a process and a checker. */
+const selfCheck = createProcess("selfCheck")
+	.process(authenticated, { pickup: ["user"] })
+	.check(userExist, {
+		input: (pickup) => pickup("user").id,
+		result: "user.exist",
+		catch: (response) => response.code(410).info("user.gone").send(),
+		indexing: "checked",
+	})
+	.build(["checked"]);
+
+describe("process", () => {
+	const app = createApp({ environment: "TEST" });
+	app.declareRoute("GET", "/me")
+		.process(authenticated, { pickup: ["user"] })
+		.handler(({ pickup }, response) => response.code(200).info("me.found").send(pickup("user")));
+	app.declareRoute("GET", "/guilds/{guildId}")
+		.extract({ params: { guildId: z.coerce.number() }, query: { right: z.string().optional() } })
+		.process(authenticated)
+		.process(hasRight, {
+			input: (pickup) => pickup("guildId"),
+			options: (pickup) => ({ right: pickup("right") ?? "read" }),
+			pickup: ["membership"],
+		})
+		.handler(({ pickup }, response) => response.code(200).send(pickup("membership")));
+	app.declareRoute("GET", "/nested").process(selfCheck, { pickup: ["checked"] }).handler(({ pickup }, response) => response.code(200).send(pickup("checked")));
+	app.declareRoute("GET", "/optional/{skip}")
+		.extract({ params: { skip: z.enum(["yes", "no"]) } })
+		.process(authenticated, { pickup: ["user"], skip: (pickup) => pickup("skip") === "yes" })
+		.handler(({ pickup }, response) => response.code(200).send({ user: pickup("user") ?? null }));
+
+	it("picks up the keys the process built", async () => {
+		const response = await app.inject({ url: "/me", headers: { authorization: "Bearer token-1" } });
+		expect(response.statusCode).toBe(200);
+		expect(response.json()).toEqual({ id: 1, name: "Ush" });
+	});
+
+	it("sends from inside the process and stops the route", async () => {
+		expect((await app.inject({ url: "/me" })).info).toBe("session.missing");
+		expect((await app.inject({ url: "/me", headers: { authorization: "Bearer nope" } })).info).toBe("session.invalid");
+		expect((await app.inject({ url: "/me", headers: { authorization: "Basic x" } })).statusCode).toBe(401);
+	});
+
+	it("receives input and merged options on its own floor", async () => {
+		const headers = { authorization: "Bearer token-1" };
+		expect((await app.inject({ url: "/guilds/7", headers })).json()).toEqual({ guildId: 7, right: "read" });
+		expect((await app.inject({ url: "/guilds/8", headers })).info).toBe("guild.notfound");
+		expect((await app.inject({ url: "/guilds/7?right=write", headers })).info).toBe("right.missing");
+	});
+
+	it("carries its hooks into the routes that use it", async () => {
+		const response = await app.inject({ url: "/me", headers: { authorization: "Bearer token-1" } });
+		expect(response.headers["x-auth-process"]).toBe("yes");
+	});
+
+	it("runs processes and checkers nested in a process", async () => {
+		const response = await app.inject({ url: "/nested", headers: { authorization: "Bearer token-1" } });
+		expect(response.json()).toEqual({ id: 1 });
+		expect((await app.inject({ url: "/nested" })).info).toBe("session.missing");
+	});
+
+	it("does not leak the process floor into the route", async () => {
+		const local = createApp({ environment: "TEST" });
+		local
+			.declareRoute("GET", "/leak")
+			.process(authenticated, { pickup: ["user"] })
+			.handler((floor, response) => response.code(200).send({ session: (floor.pickup as (key: string) => unknown)("session") ?? null }));
+		expect((await local.inject({ url: "/leak", headers: { authorization: "Bearer token-1" } })).json()).toEqual({ session: null });
+	});
+
+	it("is skipped when `skip` answers true", async () => {
+		expect((await app.inject({ url: "/optional/yes" })).json()).toEqual({ user: null });
+		expect((await app.inject({ url: "/optional/no" })).info).toBe("session.missing");
+	});
+
+	it("refuses to pick up a key the process does not build", () => {
+		const local = createApp({ environment: "TEST" });
+		expect(() => local.declareRoute("GET", "/x").process(authenticated, { pickup: ["account"] as never })).toThrow(/does not build "account"/);
+	});
+});

@@ -1,0 +1,163 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp, isResponseSignal } from "../../src/core/index.js";
+
+function single(handler: Parameters<ReturnType<ReturnType<typeof createApp>["declareRoute"]>["handler"]>[0]) {
+	const app = createApp({ environment: "TEST" });
+	app.declareRoute("GET", "/r").handler(handler);
+	return app;
+}
+
+describe("cut", () => {
+	it("drops the listed keys of the object it returns", async () => {
+		const app = createApp({ environment: "TEST" });
+		app.declareRoute("GET", "/c")
+			.cut(() => ({ a: 1, b: "two", hidden: true }), ["a", "b"])
+			.cut(async ({ pickup }) => ({ sum: pickup("a") + 1 }), ["sum"])
+			.handler(({ pickup }, response) => response.code(200).send({ a: pickup("a"), b: pickup("b"), sum: pickup("sum") }));
+		expect((await app.inject({ url: "/c" })).json()).toEqual({ a: 1, b: "two", sum: 2 });
+	});
+
+	it("ends the pipeline when it sends: code after send() and later steps do not run", async () => {
+		const ran: string[] = [];
+		const app = createApp({ environment: "TEST" });
+		app.declareRoute("GET", "/c/{n}")
+			.extract({ params: { n: z.coerce.number() } })
+			.cut(({ pickup }, response) => {
+				if (pickup("n") > 10) response.code(400).info("n.too_big").send();
+				ran.push("after-send");
+				return {};
+			})
+			.cut(() => {
+				ran.push("next-step");
+			})
+			.handler((_floor, response) => response.code(200).send());
+		const response = await app.inject({ url: "/c/11" });
+		expect(response.statusCode).toBe(400);
+		expect(response.info).toBe("n.too_big");
+		expect(ran).toEqual([]);
+	});
+
+	it("answers 500 when a cut declared to drop keys returns nothing", async () => {
+		const app = createApp({ environment: "TEST" });
+		app.declareRoute("GET", "/c")
+			.cut(() => undefined as unknown as { a: number }, ["a"])
+			.handler((_floor, response) => response.code(200).send());
+		expect((await app.inject({ url: "/c" })).statusCode).toBe(500);
+	});
+});
+
+describe("handler and response", () => {
+	it("sends objects as JSON, strings as text and Buffers as bytes", async () => {
+		expect((await single((_f, r) => r.send({ ok: true })).inject({ url: "/r" })).headers["content-type"]).toBe("application/json; charset=utf-8");
+		const text = await single((_f, r) => r.send("héllo")).inject({ url: "/r" });
+		expect(text.headers["content-type"]).toBe("text/plain; charset=utf-8");
+		expect(text.body).toBe("héllo");
+		expect(text.headers["content-length"]).toBe(Buffer.byteLength("héllo"));
+		const bytes = await single((_f, r) => r.send(Buffer.from([1, 2, 3]))).inject({ url: "/r" });
+		expect(bytes.headers["content-type"]).toBe("application/octet-stream");
+		expect([...bytes.rawBody]).toEqual([1, 2, 3]);
+	});
+
+	it("puts the info in the `info` header and extra headers as given", async () => {
+		const response = await single((_f, r) => r.code(201).info("thing.created").headers({ "X-Trace": "abc", "cache-control": "no-store" }).send({})).inject({ url: "/r" });
+		expect(response.statusCode).toBe(201);
+		expect(response.info).toBe("thing.created");
+		expect(response.headers["x-trace"]).toBe("abc");
+		expect(response.headers["cache-control"]).toBe("no-store");
+	});
+
+	it("sends no body and no content-type for 204", async () => {
+		const response = await single((_f, r) => r.code(204).send()).inject({ url: "/r" });
+		expect(response.statusCode).toBe(204);
+		expect(response.body).toBe("");
+		expect(response.headers["content-type"]).toBeUndefined();
+	});
+
+	it("sets cookies", async () => {
+		const response = await single((_f, r) => r.setCookie("session", "abc", { httpOnly: true, sameSite: "lax" }).setCookie("theme", "dark").send()).inject({ url: "/r" });
+		expect(response.headers["set-cookie"]).toEqual(["session=abc; Path=/; HttpOnly; SameSite=Lax", "theme=dark; Path=/"]);
+	});
+
+	it("redirects", async () => {
+		const response = await single((_f, r) => r.redirect("/elsewhere", 303)).inject({ url: "/r" });
+		expect(response.statusCode).toBe(303);
+		expect(response.headers.location).toBe("/elsewhere");
+	});
+
+	it("streams a file with its content type and length, and 404s a missing one", async () => {
+		const folder = await mkdtemp(join(tmpdir(), "core-file-"));
+		const path = join(folder, "page.html");
+		await writeFile(path, "<h1>Dofus</h1>");
+		const found = await single((_f, r) => r.sendFile(path)).inject({ url: "/r" });
+		expect(found.statusCode).toBe(200);
+		expect(found.headers["content-type"]).toBe("text/html; charset=utf-8");
+		expect(found.headers["content-length"]).toBe(14);
+		expect(found.body).toBe("<h1>Dofus</h1>");
+		const missing = await single((_f, r) => r.sendFile(join(folder, "nope.html"))).inject({ url: "/r" });
+		expect(missing.statusCode).toBe(404);
+	});
+
+	it("pipes a stream", async () => {
+		const response = await single((_f, r) => r.stream(Readable.from(["a", "b", "c"]), "text/plain")).inject({ url: "/r" });
+		expect(response.body).toBe("abc");
+		expect(response.headers["content-type"]).toBe("text/plain");
+	});
+
+	it("answers 500 NO_RESPONSE_SENT when the handler returns without sending", async () => {
+		const response = await single(() => undefined).inject({ url: "/r" });
+		expect(response.statusCode).toBe(500);
+		expect(response.info).toBe("NO_RESPONSE_SENT");
+		expect(response.json().error).toBe("NO_RESPONSE_SENT");
+	});
+
+	it("answers 500 NO_RESPONSE_SENT when an async handler resolves without sending", async () => {
+		const response = await single(async () => {
+			await new Promise((resolve) => setTimeout(resolve, 1));
+		}).inject({ url: "/r" });
+		expect(response.info).toBe("NO_RESPONSE_SENT");
+	});
+
+	it("treats sending twice as an error, with a message that explains it", async () => {
+		let message = "";
+		const app = createApp({ environment: "TEST" });
+		app.addHook("onError", (_request, _response, error) => {
+			message = (error as Error).message;
+		});
+		app.declareRoute("GET", "/r").handler((_floor, response) => {
+			try {
+				response.code(200).send("first");
+			} catch {
+				// Swallowing the response signal is the mistake this test makes on purpose.
+			}
+			response.code(200).send("second");
+		});
+		const response = await app.inject({ url: "/r" });
+		expect(response.statusCode).toBe(500);
+		expect(message).toMatch(/already sent/);
+	});
+
+	it("still sends the response when a step's try/catch swallowed the signal", async () => {
+		const app = createApp({ environment: "TEST" });
+		let reachedHandler = false;
+		app.declareRoute("GET", "/r")
+			.cut((_floor, response) => {
+				try {
+					response.code(418).info("teapot").send();
+				} catch (signal) {
+					expect(isResponseSignal(signal)).toBe(true);
+				}
+			})
+			.handler((_floor, response) => {
+				reachedHandler = true;
+				response.send();
+			});
+		const response = await app.inject({ url: "/r" });
+		expect(response.statusCode).toBe(418);
+		expect(reachedHandler).toBe(false);
+	});
+});

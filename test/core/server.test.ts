@@ -1,0 +1,110 @@
+import { request as httpRequest } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp, type App } from "../../src/core/index.js";
+
+let running: App | undefined;
+afterEach(async () => {
+	await running?.close();
+	running = undefined;
+});
+
+async function serve(declare: (app: App) => void, options: { bodyLimit?: number; shutdownTimeout?: number } = {}) {
+	const app = createApp({ environment: "TEST", ...options });
+	declare(app);
+	running = app;
+	const { port } = await app.listen({ host: "127.0.0.1", port: 0 });
+	return { app, base: `http://127.0.0.1:${port}`, port };
+}
+
+/** A raw request, to control chunked uploads precisely. */
+function rawPost(port: number, path: string, chunks: string[], headers: Record<string, string>) {
+	return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
+		const req = httpRequest({ host: "127.0.0.1", port, path, method: "POST", headers }, (res) => {
+			let body = "";
+			res.setEncoding("utf8");
+			res.on("data", (chunk: string) => (body += chunk));
+			res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+		});
+		req.on("error", reject);
+		for (const chunk of chunks) req.write(chunk);
+		req.end();
+	});
+}
+
+describe("over a real socket", () => {
+	it("serves routes, params and JSON bodies read from the stream", async () => {
+		const { base } = await serve((app) =>
+			app
+				.declareRoute("POST", "/users/{id}")
+				.extract({ params: { id: z.coerce.number() }, body: { name: z.string() } })
+				.handler(({ pickup }, response) => response.code(200).info("user.echo").send({ id: pickup("id"), name: pickup("name") })),
+		);
+		const response = await fetch(`${base}/users/3`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Cra" }) });
+		expect(response.status).toBe(200);
+		expect(response.headers.get("info")).toBe("user.echo");
+		expect(response.headers.get("x-request-id")).toBeTruthy();
+		expect(await response.json()).toEqual({ id: 3, name: "Cra" });
+	});
+
+	it("answers malformed JSON with 400 BODY_PARSE_ERROR", async () => {
+		const { port } = await serve((app) => app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.send()));
+		const response = await rawPost(port, "/j", ['{"broken": '], { "content-type": "application/json" });
+		expect(response.status).toBe(400);
+		expect(response.headers.info).toBe("BODY_PARSE_ERROR");
+	});
+
+	it("refuses a declared content-length over the limit with 413 before reading", async () => {
+		const { port } = await serve((app) => app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.send()), { bodyLimit: 64 });
+		const response = await rawPost(port, "/j", ["x".repeat(100)], { "content-type": "text/plain", "content-length": "100" });
+		expect(response.status).toBe(413);
+	});
+
+	it("stops reading a chunked upload as soon as it passes the limit", async () => {
+		const { port } = await serve((app) => app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.code(200).send()), { bodyLimit: 64 });
+		const response = await rawPost(port, "/j", ["x".repeat(50), "y".repeat(50)], { "content-type": "text/plain", "transfer-encoding": "chunked" });
+		expect(response.status).toBe(413);
+		expect(JSON.parse(response.body).error).toBe("PAYLOAD_TOO_LARGE");
+	});
+
+	it("lets in-flight requests finish on close, then refuses new connections and runs onClose", async () => {
+		let closed = false;
+		let release: () => void = () => undefined;
+		let markStarted: () => void = () => undefined;
+		const started = new Promise<void>((resolve) => (markStarted = resolve));
+		const { app, base } = await serve((app) => {
+			app.addHook("onClose", () => {
+				closed = true;
+			});
+			app.declareRoute("GET", "/slow").handler(async (_floor, response) => {
+				markStarted();
+				await new Promise<void>((resolve) => (release = resolve));
+				response.code(200).send({ done: true });
+			});
+		});
+		const inFlight = fetch(`${base}/slow`).then(async (response) => ({ status: response.status, body: await response.json() }));
+		await started;
+		const closing = app.close();
+		await new Promise((resolve) => setTimeout(resolve, 30));
+		expect(closed).toBe(false);
+		await expect(fetch(`${base}/slow`)).rejects.toThrow();
+		release();
+		expect(await inFlight).toEqual({ status: 200, body: { done: true } });
+		await closing;
+		expect(closed).toBe(true);
+	});
+
+	it("cuts requests that outlive the shutdown timeout", async () => {
+		const { app, base } = await serve(
+			(app) => app.declareRoute("GET", "/stuck").handler(() => new Promise(() => undefined)),
+			{ shutdownTimeout: 50 },
+		);
+		const stuck = fetch(`${base}/stuck`).then(
+			() => "answered",
+			() => "cut",
+		);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		await app.close();
+		expect(await stuck).toBe("cut");
+	});
+});
