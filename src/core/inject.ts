@@ -77,7 +77,7 @@ export function buildInjectedRequest(options: InjectRequest): RawRequest {
 		headers.cookie = [headers.cookie, ...cookies].filter(Boolean).join("; ");
 	}
 	// Always a payload, even empty: an injected request has no stream to read from.
-	let payload = Buffer.alloc(0);
+	let payload: Buffer = Buffer.alloc(0);
 	const body = options.body;
 	if (body !== undefined) {
 		if (Buffer.isBuffer(body)) {

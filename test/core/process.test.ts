@@ -13,9 +13,9 @@ const authenticated = createProcess("authenticated")
 	)
 	.cut(({ pickup }, response) => {
 		const header = pickup("authorization");
-		if (header === undefined) response.code(401).info("session.missing").send();
+		if (header === undefined) return response.code(401).info("session.missing").send();
 		const user = tokens[header.slice("Bearer ".length)];
-		if (user === undefined) response.code(401).info("session.invalid").send();
+		if (user === undefined) return response.code(401).info("session.invalid").send();
 		return { user, session: { token: header } };
 	}, ["user", "session"])
 	.build(["user", "session"], new IHaveSentThis(401, ["session.missing", "session.invalid"]));
