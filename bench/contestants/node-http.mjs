@@ -1,0 +1,52 @@
+// Contestant "node-http": a hand-written node:http server doing the scenarios' work with nothing around it (the physical limit).
+import { createServer } from "node:http";
+import { userBody, userParams } from "./schemas.mjs";
+
+const hello = JSON.stringify({ hello: "world" });
+const jsonType = "application/json; charset=utf-8";
+
+function sendJson(response, status, body) {
+	const payload = typeof body === "string" ? body : JSON.stringify(body);
+	response.writeHead(status, { "content-type": jsonType, "content-length": Buffer.byteLength(payload) });
+	response.end(payload);
+}
+
+function readBody(request) {
+	return new Promise((resolve, reject) => {
+		const chunks = [];
+		request.on("data", (chunk) => chunks.push(chunk));
+		request.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+		request.once("error", reject);
+	});
+}
+
+async function postUser(request, response, rawId) {
+	const params = userParams.safeParse({ id: rawId });
+	if (!params.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: params.error.issues });
+	let parsed;
+	try {
+		parsed = JSON.parse(await readBody(request));
+	} catch {
+		return sendJson(response, 400, { error: "TYPE_ERROR", message: "The body is not JSON." });
+	}
+	const body = userBody.safeParse(parsed);
+	if (!body.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: body.error.issues });
+	const id = params.data.id;
+	if (!Number.isInteger(id) || id <= 0) return sendJson(response, 400, { error: "user.invalid" });
+	sendJson(response, 200, { id, name: body.data.name, age: body.data.age });
+}
+
+const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
+	const url = request.url ?? "/";
+	const mark = url.indexOf("?");
+	const path = mark === -1 ? url : url.slice(0, mark);
+	if (request.method === "GET" && path === "/hello") return sendJson(response, 200, hello);
+	if (request.method === "POST" && path.startsWith("/users/") && path.indexOf("/", 7) === -1) {
+		postUser(request, response, decodeURIComponent(path.slice(7))).catch(() => sendJson(response, 500, { error: "INTERNAL_SERVER_ERROR" }));
+		return;
+	}
+	sendJson(response, 404, { error: "NOT_FOUND" });
+});
+
+server.listen(Number(process.env.PORT ?? 3401), "127.0.0.1");
+process.once("SIGTERM", () => server.close(() => process.exit(0)));

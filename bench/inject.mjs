@@ -1,0 +1,71 @@
+// Micro-benchmark of the compiled executor alone: `app.inject` for scenarios 1–2, in ns per request, no sockets.
+// Run alone with `npm run bench:inject`; `npm run bench` runs it in a child process after the HTTP measurements.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { taskset } from "./lib/processes.mjs";
+import { median } from "./lib/stats.mjs";
+
+const self = fileURLToPath(import.meta.url);
+
+const cases = [
+	{ id: "hello", title: "1. GET /hello", request: { method: "GET", url: "/hello" }, status: 200 },
+	{ id: "users", title: "2. POST /users/{id}", request: { method: "POST", url: "/users/42", body: { name: "Ecaflip", age: 12 } }, status: 200 },
+];
+
+async function measure({ iterations = 20_000, batches = 7 } = {}) {
+	const { buildApp } = await import("../dist/app.js");
+	const { startDatabase } = await import("../dist/db/index.js");
+	const { createLogger } = await import("../dist/logger.js");
+	const config = { APP_ENV: "PROD", LOG_LEVEL: "warn", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: true };
+	const database = await startDatabase({ PGLITE_DIR: "memory://", DATABASE_POOL_SIZE: 1, DATABASE_URL: undefined });
+	const app = buildApp({ config, logger: createLogger(config), db: database.db });
+	const results = {};
+	try {
+		for (const { id, request, status } of cases) {
+			const first = await app.inject(request);
+			if (first.statusCode !== status) throw new Error(`${request.method} ${request.url} answered ${first.statusCode}: ${first.body}`);
+			for (let index = 0; index < iterations; index++) await app.inject(request); // warm-up: let the JIT settle
+			const samples = [];
+			for (let batch = 0; batch < batches; batch++) {
+				const started = process.hrtime.bigint();
+				for (let index = 0; index < iterations; index++) await app.inject(request);
+				samples.push(Number(process.hrtime.bigint() - started) / iterations);
+			}
+			results[id] = { nsPerRequest: median(samples), samples, iterations, batches };
+		}
+	} finally {
+		await app.close();
+		await database.close();
+	}
+	return results;
+}
+
+/** Runs the micro-benchmark in its own process (pinned to CPU 1 when possible) and returns its results. */
+export function runInjectBenchmark({ pin }) {
+	const command = [process.execPath, self, "--json"];
+	const [file, ...args] = pin && taskset !== undefined ? [taskset, "-c", "1", ...command] : command;
+	return new Promise((resolve, reject) => {
+		const child = spawn(file, args, { stdio: ["ignore", "pipe", "inherit"] });
+		let output = "";
+		child.stdout.setEncoding("utf8");
+		child.stdout.on("data", (chunk) => {
+			output += chunk;
+		});
+		child.once("error", reject);
+		child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`inject benchmark exited with code ${code}`))));
+	});
+}
+
+if (process.argv[1] === self) {
+	const results = await measure();
+	if (process.argv.includes("--json")) {
+		process.stdout.write(JSON.stringify(results));
+	} else {
+		process.stdout.write("| scenario | ns / request (median of batches) | requests / s on one core |\n|---|---:|---:|\n");
+		for (const { id, title } of cases) {
+			const ns = results[id].nsPerRequest;
+			process.stdout.write(`| ${title} | ${Math.round(ns)} | ${Math.round(1e9 / ns)} |\n`);
+		}
+	}
+	process.exit(0);
+}

@@ -1,0 +1,50 @@
+// Starting and stopping contestant servers: CPU pinning, waiting for the port to answer, graceful stop.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+
+/** Path of taskset when the machine has it and more than one CPU, otherwise undefined. */
+export const taskset = ["/usr/bin/taskset", "/bin/taskset"].find((path) => existsSync(path));
+
+/**
+ * Spawns a server, pinned to CPU 1 when asked, and resolves once `probe` (GET path) answers.
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess }>}
+ */
+export async function startServer({ name, command, args, env, cwd, port, readyPath, pin, bootTimeoutMs = 90_000 }) {
+	const full = pin && taskset !== undefined ? [taskset, "-c", "1", command, ...args] : [command, ...args];
+	const child = spawn(full[0], full.slice(1), { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "inherit", "pipe"] });
+	let stderr = "";
+	child.stderr.setEncoding("utf8");
+	child.stderr.on("data", (chunk) => {
+		stderr += chunk;
+		process.stderr.write(`[${name}] ${chunk}`);
+	});
+	const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + bootTimeoutMs;
+	for (;;) {
+		const early = await Promise.race([exited, sleep(100).then(() => undefined)]);
+		if (early !== undefined) throw new Error(`${name} exited during boot (code ${early.code}, signal ${early.signal})\n${stderr.slice(-2000)}`);
+		try {
+			const response = await fetch(url + readyPath);
+			await response.arrayBuffer();
+			break;
+		} catch {
+			if (Date.now() > deadline) {
+				child.kill("SIGKILL");
+				throw new Error(`${name} did not answer on ${url}${readyPath} within ${bootTimeoutMs / 1000} s`);
+			}
+		}
+	}
+	const stop = async () => {
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		child.kill("SIGTERM");
+		const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+		await exited;
+		clearTimeout(timer);
+	};
+	return { url, stop, child };
+}
+
+export function sleep(ms) {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}

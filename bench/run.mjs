@@ -1,0 +1,181 @@
+// `npm run bench`: starts every contestant once, checks its answers, then measures each scenario in interleaved rounds.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { contestants } from "./contestants.mjs";
+import { runInjectBenchmark } from "./inject.mjs";
+import { runLoad } from "./lib/load.mjs";
+import { parseOptions, usage } from "./lib/options.mjs";
+import { startServer, taskset } from "./lib/processes.mjs";
+import { markdownReport } from "./lib/report.mjs";
+import { median, spread } from "./lib/stats.mjs";
+import { scenarios, send } from "./scenarios.mjs";
+
+const benchDir = fileURLToPath(new URL(".", import.meta.url));
+const options = parseOptions();
+if (options.help) {
+	process.stdout.write(`${usage()}\n`);
+	process.exit(0);
+}
+if (!existsSync(join(benchDir, "..", "dist", "main.js"))) throw new Error("dist/main.js is missing: run `npm run build` first (npm run bench does).");
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const selected = scenarios.filter((scenario) => options.scenarios.length === 0 || options.scenarios.includes(scenario.id));
+const wanted = (name) => options.contestants.length === 0 || options.contestants.some((filter) => name === filter || name.startsWith(`${filter}-`));
+
+// ---------------------------------------------------------------------------------------------------
+// Servers: started on first use, kept for the whole run, stopped at the end.
+
+const running = new Map();
+const cleanups = [];
+let nextPort = options.port;
+
+async function serverFor(name) {
+	if (!running.has(name)) {
+		running.set(
+			name,
+			(async () => {
+				const contestant = contestants[name];
+				const state = {};
+				if (contestant.prepare !== undefined) {
+					log(`preparing ${name}…`);
+					const cleanup = await contestant.prepare(state);
+					if (typeof cleanup === "function") cleanups.push(cleanup);
+				}
+				const port = nextPort++;
+				log(`starting ${name} on port ${port}…`);
+				const server = await startServer({ name, port, pin: options.pin, ...contestant.server(options, state) });
+				cleanups.push(server.stop);
+				return server;
+			})(),
+		);
+	}
+	return running.get(name);
+}
+
+async function stopAll() {
+	for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => log(`cleanup failed: ${error.message}`));
+}
+process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
+
+// ---------------------------------------------------------------------------------------------------
+// One scenario: availability, setup and probes per contestant, warm-up, then interleaved rounds.
+
+async function probe(scenario, url, context) {
+	for (const { request, check } of scenario.probes(context)) {
+		const problem = check(await send(url, request));
+		if (problem !== undefined) return `${request.method ?? "GET"} ${request.path}: ${problem}`;
+	}
+	return undefined;
+}
+
+function loadSpec(url, request) {
+	return { url: url + request.path, method: request.method, headers: request.headers, body: request.body, connections: options.connections };
+}
+
+async function runScenario(scenario) {
+	const result = { id: scenario.id, title: scenario.title, baseline: scenario.baseline, skipped: undefined, contestants: {} };
+	if (scenario.routeExists !== undefined) {
+		const app = await serverFor("dofus-manager");
+		if (!(await scenario.routeExists(app.url))) {
+			result.skipped = "route not available yet";
+			log(`${scenario.title}: skipped: route not available yet`);
+			return result;
+		}
+	}
+	const ready = [];
+	const urls = {};
+	for (const name of scenario.contestants.filter(wanted)) {
+		const availability = contestants[name].available();
+		if (availability !== true) {
+			result.contestants[name] = { skipped: availability };
+			continue;
+		}
+		try {
+			const server = await serverFor(name);
+			urls[name] = server.url;
+			const context = scenario.setup === undefined ? {} : await scenario.setup(server.url, name, urls);
+			if (context.skip !== undefined) {
+				result.contestants[name] = { skipped: context.skip };
+				log(`${scenario.title} / ${name}: skipped: ${context.skip}`);
+				continue;
+			}
+			const problem = await probe(scenario, server.url, context);
+			if (problem !== undefined) {
+				result.contestants[name] = { skipped: `wrong answer: ${problem}` };
+				log(`${scenario.title} / ${name}: skipped: wrong answer: ${problem}`);
+				continue;
+			}
+			ready.push({ name, spec: loadSpec(server.url, scenario.request(context)) });
+		} catch (error) {
+			result.contestants[name] = { skipped: `failed: ${error.message}` };
+			log(`${scenario.title} / ${name}: failed: ${error.message}`);
+		}
+	}
+	if (ready.length === 0) {
+		result.skipped = scenario.routeExists === undefined ? "no contestant answered correctly" : "route not available yet";
+		log(`${scenario.title}: skipped: ${result.skipped}`);
+		return result;
+	}
+
+	for (const { name, spec } of ready) {
+		log(`${scenario.title} / ${name}: warm-up ${options.warmup} s`);
+		await runLoad({ ...spec, duration: options.warmup }, options);
+		result.contestants[name] = { samples: [] };
+	}
+	for (let round = 1; round <= options.rounds; round++) {
+		for (const { name, spec } of ready) {
+			const sample = await runLoad({ ...spec, duration: options.duration }, options);
+			const unexpected = Object.entries(sample.statusCodes).filter(([code]) => Number(code) !== scenario.expectedStatus);
+			sample.unexpected = unexpected.reduce((sum, [, count]) => sum + count, 0) + sample.errors + sample.timeouts;
+			result.contestants[name].samples.push(sample);
+			log(`${scenario.title} / ${name}: round ${round}: ${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms${sample.unexpected > 0 ? `, ${sample.unexpected} unexpected answers` : ""}`);
+		}
+	}
+	for (const { name } of ready) {
+		const entry = result.contestants[name];
+		entry.requestsPerSecond = median(entry.samples.map((sample) => sample.requestsPerSecond));
+		entry.latencyP50 = median(entry.samples.map((sample) => sample.latencyP50));
+		entry.latencyP99 = median(entry.samples.map((sample) => sample.latencyP99));
+		entry.spread = spread(entry.samples.map((sample) => sample.requestsPerSecond));
+		entry.unexpected = entry.samples.reduce((sum, sample) => sum + sample.unexpected, 0);
+	}
+	const baseline = scenario.baseline === undefined ? undefined : result.contestants[scenario.baseline]?.requestsPerSecond;
+	for (const { name } of ready) {
+		result.contestants[name].ratio = baseline === undefined ? undefined : result.contestants[name].requestsPerSecond / baseline;
+	}
+	return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const startedAt = new Date();
+const results = [];
+try {
+	for (const scenario of selected) results.push(await runScenario(scenario));
+} finally {
+	await stopAll();
+}
+
+let inject;
+if (options.inject && (options.scenarios.length === 0 || options.scenarios.some((id) => id === "hello" || id === "users"))) {
+	log("inject micro-benchmark…");
+	inject = await runInjectBenchmark({ pin: options.pin });
+}
+
+const run = {
+	startedAt: startedAt.toISOString(),
+	seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+	machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, pinned: options.pin && taskset !== undefined },
+	options,
+	scenarios: results,
+	inject,
+};
+const report = markdownReport(run);
+process.stdout.write(`\n${report}\n`);
+await mkdir(join(benchDir, "results"), { recursive: true });
+const file = join(benchDir, "results", `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+await writeFile(file, `${JSON.stringify(run, null, "\t")}\n`);
+log(`results written to ${file}`);
