@@ -46,7 +46,7 @@ async function openTestDatabase(): Promise<DatabaseHandle> {
 		source.engine === "pglite"
 			? wrapPglite(await loadPgliteSnapshot(source.snapshotPath))
 			: await openDatabase(
-					postgresConfig(await recreateDatabase(source.url, workerLabel(), source.templateName)),
+					postgresConfig(await recreateDatabase(source.url, source.runId, workerLabel(), source.templateName)),
 				);
 	afterFile(async () => {
 		current = undefined;
@@ -80,8 +80,8 @@ export async function createEmptyDatabaseConfig(): Promise<{ config: DatabaseCon
 		return { config: { PGLITE_DIR: join(folder, "nested", "pglite"), DATABASE_POOL_SIZE: 1 }, drop };
 	}
 	const label = `empty_${workerLabel()}`;
-	const url = await recreateDatabase(source.url, label, null);
-	const drop = () => dropDatabase(source.url, label);
+	const url = await recreateDatabase(source.url, source.runId, label, null);
+	const drop = () => dropDatabase(source.url, source.runId, label);
 	afterFile(drop);
 	return { config: postgresConfig(url), drop };
 }

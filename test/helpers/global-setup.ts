@@ -7,9 +7,10 @@ import "./test-database-source.js";
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
 	const url = process.env.TEST_DATABASE_URL;
 	if (url !== undefined && url !== "") {
-		const templateName = await createTemplate(url);
-		project.provide("testDatabase", { engine: "postgres", url, templateName });
-		return () => dropTestDatabases(url);
+		const runId = process.pid;
+		const templateName = await createTemplate(url, runId);
+		project.provide("testDatabase", { engine: "postgres", url, templateName, runId });
+		return () => dropTestDatabases(url, runId);
 	}
 	project.provide("testDatabase", { engine: "pglite", snapshotPath: await preparePgliteSnapshot() });
 	return undefined;

@@ -31,10 +31,16 @@ export async function withAdmin<T>(url: string, task: (sql: postgres.Sql) => Pro
 	}
 }
 
-/** Creates `<base>_template`, migrated and seeded with reference data. */
-export async function createTemplate(url: string): Promise<string> {
-	const template = siblingDatabase(url, "template");
-	await dropTestDatabases(url);
+/*
+ * Names carry the run's id (the vitest main process pid) so two runs against the same server, e.g. two
+ * checkouts testing at once, never drop each other's databases: `<base>_r<run>_template`, `<base>_r<run>_w1`.
+ */
+const runLabel = (runId: number, label: string) => `r${runId}_${label}`;
+
+/** Creates the run's template database, migrated and seeded with reference data. */
+export async function createTemplate(url: string, runId: number): Promise<string> {
+	const template = siblingDatabase(url, runLabel(runId, "template"));
+	await dropTestDatabases(url, runId);
 	await withAdmin(url, (sql) => sql.unsafe(`create database "${template.name}"`));
 	const handle = await openDatabase({ DATABASE_URL: template.url, DATABASE_POOL_SIZE: 1, PGLITE_DIR: "memory://" });
 	try {
@@ -47,9 +53,9 @@ export async function createTemplate(url: string): Promise<string> {
 	return template.name;
 }
 
-/** (Re)creates a database: a copy of `template` (file copy, no SQL replay), or empty when template is null. */
-export async function recreateDatabase(url: string, label: string, template: string | null): Promise<string> {
-	const target = siblingDatabase(url, label);
+/** (Re)creates a run's database: a copy of `template` (file copy, no SQL replay), or empty when template is null. */
+export async function recreateDatabase(url: string, runId: number, label: string, template: string | null): Promise<string> {
+	const target = siblingDatabase(url, runLabel(runId, label));
 	await withAdmin(url, async (sql) => {
 		// FORCE: a previous test file of this worker may not have closed its pool.
 		await sql.unsafe(`drop database if exists "${target.name}" with (force)`);
@@ -58,19 +64,33 @@ export async function recreateDatabase(url: string, label: string, template: str
 	return target.url;
 }
 
-export async function dropDatabase(url: string, label: string): Promise<void> {
-	const target = siblingDatabase(url, label);
+export async function dropDatabase(url: string, runId: number, label: string): Promise<void> {
+	const target = siblingDatabase(url, runLabel(runId, label));
 	await withAdmin(url, (sql) => sql.unsafe(`drop database if exists "${target.name}" with (force)`));
 }
 
-/** Drops the template and every per-file database, including those an interrupted run left behind. */
-export async function dropTestDatabases(url: string): Promise<void> {
+/** Drops this run's databases, and those of earlier runs whose process is gone (interrupted runs). */
+export async function dropTestDatabases(url: string, runId: number): Promise<void> {
 	const { base } = siblingDatabase(url, "template");
+	const ours = new RegExp(`^${base.toLowerCase()}_r(\\d+)_(template|w\\d+|empty_w\\d+)$`);
 	await withAdmin(url, async (sql) => {
 		const rows = await sql<{ datname: string }[]>`select datname from pg_database`;
-		const ours = new RegExp(`^${base.toLowerCase()}_(template|w\\d+|empty_\\w+)$`);
 		for (const { datname } of rows) {
-			if (ours.test(datname)) await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+			const owner = ours.exec(datname)?.[1];
+			if (owner === undefined) continue;
+			if (Number(owner) === runId || !isAlive(Number(owner))) {
+				await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+			}
 		}
 	});
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		// EPERM: the process exists but belongs to someone else.
+		return (error as NodeJS.ErrnoException).code === "EPERM";
+	}
 }

@@ -3,7 +3,7 @@
 /** PGlite: a migrated, reference-seeded data dir dumped to a tarball. PostgreSQL: a template database, same content. */
 export type TestDatabaseSource =
 	| { engine: "pglite"; snapshotPath: string }
-	| { engine: "postgres"; url: string; templateName: string };
+	| { engine: "postgres"; url: string; templateName: string; runId: number };
 
 declare module "vitest" {
 	export interface ProvidedContext {
