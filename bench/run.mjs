@@ -142,9 +142,11 @@ async function runScenario(scenario) {
 		entry.spread = spread(entry.samples.map((sample) => sample.requestsPerSecond));
 		entry.unexpected = entry.samples.reduce((sum, sample) => sum + sample.unexpected, 0);
 	}
-	const baseline = scenario.baseline === undefined ? undefined : result.contestants[scenario.baseline]?.requestsPerSecond;
+	// The ratio is taken round by round (the same machine state for every contestant of a round), then the median.
+	const baseline = scenario.baseline === undefined ? undefined : result.contestants[scenario.baseline]?.samples;
 	for (const { name } of ready) {
-		result.contestants[name].ratio = baseline === undefined ? undefined : result.contestants[name].requestsPerSecond / baseline;
+		const samples = result.contestants[name].samples;
+		result.contestants[name].ratio = baseline === undefined ? undefined : median(samples.map((sample, round) => sample.requestsPerSecond / baseline[round].requestsPerSecond));
 	}
 	return result;
 }
