@@ -8,6 +8,7 @@ import { pipeline as pipeStreams } from "node:stream/promises";
 import type { Logger } from "pino";
 import { parseBody } from "./body.js";
 import { checkerOutput, type CheckerOutput } from "./checker.js";
+import { extractContracts, frameworkContracts, matchContract, type Contract } from "./contracts.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
 import { compileExtract, defaultExtractErrorHandler, extractsBody, type ExtractErrorHandler } from "./extract.js";
 import { createFloor, type Floor, type RuntimeFloor } from "./floor.js";
@@ -81,18 +82,42 @@ export function routeHooks(definition: RouteDefinition, global: HookLists): Hook
 	return mergeHookLists(...lists);
 }
 
-/** Runs steps in order; synchronous until one returns a promise. Errors (and the response signal) propagate. */
-function makeRunner(steps: readonly StepFunction[]): (floor: RuntimeFloor, request: Request, response: Response) => void | Promise<void> {
+/** A compiled step and what it may send (null: not checked, e.g. hooks and custom extract error handlers). */
+interface CompiledStep {
+	/** For messages: "check(userExist)", "the handler" ... */
+	readonly name: string;
+	readonly run: StepFunction;
+	readonly contracts: readonly Contract[] | null;
+}
+
+type Runner = (floor: RuntimeFloor, request: Request, response: Response) => void | Promise<void>;
+
+/**
+ * Runs steps in order; synchronous until one returns a promise. Errors (and the response signal)
+ * propagate. With `track`, records on the response which step is running, for the contract check.
+ */
+function makeRunner(steps: readonly StepFunction[], track: boolean): Runner {
 	const count = steps.length;
 	const continueAsync = async (from: number, pending: Promise<unknown>, floor: RuntimeFloor, request: Request, response: Response) => {
 		await pending;
 		if (response.isSent) throw response;
 		for (let index = from + 1; index < count; index++) {
+			if (track) response.sentByStep = index;
 			const result = (steps[index] as StepFunction)(floor, request, response);
 			if (result instanceof Promise) await result;
 			if (response.isSent) throw response;
 		}
 	};
+	if (track) {
+		return (floor, request, response) => {
+			for (let index = 0; index < count; index++) {
+				response.sentByStep = index;
+				const result = (steps[index] as StepFunction)(floor, request, response);
+				if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
+				if (response.isSent) throw response;
+			}
+		};
+	}
 	return (floor, request, response) => {
 		for (let index = 0; index < count; index++) {
 			const result = (steps[index] as StepFunction)(floor, request, response);
@@ -104,7 +129,7 @@ function makeRunner(steps: readonly StepFunction[]): (floor: RuntimeFloor, reque
 }
 
 class Compiler {
-	private readonly processRunners = new Map<ProcessDefinition, ReturnType<typeof makeRunner>>();
+	private readonly processes = new Map<ProcessDefinition, { run: Runner; contracts: Contract[] }>();
 
 	constructor(
 		private readonly settings: ExecutorSettings,
@@ -112,16 +137,21 @@ class Compiler {
 		private readonly bodyLimit: number,
 	) {}
 
-	pipelineSteps(pipeline: PipelineDefinition): StepFunction[] {
-		const steps: StepFunction[] = [];
+	pipelineSteps(pipeline: PipelineDefinition): CompiledStep[] {
+		const steps: CompiledStep[] = [];
 		const extract = pipeline.extract;
 		if (extract !== undefined) {
-			if (extractsBody(extract.shape)) steps.push(this.bodyStep());
-			steps.push(compileExtract(extract.shape, extract.onError ?? this.settings.extractErrorHandler));
+			if (extractsBody(extract.shape)) steps.push({ name: "the body parser", run: this.bodyStep(), contracts: frameworkContracts.body });
+			const custom = extract.onError ?? (this.settings.extractErrorHandler === defaultExtractErrorHandler ? undefined : this.settings.extractErrorHandler);
+			steps.push({
+				name: "extract",
+				run: compileExtract(extract.shape, custom ?? defaultExtractErrorHandler),
+				contracts: custom === undefined ? extractContracts(extract.shape) : null,
+			});
 		}
 		for (const step of pipeline.steps) {
-			if (step.kind === "check") steps.push(this.checkStep(step));
-			else if (step.kind === "cut") steps.push(this.cutStep(step));
+			if (step.kind === "check") steps.push({ name: `check(${step.checker.name})`, run: this.checkStep(step), contracts: step.responses });
+			else if (step.kind === "cut") steps.push({ name: `cut #${pipeline.steps.indexOf(step) + 1}`, run: this.cutStep(step), contracts: step.responses });
 			else steps.push(this.processStep(step));
 		}
 		return steps;
@@ -188,18 +218,22 @@ class Compiler {
 		};
 	}
 
-	private processRunner(process: ProcessDefinition): ReturnType<typeof makeRunner> {
-		let runner = this.processRunners.get(process);
-		if (runner === undefined) {
-			runner = makeRunner(this.pipelineSteps(process.pipeline));
-			this.processRunners.set(process, runner);
+	/** A process compiled once per route: its runner, and everything it and its steps may send. */
+	private compiledProcess(process: ProcessDefinition): { run: Runner; contracts: Contract[] } {
+		let compiled = this.processes.get(process);
+		if (compiled === undefined) {
+			const steps = this.pipelineSteps(process.pipeline);
+			const contracts = [...process.responses];
+			for (const step of steps) if (step.contracts !== null) contracts.push(...step.contracts);
+			compiled = { run: makeRunner(steps.map((step) => step.run), false), contracts };
+			this.processes.set(process, compiled);
 		}
-		return runner;
+		return compiled;
 	}
 
-	private processStep(step: ProcessStepDefinition): StepFunction {
+	private processStep(step: ProcessStepDefinition): CompiledStep {
 		const { input, skip, pickup } = step;
-		const run = this.processRunner(step.process);
+		const { run, contracts } = this.compiledProcess(step.process);
 		const defaults = step.process.defaultOptions;
 		const dynamicOptions = typeof step.options === "function" ? step.options : undefined;
 		const staticOptions = dynamicOptions === undefined ? { ...defaults, ...(step.options as object | undefined) } : undefined;
@@ -215,7 +249,7 @@ class Compiler {
 			bringBack(inner, floor);
 		};
 
-		return (floor, request, response) => {
+		const runProcess: StepFunction = (floor, request, response) => {
 			if (skip !== undefined && skip(floor.pickup)) return;
 			const inner = createFloor();
 			inner.drop("input", input === undefined ? undefined : input(floor.pickup));
@@ -224,7 +258,17 @@ class Compiler {
 			if (pending instanceof Promise) return bringBackLater(pending, inner, floor);
 			bringBack(inner, floor);
 		};
+		return { name: `process(${step.process.name})`, run: runProcess, contracts: [...contracts, ...step.responses] };
 	}
+}
+
+/** True when the route, or a process it uses, declares at least one contract of its own. */
+export function declaresContracts(definition: RouteDefinition): boolean {
+	const inPipeline = (pipeline: PipelineDefinition): boolean =>
+		pipeline.steps.some(
+			(step) => step.responses.length > 0 || (step.kind === "process" && (step.process.responses.length > 0 || inPipeline(step.process.pipeline))),
+		);
+	return definition.responses.length > 0 || definition.pipelines.some(inPipeline);
 }
 
 function handlerStep(handler: RouteDefinition["handler"]): StepFunction {
@@ -263,16 +307,35 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	const { errorHandler, logger } = settings;
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
 
-	const steps: StepFunction[] = [];
+	const steps: CompiledStep[] = [];
 	const constructRequest = hooks.onConstructRequest;
 	const constructResponse = hooks.onConstructResponse;
 	const beforeRouteExecution = hooks.beforeRouteExecution;
-	if (constructRequest.length > 0) steps.push((_floor, request) => runHooks(constructRequest, request, undefined));
-	if (constructResponse.length > 0) steps.push((_floor, request, response) => runHooks(constructResponse, response, request));
-	if (beforeRouteExecution.length > 0) steps.push((_floor, request, response) => runHooks(beforeRouteExecution, request, response));
+	if (constructRequest.length > 0) steps.push({ name: "onConstructRequest hooks", run: (_floor, request) => runHooks(constructRequest, request, undefined), contracts: null });
+	if (constructResponse.length > 0) steps.push({ name: "onConstructResponse hooks", run: (_floor, request, response) => runHooks(constructResponse, response, request), contracts: null });
+	if (beforeRouteExecution.length > 0) steps.push({ name: "beforeRouteExecution hooks", run: (_floor, request, response) => runHooks(beforeRouteExecution, request, response), contracts: null });
 	for (const pipeline of definition.pipelines) steps.push(...compiler.pipelineSteps(pipeline));
-	steps.push(handlerStep(definition.handler));
-	const run = makeRunner(steps);
+	steps.push({ name: "the handler", run: handlerStep(definition.handler), contracts: definition.responses });
+
+	// Contracts. A route that declares none is not checked (the OpenAPI test reports it instead).
+	const checkContracts = settings.environment !== "PROD" && declaresContracts(definition);
+	const stepContracts = steps.map((step) => (step.contracts === null ? null : [...step.contracts, ...frameworkContracts.failure]));
+	// In every environment, bodies with a declared schema are serialised from it (unknown fields dropped).
+	const schemas = new Map<string, Contract[]>();
+	for (const step of steps) {
+		for (const contract of step.contracts ?? []) {
+			if (contract.schema === undefined) continue;
+			for (const info of contract.infos) {
+				const key = `${contract.code} ${info}`;
+				schemas.set(key, [...(schemas.get(key) ?? []), contract]);
+			}
+		}
+	}
+	const serialiseFromSchemas = !checkContracts && schemas.size > 0;
+	const run = makeRunner(
+		steps.map((step) => step.run),
+		checkContracts,
+	);
 
 	const onErrorHooks = hooks.onError;
 	const beforeSendHooks = hooks.beforeSend;
@@ -398,8 +461,48 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		return afterSend(request, response);
 	}
 
+	/** DEV/TEST: the response must be one its step declared; otherwise it becomes a 500 that says why. */
+	function checkContract(request: Request, response: Response): void {
+		const contracts = stepContracts[response.sentByStep];
+		if (contracts === null || contracts === undefined) return;
+		const where = `${request.method} ${request.matchedPath}, ${steps[response.sentByStep]?.name ?? "a step"},`;
+		const outcome = matchContract(contracts, response.statusCode, response.information, response.body, where);
+		if ("body" in outcome) {
+			response.body = outcome.body;
+			return;
+		}
+		request.logger.error({ mismatch: outcome }, "response does not match its contract");
+		const keptId = response.headerValues["x-request-id"];
+		resetForError(response);
+		if (keptId !== undefined) response.headerValues["x-request-id"] = keptId;
+		response.information = FrameworkInfo.whatWasSentError;
+		response.body = { error: FrameworkInfo.whatWasSentError, ...outcome };
+		response.isSent = true;
+	}
+
+	/** PROD: a body with a declared schema is sent as the schema's output, so undeclared fields never leave. */
+	function serialiseFromSchema(request: Request, response: Response): void {
+		const contracts = schemas.get(`${response.statusCode} ${response.information}`);
+		if (contracts === undefined) return;
+		for (const contract of contracts) {
+			const parsed = (contract.schema as NonNullable<Contract["schema"]>).safeParse(response.body);
+			if (parsed.success) {
+				response.body = parsed.data;
+				return;
+			}
+		}
+		// Sending a body we cannot vouch for could leak data: refuse it.
+		request.logger.error({ statusCode: response.statusCode, info: response.information }, "response body does not match its declared schema");
+		resetForError(response);
+		response.information = FrameworkInfo.internalServerError;
+		response.body = { error: FrameworkInfo.internalServerError, message: "An internal error occurred.", requestId: request.id };
+		response.isSent = true;
+	}
+
 	/** The sending phase: beforeSend hooks, write, afterSend hooks. */
 	function finish(request: Request, response: Response): void | Promise<void> {
+		if (checkContracts) checkContract(request, response);
+		else if (serialiseFromSchemas) serialiseFromSchema(request, response);
 		try {
 			const pending = beforeSendHooks.length === 0 ? undefined : runHooks(beforeSendHooks, request, response);
 			if (pending instanceof Promise) return finishLater(pending, request, response);

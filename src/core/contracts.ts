@@ -1,9 +1,14 @@
-// Response contracts: what a step declares it may send (code, info, body schema).
+// Response contracts: what a step declares it may send (code, info, body schema), the responses the
+// framework itself may send, and the check of a sent response against them (DEV and TEST only).
 import type { z } from "zod";
+import { FrameworkInfo } from "./errors.js";
+import { extractParts, isZodSchema, type ExtractShape } from "./extract.js";
 
 /**
  * Declares one response a step may send: `new IHaveSentThis(404, "user.notfound")`,
  * `new IHaveSentThis(200, "user.found", userSchema)`. `info` may list several infos sent with that code.
+ * With a schema, the body is validated in DEV/TEST and always serialised from the schema's output,
+ * so fields the schema does not name never leave the server.
  */
 export class IHaveSentThis<Code extends number = number, Info extends string = string, Schema extends z.ZodType | undefined = z.ZodType | undefined> {
 	readonly infos: readonly Info[];
@@ -18,3 +23,73 @@ export class IHaveSentThis<Code extends number = number, Info extends string = s
 }
 
 export type Contract = IHaveSentThis<number, string, z.ZodType | undefined>;
+
+/** What the framework may answer on its own, declared once here rather than in every route. */
+export const frameworkContracts = {
+	/** Any step: an error it threw, or a pipeline that ended without sending. */
+	failure: [new IHaveSentThis(500, [FrameworkInfo.internalServerError, FrameworkInfo.noResponseSent])] as Contract[],
+	/** The body parser. */
+	body: [
+		new IHaveSentThis(400, FrameworkInfo.bodyParseError),
+		new IHaveSentThis(413, FrameworkInfo.payloadTooLarge),
+		new IHaveSentThis(415, FrameworkInfo.unsupportedMediaType),
+	] as Contract[],
+	/** The router, for paths or methods no route serves. */
+	routing: [new IHaveSentThis(404, FrameworkInfo.notFound), new IHaveSentThis(405, FrameworkInfo.methodNotAllowed)] as Contract[],
+	/** The contract check itself. */
+	contractCheck: [new IHaveSentThis(500, FrameworkInfo.whatWasSentError)] as Contract[],
+};
+
+/** The 400 `TYPE_ERROR.<part>[.<key>]` answers the default extract error handler may send for a shape. */
+export function extractContracts(shape: ExtractShape): Contract[] {
+	const infos: string[] = [];
+	for (const part of extractParts) {
+		const declared = shape[part];
+		if (declared === undefined) continue;
+		infos.push(`${FrameworkInfo.typeError}.${part}`);
+		if (!isZodSchema(declared)) for (const key of Object.keys(declared)) infos.push(`${FrameworkInfo.typeError}.${part}.${key}`);
+	}
+	return infos.length === 0 ? [] : [new IHaveSentThis(400, infos)];
+}
+
+export interface ContractMismatch {
+	message: string;
+	issues?: { path: (string | number)[]; message: string }[];
+}
+
+export function describeContracts(contracts: readonly Contract[]): string {
+	return contracts.map((contract) => `${contract.code} ${contract.infos.join(" | ")}${contract.schema === undefined ? "" : " (with a body schema)"}`).join("; ");
+}
+
+/**
+ * Checks a sent response against the contracts of the step that sent it. Returns the body to send
+ * (parsed by the contract's schema when it has one), or a mismatch explaining what is wrong.
+ */
+export function matchContract(
+	contracts: readonly Contract[],
+	statusCode: number,
+	info: string | undefined,
+	body: unknown,
+	where: string,
+): { body: unknown } | ContractMismatch {
+	const candidates = contracts.filter((contract) => contract.code === statusCode && info !== undefined && contract.infos.includes(info));
+	if (candidates.length === 0) {
+		return {
+			message: `${where} sent ${statusCode} with info ${info === undefined ? "(none)" : `"${info}"`}, which it does not declare. Declared: ${describeContracts(contracts) || "nothing"}. Add new IHaveSentThis(${statusCode}, "${info ?? "some.info"}") to the step, or fix the response.`,
+		};
+	}
+	let firstIssues: z.core.$ZodIssue[] | undefined;
+	for (const contract of candidates) {
+		if (contract.schema === undefined) return { body };
+		const parsed = contract.schema.safeParse(body);
+		if (parsed.success) return { body: parsed.data };
+		firstIssues ??= parsed.error.issues;
+	}
+	return {
+		message: `${where} sent ${statusCode} "${info}" with a body that does not match its declared schema.`,
+		issues: (firstIssues ?? []).map((issue) => ({
+			path: issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment)),
+			message: issue.message,
+		})),
+	};
+}

@@ -10,6 +10,7 @@ export const FrameworkInfo = {
 	unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
 	internalServerError: "INTERNAL_SERVER_ERROR",
 	noResponseSent: "NO_RESPONSE_SENT",
+	whatWasSentError: "WHAT_WAS_SENT_ERROR",
 } as const;
 
 /** A mistake in how a route, checker or process was declared; thrown when the app is built. */

@@ -29,7 +29,7 @@ const hasRight = createProcess("hasRight")
 		if (right !== "read") response.code(403).info("right.missing").send();
 		return { membership: { guildId: pickup("input"), right } };
 	}, ["membership"])
-	.build(["membership"]);
+	.build(["membership"], new IHaveSentThis(404, "guild.notfound"), new IHaveSentThis(403, "right.missing"));
 
 const userExist = createChecker("userExist").handler((id: number, output) => (id === 1 ? output("user.exist", { id }) : output("user.notfound", null)));
 
@@ -41,14 +41,14 @@ const selfCheck = createProcess("selfCheck")
 		result: "user.exist",
 		catch: (response) => response.code(410).info("user.gone").send(),
 		indexing: "checked",
-	})
+	}, new IHaveSentThis(410, "user.gone"))
 	.build(["checked"]);
 
 describe("process", () => {
 	const app = createApp({ environment: "TEST" });
 	app.declareRoute("GET", "/me")
 		.process(authenticated, { pickup: ["user"] })
-		.handler(({ pickup }, response) => response.code(200).info("me.found").send(pickup("user")));
+		.handler(({ pickup }, response) => response.code(200).info("me.found").send(pickup("user")), new IHaveSentThis(200, "me.found"));
 	app.declareRoute("GET", "/guilds/{guildId}")
 		.extract({ params: { guildId: z.coerce.number() }, query: { right: z.string().optional() } })
 		.process(authenticated)
@@ -57,12 +57,14 @@ describe("process", () => {
 			options: (pickup) => ({ right: pickup("right") ?? "read" }),
 			pickup: ["membership"],
 		})
-		.handler(({ pickup }, response) => response.code(200).send(pickup("membership")));
-	app.declareRoute("GET", "/nested").process(selfCheck, { pickup: ["checked"] }).handler(({ pickup }, response) => response.code(200).send(pickup("checked")));
+		.handler(({ pickup }, response) => response.code(200).info("membership.found").send(pickup("membership")), new IHaveSentThis(200, "membership.found"));
+	app.declareRoute("GET", "/nested")
+		.process(selfCheck, { pickup: ["checked"] })
+		.handler(({ pickup }, response) => response.code(200).info("checked").send(pickup("checked")), new IHaveSentThis(200, "checked"));
 	app.declareRoute("GET", "/optional/{skip}")
 		.extract({ params: { skip: z.enum(["yes", "no"]) } })
 		.process(authenticated, { pickup: ["user"], skip: (pickup) => pickup("skip") === "yes" })
-		.handler(({ pickup }, response) => response.code(200).send({ user: pickup("user") ?? null }));
+		.handler(({ pickup }, response) => response.code(200).info("user.maybe").send({ user: pickup("user") ?? null }), new IHaveSentThis(200, "user.maybe"));
 
 	it("picks up the keys the process built", async () => {
 		const response = await app.inject({ url: "/me", headers: { authorization: "Bearer token-1" } });
@@ -99,7 +101,10 @@ describe("process", () => {
 		local
 			.declareRoute("GET", "/leak")
 			.process(authenticated, { pickup: ["user"] })
-			.handler((floor, response) => response.code(200).send({ session: (floor.pickup as (key: string) => unknown)("session") ?? null }));
+			.handler(
+				(floor, response) => response.code(200).info("leak.checked").send({ session: (floor.pickup as (key: string) => unknown)("session") ?? null }),
+				new IHaveSentThis(200, "leak.checked"),
+			);
 		expect((await local.inject({ url: "/leak", headers: { authorization: "Bearer token-1" } })).json()).toEqual({ session: null });
 	});
 

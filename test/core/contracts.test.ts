@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp, createChecker, IHaveSentThis, type Environment } from "../../src/core/index.js";
+
+const userSchema = z.object({ id: z.number(), name: z.string() });
+
+const userExist = createChecker("userExist").handler((id: number, output) =>
+	id === 1 ? output("user.exist", { id: 1, name: "Eni", passwordHash: "scrypt$secret" }) : output("user.notfound", null),
+);
+
+function contractApp(environment: Environment) {
+	const app = createApp({ environment });
+	app.declareRoute("GET", "/users/{id}")
+		.extract({ params: { id: z.coerce.number() }, query: { mode: z.enum(["ok", "undeclared", "badBody"]).default("ok") } })
+		.check(
+			userExist,
+			{
+				input: (pickup) => pickup("id"),
+				result: "user.exist",
+				catch: (response, info) => response.code(404).info(info).send({ error: info }),
+				indexing: "user",
+			},
+			new IHaveSentThis(404, "user.notfound"),
+		)
+		.handler(
+			({ pickup }, response) => {
+				if (pickup("mode") === "undeclared") return response.code(202).info("user.accepted").send();
+				if (pickup("mode") === "badBody") return response.code(200).info("user.found").send({ id: "one" });
+				return response.code(200).info("user.found").send(pickup("user"));
+			},
+			new IHaveSentThis(200, "user.found", userSchema),
+		);
+	app.declareRoute("GET", "/undocumented").handler((_floor, response) => response.code(200).info("whatever").send());
+	return app;
+}
+
+describe("response contracts", () => {
+	it("let declared responses through", async () => {
+		const app = contractApp("TEST");
+		expect((await app.inject({ url: "/users/1" })).statusCode).toBe(200);
+		expect((await app.inject({ url: "/users/2" })).statusCode).toBe(404);
+	});
+
+	it("let the framework's own answers through without declaring them in the route", async () => {
+		const app = contractApp("TEST");
+		const response = await app.inject({ url: "/users/x" });
+		expect(response.statusCode).toBe(400);
+		expect(response.info).toBe("TYPE_ERROR.params.id");
+	});
+
+	for (const environment of ["DEV", "TEST"] as const) {
+		it(`turn an undeclared response into a 500 WHAT_WAS_SENT_ERROR that explains it in ${environment}`, async () => {
+			const response = await contractApp(environment).inject({ url: "/users/1?mode=undeclared" });
+			expect(response.statusCode).toBe(500);
+			expect(response.info).toBe("WHAT_WAS_SENT_ERROR");
+			const body = response.json();
+			expect(body.message).toContain('sent 202 with info "user.accepted"');
+			expect(body.message).toContain("the handler");
+			expect(body.message).toContain("200 user.found");
+		});
+	}
+
+	it("check the body against the declared schema", async () => {
+		const response = await contractApp("TEST").inject({ url: "/users/1?mode=badBody" });
+		expect(response.statusCode).toBe(500);
+		expect(response.info).toBe("WHAT_WAS_SENT_ERROR");
+		expect(response.json().issues[0].path).toEqual(["id"]);
+	});
+
+	it("are not checked in PROD", async () => {
+		const response = await contractApp("PROD").inject({ url: "/users/1?mode=undeclared" });
+		expect(response.statusCode).toBe(202);
+	});
+
+	for (const environment of ["TEST", "PROD"] as const) {
+		it(`serialise bodies from their schema, so undeclared fields never leave, in ${environment}`, async () => {
+			const response = await contractApp(environment).inject({ url: "/users/1" });
+			expect(response.json()).toEqual({ id: 1, name: "Eni" });
+			expect(response.body).not.toContain("secret");
+		});
+	}
+
+	it("refuse in PROD a body that does not match its schema rather than send it", async () => {
+		const response = await contractApp("PROD").inject({ url: "/users/1?mode=badBody" });
+		expect(response.statusCode).toBe(500);
+		expect(response.info).toBe("INTERNAL_SERVER_ERROR");
+	});
+
+	it("are not checked on a route that declares none", async () => {
+		expect((await contractApp("TEST").inject({ url: "/undocumented" })).statusCode).toBe(200);
+	});
+});
