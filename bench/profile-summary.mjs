@@ -1,10 +1,11 @@
 // Summarises a .cpuprofile (from `npm run bench -- --profile`): top functions by self time, and self time per file.
-// Usage: node bench/profile-summary.mjs [file.cpuprofile] [--top=25]   (default: the newest profile in bench/results/profiles)
+// Usage: node bench/profile-summary.mjs [file.cpuprofile] [--top=25] [--skip=SECONDS]  (--skip leaves out the boot)   (default: the newest profile in bench/results/profiles)
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { profileDir } from "./contestants.mjs";
 
 const top = Number(process.argv.find((argument) => argument.startsWith("--top="))?.slice(6) ?? 25);
+const skipMicros = Number(process.argv.find((argument) => argument.startsWith("--skip="))?.slice(7) ?? 0) * 1e6;
 let file = process.argv.slice(2).find((argument) => !argument.startsWith("--"));
 if (file === undefined) {
 	const names = (await readdir(profileDir)).filter((name) => name.endsWith(".cpuprofile"));
@@ -17,13 +18,20 @@ if (file === undefined) {
 const profile = JSON.parse(await readFile(file, "utf8"));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfMicros = new Map();
+let elapsed = 0;
 for (let index = 0; index < profile.samples.length; index++) {
+	elapsed += profile.timeDeltas[index] ?? 0;
+	if (elapsed < skipMicros) continue;
 	const id = profile.samples[index];
 	selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
 }
 const total = [...selfMicros.values()].reduce((sum, value) => sum + value, 0);
 
-const shortUrl = (url) => url.replace(/^file:\/\//, "").replace(/^.*\/(node_modules\/)/, "$1").replace(/^.*\/dist\//, "dist/");
+const shortUrl = (url) => {
+	const path = url.replace(/^file:\/\//, "");
+	const inModules = path.lastIndexOf("/node_modules/");
+	return inModules !== -1 ? path.slice(inModules + 1) : path.replace(/^.*\/dist\//, "dist/");
+};
 const byFunction = new Map();
 const byFile = new Map();
 for (const [id, micros] of selfMicros) {
