@@ -1,21 +1,16 @@
 // Turns a declared route into its executor: one flat list of specialised step functions, run
 // synchronously until a step returns a promise, with `send()` unwinding to the sending phase.
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import type { OutgoingHttpHeaders } from "node:http";
-import { extname } from "node:path";
-import { pipeline as pipeStreams } from "node:stream/promises";
 import type { Logger } from "pino";
-import { parseBody } from "./body.js";
-import { checkerOutput, type CheckerOutput } from "./checker.js";
-import { extractContracts, frameworkContracts, matchContract, type Contract } from "./contracts.js";
+import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
-import { compileExtract, defaultExtractErrorHandler, extractsBody, type ExtractErrorHandler } from "./extract.js";
-import { createFloor, type Floor, type RuntimeFloor } from "./floor.js";
+import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
+import { createFloor } from "./floor.js";
 import { mergeHookLists, runHooks, type HookLists } from "./hooks.js";
+import { declaresContracts, handlerStep, makeRunner, StepCompiler, type CompiledStep } from "./pipeline.js";
 import { Request, type RawRequest } from "./request.js";
-import { FileBody, Response, StreamBody, type ResponseSink } from "./response.js";
-import type { CheckStepDefinition, CutStepDefinition, PipelineDefinition, ProcessDefinition, ProcessStepDefinition, RouteDefinition } from "./steps.js";
+import { Response, type ResponseSink } from "./response.js";
+import { writeResponse } from "./send.js";
+import type { PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
 
 export type Environment = "DEV" | "TEST" | "PROD";
 
@@ -32,8 +27,6 @@ export interface ExecutorSettings {
 	/** One access-log line per request at `info`. */
 	readonly logRequests: boolean;
 }
-
-type StepFunction = (floor: RuntimeFloor, request: Request, response: Response) => unknown;
 
 export interface CompiledRoute {
 	readonly definition: RouteDefinition;
@@ -82,228 +75,10 @@ export function routeHooks(definition: RouteDefinition, global: HookLists): Hook
 	return mergeHookLists(...lists);
 }
 
-/** A compiled step and what it may send (null: not checked, e.g. hooks and custom extract error handlers). */
-interface CompiledStep {
-	/** For messages: "check(userExist)", "the handler" ... */
-	readonly name: string;
-	readonly run: StepFunction;
-	readonly contracts: readonly Contract[] | null;
-}
-
-type Runner = (floor: RuntimeFloor, request: Request, response: Response) => void | Promise<void>;
-
-/**
- * Runs steps in order; synchronous until one returns a promise. Errors (and the response signal)
- * propagate. With `track`, records on the response which step is running, for the contract check.
- */
-function makeRunner(steps: readonly StepFunction[], track: boolean): Runner {
-	const count = steps.length;
-	const continueAsync = async (from: number, pending: Promise<unknown>, floor: RuntimeFloor, request: Request, response: Response) => {
-		await pending;
-		if (response.isSent) throw response;
-		for (let index = from + 1; index < count; index++) {
-			if (track) response.sentByStep = index;
-			const result = (steps[index] as StepFunction)(floor, request, response);
-			if (result instanceof Promise) await result;
-			if (response.isSent) throw response;
-		}
-	};
-	if (track) {
-		return (floor, request, response) => {
-			for (let index = 0; index < count; index++) {
-				response.sentByStep = index;
-				const result = (steps[index] as StepFunction)(floor, request, response);
-				if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
-				if (response.isSent) throw response;
-			}
-		};
-	}
-	return (floor, request, response) => {
-		for (let index = 0; index < count; index++) {
-			const result = (steps[index] as StepFunction)(floor, request, response);
-			if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
-			// A step whose own try/catch swallowed the response signal still ends the pipeline.
-			if (response.isSent) throw response;
-		}
-	};
-}
-
-class Compiler {
-	private readonly processes = new Map<ProcessDefinition, { run: Runner; contracts: Contract[] }>();
-
-	constructor(
-		private readonly settings: ExecutorSettings,
-		private readonly hooks: HookLists,
-		private readonly bodyLimit: number,
-	) {}
-
-	pipelineSteps(pipeline: PipelineDefinition): CompiledStep[] {
-		const steps: CompiledStep[] = [];
-		const extract = pipeline.extract;
-		if (extract !== undefined) {
-			if (extractsBody(extract.shape)) steps.push({ name: "the body parser", run: this.bodyStep(), contracts: frameworkContracts.body });
-			const custom = extract.onError ?? (this.settings.extractErrorHandler === defaultExtractErrorHandler ? undefined : this.settings.extractErrorHandler);
-			steps.push({
-				name: "extract",
-				run: compileExtract(extract.shape, custom ?? defaultExtractErrorHandler),
-				contracts: custom === undefined ? extractContracts(extract.shape) : null,
-			});
-		}
-		for (const step of pipeline.steps) {
-			if (step.kind === "check") steps.push({ name: `check(${step.checker.name})`, run: this.checkStep(step), contracts: step.responses });
-			else if (step.kind === "cut") steps.push({ name: `cut #${pipeline.steps.indexOf(step) + 1}`, run: this.cutStep(step), contracts: step.responses });
-			else steps.push(this.processStep(step));
-		}
-		return steps;
-	}
-
-	private bodyStep(): StepFunction {
-		const parsingHooks = this.hooks.parsingBody;
-		const limit = this.bodyLimit;
-		if (parsingHooks.length === 0) return (_floor, request, response) => parseBody(request, response, limit);
-		return (_floor, request, response) => {
-			if (request.bodyParsed) return;
-			const pending = runHooks(parsingHooks, request, response);
-			if (pending === undefined) return parseBody(request, response, limit);
-			return pending.then(() => parseBody(request, response, limit));
-		};
-	}
-
-	private checkStep(step: CheckStepDefinition): StepFunction {
-		const { checker, input, indexing, skip } = step;
-		const handler = checker.handler;
-		const catcher = step.catch;
-		const accepted = step.result === undefined ? undefined : typeof step.result === "string" ? [step.result] : step.result;
-		const dynamicOptions = typeof step.options === "function" ? step.options : undefined;
-		const staticOptions = dynamicOptions === undefined ? { ...checker.defaultOptions, ...(step.options as object | undefined) } : undefined;
-		const defaults = checker.defaultOptions;
-		const where = `The catch of check(${checker.name})`;
-
-		const apply = (output: CheckerOutput, floor: RuntimeFloor, response: Response): void => {
-			if (accepted === undefined || accepted.includes(output.info)) {
-				if (indexing !== undefined) floor.drop(indexing, output.data);
-				return;
-			}
-			(catcher as NonNullable<typeof catcher>)(response, output.info, output.data, floor.pickup);
-			throw new NoResponseSentError(where);
-		};
-		const applyLater = async (pending: Promise<CheckerOutput>, floor: RuntimeFloor, response: Response) => apply(await pending, floor, response);
-
-		return (floor, _request, response) => {
-			if (skip !== undefined && skip(floor.pickup)) return;
-			const options = dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) };
-			const output = handler(input(floor.pickup), checkerOutput, options);
-			if (output instanceof Promise) return applyLater(output, floor, response);
-			apply(output, floor, response);
-		};
-	}
-
-	private cutStep(step: CutStepDefinition): StepFunction {
-		const { cut, drop } = step;
-		if (drop.length === 0) return (floor, request, response) => cut(floor as Floor<any>, response, request);
-		const dropKeys = (result: unknown, floor: RuntimeFloor) => {
-			if (typeof result !== "object" || result === null) {
-				throw new TypeError(`A cut declared to drop ${drop.join(", ")} returned ${result === null ? "null" : typeof result}, not an object.`);
-			}
-			for (let index = 0; index < drop.length; index++) {
-				const key = drop[index] as string;
-				floor.drop(key, (result as Record<string, unknown>)[key]);
-			}
-		};
-		const dropLater = async (pending: Promise<unknown>, floor: RuntimeFloor) => dropKeys(await pending, floor);
-		return (floor, request, response) => {
-			const result = cut(floor as Floor<any>, response, request);
-			if (result instanceof Promise) return dropLater(result, floor);
-			dropKeys(result, floor);
-		};
-	}
-
-	/** A process compiled once per route: its runner, and everything it and its steps may send. */
-	private compiledProcess(process: ProcessDefinition): { run: Runner; contracts: Contract[] } {
-		let compiled = this.processes.get(process);
-		if (compiled === undefined) {
-			const steps = this.pipelineSteps(process.pipeline);
-			const contracts = [...process.responses];
-			for (const step of steps) if (step.contracts !== null) contracts.push(...step.contracts);
-			compiled = { run: makeRunner(steps.map((step) => step.run), false), contracts };
-			this.processes.set(process, compiled);
-		}
-		return compiled;
-	}
-
-	private processStep(step: ProcessStepDefinition): CompiledStep {
-		const { input, skip, pickup } = step;
-		const { run, contracts } = this.compiledProcess(step.process);
-		const defaults = step.process.defaultOptions;
-		const dynamicOptions = typeof step.options === "function" ? step.options : undefined;
-		const staticOptions = dynamicOptions === undefined ? { ...defaults, ...(step.options as object | undefined) } : undefined;
-
-		const bringBack = (inner: RuntimeFloor, floor: RuntimeFloor) => {
-			for (let index = 0; index < pickup.length; index++) {
-				const key = pickup[index] as string;
-				floor.drop(key, inner.pickup(key));
-			}
-		};
-		const bringBackLater = async (pending: Promise<void>, inner: RuntimeFloor, floor: RuntimeFloor) => {
-			await pending;
-			bringBack(inner, floor);
-		};
-
-		const runProcess: StepFunction = (floor, request, response) => {
-			if (skip !== undefined && skip(floor.pickup)) return;
-			const inner = createFloor();
-			inner.drop("input", input === undefined ? undefined : input(floor.pickup));
-			inner.drop("options", dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) });
-			const pending = run(inner, request, response);
-			if (pending instanceof Promise) return bringBackLater(pending, inner, floor);
-			bringBack(inner, floor);
-		};
-		return { name: `process(${step.process.name})`, run: runProcess, contracts: [...contracts, ...step.responses] };
-	}
-}
-
-/** True when the route, or a process it uses, declares at least one contract of its own. */
-export function declaresContracts(definition: RouteDefinition): boolean {
-	const inPipeline = (pipeline: PipelineDefinition): boolean =>
-		pipeline.steps.some(
-			(step) => step.responses.length > 0 || (step.kind === "process" && (step.process.responses.length > 0 || inPipeline(step.process.pipeline))),
-		);
-	return definition.responses.length > 0 || definition.pipelines.some(inPipeline);
-}
-
-function handlerStep(handler: RouteDefinition["handler"]): StepFunction {
-	const missing = async (pending: Promise<unknown>, response: Response) => {
-		await pending;
-		if (!response.isSent) throw new NoResponseSentError("The handler");
-	};
-	return (floor, request, response) => {
-		const result = handler(floor as Floor<any>, response, request);
-		if (result instanceof Promise) return missing(result, response);
-		if (!response.isSent) throw new NoResponseSentError("The handler");
-	};
-}
-
-const contentTypes: Record<string, string> = {
-	".html": "text/html; charset=utf-8",
-	".js": "text/javascript; charset=utf-8",
-	".mjs": "text/javascript; charset=utf-8",
-	".css": "text/css; charset=utf-8",
-	".json": "application/json; charset=utf-8",
-	".map": "application/json; charset=utf-8",
-	".txt": "text/plain; charset=utf-8",
-	".svg": "image/svg+xml",
-	".png": "image/png",
-	".jpg": "image/jpeg",
-	".jpeg": "image/jpeg",
-	".webp": "image/webp",
-	".ico": "image/x-icon",
-	".woff2": "font/woff2",
-};
-
 /** Compiles one route into its executor. */
 export function compileRoute(definition: RouteDefinition, settings: ExecutorSettings): CompiledRoute {
 	const hooks = routeHooks(definition, settings.hooks);
-	const compiler = new Compiler(settings, hooks, definition.options.bodyLimit ?? settings.bodyLimit);
+	const compiler = new StepCompiler(settings.extractErrorHandler, hooks, definition.options.bodyLimit ?? settings.bodyLimit);
 	const { errorHandler, logger } = settings;
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
 
@@ -381,80 +156,10 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		}
 	}
 
-	async function writeFile(request: Request, response: Response, headers: OutgoingHttpHeaders, file: FileBody): Promise<void> {
-		const sink = response.raw;
-		let size: number;
-		try {
-			const stats = await stat(file.path);
-			if (!stats.isFile()) throw Object.assign(new Error("not a file"), { code: "ENOENT" });
-			size = stats.size;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-			const body = JSON.stringify({ error: FrameworkInfo.notFound, message: "The file does not exist." });
-			response.statusCode = 404;
-			sink.writeHead(404, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), info: FrameworkInfo.notFound, "x-request-id": request.id });
-			sink.end(body);
-			return;
-		}
-		headers["content-type"] ??= file.contentType ?? contentTypes[extname(file.path).toLowerCase()] ?? "application/octet-stream";
-		headers["content-length"] = size;
-		sink.writeHead(response.statusCode, headers);
-		if (request.method === "HEAD") sink.end();
-		else await pipeStreams(createReadStream(file.path), sink);
-	}
-
-	async function writeStream(request: Request, response: Response, headers: OutgoingHttpHeaders, stream: StreamBody): Promise<void> {
-		const sink = response.raw;
-		headers["content-type"] ??= stream.contentType ?? "application/octet-stream";
-		sink.writeHead(response.statusCode, headers);
-		if (request.method === "HEAD") {
-			stream.readable.destroy();
-			sink.end();
-		} else {
-			await pipeStreams(stream.readable, sink);
-		}
-	}
-
-	/** Serialises the body and writes status, headers and body to the client. */
-	function write(request: Request, response: Response): void | Promise<void> {
-		const headers = response.headerValues as OutgoingHttpHeaders;
-		headers["x-request-id"] = request.id;
-		if (response.information !== undefined) headers.info = response.information;
-		const body = response.body;
-		let payload: string | Buffer | undefined;
-		if (body === undefined || body === null) {
-			payload = undefined;
-		} else if (typeof body === "string") {
-			payload = body;
-			headers["content-type"] ??= "text/plain; charset=utf-8";
-		} else if (body instanceof Buffer) {
-			payload = body;
-			headers["content-type"] ??= "application/octet-stream";
-		} else if (body instanceof FileBody) {
-			return writeFile(request, response, headers, body);
-		} else if (body instanceof StreamBody) {
-			return writeStream(request, response, headers, body);
-		} else {
-			payload = JSON.stringify(body);
-			headers["content-type"] ??= "application/json; charset=utf-8";
-		}
-		const sink = response.raw;
-		const status = response.statusCode;
-		if (payload === undefined) {
-			if (status !== 204 && status !== 304) headers["content-length"] = 0;
-			sink.writeHead(status, headers);
-			sink.end();
-			return;
-		}
-		headers["content-length"] = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
-		sink.writeHead(status, headers);
-		sink.end(request.method === "HEAD" ? undefined : payload);
-	}
-
 	async function finishLater(pending: Promise<void>, request: Request, response: Response): Promise<void> {
 		try {
 			await pending;
-			await write(request, response);
+			await writeResponse(request, response);
 		} catch (error) {
 			return serverError(error, request, response);
 		}
@@ -506,7 +211,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		try {
 			const pending = beforeSendHooks.length === 0 ? undefined : runHooks(beforeSendHooks, request, response);
 			if (pending instanceof Promise) return finishLater(pending, request, response);
-			const writing = write(request, response);
+			const writing = writeResponse(request, response);
 			if (writing instanceof Promise) return finishLater(writing, request, response);
 		} catch (error) {
 			return serverError(error, request, response);
