@@ -21,3 +21,15 @@ export type {
 	Start,
 	Steps,
 } from "./steps.js";
+export {
+	declaredResponses,
+	generateOpenApi,
+	hasOwnContracts,
+	operationIdOf,
+	processesUsed,
+	type DeclaredResponse,
+	type OpenApiDocument,
+	type OpenApiOptions,
+	type SecurityRequirement,
+	type SecuritySchemeObject,
+} from "./openapi.js";

@@ -1,0 +1,340 @@
+// OpenAPI 3.1 from declared routes: parameters and bodies from extract schemas, responses from contracts.
+import { z } from "zod";
+import { extractContracts, frameworkContracts, type Contract } from "./contracts.js";
+import { extractParts, extractsBody, isZodSchema, type ExtractPart, type ExtractSchema } from "./extract.js";
+import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
+
+// A deliberately small model of the OpenAPI 3.1 objects we emit: the core depends on no OpenAPI package.
+export type JsonSchema = { [key: string]: unknown };
+export type SecurityRequirement = Record<string, string[]>;
+export type SecuritySchemeObject =
+	| { type: "http"; scheme: string; bearerFormat?: string; description?: string }
+	| { type: "apiKey"; name: string; in: "query" | "header" | "cookie"; description?: string }
+	| { type: "oauth2" | "openIdConnect" | "mutualTLS"; description?: string; [key: string]: unknown };
+
+export interface ParameterObject {
+	name: string;
+	in: "path" | "query" | "header" | "cookie";
+	required: boolean;
+	schema: JsonSchema;
+	description?: string;
+}
+
+export interface ResponseObject {
+	description: string;
+	headers?: Record<string, { description?: string; schema: JsonSchema }>;
+	content?: Record<string, { schema: JsonSchema }>;
+	/** The infos (value of the `info` header) this status code is sent with. */
+	"x-infos": string[];
+}
+
+export interface OperationObject {
+	operationId: string;
+	tags: string[];
+	summary: string;
+	parameters?: ParameterObject[];
+	requestBody?: { required: boolean; content: Record<string, { schema: JsonSchema }> };
+	responses: Record<string, ResponseObject>;
+	security?: SecurityRequirement[];
+}
+
+export interface OpenApiDocument {
+	openapi: "3.1.0";
+	info: { title: string; version: string; description?: string };
+	servers?: { url: string; description?: string }[];
+	tags: { name: string }[];
+	paths: Record<string, Partial<Record<Lowercase<HttpMethod>, OperationObject>>>;
+	components: { schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, SecuritySchemeObject> };
+}
+
+export interface OpenApiOptions {
+	info: { title: string; version: string; description?: string };
+	servers?: { url: string; description?: string }[];
+	securitySchemes?: Record<string, SecuritySchemeObject>;
+	/** Security requirements of every operation whose pipelines use the named process (at any depth). */
+	securityByProcess?: Record<string, SecurityRequirement[]>;
+	/** The tag of an operation; by default the path's first segment. */
+	tagOf?: (path: string) => string;
+}
+
+/** Where a declared response comes from: a step of the route (or a process it uses), or the framework itself. */
+export type ResponseOrigin = "step" | "framework";
+
+/** One declared response of a route: a code, the infos it is sent with, and the body schemas it may have. */
+export interface DeclaredResponse {
+	readonly code: number;
+	readonly info: string;
+	readonly schema: z.ZodType | undefined;
+	readonly origin: ResponseOrigin;
+}
+
+function collectPipeline(pipeline: PipelineDefinition, add: (contracts: readonly Contract[], origin: ResponseOrigin) => void, seen: Set<ProcessDefinition>): void {
+	const extract = pipeline.extract;
+	if (extract !== undefined) {
+		if (extractsBody(extract.shape)) add(frameworkContracts.body, "framework");
+		// A route's own extract error handler may send anything: nothing can be said about it.
+		if (extract.onError === undefined) add(extractContracts(extract.shape), "framework");
+	}
+	for (const step of pipeline.steps) {
+		add(step.responses, "step");
+		if (step.kind !== "process" || seen.has(step.process)) continue;
+		seen.add(step.process);
+		add(step.process.responses, "step");
+		collectPipeline(step.process.pipeline, add, seen);
+	}
+}
+
+/**
+ * Every response a route declares, one entry per (code, info, schema): its steps' contracts (with
+ * processes' ones, recursively), then the framework's (extract and body parser answers, 500s).
+ */
+export function declaredResponses(route: RouteDefinition): DeclaredResponse[] {
+	const responses: DeclaredResponse[] = [];
+	const add = (contracts: readonly Contract[], origin: ResponseOrigin) => {
+		for (const contract of contracts) {
+			for (const info of contract.infos) {
+				const entry = { code: contract.code, info, schema: contract.schema, origin };
+				// The same process used twice, or a contract repeated, is listed once; schemas are compared by identity.
+				const existing = responses.find((one) => one.code === entry.code && one.info === info && one.schema === entry.schema);
+				if (existing === undefined) responses.push(entry);
+			}
+		}
+	};
+	const seen = new Set<ProcessDefinition>();
+	for (const pipeline of route.pipelines) collectPipeline(pipeline, add, seen);
+	add(route.responses, "step");
+	add(frameworkContracts.failure, "framework");
+	return responses;
+}
+
+/** True when the route (or a process it uses) declares at least one response of its own. */
+export function hasOwnContracts(route: RouteDefinition): boolean {
+	return declaredResponses(route).some((response) => response.origin === "step");
+}
+
+/** Process names used by a route's pipelines, at any depth. */
+export function processesUsed(route: RouteDefinition): string[] {
+	const names = new Set<string>();
+	const visit = (pipeline: PipelineDefinition) => {
+		for (const step of pipeline.steps) {
+			if (step.kind !== "process" || names.has(step.process.name)) continue;
+			names.add(step.process.name);
+			visit(step.process.pipeline);
+		}
+	};
+	for (const pipeline of route.pipelines) visit(pipeline);
+	return [...names];
+}
+
+/** Process names some route uses only behind a `skip`, so the operation is also reachable without them. */
+function skippableProcesses(route: RouteDefinition): Set<string> {
+	const names = new Set<string>();
+	for (const pipeline of route.pipelines) {
+		for (const step of pipeline.steps) if (step.kind === "process" && step.skip !== undefined) names.add(step.process.name);
+	}
+	return names;
+}
+
+/** `GET /api/characters/{characterId}` → `getApiCharactersByCharacterId`: stable as long as the path is. */
+export function operationIdOf(method: string, path: string): string {
+	const words = path
+		.split("/")
+		.filter((segment) => segment !== "")
+		.flatMap((segment) => {
+			const param = /^\{(.+)\}$/.exec(segment);
+			return param?.[1] !== undefined ? ["by", ...param[1].split(/[^A-Za-z0-9]+/)] : segment.split(/[^A-Za-z0-9]+/);
+		})
+		.filter((word) => word !== "");
+	return method.toLowerCase() + words.map((word) => word[0]?.toUpperCase() + word.slice(1)).join("");
+}
+
+function defaultTagOf(path: string): string {
+	return path.split("/").find((segment) => segment !== "" && !segment.startsWith("{")) ?? "root";
+}
+
+/**
+ * Turns zod schemas into JSON Schema (2020-12, what OpenAPI 3.1 uses), hoisting the `$defs` zod makes
+ * for recursive or registered schemas into `components.schemas`, where a `$ref` from anywhere resolves.
+ */
+class SchemaConverter {
+	readonly components: Record<string, JsonSchema> = {};
+
+	convert(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+		const json = z.toJSONSchema(schema, {
+			io,
+			unrepresentable: "any",
+			override: (context) => {
+				// Dates travel as ISO strings in JSON bodies.
+				if (context.zodSchema._zod.def.type === "date") Object.assign(context.jsonSchema, { type: "string", format: "date-time" });
+			},
+		}) as JsonSchema;
+		delete json.$schema;
+		const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
+		delete json.$defs;
+		// A schema that contains itself refers to its root as "#", which in OpenAPI would be the whole document.
+		const selfReferencing = JSON.stringify(json).includes('"$ref":"#"');
+		if (Object.keys(defs).length === 0 && !selfReferencing) return json;
+		const renamed = new Map<string, string>();
+		for (const [name, definition] of Object.entries(defs)) renamed.set(name, this.freeName(name, definition));
+		const rootName = selfReferencing ? this.freeName(String(json.title ?? "Recursive"), json) : undefined;
+		const rewrite = (value: unknown): unknown => {
+			if (Array.isArray(value)) return value.map(rewrite);
+			if (typeof value !== "object" || value === null) return value;
+			const result: JsonSchema = {};
+			for (const [key, inner] of Object.entries(value)) {
+				if (key !== "$ref" || typeof inner !== "string") result[key] = rewrite(inner);
+				else if (inner === "#" && rootName !== undefined) result[key] = `#/components/schemas/${rootName}`;
+				else {
+					const ref = /^#\/\$defs\/(.+)$/.exec(inner);
+					result[key] = ref?.[1] === undefined ? inner : `#/components/schemas/${renamed.get(ref[1]) ?? ref[1]}`;
+				}
+			}
+			return result;
+		};
+		for (const [name, definition] of Object.entries(defs)) this.components[renamed.get(name) as string] = rewrite(definition) as JsonSchema;
+		if (rootName === undefined) return rewrite(json) as JsonSchema;
+		this.components[rootName] = rewrite(json) as JsonSchema;
+		return { $ref: `#/components/schemas/${rootName}` };
+	}
+
+	/** The component name for a schema: its own name, or a numbered one when another schema already took it. */
+	private freeName(wanted: string, definition: JsonSchema): string {
+		const base = wanted.replace(/[^A-Za-z0-9._-]/g, "_");
+		let name = base;
+		for (let n = 2; this.components[name] !== undefined && JSON.stringify(this.components[name]) !== JSON.stringify(definition); n++) name = `${base}_${n}`;
+		return name;
+	}
+}
+
+/** One extract part as an object schema: a per-key shape becomes `z.object(shape)`, like the extract step does. */
+function partSchema(declared: ExtractSchema): z.ZodType {
+	return isZodSchema(declared) ? declared : z.object(declared);
+}
+
+const parameterLocation: Partial<Record<ExtractPart, ParameterObject["in"]>> = { params: "path", query: "query", headers: "header", cookies: "cookie" };
+// OpenAPI ignores header parameters with these names: they are described by requestBody, security and responses.
+const ignoredHeaders = new Set(["accept", "content-type", "authorization"]);
+
+function parametersOf(path: string, pipelines: readonly PipelineDefinition[], converter: SchemaConverter): ParameterObject[] {
+	const parameters: ParameterObject[] = [];
+	const add = (parameter: ParameterObject) => {
+		if (parameter.in === "header" && ignoredHeaders.has(parameter.name.toLowerCase())) return;
+		if (parameters.some((one) => one.in === parameter.in && one.name === parameter.name)) return;
+		parameters.push(parameter);
+	};
+	const visit = (pipeline: PipelineDefinition, seen: Set<ProcessDefinition>) => {
+		const shape = pipeline.extract?.shape;
+		for (const part of extractParts) {
+			const location = parameterLocation[part];
+			const declared = shape?.[part];
+			if (location === undefined || declared === undefined) continue;
+			const json = converter.convert(partSchema(declared), "input");
+			const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+			const required = new Set((json.required ?? []) as string[]);
+			for (const [name, schema] of Object.entries(properties)) {
+				add({ name, in: location, required: location === "path" || required.has(name), schema });
+			}
+		}
+		for (const step of pipeline.steps) {
+			if (step.kind !== "process" || seen.has(step.process)) continue;
+			seen.add(step.process);
+			visit(step.process.pipeline, seen);
+		}
+	};
+	const seen = new Set<ProcessDefinition>();
+	for (const pipeline of pipelines) visit(pipeline, seen);
+	// Path parameters nobody extracts still exist on the wire, as strings.
+	for (const match of path.matchAll(/\{([^}]+)\}/g)) add({ name: match[1] as string, in: "path", required: true, schema: { type: "string" } });
+	// Declared by extract but absent from this path (a route with several paths): not a parameter of this one.
+	return parameters.filter((parameter) => parameter.in !== "path" || path.includes(`{${parameter.name}}`));
+}
+
+function requestBodyOf(pipelines: readonly PipelineDefinition[], converter: SchemaConverter): OperationObject["requestBody"] {
+	for (const pipeline of pipelines) {
+		const declared = pipeline.extract?.shape.body;
+		if (declared === undefined) continue;
+		const schema = partSchema(declared);
+		return { required: !schema.safeParse(undefined).success, content: { "application/json": { schema: converter.convert(schema, "input") } } };
+	}
+	return undefined;
+}
+
+function responsesOf(route: RouteDefinition, converter: SchemaConverter): Record<string, ResponseObject> {
+	const byCode = new Map<number, DeclaredResponse[]>();
+	for (const response of declaredResponses(route)) byCode.set(response.code, [...(byCode.get(response.code) ?? []), response]);
+	const responses: Record<string, ResponseObject> = {};
+	for (const code of [...byCode.keys()].sort((a, b) => a - b)) {
+		const entries = byCode.get(code) as DeclaredResponse[];
+		const infos = [...new Set(entries.map((entry) => entry.info))];
+		const schemas = [...new Set(entries.map((entry) => entry.schema).filter((schema): schema is z.ZodType => schema !== undefined))];
+		const withoutBody = [...new Set(entries.filter((entry) => entry.schema === undefined).map((entry) => entry.info))];
+		const lines = infos.map((info) => `- \`${info}\``);
+		if (schemas.length > 0 && withoutBody.length > 0) lines.push("", `No declared body: ${withoutBody.map((info) => `\`${info}\``).join(", ")}.`);
+		const response: ResponseObject = {
+			description: lines.join("\n"),
+			headers: { info: { description: "The outcome, machine-readable.", schema: { type: "string", enum: infos } } },
+			"x-infos": infos,
+		};
+		if (schemas.length > 0) {
+			const converted = schemas.map((schema) => converter.convert(schema, "output"));
+			response.content = { "application/json": { schema: converted.length === 1 ? (converted[0] as JsonSchema) : { oneOf: converted } } };
+		}
+		responses[String(code)] = response;
+	}
+	return responses;
+}
+
+function securityOf(route: RouteDefinition, options: OpenApiOptions): SecurityRequirement[] | undefined {
+	const byProcess = options.securityByProcess;
+	if (byProcess === undefined) return undefined;
+	const requirements: SecurityRequirement[] = [];
+	let optional = false;
+	const skippable = skippableProcesses(route);
+	for (const name of processesUsed(route)) {
+		const declared = byProcess[name];
+		if (declared === undefined) continue;
+		for (const requirement of declared) if (!requirements.some((one) => JSON.stringify(one) === JSON.stringify(requirement))) requirements.push(requirement);
+		if (skippable.has(name)) optional = true;
+	}
+	if (requirements.length === 0) return undefined;
+	// `{}` in the list: the operation also answers without credentials.
+	return optional ? [...requirements, {}] : requirements;
+}
+
+/** The OpenAPI 3.1 document of a set of routes. HEAD, implicit for every GET route, is not listed. */
+export function generateOpenApi(routes: readonly RouteDefinition[], options: OpenApiOptions): OpenApiDocument {
+	const converter = new SchemaConverter();
+	const tagOf = options.tagOf ?? defaultTagOf;
+	const paths: OpenApiDocument["paths"] = {};
+	const tags = new Set<string>();
+	const operationIds = new Set<string>();
+	for (const route of routes) {
+		for (const path of route.paths) {
+			let operationId = operationIdOf(route.method, path);
+			// Two paths that only differ by punctuation would collide: number the later ones.
+			for (let n = 2; operationIds.has(operationId); n++) operationId = `${operationIdOf(route.method, path)}${n}`;
+			operationIds.add(operationId);
+			const tag = tagOf(path);
+			tags.add(tag);
+			const operation: OperationObject = { operationId, tags: [tag], summary: `${route.method} ${path}`, responses: responsesOf(route, converter) };
+			const parameters = parametersOf(path, route.pipelines, converter);
+			if (parameters.length > 0) operation.parameters = parameters;
+			const requestBody = requestBodyOf(route.pipelines, converter);
+			if (requestBody !== undefined) operation.requestBody = requestBody;
+			const security = securityOf(route, options);
+			if (security !== undefined) operation.security = security;
+			paths[path] ??= {};
+			(paths[path] as Record<string, OperationObject>)[route.method.toLowerCase()] = operation;
+		}
+	}
+	const document: OpenApiDocument = {
+		openapi: "3.1.0",
+		info: options.info,
+		tags: [...tags].sort().map((name) => ({ name })),
+		paths,
+		components: { schemas: converter.components },
+	};
+	if (options.servers !== undefined) document.servers = options.servers;
+	if (options.securitySchemes !== undefined) document.components.securitySchemes = options.securitySchemes;
+	return document;
+}
