@@ -4,14 +4,22 @@ import type { Config } from "./config.js";
 import { createApp, type App } from "./core/index.js";
 import { mapDatabaseError, type Database } from "./db/index.js";
 import { declareRoutes } from "./routes/index.js";
+import { createIdentityServices } from "./services/identity.js";
+import type { MailTransport } from "./services/mail.js";
+import type { Clock, IdentityConfig } from "./services/settings.js";
 
 export interface AppDependencies {
-	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH">;
+	/** Identity settings (token lifetimes, password cost, cookie, origins, throttling) are optional: see config.ts for defaults. */
+	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> & IdentityConfig;
 	logger: Logger;
 	db: Database;
+	/** The time services read; tests pass one they can move. Default: the system clock. */
+	clock?: Clock;
+	/** Where outbox mail is delivered; default: a log line (without the body) per mail. */
+	mailTransport?: MailTransport;
 }
 
-export function buildApp({ config, logger, db }: AppDependencies): App {
+export function buildApp({ config, logger, db, clock, mailTransport }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
 		bodyLimit: config.BODY_LIMIT,
@@ -28,6 +36,7 @@ export function buildApp({ config, logger, db }: AppDependencies): App {
 			.info(mapped.info)
 			.send({ error: mapped.info, message: "The request conflicts with existing data.", ...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}) });
 	});
-	declareRoutes(app, { db, bench: config.BENCH });
+	const identity = createIdentityServices({ db, config, logger, now: clock, mailTransport });
+	declareRoutes(app, { db, bench: config.BENCH, identity });
 	return app;
 }

@@ -27,6 +27,29 @@ export const configSchema = z.object({
 	PGLITE_DIR: z.string().min(1).default("./.data/pglite"),
 	/** Registers the benchmark-only routes (see bench/). */
 	BENCH: booleanFlag.default(false),
+	/** Lifetime of an access token (and of the `session` cookie), in seconds. */
+	ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+	/** Lifetime of a refresh token, in seconds; each refresh issues a new one. */
+	REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+	/**
+	 * log2 of scrypt's N for new password hashes. Unset: 17 (OWASP) everywhere but TEST, where 10 keeps
+	 * the suite fast. Existing hashes keep the cost they were made with.
+	 */
+	PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).optional(),
+	/** `Secure` flag of the session cookie. Unset: on in PROD, off in DEV and TEST (plain http on localhost). */
+	SESSION_COOKIE_SECURE: booleanFlag.optional(),
+	/**
+	 * Origins (scheme://host[:port], comma-separated) allowed to make cookie-authenticated unsafe requests
+	 * besides the API's own host, e.g. the web app's origin.
+	 */
+	ALLOWED_ORIGINS: z
+		.string()
+		.transform((value) => value.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
+		.pipe(z.array(z.url()))
+		.default([]),
+	/** Failed logins allowed per email (and per IP) within LOGIN_WINDOW_SECONDS before 429. */
+	LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+	LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(5 * 60),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,16 +1,41 @@
 // Declares every route of the API on an app.
 import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
+import type { IdentityServices } from "../services/identity.js";
+import { declareCredentialRoutes } from "./auth/credentials.js";
+import { declarePasswordRoutes } from "./auth/password.js";
+import { declareSessionRoutes } from "./auth/sessions.js";
+import { declareTwoFactorRoutes } from "./auth/two-factor.js";
 import { declareBenchRoutes } from "./bench/bench.js";
+import { createGuards } from "./guards.js";
+import { declareGuildRoutes } from "./guilds/guilds.js";
+import { declareMemberRoutes } from "./guilds/members.js";
+import { declareRoleRoutes } from "./guilds/roles.js";
 import { declareHealthRoutes } from "./health/health.js";
+import { declareInvitationRoutes } from "./invitations/invitations.js";
+import { declareMeRoutes } from "./me/me.js";
 
 export interface RouteDependencies {
 	db: Database;
 	/** Registers the benchmark-only routes (config BENCH). */
 	bench: boolean;
+	/** Accounts, sessions, guilds… built once per app (see services/identity.ts). */
+	identity: IdentityServices;
 }
 
 export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareHealthRoutes(app, dependencies.db);
 	if (dependencies.bench) declareBenchRoutes(app);
+
+	// The `authenticated` and `userHasRight` processes and the checkers, shared by every protected route.
+	const identity = { db: dependencies.db, services: dependencies.identity, guards: createGuards(dependencies.db, dependencies.identity) };
+	declareCredentialRoutes(app, identity);
+	declareSessionRoutes(app, identity);
+	declarePasswordRoutes(app, identity);
+	declareTwoFactorRoutes(app, identity);
+	declareMeRoutes(app, identity);
+	declareGuildRoutes(app, identity);
+	declareMemberRoutes(app, identity);
+	declareRoleRoutes(app, identity);
+	declareInvitationRoutes(app, identity);
 }

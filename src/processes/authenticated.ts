@@ -1,0 +1,82 @@
+// The `authenticated` process: resolves the Bearer token or `session` cookie into a live session and its user.
+import { createProcess, type Request } from "../core/index.js";
+import { fail, refusal } from "../responses.js";
+import type { IdentityServices } from "../services/identity.js";
+import { rememberIdentity } from "./request-identity.js";
+
+export const sessionCookieName = "session";
+
+type Credential = { token: string; via: "bearer" | "cookie" };
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The Authorization header wins over the cookie: an API client may also carry a browser's cookie jar. */
+function readCredential(request: Request): Credential | "malformed" | null {
+	const header = request.headers.authorization;
+	if (header !== undefined) {
+		const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+		return match?.[1] === undefined ? "malformed" : { token: match[1], via: "bearer" };
+	}
+	const cookie = request.cookies[sessionCookieName];
+	return cookie === undefined || cookie === "" ? null : { token: cookie, via: "cookie" };
+}
+
+/** The origin (scheme://host:port) a browser request came from: `Origin`, or the one of `Referer`. */
+function requestOrigin(request: Request): string | null {
+	const candidate = request.headers.origin ?? request.headers.referer;
+	if (typeof candidate !== "string" || candidate === "null") return null;
+	try {
+		return new URL(candidate).origin;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Cookies ride along on cross-site requests, so a cookie-authenticated unsafe request must prove it
+ * comes from our own pages: its origin's host must be the Host it was sent to, or an allowed origin.
+ * Bearer tokens are exempt: a foreign page cannot make a browser add them.
+ */
+function isSameOrigin(request: Request, allowedOrigins: readonly string[]): boolean {
+	const origin = requestOrigin(request);
+	if (origin === null) return false;
+	if (allowedOrigins.includes(origin)) return true;
+	const host = request.headers.host;
+	return typeof host === "string" && new URL(origin).host === host.toLowerCase();
+}
+
+export function createAuthenticated({ sessions, settings }: Pick<IdentityServices, "sessions" | "settings">) {
+	return createProcess("authenticated")
+		.cut(
+			(_floor, response, request) => {
+				const credential = readCredential(request);
+				if (credential === null) fail(response, 401, "session.missing", "Authentication is required.");
+				if (credential === "malformed") fail(response, 401, "session.invalid", "The Authorization header must be `Bearer <token>`.");
+				if (credential.via === "cookie" && !safeMethods.has(request.method) && !isSameOrigin(request, settings.allowedOrigins)) {
+					fail(response, 403, "csrf.rejected", "Cookie-authenticated requests that change data must come from an allowed origin.");
+				}
+				return { credential };
+			},
+			["credential"],
+		)
+		.cut(
+			async ({ pickup }, response, request) => {
+				const result = await sessions.authenticate(pickup("credential").token);
+				if (result.status !== "valid") {
+					const messages = { invalid: "The session token is not valid.", expired: "The session has expired: refresh it.", revoked: "The session was revoked." };
+					response.header("www-authenticate", `Bearer error="invalid_token"`);
+					fail(response, 401, `session.${result.status}`, messages[result.status]);
+				}
+				rememberIdentity(request, { user: result.user, session: result.session });
+				return { session: result.session, user: result.user };
+			},
+			["session", "user"],
+		)
+		.build(
+			["session", "user"],
+			refusal(401, ["session.missing", "session.invalid", "session.expired", "session.revoked"]),
+			refusal(403, "csrf.rejected"),
+		);
+}
+
+export type Authenticated = ReturnType<typeof createAuthenticated>;

@@ -1,0 +1,32 @@
+// The `userHasRight` process: the caller's membership of a guild (the input), and whether their role grants a permission.
+import { createProcess } from "../core/index.js";
+import { fail, refusal } from "../responses.js";
+import type { IdentityServices } from "../services/identity.js";
+import { roleGrants, type Permission } from "../services/permissions.js";
+import { identityOf } from "./request-identity.js";
+
+/**
+ * Needs `authenticated` earlier in the route. `right: null` only requires membership. A guild the
+ * caller is not in answers exactly like a guild that does not exist: ids reveal nothing.
+ */
+export function createUserHasRight({ guilds }: Pick<IdentityServices, "guilds">) {
+	return createProcess("userHasRight")
+		.options({ right: null as Permission | null })
+		.input<number>()
+		.cut(
+			async ({ pickup }, response, request) => {
+				const { user } = identityOf(request);
+				const membership = await guilds.membership(pickup("input"), user.id);
+				if (membership === undefined) fail(response, 404, "guild.notfound", "No such guild.");
+				const { right } = pickup("options");
+				if (right !== null && !roleGrants({ kind: membership.roleKind, permissions: membership.permissions }, right)) {
+					fail(response, 403, "right.missing", `Your role in this guild does not grant ${right}.`);
+				}
+				return { membership };
+			},
+			["membership"],
+		)
+		.build(["membership"], refusal(404, "guild.notfound"), refusal(403, "right.missing"));
+}
+
+export type UserHasRight = ReturnType<typeof createUserHasRight>;

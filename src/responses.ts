@@ -1,0 +1,15 @@
+// Shared answer shapes: the `{ error, message }` body of every refusal and the zod schemas contracts declare.
+import { z } from "zod";
+import { IHaveSentThis, type Response } from "./core/index.js";
+
+export const errorBodySchema = z.object({ error: z.string(), message: z.string() });
+
+/** Sends a refusal: the info goes both in the `info` header and in the body's `error`. */
+export function fail(response: Response, code: number, info: string, message: string): never {
+	return response.code(code).info(info).send({ error: info, message });
+}
+
+/** Declares refusals with the shared error body: `refusal(404, "guild.notfound")`. */
+export function refusal(code: number, info: string | readonly string[]): IHaveSentThis {
+	return new IHaveSentThis(code, info, errorBodySchema);
+}

@@ -1,0 +1,51 @@
+// The caller's own account: read it, change display name or locale, change the password.
+import { z } from "zod";
+import { IHaveSentThis, type App } from "../../core/index.js";
+import { fail, refusal } from "../../responses.js";
+import { passwordMaxLength } from "../../services/accounts.js";
+import { publicUserSchema } from "../schemas.js";
+import type { IdentityRouteDependencies } from "../guards.js";
+
+const userBody = z.object({ user: publicUserSchema });
+
+export function declareMeRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
+	const { accounts } = services;
+	const { authenticated } = guards;
+
+	app.declareRoute("GET", "/api/me")
+		.process(authenticated, { pickup: ["user"] })
+		.handler(({ pickup }, response) => response.code(200).info("user.found").send({ user: pickup("user") }), new IHaveSentThis(200, "user.found", userBody));
+
+	app.declareRoute("PATCH", "/api/me")
+		.extract({
+			body: {
+				displayName: z.string().trim().min(1).max(64).optional(),
+				// BCP 47-ish: "fr", "en", "pt-BR".
+				locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/).optional(),
+			},
+		})
+		.process(authenticated, { pickup: ["user"] })
+		.handler(
+			async ({ pickup }, response) => {
+				const user = await accounts.updateProfile(pickup("user").id, { displayName: pickup("displayName"), locale: pickup("locale") });
+				response.code(200).info("user.updated").send({ user });
+			},
+			new IHaveSentThis(200, "user.updated", userBody),
+		);
+
+	app.declareRoute("POST", "/api/me/password")
+		.extract({ body: { current: z.string().min(1).max(passwordMaxLength), new: z.string().max(passwordMaxLength) } })
+		.process(authenticated, { pickup: ["user", "session"] })
+		.handler(
+			async ({ pickup }, response) => {
+				const outcome = await accounts.changePassword(pickup("user").id, pickup("session").id, { current: pickup("current"), new: pickup("new") });
+				if (outcome.status === "incorrect") fail(response, 403, "password.incorrect", "The current password is wrong.");
+				if (outcome.status === "weak") fail(response, 400, "password.weak", outcome.problem);
+				// Other sessions were signed out; this one goes on.
+				response.code(204).info("password.changed").send();
+			},
+			new IHaveSentThis(204, "password.changed"),
+			refusal(403, "password.incorrect"),
+			refusal(400, "password.weak"),
+		);
+}

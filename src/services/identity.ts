@@ -1,0 +1,44 @@
+// Builds the identity services once per app, wired to one database, one clock and one settings object.
+import type { Logger } from "pino";
+import type { Database } from "../db/index.js";
+import { createAccountService } from "./accounts.js";
+import { createGuildService } from "./guilds.js";
+import { createInvitationService } from "./invitations.js";
+import { createLoginThrottle } from "./login-throttle.js";
+import { createMailer, logTransport, type MailTransport } from "./mail.js";
+import { createPasswordResetService } from "./password-reset.js";
+import { createSessionService } from "./sessions.js";
+import { identitySettings, systemClock, type Clock, type IdentityConfig } from "./settings.js";
+import { createTwoFactorService } from "./two-factor.js";
+
+export interface IdentityDependencies {
+	db: Database;
+	config: IdentityConfig;
+	logger: Logger;
+	/** Default: the system clock. Tests pass one they can move. */
+	now?: Clock | undefined;
+	/** Default: the log transport (the outbox table is always written). */
+	mailTransport?: MailTransport | undefined;
+}
+
+export function createIdentityServices({ db, config, logger, now = systemClock, mailTransport }: IdentityDependencies) {
+	const settings = identitySettings(config);
+	const sessions = createSessionService(db, settings, now);
+	const throttle = createLoginThrottle(db, settings, now);
+	const mailer = createMailer(mailTransport ?? logTransport(logger), now);
+	const accounts = createAccountService({ db, settings, now, sessions, throttle });
+	return {
+		settings,
+		now,
+		sessions,
+		throttle,
+		mailer,
+		accounts,
+		twoFactor: createTwoFactorService(db, settings, now, sessions),
+		passwordReset: createPasswordResetService({ db, settings, now, accounts, sessions, mailer }),
+		guilds: createGuildService(db),
+		invitations: createInvitationService(db, settings, now, mailer),
+	};
+}
+
+export type IdentityServices = ReturnType<typeof createIdentityServices>;
