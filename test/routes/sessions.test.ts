@@ -1,0 +1,117 @@
+// Session routes: logout, logout everywhere, listing and revoking one's own sessions, and no access to others'.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../src/core/index.js";
+import type { Database } from "../../src/db/index.js";
+import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
+import { buildIdentityApp, loginAs, signUp } from "../helpers/identity.js";
+
+let db: Database;
+let app: App;
+
+beforeAll(async () => {
+	db = await getTestDatabase();
+});
+
+beforeEach(async () => {
+	await resetTestDatabase(db);
+	({ app } = buildIdentityApp(db));
+});
+
+const me = (headers: Record<string, string>) => app.inject({ url: "/api/me", headers });
+
+describe("POST /api/auth/logout", () => {
+	it("revokes this session at once and clears the cookie", async () => {
+		const user = await signUp(app);
+		const response = await app.inject({ method: "POST", url: "/api/auth/logout", headers: user.headers });
+		expect([response.statusCode, response.info]).toEqual([204, "session.closed"]);
+		expect(String([response.headers["set-cookie"]].flat()[0])).toMatch(/^session=;.*Max-Age=0/);
+		const after = await me(user.headers);
+		expect([after.statusCode, after.info]).toEqual([401, "session.revoked"]);
+	});
+
+	it("leaves the user's other sessions alone", async () => {
+		const user = await signUp(app);
+		const other = await loginAs(app, user);
+		await app.inject({ method: "POST", url: "/api/auth/logout", headers: user.headers });
+		expect((await me(other.headers)).statusCode).toBe(200);
+	});
+
+	it("answers 401 session.missing without a session", async () => {
+		expect((await app.inject({ method: "POST", url: "/api/auth/logout" })).info).toBe("session.missing");
+	});
+});
+
+describe("POST /api/auth/logout-all", () => {
+	it("revokes every session of the user, and their refresh tokens", async () => {
+		const user = await signUp(app);
+		const other = await loginAs(app, user);
+		const response = await app.inject({ method: "POST", url: "/api/auth/logout-all", headers: user.headers });
+		expect([response.statusCode, response.info]).toEqual([204, "session.all_closed"]);
+		expect((await me(user.headers)).info).toBe("session.revoked");
+		expect((await me(other.headers)).info).toBe("session.revoked");
+		const refresh = await app.inject({ method: "POST", url: "/api/auth/refresh", body: { refreshToken: other.refreshToken } });
+		expect([refresh.statusCode, refresh.info]).toEqual([401, "session.revoked"]);
+	});
+
+	it("does not touch another user's sessions", async () => {
+		const user = await signUp(app);
+		const stranger = await signUp(app);
+		await app.inject({ method: "POST", url: "/api/auth/logout-all", headers: user.headers });
+		expect((await me(stranger.headers)).statusCode).toBe(200);
+	});
+});
+
+describe("GET /api/auth/sessions", () => {
+	it("lists the caller's live sessions with device, IP, dates, and which one is current", async () => {
+		const user = await signUp(app);
+		await loginAs(app, user, { userAgent: "Firefox on Linux" });
+		const response = await app.inject({ url: "/api/auth/sessions", headers: user.headers });
+		expect([response.statusCode, response.info]).toEqual([200, "session.list"]);
+		const list = response.json().sessions as { device: string | null; ip: string; current: boolean; createdAt: string; lastSeenAt: string }[];
+		expect(list).toHaveLength(2);
+		expect(list.filter((session) => session.current)).toHaveLength(1);
+		expect(list.map((session) => session.device)).toContain("Firefox on Linux");
+		expect(list[0]).toMatchObject({ ip: "127.0.0.1" });
+		expect(Number.isNaN(Date.parse(list[0]?.lastSeenAt ?? ""))).toBe(false);
+		expect(response.body).not.toMatch(/token|hash/i);
+	});
+
+	it("does not list revoked sessions or other users' sessions", async () => {
+		const user = await signUp(app);
+		const gone = await loginAs(app, user);
+		await app.inject({ method: "POST", url: "/api/auth/logout", headers: gone.headers });
+		await signUp(app);
+		const list = (await app.inject({ url: "/api/auth/sessions", headers: user.headers })).json().sessions;
+		expect(list).toHaveLength(1);
+	});
+});
+
+describe("DELETE /api/auth/sessions/{sessionId}", () => {
+	const sessionsOf = async (headers: Record<string, string>) =>
+		(await app.inject({ url: "/api/auth/sessions", headers })).json().sessions as { id: number; current: boolean }[];
+
+	it("revokes one of the caller's other sessions", async () => {
+		const user = await signUp(app);
+		const laptop = await loginAs(app, user);
+		const target = (await sessionsOf(laptop.headers)).find((session) => session.current);
+		const response = await app.inject({ method: "DELETE", url: `/api/auth/sessions/${target?.id}`, headers: user.headers });
+		expect([response.statusCode, response.info]).toEqual([204, "session.closed"]);
+		expect((await me(laptop.headers)).info).toBe("session.revoked");
+		expect((await me(user.headers)).statusCode).toBe(200);
+	});
+
+	it("answers 404 session.notfound for another user's session, which stays alive", async () => {
+		const user = await signUp(app);
+		const victim = await signUp(app);
+		const victimSession = (await sessionsOf(victim.headers))[0];
+		const response = await app.inject({ method: "DELETE", url: `/api/auth/sessions/${victimSession?.id}`, headers: user.headers });
+		expect([response.statusCode, response.info]).toEqual([404, "session.notfound"]);
+		expect((await me(victim.headers)).statusCode).toBe(200);
+	});
+
+	it("answers 404 for an unknown id and 400 for a malformed one", async () => {
+		const user = await signUp(app);
+		expect((await app.inject({ method: "DELETE", url: "/api/auth/sessions/999", headers: user.headers })).statusCode).toBe(404);
+		expect((await app.inject({ method: "DELETE", url: "/api/auth/sessions/abc", headers: user.headers })).statusCode).toBe(400);
+	});
+});
