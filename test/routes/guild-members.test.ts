@@ -1,0 +1,174 @@
+// Guild members and roles: listing, removing, leaving, changing roles, the last-owner rule, and role management.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../src/core/index.js";
+import type { Database } from "../../src/db/index.js";
+import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
+import { addMember, buildIdentityApp, createGuildAs, signUp } from "../helpers/identity.js";
+
+let db: Database;
+let app: App;
+
+beforeAll(async () => {
+	db = await getTestDatabase();
+});
+
+beforeEach(async () => {
+	await resetTestDatabase(db);
+	({ app } = buildIdentityApp(db));
+});
+
+/** An owner, a plain member and a guild. */
+async function guildWithMember() {
+	const owner = await signUp(app);
+	const member = await signUp(app);
+	const guild = await createGuildAs(app, owner);
+	await addMember(app, guild.guildId, owner, member, guild.memberRoleId);
+	return { owner, member, ...guild };
+}
+
+const setRole = (headers: Record<string, string>, guildId: number, userId: number, roleId: number) =>
+	app.inject({ method: "PUT", url: `/api/guilds/${guildId}/members/${userId}/role`, headers, body: { roleId } });
+const removeMember = (headers: Record<string, string>, guildId: number, userId: number) =>
+	app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/members/${userId}`, headers });
+
+describe("GET /api/guilds/{guildId}/members", () => {
+	it("lists members with their role and without their email", async () => {
+		const { owner, member, guildId } = await guildWithMember();
+		const response = await app.inject({ url: `/api/guilds/${guildId}/members`, headers: member.headers });
+		expect([response.statusCode, response.info]).toEqual([200, "member.list"]);
+		const members = response.json().members;
+		expect(members.map((one: { userId: number }) => one.userId)).toEqual([owner.id, member.id]);
+		expect(members[1].role.kind).toBe("member");
+		expect(response.body).not.toContain(member.email);
+	});
+
+	it("answers 404 to a non-member", async () => {
+		const { guildId } = await guildWithMember();
+		const stranger = await signUp(app);
+		expect((await app.inject({ url: `/api/guilds/${guildId}/members`, headers: stranger.headers })).info).toBe("guild.notfound");
+	});
+});
+
+describe("DELETE /api/guilds/{guildId}/members/{userId}", () => {
+	it("lets an owner remove a member", async () => {
+		const { owner, member, guildId } = await guildWithMember();
+		const response = await removeMember(owner.headers, guildId, member.id);
+		expect([response.statusCode, response.info]).toEqual([204, "member.removed"]);
+		expect((await app.inject({ url: `/api/guilds/${guildId}`, headers: member.headers })).statusCode).toBe(404);
+	});
+
+	it("lets a member leave without member.remove", async () => {
+		const { member, guildId } = await guildWithMember();
+		expect((await removeMember(member.headers, guildId, member.id)).statusCode).toBe(204);
+	});
+
+	it("answers 403 right.missing to a member removing someone else", async () => {
+		const { owner, member, guildId } = await guildWithMember();
+		expect((await removeMember(member.headers, guildId, owner.id)).info).toBe("right.missing");
+	});
+
+	it("answers 409 owner.last when the last owner leaves", async () => {
+		const { owner, guildId } = await guildWithMember();
+		const response = await removeMember(owner.headers, guildId, owner.id);
+		expect([response.statusCode, response.info]).toEqual([409, "owner.last"]);
+	});
+
+	it("answers 404 user.notfound for an unknown user and 404 member.notfound for a non-member", async () => {
+		const { owner, guildId } = await guildWithMember();
+		const stranger = await signUp(app);
+		expect((await removeMember(owner.headers, guildId, 99999)).info).toBe("user.notfound");
+		expect((await removeMember(owner.headers, guildId, stranger.id)).info).toBe("member.notfound");
+	});
+});
+
+describe("PUT /api/guilds/{guildId}/members/{userId}/role", () => {
+	it("lets an owner promote a member to owner, who can then demote the first owner", async () => {
+		const { owner, member, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
+		const promoted = await setRole(owner.headers, guildId, member.id, ownerRoleId);
+		expect([promoted.statusCode, promoted.info]).toEqual([204, "member.role_changed"]);
+		expect((await setRole(member.headers, guildId, owner.id, memberRoleId)).statusCode).toBe(204);
+	});
+
+	it("answers 409 owner.last when demoting the last owner", async () => {
+		const { owner, guildId, memberRoleId } = await guildWithMember();
+		const response = await setRole(owner.headers, guildId, owner.id, memberRoleId);
+		expect([response.statusCode, response.info]).toEqual([409, "owner.last"]);
+	});
+
+	it("answers 403 owner.required when a role manager grants the owner role", async () => {
+		const { owner, member, guildId, ownerRoleId } = await guildWithMember();
+		const managers = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Officier", permissions: ["role.manage"] } });
+		await setRole(owner.headers, guildId, member.id, managers.json().role.id);
+		const response = await setRole(member.headers, guildId, member.id, ownerRoleId);
+		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
+	});
+
+	it("answers 404 role.notfound for a role of another guild", async () => {
+		const { owner, member, guildId } = await guildWithMember();
+		const other = await createGuildAs(app, owner);
+		expect((await setRole(owner.headers, guildId, member.id, other.memberRoleId)).info).toBe("role.notfound");
+	});
+
+	it("answers 403 right.missing without role.manage", async () => {
+		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		expect((await setRole(member.headers, guildId, owner.id, memberRoleId)).info).toBe("right.missing");
+	});
+});
+
+describe("guild roles", () => {
+	it("creates a role with permissions from the static list (201)", async () => {
+		const { owner, guildId } = await guildWithMember();
+		const response = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Stratège", permissions: ["team.manage", "progression.edit"] } });
+		expect([response.statusCode, response.info]).toEqual([201, "role.created"]);
+		expect(response.json().role).toMatchObject({ name: "Stratège", kind: "custom", permissions: ["team.manage", "progression.edit"] });
+	});
+
+	it("refuses a permission outside the list (400) and a duplicate name (409 role.name_taken)", async () => {
+		const { owner, guildId } = await guildWithMember();
+		const unknown = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "X", permissions: ["guild.destroy"] } });
+		expect(unknown.statusCode).toBe(400);
+		const duplicate = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "member" } });
+		expect([duplicate.statusCode, duplicate.info]).toEqual([409, "role.name_taken"]);
+	});
+
+	it("updates a role's permissions, and grants them at once", async () => {
+		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		const patched = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}/roles/${memberRoleId}`, headers: owner.headers, body: { permissions: ["character.view", "guild.manage"] } });
+		expect([patched.statusCode, patched.info]).toEqual([200, "role.updated"]);
+		expect((await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: member.headers, body: { name: "Now allowed" } })).statusCode).toBe(200);
+	});
+
+	it("refuses to change the owner role or rename the member role (409 role.system)", async () => {
+		const { owner, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
+		const patchOwner = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}/roles/${ownerRoleId}`, headers: owner.headers, body: { permissions: [] } });
+		expect([patchOwner.statusCode, patchOwner.info]).toEqual([409, "role.system"]);
+		const renameMember = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}/roles/${memberRoleId}`, headers: owner.headers, body: { name: "Peon" } });
+		expect(renameMember.info).toBe("role.system");
+	});
+
+	it("refuses to delete the system roles (409 role.system) and a role in use (409 role.in_use)", async () => {
+		const { owner, member, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
+		for (const roleId of [ownerRoleId, memberRoleId]) {
+			expect((await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${roleId}`, headers: owner.headers })).info).toBe("role.system");
+		}
+		const custom = (await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Temp" } })).json().role.id;
+		await setRole(owner.headers, guildId, member.id, custom);
+		const inUse = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers });
+		expect([inUse.statusCode, inUse.info]).toEqual([409, "role.in_use"]);
+	});
+
+	it("deletes an unused custom role (204)", async () => {
+		const { owner, guildId } = await guildWithMember();
+		const custom = (await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Temp" } })).json().role.id;
+		const response = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers });
+		expect([response.statusCode, response.info]).toEqual([204, "role.deleted"]);
+		expect((await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers })).info).toBe("role.notfound");
+	});
+
+	it("answers 403 right.missing to members without role.manage, and 404 to outsiders", async () => {
+		const { member, guildId } = await guildWithMember();
+		const stranger = await signUp(app);
+		expect((await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: member.headers, body: { name: "Mine" } })).info).toBe("right.missing");
+		expect((await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: stranger.headers })).info).toBe("guild.notfound");
+	});
+});

@@ -1,0 +1,121 @@
+// Guild routes: create, list, read, rename, delete; the userHasRight process (404 for outsiders, 403 without the right).
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../src/core/index.js";
+import type { Database } from "../../src/db/index.js";
+import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
+import { addMember, buildIdentityApp, createGuildAs, signUp } from "../helpers/identity.js";
+
+let db: Database;
+let app: App;
+
+beforeAll(async () => {
+	db = await getTestDatabase();
+});
+
+beforeEach(async () => {
+	await resetTestDatabase(db);
+	({ app } = buildIdentityApp(db));
+});
+
+describe("POST /api/guilds", () => {
+	it("creates the guild with owner and member roles, the creator as owner", async () => {
+		const owner = await signUp(app);
+		const response = await app.inject({ method: "POST", url: "/api/guilds", headers: owner.headers, body: { name: "Les Bworks" } });
+		expect([response.statusCode, response.info]).toEqual([201, "guild.created"]);
+		expect(response.json().guild).toMatchObject({ name: "Les Bworks", createdBy: owner.id, role: { kind: "owner" } });
+		const roles = (await app.inject({ url: `/api/guilds/${response.json().guild.id}/roles`, headers: owner.headers })).json().roles;
+		expect(roles.map((role: { kind: string }) => role.kind)).toEqual(["owner", "member"]);
+	});
+
+	it("answers 400 for a name too short and 401 without a session", async () => {
+		const owner = await signUp(app);
+		expect((await app.inject({ method: "POST", url: "/api/guilds", headers: owner.headers, body: { name: "x" } })).info).toBe("TYPE_ERROR.body.name");
+		expect((await app.inject({ method: "POST", url: "/api/guilds", body: { name: "Guild" } })).statusCode).toBe(401);
+	});
+});
+
+describe("GET /api/guilds", () => {
+	it("lists only the guilds the caller is a member of, with their role", async () => {
+		const owner = await signUp(app);
+		const stranger = await signUp(app);
+		const { guildId } = await createGuildAs(app, owner, "Mine");
+		await createGuildAs(app, stranger, "Theirs");
+		const response = await app.inject({ url: "/api/guilds", headers: owner.headers });
+		expect([response.statusCode, response.info]).toEqual([200, "guild.list"]);
+		expect(response.json().guilds).toEqual([expect.objectContaining({ id: guildId, name: "Mine", role: expect.objectContaining({ kind: "owner" }) })]);
+	});
+});
+
+describe("GET /api/guilds/{guildId}", () => {
+	it("answers the guild and the caller's role to a member", async () => {
+		const owner = await signUp(app);
+		const member = await signUp(app);
+		const { guildId, memberRoleId } = await createGuildAs(app, owner);
+		await addMember(app, guildId, owner, member, memberRoleId);
+		const response = await app.inject({ url: `/api/guilds/${guildId}`, headers: member.headers });
+		expect([response.statusCode, response.info]).toEqual([200, "guild.found"]);
+		expect(response.json()).toMatchObject({ guild: { id: guildId }, myRole: { kind: "member", permissions: ["character.view"] } });
+	});
+
+	it("answers 404 guild.notfound to a non-member, exactly as for a guild that does not exist", async () => {
+		const owner = await signUp(app);
+		const stranger = await signUp(app);
+		const { guildId } = await createGuildAs(app, owner);
+		const hidden = await app.inject({ url: `/api/guilds/${guildId}`, headers: stranger.headers });
+		const missing = await app.inject({ url: "/api/guilds/99999", headers: stranger.headers });
+		expect([hidden.statusCode, hidden.info]).toEqual([404, "guild.notfound"]);
+		expect([missing.statusCode, missing.body]).toEqual([404, hidden.body]);
+	});
+});
+
+describe("PATCH /api/guilds/{guildId}", () => {
+	it("renames the guild for a member with guild.manage", async () => {
+		const owner = await signUp(app);
+		const { guildId } = await createGuildAs(app, owner);
+		const response = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: owner.headers, body: { name: "Renamed" } });
+		expect([response.statusCode, response.info, response.json().guild.name]).toEqual([200, "guild.updated", "Renamed"]);
+	});
+
+	it("answers 403 right.missing to a member without guild.manage", async () => {
+		const owner = await signUp(app);
+		const member = await signUp(app);
+		const { guildId, memberRoleId } = await createGuildAs(app, owner);
+		await addMember(app, guildId, owner, member, memberRoleId);
+		const response = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: member.headers, body: { name: "Mine now" } });
+		expect([response.statusCode, response.info, response.json().error]).toEqual([403, "right.missing", "right.missing"]);
+	});
+
+	it("answers 404 guild.notfound to a non-member", async () => {
+		const owner = await signUp(app);
+		const stranger = await signUp(app);
+		const { guildId } = await createGuildAs(app, owner);
+		expect((await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: stranger.headers, body: { name: "Pwned" } })).info).toBe("guild.notfound");
+	});
+});
+
+describe("DELETE /api/guilds/{guildId}", () => {
+	it("deletes the guild for its owner", async () => {
+		const owner = await signUp(app);
+		const { guildId } = await createGuildAs(app, owner);
+		const response = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: owner.headers });
+		expect([response.statusCode, response.info]).toEqual([204, "guild.deleted"]);
+		expect((await app.inject({ url: `/api/guilds/${guildId}`, headers: owner.headers })).statusCode).toBe(404);
+	});
+
+	it("answers 403 owner.required to a manager who is not an owner", async () => {
+		const owner = await signUp(app);
+		const manager = await signUp(app);
+		const { guildId } = await createGuildAs(app, owner);
+		const role = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Bras droit", permissions: ["guild.manage"] } });
+		await addMember(app, guildId, owner, manager, role.json().role.id);
+		const response = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: manager.headers });
+		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
+	});
+
+	it("answers 404 to a non-member", async () => {
+		const owner = await signUp(app);
+		const stranger = await signUp(app);
+		const { guildId } = await createGuildAs(app, owner);
+		expect((await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: stranger.headers })).statusCode).toBe(404);
+	});
+});
