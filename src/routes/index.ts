@@ -7,6 +7,7 @@ import { declarePasswordRoutes } from "./auth/password.js";
 import { declareSessionRoutes } from "./auth/sessions.js";
 import { declareTwoFactorRoutes } from "./auth/two-factor.js";
 import { declareBenchRoutes } from "./bench/bench.js";
+import { declareDocsRoutes } from "./docs/docs.js";
 import { createGuards } from "./guards.js";
 import { declareGuildRoutes } from "./guilds/guilds.js";
 import { declareMemberRoutes } from "./guilds/members.js";
@@ -38,4 +39,7 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareMemberRoutes(app, identity);
 	declareRoleRoutes(app, identity);
 	declareInvitationRoutes(app, identity);
+
+	// Last, so that nothing is declared after it: the OpenAPI document describes every route.
+	declareDocsRoutes(app);
 }
