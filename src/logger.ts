@@ -18,6 +18,16 @@ export const redactedPaths = [
 	"*.refreshToken",
 	"*.challengeToken",
 	"*.secret",
+	// Identity: stored hashes and secrets, should a row ever be logged.
+	"*.tokenHash",
+	"*.accessTokenHash",
+	"*.totpSecret",
+	// POST /api/me/password's body keys are too generic for a wildcard.
+	"body.current",
+	"body.new",
+	// Drizzle's query errors carry the statement's parameters: password hashes, token hashes, emails.
+	"err.params",
+	"err.cause.params",
 ];
 
 export function createLogger(config: Pick<Config, "APP_ENV" | "LOG_LEVEL">, destination?: DestinationStream): Logger {

@@ -55,6 +55,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 			async ({ pickup }, response, request) => {
 				const decision = await throttle.check(pickup("email").toLowerCase(), request.ip);
 				if (!decision.allowed) {
+					request.logger.warn({ event: "login.throttled", ip: request.ip }, "login refused: too many failures");
 					response.header("retry-after", String(decision.retryAfterSeconds));
 					fail(response, 429, "login.throttled", "Too many failed logins: try again later.");
 				}
@@ -65,7 +66,11 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		.cut(
 			async ({ pickup }, response, request) => {
 				const user = await accounts.verifyCredentials({ email: pickup("email"), password: pickup("password") }, request.ip);
-				if (user === null) fail(response, 401, "credentials.invalid", "Wrong email or password.");
+				if (user === null) {
+					// Audit trail without the attempted password (pino also redacts *.password).
+					request.logger.info({ event: "login.failed", ip: request.ip }, "login failed");
+					fail(response, 401, "credentials.invalid", "Wrong email or password.");
+				}
 				return { user };
 			},
 			["user"],
@@ -104,10 +109,11 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 	app.declareRoute("POST", "/api/auth/refresh")
 		.extract({ body: { refreshToken: z.string().min(1).max(128) } })
 		.handler(
-			async ({ pickup }, response) => {
+			async ({ pickup }, response, request) => {
 				const rotation = await sessions.refresh(pickup("refreshToken"));
 				switch (rotation.status) {
 					case "reused":
+						request.logger.warn({ event: "refresh.reused", ip: request.ip }, "refresh token reused: session revoked");
 						fail(response, 401, "refresh.reused", "This refresh token was already used: the session is revoked.");
 					case "revoked":
 						fail(response, 401, "session.revoked", "The session was revoked.");
