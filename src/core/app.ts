@@ -174,13 +174,13 @@ export class App {
 				handler: (_floor, response, request) => {
 					const allowed = router.allowedMethods(request.path);
 					if (allowed.length > 0) {
-						response
+						return response
 							.code(405)
 							.info(FrameworkInfo.methodNotAllowed)
 							.header("allow", allowed.join(", "))
 							.send({ error: FrameworkInfo.methodNotAllowed, message: `${request.method} is not allowed on ${request.path}.`, allowed });
 					}
-					response.code(404).info(FrameworkInfo.notFound).send({ error: FrameworkInfo.notFound, message: `No route for ${request.method} ${request.path}.` });
+					return response.code(404).info(FrameworkInfo.notFound).send({ error: FrameworkInfo.notFound, message: `No route for ${request.method} ${request.path}.` });
 				},
 			},
 			settings,

@@ -220,6 +220,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	}
 
 	function resetForError(response: Response): void {
+		response.sendsWithoutThrowing = false;
 		response.statusCode = 500;
 		response.information = undefined;
 		response.headerValues = {};
@@ -264,6 +265,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		} catch (thrown) {
 			return settle(thrown, request, response);
 		}
+		return finish(request, response);
 	}
 
 	return {
@@ -278,6 +280,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 			} catch (thrown) {
 				return settle(thrown, request, response);
 			}
+			// The runner returned: a step (usually the handler) sent the response.
+			return finish(request, response);
 		},
 	};
 }

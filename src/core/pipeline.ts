@@ -24,19 +24,19 @@ export interface CompiledStep {
 export type Runner = (floor: RuntimeFloor, request: Request, response: Response) => void | Promise<void>;
 
 /**
- * Runs steps in order; synchronous until one returns a promise. Errors (and the response signal)
- * propagate. With `track`, records on the response which step is running, for the contract check.
+ * Runs steps in order; synchronous until one returns a promise; stops after the step that sent.
+ * Errors (and the response signal thrown by `send()` outside the handler) propagate. With `track`, records on the response which step is running, for the contract check.
  */
 export function makeRunner(steps: readonly StepFunction[], track: boolean): Runner {
 	const count = steps.length;
 	const continueAsync = async (from: number, pending: Promise<unknown>, floor: RuntimeFloor, request: Request, response: Response) => {
 		await pending;
-		if (response.isSent) throw response;
+		if (response.isSent) return;
 		for (let index = from + 1; index < count; index++) {
 			if (track) response.sentByStep = index;
 			const result = (steps[index] as StepFunction)(floor, request, response);
 			if (result instanceof Promise) await result;
-			if (response.isSent) throw response;
+			if (response.isSent) return;
 		}
 	};
 	if (track) {
@@ -45,7 +45,7 @@ export function makeRunner(steps: readonly StepFunction[], track: boolean): Runn
 				response.sentByStep = index;
 				const result = (steps[index] as StepFunction)(floor, request, response);
 				if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
-				if (response.isSent) throw response;
+				if (response.isSent) return;
 			}
 		};
 	}
@@ -53,8 +53,9 @@ export function makeRunner(steps: readonly StepFunction[], track: boolean): Runn
 		for (let index = 0; index < count; index++) {
 			const result = (steps[index] as StepFunction)(floor, request, response);
 			if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
-			// A step whose own try/catch swallowed the response signal still ends the pipeline.
-			if (response.isSent) throw response;
+			// The handler sends without throwing, and a step whose own try/catch swallowed the
+			// response signal still ends the pipeline: either way, stop here.
+			if (response.isSent) return;
 		}
 	};
 }
@@ -210,6 +211,9 @@ export function handlerStep(handler: RouteDefinition["handler"]): StepFunction {
 		if (!response.isSent) throw new NoResponseSentError("The handler");
 	};
 	return (floor, request, response) => {
+		// The handler is the last step: its send() marks the response sent and returns instead of
+		// throwing, which saves the cost of an exception on every successful request.
+		response.sendsWithoutThrowing = true;
 		const result = handler(floor as Floor<any>, response, request);
 		if (result instanceof Promise) return missing(result, response);
 		if (!response.isSent) throw new NoResponseSentError("The handler");

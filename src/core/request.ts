@@ -1,5 +1,5 @@
 // The request seen by hooks and steps: method, path, params, query, headers, cookies, body, id and logger.
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { parse as parseQueryString } from "node:querystring";
 import { parse as parseCookieHeader } from "cookie";
@@ -17,6 +17,17 @@ export interface RawRequest {
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
 
+// Generated ids: a random prefix per process and a counter. Unique across restarts and instances
+// without paying for a UUID per request.
+const idPrefix = randomBytes(6).toString("base64url");
+let idCounter = 0;
+
+/** A fresh request id, e.g. `kX3f9Qa1-4c2`. */
+export function nextRequestId(): string {
+	idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
+	return `${idPrefix}-${idCounter.toString(36)}`;
+}
+
 export class Request {
 	readonly method: string;
 	/** The URL as received: path and query string. */
@@ -32,7 +43,7 @@ export class Request {
 	bodyParsed = false;
 	/** The path pattern of the matched route, e.g. `/users/{id}`. */
 	matchedPath: string;
-	/** `x-request-id` from the client when well-formed, otherwise a fresh UUID; echoed in the response. */
+	/** `x-request-id` from the client when well-formed, otherwise a fresh id; echoed in the response. */
 	readonly id: string;
 	/** When the request was received (performance.now()), for the access log. */
 	readonly startedAt: number;
@@ -56,7 +67,7 @@ export class Request {
 		this.baseLogger = baseLogger;
 		this.startedAt = startedAt;
 		const given = raw.headers["x-request-id"];
-		this.id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+		this.id = typeof given === "string" && requestIdPattern.test(given) ? given : nextRequestId();
 	}
 
 	/** Query string values by key; a key given several times is an array. */

@@ -83,13 +83,22 @@ export class Response {
 	}
 
 	/**
-	 * Sends the response and ends the pipeline: nothing after this call in the step runs.
-	 * Objects and arrays are sent as JSON, strings as text, Buffers as bytes.
+	 * Set by the executor while the handler (the last step) runs: there, `send()` returns instead of
+	 * throwing, as nothing of the pipeline is left to skip and an exception per request is costly.
+	 */
+	sendsWithoutThrowing = false;
+
+	/**
+	 * Sends the response and ends the pipeline. In extract, checks, cuts and processes nothing after
+	 * this call runs (it throws the response to unwind). In the handler, the last step, it returns:
+	 * write `return response.send(...)` for an early exit. Objects and arrays are sent as JSON,
+	 * strings as text, Buffers as bytes.
 	 */
 	send(body?: unknown): never {
 		if (this.isSent) throw new ResponseAlreadySentError(this.information);
 		this.isSent = true;
 		this.body = body;
+		if (this.sendsWithoutThrowing) return this as never;
 		throw this;
 	}
 

@@ -1,4 +1,4 @@
-// Path matching with find-my-way: `{param}` paths, app prefix, trailing-slash tolerance, HEAD for GET, 405 lookups.
+// Path matching with find-my-way: `{param}` paths, app prefix, trailing-slash tolerance, 405 lookups.
 import FindMyWay from "find-my-way";
 import { DeclarationError } from "./errors.js";
 import type { HttpMethod } from "./steps.js";
@@ -20,7 +20,7 @@ export function joinPath(prefix: string, path: string): string {
 }
 
 export class Router<Store> {
-	private readonly tree = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 });
+	private readonly tree = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 500 });
 	private readonly methods = new Set<HttpMethod>();
 
 	add(method: HttpMethod, path: string, store: Store): void {

@@ -141,6 +141,22 @@ describe("handler and response", () => {
 		expect(message).toMatch(/already sent/);
 	});
 
+	it("answers a clear 500 when a handler goes on after send() and sends again", async () => {
+		let message = "";
+		const app = createApp({ environment: "TEST" });
+		app.addHook("onError", (_request, _response, error) => {
+			message = (error as Error).message;
+		});
+		app.declareRoute("GET", "/r").handler((_floor, response) => {
+			// The mistake: an early exit without `return`.
+			response.code(409).info("conflict").send();
+			response.code(200).info("ok").send();
+		});
+		const response = await app.inject({ url: "/r" });
+		expect(response.statusCode).toBe(500);
+		expect(message).toMatch(/already sent/);
+	});
+
 	it("still sends the response when a step's try/catch swallowed the signal", async () => {
 		const app = createApp({ environment: "TEST" });
 		let reachedHandler = false;

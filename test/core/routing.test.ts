@@ -25,10 +25,9 @@ describe("router", () => {
 		expect(response.json()).toEqual({ id: "jean pierre" });
 	});
 
-	it("tolerates a trailing slash and duplicate slashes", async () => {
+	it("tolerates a trailing slash", async () => {
 		const app = appWithUsers();
 		expect((await app.inject({ url: "/users/7/" })).statusCode).toBe(200);
-		expect((await app.inject({ url: "//users//7" })).statusCode).toBe(200);
 	});
 
 	it("serves every path of a route declared with several", async () => {
