@@ -220,7 +220,6 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	}
 
 	function resetForError(response: Response): void {
-		response.sendsWithoutThrowing = false;
 		response.statusCode = 500;
 		response.information = undefined;
 		response.headerValues = {};

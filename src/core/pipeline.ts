@@ -53,8 +53,8 @@ export function makeRunner(steps: readonly StepFunction[], track: boolean): Runn
 		for (let index = 0; index < count; index++) {
 			const result = (steps[index] as StepFunction)(floor, request, response);
 			if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
-			// The handler sends without throwing, and a step whose own try/catch swallowed the
-			// response signal still ends the pipeline: either way, stop here.
+			// The handler catches its own response signal, and a step whose try/catch swallowed it
+			// still ends the pipeline: either way, stop here.
 			if (response.isSent) return;
 		}
 	};
@@ -211,10 +211,15 @@ export function handlerStep(handler: RouteDefinition["handler"]): StepFunction {
 		if (!response.isSent) throw new NoResponseSentError("The handler");
 	};
 	return (floor, request, response) => {
-		// The handler is the last step: its send() marks the response sent and returns instead of
-		// throwing, which saves the cost of an exception on every successful request.
-		response.sendsWithoutThrowing = true;
-		const result = handler(floor as Floor<any>, response, request);
+		let result: unknown;
+		try {
+			result = handler(floor as Floor<any>, response, request);
+		} catch (thrown) {
+			// Catching the response signal here, one frame above send(), rather than in the executor
+			// keeps the unwinding short: a throw costs V8 about 0.1 µs per frame it crosses.
+			if (thrown === response) return;
+			throw thrown;
+		}
 		if (result instanceof Promise) return missing(result, response);
 		if (!response.isSent) throw new NoResponseSentError("The handler");
 	};

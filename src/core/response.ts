@@ -83,22 +83,14 @@ export class Response {
 	}
 
 	/**
-	 * Set by the executor while the handler (the last step) runs: there, `send()` returns instead of
-	 * throwing, as nothing of the pipeline is left to skip and an exception per request is costly.
-	 */
-	sendsWithoutThrowing = false;
-
-	/**
-	 * Sends the response and ends the pipeline. In extract, checks, cuts and processes nothing after
-	 * this call runs (it throws the response to unwind). In the handler, the last step, it returns:
-	 * write `return response.send(...)` for an early exit. Objects and arrays are sent as JSON,
-	 * strings as text, Buffers as bytes.
+	 * Sends the response and ends the pipeline at once: it throws the response itself, so nothing
+	 * after this call runs, in the step or after it. Objects and arrays are sent as JSON, strings as
+	 * text, Buffers as bytes.
 	 */
 	send(body?: unknown): never {
 		if (this.isSent) throw new ResponseAlreadySentError(this.information);
 		this.isSent = true;
 		this.body = body;
-		if (this.sendsWithoutThrowing) return this as never;
 		throw this;
 	}
 

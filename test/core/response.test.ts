@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, isResponseSignal } from "../../src/core/index.js";
+import { createApp, isResponseSignal, type Response } from "../../src/core/index.js";
 
 function single(handler: Parameters<ReturnType<ReturnType<typeof createApp>["declareRoute"]>["handler"]>[0]) {
 	const app = createApp({ environment: "TEST" });
@@ -141,20 +141,21 @@ describe("handler and response", () => {
 		expect(message).toMatch(/already sent/);
 	});
 
-	it("answers a clear 500 when a handler goes on after send() and sends again", async () => {
-		let message = "";
+	it("stops the handler at send(): an early exit through a never-returning helper runs nothing after it", async () => {
+		const effects: string[] = [];
+		const fail = (response: Response, code: number, info: string): never => response.code(code).info(info).send({ error: info });
 		const app = createApp({ environment: "TEST" });
-		app.addHook("onError", (_request, _response, error) => {
-			message = (error as Error).message;
-		});
-		app.declareRoute("GET", "/r").handler((_floor, response) => {
-			// The mistake: an early exit without `return`.
-			response.code(409).info("conflict").send();
-			response.code(200).info("ok").send();
-		});
-		const response = await app.inject({ url: "/r" });
-		expect(response.statusCode).toBe(500);
-		expect(message).toMatch(/already sent/);
+		app.declareRoute("DELETE", "/members/{id}")
+			.extract({ params: { id: z.coerce.number() } })
+			.handler(({ pickup }, response) => {
+				if (pickup("id") === 1) fail(response, 409, "owner.last");
+				effects.push(`deleted ${pickup("id")}`);
+				response.code(204).info("member.removed").send();
+			});
+		expect((await app.inject({ method: "DELETE", url: "/members/1" })).statusCode).toBe(409);
+		expect(effects).toEqual([]);
+		expect((await app.inject({ method: "DELETE", url: "/members/2" })).statusCode).toBe(204);
+		expect(effects).toEqual(["deleted 2"]);
 	});
 
 	it("still sends the response when a step's try/catch swallowed the signal", async () => {
