@@ -10,7 +10,8 @@ export default defineConfig({
 		hookTimeout: 60_000,
 		env: { APP_ENV: "TEST" },
 		// Builds the migrated database snapshot (PGlite) or template (TEST_DATABASE_URL) once per run.
-		globalSetup: ["test/helpers/global-setup.ts"],
+		// Then records the responses tests produce and reports contract coverage (coverage/contracts.md) at the end.
+		globalSetup: ["test/helpers/global-setup.ts", "test/helpers/contract-coverage.ts"],
 		setupFiles: ["test/helpers/vitest-setup.ts"],
 	},
 });

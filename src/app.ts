@@ -1,6 +1,7 @@
 // Builds the Dofus Manager app from its dependencies: framework settings, global hooks, routes.
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { recordContractCoverage } from "./contract-coverage.js";
 import { createApp, type App } from "./core/index.js";
 import { mapDatabaseError, type Database } from "./db/index.js";
 import { declareRoutes } from "./routes/index.js";
@@ -36,6 +37,10 @@ export function buildApp({ config, logger, db, clock, mailTransport }: AppDepend
 			.info(mapped.info)
 			.send({ error: mapped.info, message: "The request conflicts with existing data.", ...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}) });
 	});
+	// Set by the test suite only (test/helpers/contract-coverage.ts), read here rather than in Config: tests build
+	// apps with literal configs, and the recording must reach every app they build.
+	const coverageDirectory = process.env.CONTRACT_COVERAGE_DIR;
+	if (coverageDirectory !== undefined && coverageDirectory !== "") recordContractCoverage(app, coverageDirectory);
 	const identity = createIdentityServices({ db, config, logger, now: clock, mailTransport });
 	declareRoutes(app, { db, bench: config.BENCH, identity });
 	return app;
