@@ -11,7 +11,7 @@ import type { Clock, IdentityConfig } from "./services/settings.js";
 
 export interface AppDependencies {
 	/** Identity settings (token lifetimes, password cost, cookie, origins, throttling) are optional: see config.ts for defaults. */
-	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> & IdentityConfig;
+	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> & Partial<Pick<Config, "TRUST_PROXY">> & IdentityConfig;
 	logger: Logger;
 	db: Database;
 	/** The time services read; tests pass one they can move. Default: the system clock. */
@@ -26,6 +26,7 @@ export function buildApp({ config, logger, db, clock, mailTransport }: AppDepend
 		bodyLimit: config.BODY_LIMIT,
 		logger,
 		shutdownTimeout: config.SHUTDOWN_TIMEOUT_MS,
+		trustProxy: config.TRUST_PROXY ?? 0,
 	});
 	// Constraint violations that slip past the checkers answer 4xx with a named info, never a 500.
 	app.addHook("onError", (request, response, error) => {

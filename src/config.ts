@@ -25,6 +25,8 @@ export const configSchema = z.object({
 	DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 	/** Where PGlite keeps its files; `memory://` for an ephemeral database. */
 	PGLITE_DIR: z.string().min(1).default("./.data/pglite"),
+	/** Reverse proxies in front of the server whose `x-forwarded-for` gives the client address (0: none). */
+	TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 	/** Registers the benchmark-only routes (see bench/). */
 	BENCH: booleanFlag.default(false),
 	/** Lifetime of an access token (and of the `session` cookie), in seconds. */

@@ -36,6 +36,8 @@ export interface AppOptions {
 	logRequests?: boolean;
 	/** How long `close()` lets in-flight requests run, in milliseconds; default 10 s. */
 	shutdownTimeout?: number;
+	/** Reverse proxies in front of the app whose `x-forwarded-for` is trusted for `request.ip`; default 0. */
+	trustProxy?: number;
 }
 
 type AppServerHooks = ServerHooks<RouteDefinition>;
@@ -61,6 +63,7 @@ export class App {
 	private readonly bodyLimit: number;
 	private readonly logRequests: boolean;
 	private readonly shutdownTimeout: number;
+	private readonly trustProxy: number;
 	private errorHandler: ErrorHandler;
 	private extractErrorHandler: ExtractErrorHandler = defaultExtractErrorHandler;
 	private router: Router<RouteEntry> | undefined;
@@ -75,6 +78,8 @@ export class App {
 		this.logger = options.logger ?? pino({ level: options.environment === "TEST" ? "silent" : "info" });
 		this.logRequests = options.logRequests ?? options.environment !== "TEST";
 		this.shutdownTimeout = options.shutdownTimeout ?? 10_000;
+		this.trustProxy = options.trustProxy ?? 0;
+		if (!Number.isInteger(this.trustProxy) || this.trustProxy < 0) throw new DeclarationError("trustProxy must be a whole number of proxies (0 or more).");
 		this.errorHandler = defaultErrorHandler(options.environment);
 	}
 
@@ -152,6 +157,7 @@ export class App {
 			errorHandler: this.errorHandler,
 			logger: this.logger,
 			logRequests: this.logRequests,
+			trustProxy: this.trustProxy,
 		};
 		const router = new Router<RouteEntry>();
 		const compiled = this.routes.map((definition) => ({ definition, route: compileRoute(definition, settings) }));

@@ -26,6 +26,8 @@ export interface ExecutorSettings {
 	readonly logger: Logger;
 	/** One access-log line per request at `info`. */
 	readonly logRequests: boolean;
+	/** How many reverse proxies in front of the app to trust for the client address (0: none). */
+	readonly trustProxy: number;
 }
 
 export interface CompiledRoute {
@@ -79,7 +81,7 @@ export function routeHooks(definition: RouteDefinition, global: HookLists): Hook
 export function compileRoute(definition: RouteDefinition, settings: ExecutorSettings): CompiledRoute {
 	const hooks = routeHooks(definition, settings.hooks);
 	const compiler = new StepCompiler(settings.extractErrorHandler, hooks, definition.options.bodyLimit ?? settings.bodyLimit);
-	const { errorHandler, logger } = settings;
+	const { errorHandler, logger, trustProxy } = settings;
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
 
 	const steps: CompiledStep[] = [];
@@ -271,7 +273,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		definition,
 		hooks,
 		execute(raw, sink, path, search, params, matchedPath) {
-			const request = new Request(raw, path, search, matchedPath, params, logger, logRequests ? performance.now() : 0);
+			const request = new Request(raw, path, search, matchedPath, params, logger, logRequests ? performance.now() : 0, trustProxy);
 			const response = new Response(sink);
 			try {
 				const pending = run(createFloor(), request, response);

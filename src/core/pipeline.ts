@@ -183,13 +183,29 @@ export class StepCompiler {
 			bringBack(inner, floor);
 		};
 
+		const once = step.process.oncePerRequest ? step.process : undefined;
+		const bringBackOnce = async (pending: Promise<void>, inner: RuntimeFloor, floor: RuntimeFloor, request: Request) => {
+			await pending;
+			(request.processFloors ??= new Map()).set(once as ProcessDefinition, inner);
+			bringBack(inner, floor);
+		};
+
 		const runProcess: StepFunction = (floor, request, response) => {
 			if (skip !== undefined && skip(floor.pickup)) return;
+			if (once !== undefined) {
+				const earlier = request.processFloors?.get(once) as RuntimeFloor | undefined;
+				if (earlier !== undefined) return bringBack(earlier, floor);
+			}
 			const inner = createFloor();
 			inner.drop("input", input === undefined ? undefined : input(floor.pickup));
 			inner.drop("options", dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) });
 			const pending = run(inner, request, response);
-			if (pending instanceof Promise) return bringBackLater(pending, inner, floor);
+			if (once !== undefined) {
+				if (pending instanceof Promise) return bringBackOnce(pending, inner, floor, request);
+				(request.processFloors ??= new Map()).set(once, inner);
+			} else if (pending instanceof Promise) {
+				return bringBackLater(pending, inner, floor);
+			}
 			bringBack(inner, floor);
 		};
 		return { name: `process(${step.process.name})`, run: runProcess, contracts: [...contracts, ...step.responses] };

@@ -8,6 +8,12 @@ export type ProcessStart<Input, Opts extends object> = Start<{ input: Input; opt
 	options<O extends object>(defaults: O): ProcessStart<Input, O>;
 	/** Declares the type of the input routes must give; the floor holds it under `input`. */
 	input<I>(): ProcessStart<I, Opts>;
+	/**
+	 * Runs the process at most once per request: when a route and a process it uses both use this
+	 * one (`authenticated` in the route and inside `userHasRight`), later uses reuse the first
+	 * run's floor. Only for processes without input whose result does not depend on their options.
+	 */
+	oncePerRequest(): ProcessStart<Input, Opts>;
 };
 
 /**
@@ -17,13 +23,14 @@ export type ProcessStart<Input, Opts extends object> = Start<{ input: Input; opt
 export function createProcess(name: string): ProcessStart<undefined, object> {
 	if (name === "") throw new DeclarationError("createProcess needs a name.");
 	const builder = new PipelineBuilder(`process ${name}`, {
-		build: (pipeline, exports, responses: Contract[], defaults): ProcessDefinition => ({
+		build: (pipeline, exports, responses: Contract[], settings): ProcessDefinition => ({
 			kind: "process",
 			name,
-			defaultOptions: defaults.options,
+			defaultOptions: settings.options,
 			pipeline,
 			exports,
 			responses,
+			oncePerRequest: settings.oncePerRequest,
 		}),
 	});
 	return builder as unknown as ProcessStart<undefined, object>;

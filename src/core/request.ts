@@ -41,6 +41,8 @@ export class Request {
 	body: unknown = undefined;
 	/** Set once the body was read, so a second extract of the body does not read the stream again. */
 	bodyParsed = false;
+	/** Floors of the once-per-request processes that already ran for this request. */
+	processFloors: Map<object, unknown> | undefined = undefined;
 	/** The path pattern of the matched route, e.g. `/users/{id}`. */
 	matchedPath: string;
 	/** `x-request-id` from the client when well-formed, otherwise a fresh id; echoed in the response. */
@@ -54,8 +56,18 @@ export class Request {
 	private cookieCache: Record<string, string | undefined> | undefined = undefined;
 	private loggerCache: Logger | undefined = undefined;
 	private readonly baseLogger: Logger;
+	private readonly trustedProxies: number;
 
-	constructor(raw: RawRequest, path: string, search: string, matchedPath: string, params: Record<string, string | undefined>, baseLogger: Logger, startedAt: number) {
+	constructor(
+		raw: RawRequest,
+		path: string,
+		search: string,
+		matchedPath: string,
+		params: Record<string, string | undefined>,
+		baseLogger: Logger,
+		startedAt: number,
+		trustedProxies = 0,
+	) {
 		this.raw = raw;
 		this.method = raw.method ?? "GET";
 		this.url = raw.url ?? "/";
@@ -66,6 +78,7 @@ export class Request {
 		this.matchedPath = matchedPath;
 		this.baseLogger = baseLogger;
 		this.startedAt = startedAt;
+		this.trustedProxies = trustedProxies;
 		const given = raw.headers["x-request-id"];
 		this.id = typeof given === "string" && requestIdPattern.test(given) ? given : nextRequestId();
 	}
@@ -92,9 +105,20 @@ export class Request {
 		return this.loggerCache;
 	}
 
-	/** The client address as seen by this server's socket. */
+	/**
+	 * The client's address. Behind `trustProxy` hops of reverse proxies, taken from `x-forwarded-for`
+	 * (each proxy appends the address it saw, so the client is that many entries from the end);
+	 * otherwise the socket's peer. Never trust the header without a proxy that rewrites it.
+	 */
 	get ip(): string | undefined {
-		return this.raw.socket?.remoteAddress;
+		const socketAddress = this.raw.socket?.remoteAddress;
+		if (this.trustedProxies === 0) return socketAddress;
+		const header = this.headers["x-forwarded-for"];
+		if (typeof header !== "string" || header === "") return socketAddress;
+		const hops = header.split(",").map((entry) => entry.trim()).filter(Boolean);
+		// The socket peer is the nearest proxy; the header lists what the proxies before it saw.
+		const index = hops.length - this.trustedProxies;
+		return hops[Math.max(index, 0)] ?? socketAddress;
 	}
 }
 

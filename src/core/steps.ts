@@ -63,6 +63,8 @@ export interface ProcessDefinition {
 	readonly exports: readonly string[];
 	/** What the process itself may send (401, 403 ...), declared once for every route that uses it. */
 	readonly responses: readonly Contract[];
+	/** Runs at most once per request: later uses in the same request reuse the first run's floor. */
+	readonly oncePerRequest: boolean;
 }
 
 /** A reusable sub-pipeline with its own floor; see `createProcess`. */
@@ -251,13 +253,16 @@ export interface AbstractRoute<Exports extends object = object> extends Abstract
 
 export interface BuilderTerminals {
 	handler?: (pipeline: PipelineDefinition, handler: RouteDefinition["handler"], responses: Contract[]) => unknown;
-	build?: (pipeline: PipelineDefinition, exports: readonly string[], responses: Contract[], defaults: { options: object }) => unknown;
+	build?: (pipeline: PipelineDefinition, exports: readonly string[], responses: Contract[], settings: { options: object; oncePerRequest: boolean }) => unknown;
 }
 
 export class PipelineBuilder {
 	readonly pipeline: PipelineDefinition = { hooks: emptyHookLists(), extract: undefined, steps: [] };
 	/** Defaults of a process's options (processes only). */
 	defaultOptions: object = {};
+	/** Processes only: whether `.input<T>()` was declared, and whether the process runs once per request. */
+	private hasInput = false;
+	private runsOncePerRequest = false;
 	private stage: "start" | "steps" | "done" = "start";
 
 	constructor(
@@ -280,6 +285,13 @@ export class PipelineBuilder {
 
 	input(): this {
 		this.expect("start", "input");
+		this.hasInput = true;
+		return this;
+	}
+
+	oncePerRequest(): this {
+		this.expect("start", "oncePerRequest");
+		this.runsOncePerRequest = true;
 		return this;
 	}
 
@@ -363,6 +375,9 @@ export class PipelineBuilder {
 		if (this.terminals.build === undefined) throw new DeclarationError(`${this.label}: routes end with handler(), not build().`);
 		this.expect("steps", "build");
 		this.stage = "done";
-		return this.terminals.build(this.pipeline, exports, responses, { options: this.defaultOptions });
+		if (this.runsOncePerRequest && this.hasInput) {
+			throw new DeclarationError(`${this.label}: a process that runs once per request cannot take an input (its first result would answer every input).`);
+		}
+		return this.terminals.build(this.pipeline, exports, responses, { options: this.defaultOptions, oncePerRequest: this.runsOncePerRequest });
 	}
 }

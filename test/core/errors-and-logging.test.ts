@@ -102,3 +102,23 @@ describe("access log", () => {
 		expect(logs.lines.filter((line) => line.msg === "request completed")).toHaveLength(0);
 	});
 });
+
+describe("client address", () => {
+	function ipApp(trustProxy: number) {
+		const app = createApp({ environment: "TEST", trustProxy });
+		app.declareRoute("GET", "/ip").handler((_floor, response, request) => response.code(200).send({ ip: request.ip ?? null }));
+		return app;
+	}
+
+	it("is the socket peer by default, whatever x-forwarded-for says", async () => {
+		const response = await ipApp(0).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers: { "x-forwarded-for": "6.6.6.6" } });
+		expect(response.json()).toEqual({ ip: "10.0.0.5" });
+	});
+
+	it("comes from x-forwarded-for behind trusted proxies, counting from the end", async () => {
+		const headers = { "x-forwarded-for": "6.6.6.6, 203.0.113.7" };
+		expect((await ipApp(1).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers })).json()).toEqual({ ip: "203.0.113.7" });
+		expect((await ipApp(2).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers })).json()).toEqual({ ip: "6.6.6.6" });
+		expect((await ipApp(1).inject({ url: "/ip", remoteAddress: "10.0.0.5" })).json()).toEqual({ ip: "10.0.0.5" });
+	});
+});

@@ -113,6 +113,39 @@ describe("process", () => {
 		expect((await app.inject({ url: "/optional/no" })).info).toBe("session.missing");
 	});
 
+	it("runs a once-per-request process only once when a route and its processes both use it", async () => {
+		let lookups = 0;
+		const whoAmI = createProcess("whoAmI")
+			.oncePerRequest()
+			.cut(async () => {
+				lookups++;
+				await Promise.resolve();
+				return { user: { id: 1 } };
+			}, ["user"])
+			.build(["user"]);
+		const member = createProcess("member")
+			.input<number>()
+			.process(whoAmI, { pickup: ["user"] })
+			.cut(({ pickup }) => ({ membership: { guildId: pickup("input"), userId: pickup("user").id } }), ["membership"])
+			.build(["membership"]);
+		const local = createApp({ environment: "TEST" });
+		local
+			.declareRoute("GET", "/guilds/{id}")
+			.extract({ params: { id: z.coerce.number() } })
+			.process(whoAmI, { pickup: ["user"] })
+			.process(member, { input: (pickup) => pickup("id"), pickup: ["membership"] })
+			.handler(({ pickup }, response) => response.code(200).send({ user: pickup("user"), membership: pickup("membership") }));
+		const first = await local.inject({ url: "/guilds/3" });
+		expect(first.json()).toEqual({ user: { id: 1 }, membership: { guildId: 3, userId: 1 } });
+		expect(lookups).toBe(1);
+		await local.inject({ url: "/guilds/4" });
+		expect(lookups).toBe(2);
+	});
+
+	it("refuses a once-per-request process that takes an input", () => {
+		expect(() => createProcess("bad").oncePerRequest().input<number>().build()).toThrow(/cannot take an input/);
+	});
+
 	it("refuses to pick up a key the process does not build", () => {
 		const local = createApp({ environment: "TEST" });
 		expect(() => local.declareRoute("GET", "/x").process(authenticated, { pickup: ["account"] as never })).toThrow(/does not build "account"/);
