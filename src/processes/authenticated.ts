@@ -2,7 +2,6 @@
 import { createProcess, type Request } from "../core/index.js";
 import { fail, refusal } from "../responses.js";
 import type { IdentityServices } from "../services/identity.js";
-import { rememberIdentity } from "./request-identity.js";
 
 export const sessionCookieName = "session";
 
@@ -47,6 +46,8 @@ function isSameOrigin(request: Request, allowedOrigins: readonly string[]): bool
 
 export function createAuthenticated({ sessions, settings }: Pick<IdentityServices, "sessions" | "settings">) {
 	return createProcess("authenticated")
+		// Routes use it, and so does userHasRight inside them: the session is looked up once per request.
+		.oncePerRequest()
 		.cut(
 			(_floor, response, request) => {
 				const credential = readCredential(request);
@@ -67,7 +68,6 @@ export function createAuthenticated({ sessions, settings }: Pick<IdentityService
 					response.header("www-authenticate", `Bearer error="invalid_token"`);
 					fail(response, 401, `session.${result.status}`, messages[result.status]);
 				}
-				rememberIdentity(request, { user: result.user, session: result.session });
 				return { session: result.session, user: result.user };
 			},
 			["session", "user"],

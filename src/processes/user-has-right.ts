@@ -3,19 +3,21 @@ import { createProcess } from "../core/index.js";
 import { fail, refusal } from "../responses.js";
 import type { IdentityServices } from "../services/identity.js";
 import { roleGrants, type Permission } from "../services/permissions.js";
-import { identityOf } from "./request-identity.js";
+import type { Authenticated } from "./authenticated.js";
 
 /**
- * Needs `authenticated` earlier in the route. `right: null` only requires membership. A guild the
+ * The caller's membership of the guild given as input. Runs `authenticated` itself (once per request:
+ * a route that already did reuses its session). `right: null` only requires membership. A guild the
  * caller is not in answers exactly like a guild that does not exist: ids reveal nothing.
  */
-export function createUserHasRight({ guilds }: Pick<IdentityServices, "guilds">) {
+export function createUserHasRight({ guilds }: Pick<IdentityServices, "guilds">, authenticated: Authenticated) {
 	return createProcess("userHasRight")
 		.options({ right: null as Permission | null })
 		.input<number>()
+		.process(authenticated, { pickup: ["user"] })
 		.cut(
-			async ({ pickup }, response, request) => {
-				const { user } = identityOf(request);
+			async ({ pickup }, response) => {
+				const user = pickup("user");
 				const membership = await guilds.membership(pickup("input"), user.id);
 				if (membership === undefined) fail(response, 404, "guild.notfound", "No such guild.");
 				const { right } = pickup("options");

@@ -9,9 +9,10 @@ import { createUserHasRight } from "../processes/user-has-right.js";
 import type { IdentityServices } from "../services/identity.js";
 
 export function createGuards(db: Database, services: IdentityServices) {
+	const authenticated = createAuthenticated(services);
 	return {
-		authenticated: createAuthenticated(services),
-		userHasRight: createUserHasRight(services),
+		authenticated,
+		userHasRight: createUserHasRight(services, authenticated),
 		userExist: createUserExist(db),
 		guildExist: createGuildExist(services.guilds),
 		roleExist: createRoleExist(services.guilds),
