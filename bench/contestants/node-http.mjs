@@ -5,9 +5,23 @@ import { userBody, userParams } from "./schemas.mjs";
 const hello = JSON.stringify({ hello: "world" });
 const jsonType = "application/json; charset=utf-8";
 
-function sendJson(response, status, body) {
+// The same observable work as the app: every answer echoes (or makes) a request id and names its
+// outcome in an `info` header, so all contestants put the same bytes on the wire.
+const idPrefix = Math.random().toString(36).slice(2, 10);
+let idCounter = 0;
+function requestId(request) {
+	const given = request.headers["x-request-id"];
+	return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given) ? given : `${idPrefix}-${(++idCounter).toString(36)}`;
+}
+
+function sendJson(response, status, body, info) {
 	const payload = typeof body === "string" ? body : JSON.stringify(body);
-	response.writeHead(status, { "content-type": jsonType, "content-length": Buffer.byteLength(payload) });
+	response.writeHead(status, {
+		"x-request-id": requestId(response.req),
+		info,
+		"content-type": jsonType,
+		"content-length": Buffer.byteLength(payload),
+	});
 	response.end(payload);
 }
 
@@ -22,30 +36,30 @@ function readBody(request) {
 
 async function postUser(request, response, rawId) {
 	const params = userParams.safeParse({ id: rawId });
-	if (!params.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: params.error.issues });
+	if (!params.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: params.error.issues }, "TYPE_ERROR.params.id");
 	let parsed;
 	try {
 		parsed = JSON.parse(await readBody(request));
 	} catch {
-		return sendJson(response, 400, { error: "TYPE_ERROR", message: "The body is not JSON." });
+		return sendJson(response, 400, { error: "BODY_PARSE_ERROR", message: "The body is not JSON." }, "BODY_PARSE_ERROR");
 	}
 	const body = userBody.safeParse(parsed);
-	if (!body.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: body.error.issues });
+	if (!body.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: body.error.issues }, "TYPE_ERROR.body");
 	const id = params.data.id;
-	if (!Number.isInteger(id) || id <= 0) return sendJson(response, 400, { error: "user.invalid" });
-	sendJson(response, 200, { id, name: body.data.name, age: body.data.age });
+	if (!Number.isInteger(id) || id <= 0) return sendJson(response, 400, { error: "user.invalid" }, "user.invalid");
+	sendJson(response, 200, { id, name: body.data.name, age: body.data.age }, "user.echoed");
 }
 
 const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
 	const url = request.url ?? "/";
 	const mark = url.indexOf("?");
 	const path = mark === -1 ? url : url.slice(0, mark);
-	if (request.method === "GET" && path === "/hello") return sendJson(response, 200, hello);
+	if (request.method === "GET" && path === "/hello") return sendJson(response, 200, hello, "hello.sent");
 	if (request.method === "POST" && path.startsWith("/users/") && path.indexOf("/", 7) === -1) {
-		postUser(request, response, decodeURIComponent(path.slice(7))).catch(() => sendJson(response, 500, { error: "INTERNAL_SERVER_ERROR" }));
+		postUser(request, response, decodeURIComponent(path.slice(7))).catch(() => sendJson(response, 500, { error: "INTERNAL_SERVER_ERROR" }, "INTERNAL_SERVER_ERROR"));
 		return;
 	}
-	sendJson(response, 404, { error: "NOT_FOUND" });
+	sendJson(response, 404, { error: "NOT_FOUND" }, "NOT_FOUND");
 });
 
 server.listen(Number(process.env.PORT ?? 3401), "127.0.0.1");

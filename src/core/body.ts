@@ -78,7 +78,9 @@ function readStream(stream: IncomingMessage, limit: number): Promise<Buffer | un
 function decodeBody(request: Request, response: Response, bytes: Buffer): void {
 	if (bytes.length === 0) return;
 	const contentType = request.headers["content-type"];
-	const mediaType = contentType === undefined ? "" : (contentType.split(";", 1)[0] as string).trim().toLowerCase();
+	// Most bodies are plain JSON: recognise it before parsing the media type.
+	const mediaType =
+		contentType === "application/json" ? contentType : contentType === undefined ? "" : (contentType.split(";", 1)[0] as string).trim().toLowerCase();
 	if (mediaType === "application/json" || (mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
 		try {
 			request.body = JSON.parse(bytes.toString("utf8"));

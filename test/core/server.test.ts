@@ -47,6 +47,15 @@ describe("over a real socket", () => {
 		expect(await response.json()).toEqual({ id: 3, name: "Cra" });
 	});
 
+	it("runs onReady with the bound address once listening", async () => {
+		const seen: { host: string; port: number }[] = [];
+		const { port } = await serve((app) => {
+			app.addHook("onReady", (address) => void (address && seen.push(address)));
+			app.declareRoute("GET", "/x").handler((_floor, response) => response.send());
+		});
+		expect(seen).toEqual([{ host: "127.0.0.1", port }]);
+	});
+
 	it("answers malformed JSON with 400 BODY_PARSE_ERROR", async () => {
 		const { port } = await serve((app) => app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.send()));
 		const response = await rawPost(port, "/j", ['{"broken": '], { "content-type": "application/json" });

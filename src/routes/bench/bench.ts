@@ -1,6 +1,6 @@
 // Benchmark-only routes (registered when BENCH=1): the framework floor and one extract + checker + handler route.
 import { z } from "zod";
-import { createChecker, type App } from "../../core/index.js";
+import { createChecker, IHaveSentThis, type App } from "../../core/index.js";
 
 /** Accepts positive user ids; what a real `userExist` would answer, without the database. */
 export const userIdAccepted = createChecker("userIdAccepted").handler((id: number, output) =>
@@ -9,9 +9,10 @@ export const userIdAccepted = createChecker("userIdAccepted").handler((id: numbe
 
 export function declareBenchRoutes(app: App): void {
 	// Scenario 1: the cost of the framework around a constant answer.
-	app.declareRoute("GET", "/hello").handler((_floor, response) => {
-		response.code(200).send({ hello: "world" });
-	});
+	app.declareRoute("GET", "/hello").handler(
+		(_floor, response) => response.code(200).info("hello.sent").send({ hello: "world" }),
+		new IHaveSentThis(200, "hello.sent"),
+	);
 
 	// Scenario 2: coerced path param and validated body, one checker, an echo.
 	app.declareRoute("POST", "/users/{id}")
@@ -22,11 +23,10 @@ export function declareBenchRoutes(app: App): void {
 		.check(userIdAccepted, {
 			input: (pickup) => pickup("id"),
 			result: "user.valid",
-			catch: (response, info) => {
-				response.code(400).info(info).send({ error: info, message: "The user id must be a positive integer." });
-			},
-		})
-		.handler(({ pickup }, response) => {
-			response.code(200).info("user.echoed").send({ id: pickup("id"), name: pickup("name"), age: pickup("age") });
-		});
+			catch: (response, info) => response.code(400).info(info).send({ error: info, message: "The user id must be a positive integer." }),
+		}, new IHaveSentThis(400, "user.invalid"))
+		.handler(
+			({ pickup }, response) => response.code(200).info("user.echoed").send({ id: pickup("id"), name: pickup("name"), age: pickup("age") }),
+			new IHaveSentThis(200, "user.echoed"),
+		);
 }
