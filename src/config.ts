@@ -52,6 +52,14 @@ export const configSchema = z.object({
 	/** Failed logins allowed per email (and per IP) within LOGIN_WINDOW_SECONDS before 429. */
 	LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
 	LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(5 * 60),
+	/** How long GET /api/classes, /servers and /dungeons serve their in-process copy before reading the database again. */
+	REFERENCE_CACHE_TTL_MS: z.coerce.number().int().positive().default(3_600_000),
+	/** Base URL of the DofusDB-compatible API `npm run sync:dofusdb` reads (see src/sync/dofusdb.ts). */
+	DOFUSDB_URL: z.url().default("https://api.dofusdb.fr"),
+	/** Per-request timeout of the DofusDB sync, in milliseconds. */
+	DOFUSDB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+	/** Retries of one DofusDB request after a network error, a timeout, a 429 or a 5xx (exponential backoff). */
+	DOFUSDB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -30,6 +30,10 @@ export const constraintInfos: Readonly<Record<string, string>> = {
 	servers_name_unique: "server.name_taken",
 	dungeons_name_unique: "dungeon.name_taken",
 	dungeons_level_range: "dungeon.level_invalid",
+	// Written only by the DofusDB sync, which checks ids first; a clash means two syncs disagreed.
+	classes_dofusdb_id_unique: "class.dofusdb_id_taken",
+	servers_dofusdb_id_unique: "server.dofusdb_id_taken",
+	dungeons_dofusdb_id_unique: "dungeon.dofusdb_id_taken",
 	guild_roles_kind_valid: "role.kind_invalid",
 	guild_roles_guild_kind_unique: "role.kind_taken",
 	// Token hashes collide only if 256-bit random tokens repeat: a 409 is the honest answer if it ever happens.
