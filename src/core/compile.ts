@@ -179,9 +179,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 			return;
 		}
 		request.logger.error({ mismatch: outcome }, "response does not match its contract");
-		const keptId = response.headerValues["x-request-id"];
 		resetForError(response);
-		if (keptId !== undefined) response.headerValues["x-request-id"] = keptId;
 		response.information = FrameworkInfo.whatWasSentError;
 		response.body = { error: FrameworkInfo.whatWasSentError, ...outcome };
 		response.isSent = true;
