@@ -7,20 +7,26 @@ import { mapDatabaseError, type Database } from "./db/index.js";
 import { declareRoutes } from "./routes/index.js";
 import { createIdentityServices } from "./services/identity.js";
 import type { MailTransport } from "./services/mail.js";
+import { createReferenceCache, type ReferenceCache } from "./services/reference-cache.js";
 import type { Clock, IdentityConfig } from "./services/settings.js";
 
 export interface AppDependencies {
 	/** Identity settings (token lifetimes, password cost, cookie, origins, throttling) are optional: see config.ts for defaults. */
-	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> & Partial<Pick<Config, "TRUST_PROXY">> & IdentityConfig;
+	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> & Partial<Pick<Config, "TRUST_PROXY" | "REFERENCE_CACHE_TTL_MS">> & IdentityConfig;
 	logger: Logger;
 	db: Database;
 	/** The time services read; tests pass one they can move. Default: the system clock. */
 	clock?: Clock;
 	/** Where outbox mail is delivered; default: a log line (without the body) per mail. */
 	mailTransport?: MailTransport;
+	/**
+	 * The reference lists' cache. Default: one built here over `db` (TTL config REFERENCE_CACHE_TTL_MS). Pass your own to
+	 * keep a handle on it: an in-process DofusDB sync (a job) invalidates it after changing data; tests count its loads.
+	 */
+	referenceCache?: ReferenceCache;
 }
 
-export function buildApp({ config, logger, db, clock, mailTransport }: AppDependencies): App {
+export function buildApp({ config, logger, db, clock, mailTransport, referenceCache }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
 		bodyLimit: config.BODY_LIMIT,
@@ -43,6 +49,7 @@ export function buildApp({ config, logger, db, clock, mailTransport }: AppDepend
 	const coverageDirectory = process.env.CONTRACT_COVERAGE_DIR;
 	if (coverageDirectory !== undefined && coverageDirectory !== "") recordContractCoverage(app, coverageDirectory);
 	const identity = createIdentityServices({ db, config, logger, now: clock, mailTransport });
-	declareRoutes(app, { db, bench: config.BENCH, identity });
+	const references = referenceCache ?? createReferenceCache({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS ?? 3_600_000 });
+	declareRoutes(app, { db, bench: config.BENCH, identity, referenceCache: references });
 	return app;
 }

@@ -452,6 +452,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/classes */
+        get: operations["getApiClasses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/servers */
+        get: operations["getApiServers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dungeons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/dungeons */
+        get: operations["getApiDungeons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -3954,6 +4005,193 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiClasses: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `classes.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "classes.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        classes: {
+                            id: number;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description - `classes.not_modified` */
+            304: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "classes.not_modified";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.headers`
+             *     - `TYPE_ERROR.headers.if-none-match`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiServers: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `servers.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "servers.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        servers: {
+                            id: number;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description - `servers.not_modified` */
+            304: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "servers.not_modified";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.headers`
+             *     - `TYPE_ERROR.headers.if-none-match`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiDungeons: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `dungeons.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "dungeons.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dungeons: {
+                            id: number;
+                            name: string;
+                            level: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description - `dungeons.not_modified` */
+            304: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "dungeons.not_modified";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.headers`
+             *     - `TYPE_ERROR.headers.if-none-match`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`

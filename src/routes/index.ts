@@ -2,6 +2,7 @@
 import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { IdentityServices } from "../services/identity.js";
+import type { ReferenceCache } from "../services/reference-cache.js";
 import { declareCredentialRoutes } from "./auth/credentials.js";
 import { declarePasswordRoutes } from "./auth/password.js";
 import { declareSessionRoutes } from "./auth/sessions.js";
@@ -15,6 +16,7 @@ import { declareRoleRoutes } from "./guilds/roles.js";
 import { declareHealthRoutes } from "./health/health.js";
 import { declareInvitationRoutes } from "./invitations/invitations.js";
 import { declareMeRoutes } from "./me/me.js";
+import { declareReferenceRoutes } from "./reference/reference.js";
 
 export interface RouteDependencies {
 	db: Database;
@@ -22,6 +24,8 @@ export interface RouteDependencies {
 	bench: boolean;
 	/** Accounts, sessions, guilds… built once per app (see services/identity.ts). */
 	identity: IdentityServices;
+	/** The classes/servers/dungeons lists and their ETags, built once per app (see services/reference-cache.ts). */
+	referenceCache: ReferenceCache;
 }
 
 export function declareRoutes(app: App, dependencies: RouteDependencies): void {
@@ -39,6 +43,9 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareMemberRoutes(app, identity);
 	declareRoleRoutes(app, identity);
 	declareInvitationRoutes(app, identity);
+
+	// Public, cacheable reference lists.
+	declareReferenceRoutes(app, dependencies.referenceCache);
 
 	// Last, so that nothing is declared after it: the OpenAPI document describes every route.
 	declareDocsRoutes(app);
