@@ -1,5 +1,8 @@
-// Checkers: small named, typed functions that answer an info (`user.exist` / `user.notfound`) with data.
+// Checkers: small named, typed functions that answer an info (`user.exist` / `user.notfound`) with data;
+// preset checkers bundle one with the expected result, the answer to the others and its contracts.
+import type { Contract } from "./contracts.js";
 import { DeclarationError } from "./errors.js";
+import type { Response } from "./response.js";
 
 export interface CheckerOutput<I extends string = string, D = unknown> {
 	readonly info: I;
@@ -45,4 +48,60 @@ export function createChecker(name: string): CheckerBuilder<object> {
 		handler: (handler) => ({ kind: "checker", name, defaultOptions, handler }),
 	});
 	return builder({});
+}
+
+type ResultInfos<Result, All> = Result extends readonly (infer I)[] ? I : Result extends string ? Result : All;
+
+/**
+ * A checker with its `result`, `catch`, `indexing`, options and contracts decided once, for the many
+ * routes that use it the same way: `.presetCheck(accountFound, (pickup) => pickup("accountId"))`.
+ */
+export interface PresetChecker<C extends AnyChecker = AnyChecker, Result = unknown, Index extends string | undefined = string | undefined> {
+	readonly kind: "presetChecker";
+	readonly checker: C;
+	readonly result: Result;
+	readonly catch: (response: Response, info: string, data: unknown) => unknown;
+	readonly indexing: Index;
+	readonly options: object | undefined;
+	readonly responses: readonly Contract[];
+}
+
+export type AnyPresetChecker = PresetChecker<AnyChecker, unknown, string | undefined>;
+export type PresetInput<P> = P extends PresetChecker<infer C, any, any> ? CheckerInput<C> : never;
+export type PresetIndex<P> = P extends PresetChecker<any, any, infer I> ? I : never;
+/** What a preset drops under its `indexing`: the data of its expected infos. */
+export type PresetData<P> = P extends PresetChecker<infer C, infer R, any> ? CheckerData<C, ResultInfos<R, CheckerInfo<C>>> : never;
+
+export function createPresetChecker<
+	C extends AnyChecker,
+	const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[],
+	const Index extends string | undefined = undefined,
+>(
+	checker: C,
+	params: {
+		/** The info (or infos) that let the request go on. */
+		readonly result: Result;
+		/** Answers any other info; it must send. */
+		readonly catch: (
+			response: Response,
+			info: Exclude<CheckerInfo<C>, ResultInfos<Result, never>>,
+			data: CheckerData<C, Exclude<CheckerInfo<C>, ResultInfos<Result, never>>>,
+		) => void;
+		/** Where the data of an expected result goes on the route's floor. */
+		readonly indexing?: Index;
+		readonly options?: Partial<CheckerOptions<C>>;
+	},
+	...responses: Contract[]
+): PresetChecker<C, Result, Index> {
+	if (checker?.kind !== "checker") throw new DeclarationError("createPresetChecker needs a checker.");
+	if (typeof params?.catch !== "function") throw new DeclarationError(`createPresetChecker(${checker.name}): catch must be a function.`);
+	return {
+		kind: "presetChecker",
+		checker,
+		result: params.result,
+		catch: params.catch as PresetChecker["catch"],
+		indexing: params.indexing as Index,
+		options: params.options,
+		responses,
+	};
 }

@@ -1,6 +1,14 @@
 // The public API of the pipeline framework.
 export { App, createApp, type AppOptions } from "./app.js";
-export { createChecker, type Checker, type CheckerOutput, type CheckerOutputFunction, type AnyChecker } from "./checker.js";
+export {
+	createChecker,
+	createPresetChecker,
+	type AnyChecker,
+	type Checker,
+	type CheckerOutput,
+	type CheckerOutputFunction,
+	type PresetChecker,
+} from "./checker.js";
 export { createProcess, type ProcessStart } from "./process.js";
 export { IHaveSentThis, type Contract } from "./contracts.js";
 export { Request, type RawRequest } from "./request.js";

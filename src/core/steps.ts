@@ -1,6 +1,6 @@
 // The declared pipeline (hooks, extract, check / cut / process steps) and the typed builder shared by
 // routes, processes and abstract routes. The types enforce the order hook → extract → steps → terminal.
-import type { AnyChecker, CheckerData, CheckerInfo, CheckerInput, CheckerOptions } from "./checker.js";
+import type { AnyChecker, AnyPresetChecker, CheckerData, CheckerInfo, CheckerInput, CheckerOptions, PresetData, PresetIndex, PresetInput } from "./checker.js";
 import type { Contract } from "./contracts.js";
 import { DeclarationError } from "./errors.js";
 import type { ExtractErrorHandler, ExtractedFloor, ExtractPart, ExtractShape } from "./extract.js";
@@ -153,6 +153,9 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 		params: CheckParams<F, C, Result, Index, true>,
 		...responses: Contract[]
 	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>> | undefined>, Ctx>;
+
+	/** Runs a preset checker: its result, catch, indexing and contracts are the preset's; only the input is the route's. */
+	presetCheck<P extends AnyPresetChecker>(preset: P, input: (pickup: Pickup<F>) => PresetInput<P>): Steps<F & Indexed<PresetIndex<P>, PresetData<P>>, Ctx>;
 
 	/** A one-off step: returns an object whose listed keys are dropped on the floor; may send to stop. */
 	cut<Result extends object | void, const Keys extends readonly string[] = []>(
@@ -331,6 +334,22 @@ export class PipelineBuilder {
 		});
 		this.stage = "steps";
 		return this;
+	}
+
+	presetCheck(preset: AnyPresetChecker, input: (pickup: AnyPickup) => unknown): this {
+		if (preset?.kind !== "presetChecker") throw new DeclarationError(`${this.label}: presetCheck() needs a preset checker (createPresetChecker).`);
+		return this.check(
+			preset.checker,
+			{
+				input,
+				result: preset.result as string | readonly string[],
+				catch: preset.catch,
+				indexing: preset.indexing,
+				options: preset.options,
+				skip: undefined,
+			},
+			...preset.responses,
+		);
 	}
 
 	cut(cut: CutStepDefinition["cut"], drop: readonly string[] = [], ...responses: Contract[]): this {

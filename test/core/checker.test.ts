@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, createChecker } from "../../src/core/index.js";
+import { createApp, createChecker, createPresetChecker, IHaveSentThis } from "../../src/core/index.js";
 
 const users = new Map([
 	[1, { id: 1, name: "Goultard", email: "g@example.com" }],
@@ -140,5 +140,39 @@ describe("check", () => {
 		expect(() =>
 			app.declareRoute("GET", "/x").check(userExist, { input: () => 1, result: "user.exist" } as never),
 		).toThrow(/needs a catch/);
+	});
+});
+
+describe("presetCheck", () => {
+	const userFound = createPresetChecker(
+		userExist,
+		{
+			result: "user.exist",
+			catch: (response, info) => response.code(404).info(info).send({ error: info }),
+			indexing: "user",
+			options: { withEmail: true },
+		},
+		new IHaveSentThis(404, "user.notfound"),
+	);
+	const app = createApp({ environment: "TEST" });
+	app.declareRoute("GET", "/users/{id}")
+		.extract({ params: { id: z.coerce.number() } })
+		.presetCheck(userFound, (pickup) => pickup("id"))
+		.handler(({ pickup }, response) => response.code(200).info("user.found").send(pickup("user")), new IHaveSentThis(200, "user.found"));
+
+	it("drops the data of the expected result under the preset's key, with the preset's options", async () => {
+		const response = await app.inject({ url: "/users/2" });
+		expect(response.statusCode).toBe(200);
+		expect(response.json()).toEqual({ id: 2, name: "Bill", email: "b@example.com" });
+	});
+
+	it("answers other results with the preset's catch, within the preset's contracts", async () => {
+		const response = await app.inject({ url: "/users/3" });
+		expect(response.statusCode).toBe(404);
+		expect(response.info).toBe("user.notfound");
+	});
+
+	it("refuses something that is not a preset", () => {
+		expect(() => createApp({ environment: "TEST" }).declareRoute("GET", "/x").presetCheck(userExist as never, () => 1 as never)).toThrow(/preset checker/);
 	});
 });

@@ -1,7 +1,7 @@
 // Type tests of the route builder, checked by `tsc --noEmit` (part of `npm test`): every
 // `@ts-expect-error` below must be an error, or the type check fails. Nothing here runs.
 import { z } from "zod";
-import { createApp, createChecker, createProcess, type Floor } from "../../src/core/index.js";
+import { createApp, createChecker, createPresetChecker, createProcess, type Floor } from "../../src/core/index.js";
 
 interface User {
 	id: number;
@@ -121,6 +121,31 @@ app.declareRoute("GET", "/l/{id}")
 	.extract({ params: { id: z.coerce.number() } })
 	// @ts-expect-error "by" must be "id" or "email"
 	.check(userExist, { input: (pickup) => pickup("id"), options: { by: "name" } });
+
+// Preset checkers: the route gives only the input; the key and its type come from the preset.
+const userFound = createPresetChecker(userExist, {
+	result: "user.exist",
+	catch: (response, info) => {
+		assertType<Equal<typeof info, "user.notfound">>();
+		response.code(404).info(info).send();
+	},
+	indexing: "found",
+});
+app.declareRoute("GET", "/preset/{id}")
+	.extract({ params: { id: z.coerce.number(), slug: z.string() } })
+	.presetCheck(userFound, (pickup) => pickup("id"))
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"found">>, User>>();
+		response.send();
+	});
+app.declareRoute("GET", "/preset2/{slug}")
+	.extract({ params: { slug: z.string() } })
+	// @ts-expect-error the preset's checker wants a number
+	.presetCheck(userFound, (pickup) => pickup("slug"));
+// @ts-expect-error "user.found" is not an info of this checker
+createPresetChecker(userExist, { result: "user.found", catch: (response) => response.send() });
+// @ts-expect-error a preset needs a catch
+createPresetChecker(userExist, { result: "user.exist" });
 
 // A skipped step's key may be undefined, and its type says so.
 app.declareRoute("GET", "/m/{id}")
