@@ -1,7 +1,7 @@
-// Named prepared statements for the lookups nearly every request makes (who is this user, who owns this account/character).
+// Named prepared statements for the lookups nearly every request makes (who is this user, which account/character/team is this).
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "./client.js";
-import { characters, gameAccounts, users } from "./schema/index.js";
+import { characters, gameAccounts, teams, users } from "./schema/index.js";
 
 // On postgres.js a named `.prepare()` makes Drizzle ask the server to keep the plan per connection;
 // unnamed queries are sent unprepared. PGlite accepts the same calls.
@@ -35,6 +35,30 @@ function prepareHotQueries(db: Database) {
 			.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
 			.where(eq(characters.id, sql.placeholder("id")))
 			.prepare("character_owner"),
+
+		/** The accountExist checker's lookup: the whole row (its userId says whose it is). */
+		accountById: db.select().from(gameAccounts).where(eq(gameAccounts.id, sql.placeholder("id"))).prepare("account_by_id"),
+
+		/** The characterExist checker's lookup: the whole row and the user who owns it. */
+		characterById: db
+			.select({
+				id: characters.id,
+				accountId: characters.accountId,
+				name: characters.name,
+				level: characters.level,
+				classId: characters.classId,
+				serverId: characters.serverId,
+				createdAt: characters.createdAt,
+				updatedAt: characters.updatedAt,
+				userId: gameAccounts.userId,
+			})
+			.from(characters)
+			.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
+			.where(eq(characters.id, sql.placeholder("id")))
+			.prepare("character_by_id"),
+
+		/** The teamExist checker's lookup. */
+		teamById: db.select().from(teams).where(eq(teams.id, sql.placeholder("id"))).prepare("team_by_id"),
 	};
 }
 

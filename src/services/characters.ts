@@ -1,0 +1,171 @@
+// Characters: the filtered, sorted, paginated list of a user's characters, create/read/change/delete, bulk delete, guild visibility.
+import { and, asc, count, desc, eq, gte, inArray, lte, ne, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../db/index.js";
+import { hotQueries } from "../db/queries.js";
+import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
+
+/** A character row as routes answer it. */
+export type Character = Omit<OwnedCharacter, "userId">;
+
+/** A character with the user who owns it (through its account): what the checkers drop. */
+export interface OwnedCharacter {
+	id: number;
+	accountId: number;
+	name: string;
+	level: number;
+	classId: number;
+	serverId: number;
+	createdAt: Date;
+	updatedAt: Date;
+	userId: number;
+}
+
+export const characterSortFields = ["name", "level", "updatedAt"] as const;
+export type CharacterSortField = (typeof characterSortFields)[number];
+export type SortDirection = "asc" | "desc";
+
+export interface CharacterQuery {
+	search?: string | undefined;
+	classIds?: readonly number[] | undefined;
+	serverIds?: readonly number[] | undefined;
+	accountIds?: readonly number[] | undefined;
+	minLevel?: number | undefined;
+	maxLevel?: number | undefined;
+	sort: { field: CharacterSortField; direction: SortDirection };
+	page: number;
+	limit: number;
+}
+
+export type CharacterUpdate = Partial<Pick<OwnedCharacter, "accountId" | "name" | "level" | "classId" | "serverId">>;
+
+export type CharacterChange = { status: "updated"; character: OwnedCharacter } | { status: "server-mismatch" } | { status: "missing" };
+
+const characterColumns = {
+	id: characters.id,
+	accountId: characters.accountId,
+	name: characters.name,
+	level: characters.level,
+	classId: characters.classId,
+	serverId: characters.serverId,
+	createdAt: characters.createdAt,
+	updatedAt: characters.updatedAt,
+};
+
+const sortColumns: Record<CharacterSortField, SQL | typeof characters.level | typeof characters.updatedAt> = {
+	// Names sort the way players read them, case aside (and lower(name) has an index).
+	name: sql`lower(${characters.name})`,
+	level: characters.level,
+	updatedAt: characters.updatedAt,
+};
+
+/** Owners see their characters; a guild role with `character.view` lets fellow members read them (owners: every right). */
+const viewerGrantsView = sql`(${guildRoles.kind} = 'owner' or 'character.view' = any(${guildRoles.permissions}))`;
+
+export function createCharacterService(db: Database) {
+	function listConditions(userId: number, query: CharacterQuery): SQL | undefined {
+		const conditions: (SQL | undefined)[] = [eq(gameAccounts.userId, userId)];
+		// strpos rather than ILIKE: no wildcard in the search text to escape.
+		if (query.search !== undefined) conditions.push(sql`strpos(lower(${characters.name}), ${query.search.toLowerCase()}) > 0`);
+		if (query.classIds !== undefined) conditions.push(inArray(characters.classId, [...query.classIds]));
+		if (query.serverIds !== undefined) conditions.push(inArray(characters.serverId, [...query.serverIds]));
+		if (query.accountIds !== undefined) conditions.push(inArray(characters.accountId, [...query.accountIds]));
+		if (query.minLevel !== undefined) conditions.push(gte(characters.level, query.minLevel));
+		if (query.maxLevel !== undefined) conditions.push(lte(characters.level, query.maxLevel));
+		return and(...conditions);
+	}
+
+	return {
+		async find(characterId: number): Promise<OwnedCharacter | undefined> {
+			const [character] = await hotQueries(db).characterById.execute({ id: characterId });
+			return character;
+		},
+
+		/**
+		 * One query in the common case: the page and, through a window count, the total. Only a page past the
+		 * end (no row to carry the count) costs a second, plain count. Ties are broken on id so pages never overlap.
+		 */
+		async list(userId: number, query: CharacterQuery): Promise<{ characters: Character[]; total: number }> {
+			const where = listConditions(userId, query);
+			const order = query.sort.direction === "asc" ? asc : desc;
+			const rows = await db
+				.select({ ...characterColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+				.from(characters)
+				.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
+				.where(where)
+				.orderBy(order(sortColumns[query.sort.field]), order(characters.id))
+				.limit(query.limit)
+				.offset((query.page - 1) * query.limit);
+			const first = rows[0];
+			if (first !== undefined) return { characters: rows.map(({ total: _total, ...character }) => character), total: first.total };
+			if (query.page === 1) return { characters: [], total: 0 };
+			const [counted] = await db
+				.select({ total: count() })
+				.from(characters)
+				.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
+				.where(where);
+			return { characters: [], total: counted?.total ?? 0 };
+		},
+
+		/** A name taken on the server (by anyone: the game's rule) is refused by characters_server_name_unique (409). */
+		async create(values: { accountId: number; name: string; level: number; classId: number; serverId: number }, userId: number): Promise<OwnedCharacter> {
+			const [character] = await db.insert(characters).values(values).returning(characterColumns);
+			if (character === undefined) throw new Error("character insert returned no row");
+			return { ...character, userId };
+		},
+
+		/**
+		 * A character that changes server must not stay in a team of its former server: the team rows are locked
+		 * (like an addition does) and the change is refused while one of them is on another server.
+		 */
+		async update(character: OwnedCharacter, changes: CharacterUpdate, ownerId: number): Promise<CharacterChange> {
+			const values = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as CharacterUpdate;
+			return db.transaction(async (tx): Promise<CharacterChange> => {
+				if (values.serverId !== undefined && values.serverId !== character.serverId) {
+					const held = await tx
+						.select({ id: teams.id })
+						.from(teams)
+						.innerJoin(teamMembers, eq(teamMembers.teamId, teams.id))
+						.where(and(eq(teamMembers.characterId, character.id), ne(teams.serverId, values.serverId)))
+						.for("update", { of: teams });
+					if (held.length > 0) return { status: "server-mismatch" };
+				}
+				const [updated] =
+					Object.keys(values).length === 0
+						? await tx.select(characterColumns).from(characters).where(eq(characters.id, character.id))
+						: await tx.update(characters).set(values).where(eq(characters.id, character.id)).returning(characterColumns);
+				return updated === undefined ? { status: "missing" } : { status: "updated", character: { ...updated, userId: ownerId } };
+			});
+		},
+
+		async remove(characterId: number): Promise<void> {
+			await db.delete(characters).where(eq(characters.id, characterId));
+		},
+
+		/** Deletes those of `ids` that belong to the user; the others are left alone and not reported. */
+		async removeMany(userId: number, ids: readonly number[]): Promise<number> {
+			const owned = db.select({ id: gameAccounts.id }).from(gameAccounts).where(eq(gameAccounts.userId, userId));
+			const deleted = await db
+				.delete(characters)
+				.where(and(inArray(characters.id, [...ids]), inArray(characters.accountId, owned)))
+				.returning({ id: characters.id });
+			return deleted.length;
+		},
+
+		/** Whether `viewerId` shares a guild with `ownerId` in which the viewer's role grants `character.view`. */
+		async visibleThroughGuild(viewerId: number, ownerId: number): Promise<boolean> {
+			const owner = db
+				.select({ guildId: guildMembers.guildId })
+				.from(guildMembers)
+				.where(eq(guildMembers.userId, ownerId));
+			const [row] = await db
+				.select({ guildId: guildMembers.guildId })
+				.from(guildMembers)
+				.innerJoin(guildRoles, eq(guildRoles.id, guildMembers.roleId))
+				.where(and(eq(guildMembers.userId, viewerId), inArray(guildMembers.guildId, owner), viewerGrantsView))
+				.limit(1);
+			return row !== undefined;
+		},
+	};
+}
+
+export type CharacterService = ReturnType<typeof createCharacterService>;
