@@ -16,6 +16,14 @@ import { declareRoleRoutes } from "./guilds/roles.js";
 import { declareHealthRoutes } from "./health/health.js";
 import { declareInvitationRoutes } from "./invitations/invitations.js";
 import { declareMeRoutes } from "./me/me.js";
+import { createDomainServices } from "../services/domain.js";
+import { declareAccountRoutes } from "./accounts/accounts.js";
+import { declareCharacterListRoute } from "./characters/list.js";
+import { declareCharacterRoutes } from "./characters/characters.js";
+import { createDomainGuards } from "./domain-guards.js";
+import { declareProgressionRoutes } from "./progressions/progressions.js";
+import { declareTeamMemberRoutes } from "./teams/members.js";
+import { declareTeamRoutes } from "./teams/teams.js";
 import { declareReferenceRoutes } from "./reference/reference.js";
 
 export interface RouteDependencies {
@@ -43,6 +51,21 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareMemberRoutes(app, identity);
 	declareRoleRoutes(app, identity);
 	declareInvitationRoutes(app, identity);
+
+	// Player-facing routes: game accounts, characters, teams, progressions; their checkers join the identity guards.
+	const domainServices = createDomainServices(dependencies.db, dependencies.identity.guilds);
+	const domain = {
+		db: dependencies.db,
+		services: domainServices,
+		identity: dependencies.identity,
+		guards: { ...identity.guards, ...createDomainGuards(dependencies.db, domainServices) },
+	};
+	declareAccountRoutes(app, domain);
+	declareCharacterListRoute(app, domain);
+	declareCharacterRoutes(app, domain);
+	declareTeamRoutes(app, domain);
+	declareTeamMemberRoutes(app, domain);
+	declareProgressionRoutes(app, domain);
 
 	// Public, cacheable reference lists.
 	declareReferenceRoutes(app, dependencies.referenceCache);

@@ -66,7 +66,9 @@ function protectedOperations(document: OpenApiDocument): Operation[] {
 			const security = operation.security as Record<string, unknown>[] | undefined;
 			// `{}` in the list means credentials are optional there.
 			if (security === undefined || security.length === 0 || security.some((requirement) => Object.keys(requirement).length === 0)) continue;
-			const url = path.replace(/\{[^}]+\}/g, "1");
+			// Each path parameter gets a value its schema accepts (an id → 1, an enum → its first value).
+			const parameters = (operation.parameters ?? []) as { name: string; in: string; schema?: JsonSchema }[];
+			const url = path.replace(/\{([^}]+)\}/g, (_, name: string) => String(sampleOf(parameters.find((one) => one.in === "path" && one.name === name)?.schema ?? { type: "integer" })));
 			const schema = operation.requestBody?.content?.["application/json"]?.schema as JsonSchema | undefined;
 			operations.push({ method: method.toUpperCase(), path, url, body: operation.requestBody === undefined ? undefined : sampleOf(schema) });
 		}

@@ -1,0 +1,93 @@
+// Game account routes: list mine, create, read, rename or relabel, delete (refused while it holds characters, unless ?cascade=true).
+import { z } from "zod";
+import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { fail, refusal } from "../../responses.js";
+import type { DomainRouteDependencies } from "../domain-guards.js";
+import { accountListItemSchema, accountSchema } from "../domain-schemas.js";
+import { idParam } from "../params.js";
+import { booleanQuery } from "../query.js";
+
+const accountName = z.string().trim().min(1).max(50);
+const accountLabel = z.string().trim().max(100).nullable();
+const accountBody = z.object({ account: accountSchema });
+
+export function declareAccountRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
+	const { accounts } = services;
+	const { authenticated, accountExist, accountOwned } = guards;
+
+	// An account of someone else answers exactly like one that does not exist.
+	const accountNotFound = (response: Response) => fail(response, 404, "account.notfound", "No such game account.");
+
+	app.declareRoute("GET", "/api/accounts")
+		.process(authenticated, { pickup: ["user"] })
+		.handler(
+			async ({ pickup }, response) => {
+				response.code(200).info("account.list").send({ accounts: await accounts.listForUser(pickup("user").id) });
+			},
+			new IHaveSentThis(200, "account.list", z.object({ accounts: z.array(accountListItemSchema) })),
+		);
+
+	app.declareRoute("POST", "/api/accounts")
+		.extract({ body: { name: accountName, label: accountLabel.optional() } })
+		.process(authenticated, { pickup: ["user"] })
+		.handler(
+			async ({ pickup }, response) => {
+				const account = await accounts.create(pickup("user").id, { name: pickup("name"), label: pickup("label") });
+				response.code(201).info("account.created").send({ account });
+			},
+			new IHaveSentThis(201, "account.created", accountBody),
+			refusal(409, "account.name_taken"),
+		);
+
+	app.declareRoute("GET", "/api/accounts/{accountId}")
+		.extract({ params: { accountId: idParam } })
+		.process(authenticated, { pickup: ["user"] })
+		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
+		.check(
+			accountOwned,
+			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
+			refusal(404, "account.notfound"),
+		)
+		.handler(({ pickup }, response) => response.code(200).info("account.found").send({ account: pickup("account") }), new IHaveSentThis(200, "account.found", accountBody));
+
+	app.declareRoute("PATCH", "/api/accounts/{accountId}")
+		.extract({ params: { accountId: idParam }, body: { name: accountName.optional(), label: accountLabel.optional() } })
+		.process(authenticated, { pickup: ["user"] })
+		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
+		.check(
+			accountOwned,
+			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
+			refusal(404, "account.notfound"),
+		)
+		.handler(
+			async ({ pickup }, response) => {
+				const account = await accounts.update(pickup("accountId"), { name: pickup("name"), label: pickup("label") });
+				if (account === undefined) return accountNotFound(response);
+				response.code(200).info("account.updated").send({ account });
+			},
+			new IHaveSentThis(200, "account.updated", accountBody),
+			refusal(404, "account.notfound"),
+			refusal(409, "account.name_taken"),
+		);
+
+	app.declareRoute("DELETE", "/api/accounts/{accountId}")
+		.extract({ params: { accountId: idParam }, query: { cascade: booleanQuery } })
+		.process(authenticated, { pickup: ["user"] })
+		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
+		.check(
+			accountOwned,
+			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
+			refusal(404, "account.notfound"),
+		)
+		.handler(
+			async ({ pickup }, response) => {
+				const removal = await accounts.remove(pickup("accountId"), pickup("cascade"));
+				if (removal.status === "not-empty") {
+					fail(response, 409, "account.not_empty", `The account still holds ${removal.characters} character(s): delete them first, or ask for ?cascade=true.`);
+				}
+				response.code(204).info("account.deleted").send();
+			},
+			new IHaveSentThis(204, "account.deleted"),
+			refusal(409, "account.not_empty"),
+		);
+}

@@ -1,0 +1,139 @@
+// Character routes: create in one of my accounts, read (mine, or a guild fellow's with character.view), change, delete, bulk delete.
+import { z } from "zod";
+import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { fail, refusal } from "../../responses.js";
+import type { DomainRouteDependencies } from "../domain-guards.js";
+import { characterSchema } from "../domain-schemas.js";
+import { idParam } from "../params.js";
+
+const characterName = z.string().trim().min(2).max(50);
+const characterLevel = z.number().int().min(1).max(200);
+const characterBody = z.object({ character: characterSchema });
+
+export function declareCharacterRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
+	const { characters } = services;
+	const { authenticated, accountExist, accountOwned, characterExist, characterOwned, classExist, serverExist } = guards;
+
+	// Someone else's character or account answers exactly like one that does not exist.
+	const characterNotFound = (response: Response) => fail(response, 404, "character.notfound", "No such character.");
+	const accountNotFound = (response: Response) => fail(response, 404, "account.notfound", "No such game account.");
+	const classNotFound = (response: Response) => fail(response, 404, "class.notfound", "No such class.");
+	const serverNotFound = (response: Response) => fail(response, 404, "server.notfound", "No such server.");
+
+	app.declareRoute("POST", "/api/characters")
+		.extract({ body: { accountId: idParam, name: characterName, level: characterLevel.default(1), classId: idParam, serverId: idParam } })
+		.process(authenticated, { pickup: ["user"] })
+		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
+		.check(
+			accountOwned,
+			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
+			refusal(404, "account.notfound"),
+		)
+		.check(classExist, { input: (pickup) => pickup("classId"), result: "class.exist", catch: classNotFound }, refusal(404, "class.notfound"))
+		.check(serverExist, { input: (pickup) => pickup("serverId"), result: "server.exist", catch: serverNotFound }, refusal(404, "server.notfound"))
+		.handler(
+			async ({ pickup }, response) => {
+				const values = { accountId: pickup("accountId"), name: pickup("name"), level: pickup("level"), classId: pickup("classId"), serverId: pickup("serverId") };
+				const character = await characters.create(values, pickup("user").id);
+				response.code(201).info("character.created").send({ character });
+			},
+			new IHaveSentThis(201, "character.created", characterBody),
+			refusal(409, "character.name_taken"),
+		);
+
+	app.declareRoute("GET", "/api/characters/{characterId}")
+		.extract({ params: { characterId: idParam } })
+		.process(authenticated, { pickup: ["user"] })
+		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
+		.check(
+			characterOwned,
+			{
+				input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }),
+				options: { access: "read" },
+				result: ["character.owned", "character.visible"],
+				catch: characterNotFound,
+			},
+			refusal(404, "character.notfound"),
+		)
+		.handler(({ pickup }, response) => response.code(200).info("character.found").send({ character: pickup("character") }), new IHaveSentThis(200, "character.found", characterBody));
+
+	app.declareRoute("PATCH", "/api/characters/{characterId}")
+		.extract({
+			params: { characterId: idParam },
+			body: { accountId: idParam.optional(), name: characterName.optional(), level: characterLevel.optional(), classId: idParam.optional(), serverId: idParam.optional() },
+		})
+		.process(authenticated, { pickup: ["user"] })
+		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
+		.check(
+			characterOwned,
+			{ input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }), result: "character.owned", catch: characterNotFound },
+			refusal(404, "character.notfound"),
+		)
+		// Moving the character to another account: that account must be mine too.
+		.check(
+			accountExist,
+			{ input: (pickup) => pickup("accountId") ?? 0, skip: (pickup) => pickup("accountId") === undefined, result: "account.exist", indexing: "account", catch: accountNotFound },
+			refusal(404, "account.notfound"),
+		)
+		.check(
+			accountOwned,
+			{
+				input: (pickup) => ({ account: pickup("account") ?? { userId: Number.NaN }, userId: pickup("user").id }),
+				skip: (pickup) => pickup("account") === undefined,
+				result: "account.owned",
+				catch: accountNotFound,
+			},
+			refusal(404, "account.notfound"),
+		)
+		.check(
+			classExist,
+			{ input: (pickup) => pickup("classId") ?? 0, skip: (pickup) => pickup("classId") === undefined, result: "class.exist", catch: classNotFound },
+			refusal(404, "class.notfound"),
+		)
+		.check(
+			serverExist,
+			{ input: (pickup) => pickup("serverId") ?? 0, skip: (pickup) => pickup("serverId") === undefined, result: "server.exist", catch: serverNotFound },
+			refusal(404, "server.notfound"),
+		)
+		.handler(
+			async ({ pickup }, response) => {
+				const changes = { accountId: pickup("accountId"), name: pickup("name"), level: pickup("level"), classId: pickup("classId"), serverId: pickup("serverId") };
+				const change = await characters.update(pickup("character"), changes, pickup("user").id);
+				if (change.status === "missing") return characterNotFound(response);
+				if (change.status === "server-mismatch") return fail(response, 409, "team.server_mismatch", "The character is in a team of its current server: take it out of the team first.");
+				response.code(200).info("character.updated").send({ character: change.character });
+			},
+			new IHaveSentThis(200, "character.updated", characterBody),
+			refusal(404, "character.notfound"),
+			refusal(409, ["character.name_taken", "team.server_mismatch"]),
+		);
+
+	app.declareRoute("DELETE", "/api/characters/{characterId}")
+		.extract({ params: { characterId: idParam } })
+		.process(authenticated, { pickup: ["user"] })
+		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
+		.check(
+			characterOwned,
+			{ input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }), result: "character.owned", catch: characterNotFound },
+			refusal(404, "character.notfound"),
+		)
+		.handler(
+			async ({ pickup }, response) => {
+				await characters.remove(pickup("characterId"));
+				response.code(204).info("character.deleted").send();
+			},
+			new IHaveSentThis(204, "character.deleted"),
+		);
+
+	app.declareRoute("POST", "/api/characters/bulk-delete")
+		.extract({ body: { ids: z.array(idParam).max(100) } })
+		.process(authenticated, { pickup: ["user"] })
+		.handler(
+			async ({ pickup }, response) => {
+				// Ids of other users' characters are skipped silently: the count is all the caller learns.
+				const deleted = await characters.removeMany(pickup("user").id, [...new Set(pickup("ids"))]);
+				response.code(200).info("character.bulk_deleted").send({ deleted });
+			},
+			new IHaveSentThis(200, "character.bulk_deleted", z.object({ deleted: z.number() })),
+		);
+}

@@ -1,0 +1,80 @@
+// GET /api/characters: the caller's characters, filtered, sorted (stable) and paginated; benchmark scenario 3.
+import { z } from "zod";
+import { IHaveSentThis, type App } from "../../core/index.js";
+import { fail, refusal } from "../../responses.js";
+import { characterSortFields, type CharacterSortField, type SortDirection } from "../../services/characters.js";
+import type { DomainRouteDependencies } from "../domain-guards.js";
+import { characterSchema, paginationSchema } from "../domain-schemas.js";
+import { idList, limitQuery, pageQuery } from "../query.js";
+
+const levelQuery = z.coerce.number().int().min(1).max(200).optional();
+
+/** `sort=level` or `sort=level:desc`; `name:asc` by default. */
+const sortQuery = z
+	.string()
+	.regex(new RegExp(`^(${characterSortFields.join("|")})(:(asc|desc))?$`), `one of ${characterSortFields.join(", ")}, optionally followed by :asc or :desc`)
+	.default("name:asc")
+	.transform((value) => {
+		const [field, direction = "asc"] = value.split(":");
+		return { field: field as CharacterSortField, direction: direction as SortDirection };
+	});
+
+/** An empty `search=` (a blank form field) means no search. */
+const searchQuery = z
+	.string()
+	.trim()
+	.max(50)
+	.optional()
+	.transform((value) => (value === "" ? undefined : value));
+
+export function declareCharacterListRoute(app: App, { services, guards }: DomainRouteDependencies): void {
+	const { characters } = services;
+	const { authenticated } = guards;
+
+	app.declareRoute("GET", "/api/characters")
+		.extract({
+			query: {
+				search: searchQuery,
+				classIds: idList().optional(),
+				serverIds: idList().optional(),
+				accountIds: idList().optional(),
+				minLevel: levelQuery,
+				maxLevel: levelQuery,
+				sort: sortQuery,
+				page: pageQuery,
+				limit: limitQuery,
+			},
+		})
+		.process(authenticated, { pickup: ["user"] })
+		.cut(
+			({ pickup }, response) => {
+				const min = pickup("minLevel");
+				const max = pickup("maxLevel");
+				if (min !== undefined && max !== undefined && min > max) fail(response, 400, "level.range_invalid", "minLevel must not be above maxLevel.");
+			},
+			[],
+			refusal(400, "level.range_invalid"),
+		)
+		.handler(
+			async ({ pickup }, response) => {
+				const page = pickup("page");
+				const limit = pickup("limit");
+				const found = await characters.list(pickup("user").id, {
+					search: pickup("search"),
+					classIds: pickup("classIds"),
+					serverIds: pickup("serverIds"),
+					accountIds: pickup("accountIds"),
+					minLevel: pickup("minLevel"),
+					maxLevel: pickup("maxLevel"),
+					sort: pickup("sort"),
+					page,
+					limit,
+				});
+				response
+					.code(200)
+					.info("character.list")
+					.send({ characters: found.characters, pagination: { page, limit, total: found.total, totalPages: Math.ceil(found.total / limit) } });
+			},
+			new IHaveSentThis(200, "character.list", z.object({ characters: z.array(characterSchema), pagination: paginationSchema })),
+		);
+}
