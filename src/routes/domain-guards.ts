@@ -1,4 +1,5 @@
-// The checkers of the player-facing routes (accounts, characters, teams, progressions), built once per app, and what their route files receive.
+// The checkers of the player-facing routes (accounts, characters, teams, progressions), built once per app, their presets
+// (how routes use them: expected result, refusal, floor key, contracts), and what their route files receive.
 import { createAccountExist } from "../checkers/account-exist.js";
 import { createAccountOwned } from "../checkers/account-owned.js";
 import { createCharacterExist } from "../checkers/character-exist.js";
@@ -8,22 +9,67 @@ import { createDungeonExist } from "../checkers/dungeon-exist.js";
 import { createServerExist } from "../checkers/server-exist.js";
 import { createTeamEditable } from "../checkers/team-editable.js";
 import { createTeamExist } from "../checkers/team-exist.js";
+import { createPresetChecker, type Response } from "../core/index.js";
 import type { Database } from "../db/index.js";
+import { fail, refusal } from "../responses.js";
 import type { DomainServices } from "../services/domain.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { Guards } from "./guards.js";
 
+// Someone else's account, character or team answers exactly like a missing one: ids cannot be probed.
+export const accountNotFound = (response: Response): never => fail(response, 404, "account.notfound", "No such game account.");
+export const characterNotFound = (response: Response): never => fail(response, 404, "character.notfound", "No such character.");
+export const teamNotFound = (response: Response): never => fail(response, 404, "team.notfound", "No such team.");
+export const classNotFound = (response: Response): never => fail(response, 404, "class.notfound", "No such class.");
+export const serverNotFound = (response: Response): never => fail(response, 404, "server.notfound", "No such server.");
+export const dungeonNotFound = (response: Response): never => fail(response, 404, "dungeon.notfound", "No such dungeon.");
+
+/** A guild member without team.manage may read the team, so a 403 tells them nothing new; anyone else gets the 404. */
+function refuseTeam(response: Response, info: string): never {
+	if (info === "team.readonly") fail(response, 403, "right.missing", "Your role in this guild does not grant team.manage.");
+	return teamNotFound(response);
+}
+
 export function createDomainGuards(db: Database, services: DomainServices) {
+	const accountExist = createAccountExist(services.accounts);
+	const accountOwned = createAccountOwned();
+	const characterExist = createCharacterExist(services.characters);
+	const characterOwned = createCharacterOwned(services.characters);
+	const teamExist = createTeamExist(services.teams);
+	const teamEditable = createTeamEditable(services.teams);
+	const classExist = createClassExist(db);
+	const serverExist = createServerExist(db);
+	const dungeonExist = createDungeonExist(db);
 	return {
-		accountExist: createAccountExist(services.accounts),
-		accountOwned: createAccountOwned(),
-		characterExist: createCharacterExist(services.characters),
-		characterOwned: createCharacterOwned(services.characters),
-		teamExist: createTeamExist(services.teams),
-		teamEditable: createTeamEditable(services.teams),
-		classExist: createClassExist(db),
-		serverExist: createServerExist(db),
-		dungeonExist: createDungeonExist(db),
+		accountExist,
+		accountOwned,
+		characterExist,
+		characterOwned,
+		teamExist,
+		teamEditable,
+		classExist,
+		serverExist,
+		dungeonExist,
+
+		/** Drops `account`. */
+		accountFound: createPresetChecker(accountExist, { result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound")),
+		accountMine: createPresetChecker(accountOwned, { result: "account.owned", catch: accountNotFound }, refusal(404, "account.notfound")),
+		/** Drops `character` (with its owner's userId). */
+		characterFound: createPresetChecker(characterExist, { result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound")),
+		/** The owner, or a guild fellow whose role grants character.view. */
+		characterReadable: createPresetChecker(
+			characterOwned,
+			{ result: ["character.owned", "character.visible"], options: { access: "read" }, catch: characterNotFound },
+			refusal(404, "character.notfound"),
+		),
+		/** The owner only. */
+		characterWritable: createPresetChecker(characterOwned, { result: "character.owned", options: { access: "write" }, catch: characterNotFound }, refusal(404, "character.notfound")),
+		/** Drops `team`. */
+		teamFound: createPresetChecker(teamExist, { result: "team.exist", indexing: "team", catch: teamNotFound }, refusal(404, "team.notfound")),
+		teamReadable: createPresetChecker(teamEditable, { result: "team.readable", options: { use: "read" }, catch: refuseTeam }, refusal(404, "team.notfound")),
+		teamManageable: createPresetChecker(teamEditable, { result: "team.editable", options: { use: "manage" }, catch: refuseTeam }, refusal(404, "team.notfound"), refusal(403, "right.missing")),
+		classFound: createPresetChecker(classExist, { result: "class.exist", catch: classNotFound }, refusal(404, "class.notfound")),
+		serverFound: createPresetChecker(serverExist, { result: "server.exist", catch: serverNotFound }, refusal(404, "server.notfound")),
 	};
 }
 

@@ -1,8 +1,8 @@
 // Game account routes: list mine, create, read, rename or relabel, delete (refused while it holds characters, unless ?cascade=true).
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
-import type { DomainRouteDependencies } from "../domain-guards.js";
+import { accountNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { accountListItemSchema, accountSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 import { booleanQuery } from "../query.js";
@@ -13,10 +13,7 @@ const accountBody = z.object({ account: accountSchema });
 
 export function declareAccountRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { accounts } = services;
-	const { authenticated, accountExist, accountOwned } = guards;
-
-	// An account of someone else answers exactly like one that does not exist.
-	const accountNotFound = (response: Response) => fail(response, 404, "account.notfound", "No such game account.");
+	const { authenticated, accountFound, accountMine } = guards;
 
 	app.declareRoute("GET", "/api/accounts")
 		.process(authenticated, { pickup: ["user"] })
@@ -42,23 +39,15 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 	app.declareRoute("GET", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
-		.check(
-			accountOwned,
-			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
-			refusal(404, "account.notfound"),
-		)
+		.presetCheck(accountFound, (pickup) => pickup("accountId"))
+		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.handler(({ pickup }, response) => response.code(200).info("account.found").send({ account: pickup("account") }), new IHaveSentThis(200, "account.found", accountBody));
 
 	app.declareRoute("PATCH", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam }, body: { name: accountName.optional(), label: accountLabel.optional() } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
-		.check(
-			accountOwned,
-			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
-			refusal(404, "account.notfound"),
-		)
+		.presetCheck(accountFound, (pickup) => pickup("accountId"))
+		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				const account = await accounts.update(pickup("accountId"), { name: pickup("name"), label: pickup("label") });
@@ -73,12 +62,8 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 	app.declareRoute("DELETE", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam }, query: { cascade: booleanQuery } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
-		.check(
-			accountOwned,
-			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
-			refusal(404, "account.notfound"),
-		)
+		.presetCheck(accountFound, (pickup) => pickup("accountId"))
+		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				const removal = await accounts.remove(pickup("accountId"), pickup("cascade"));

@@ -1,8 +1,8 @@
 // Character routes: create in one of my accounts, read (mine, or a guild fellow's with character.view), change, delete, bulk delete.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
-import type { DomainRouteDependencies } from "../domain-guards.js";
+import { accountNotFound, characterNotFound, classNotFound, serverNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { characterSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
@@ -12,25 +12,16 @@ const characterBody = z.object({ character: characterSchema });
 
 export function declareCharacterRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
-	const { authenticated, accountExist, accountOwned, characterExist, characterOwned, classExist, serverExist } = guards;
-
-	// Someone else's character or account answers exactly like one that does not exist.
-	const characterNotFound = (response: Response) => fail(response, 404, "character.notfound", "No such character.");
-	const accountNotFound = (response: Response) => fail(response, 404, "account.notfound", "No such game account.");
-	const classNotFound = (response: Response) => fail(response, 404, "class.notfound", "No such class.");
-	const serverNotFound = (response: Response) => fail(response, 404, "server.notfound", "No such server.");
+	const { authenticated, accountExist, accountOwned, classExist, serverExist } = guards;
+	const { accountFound, accountMine, classFound, serverFound, characterFound, characterReadable, characterWritable } = guards;
 
 	app.declareRoute("POST", "/api/characters")
 		.extract({ body: { accountId: idParam, name: characterName, level: characterLevel.default(1), classId: idParam, serverId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(accountExist, { input: (pickup) => pickup("accountId"), result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound"))
-		.check(
-			accountOwned,
-			{ input: (pickup) => ({ account: pickup("account"), userId: pickup("user").id }), result: "account.owned", catch: accountNotFound },
-			refusal(404, "account.notfound"),
-		)
-		.check(classExist, { input: (pickup) => pickup("classId"), result: "class.exist", catch: classNotFound }, refusal(404, "class.notfound"))
-		.check(serverExist, { input: (pickup) => pickup("serverId"), result: "server.exist", catch: serverNotFound }, refusal(404, "server.notfound"))
+		.presetCheck(accountFound, (pickup) => pickup("accountId"))
+		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
+		.presetCheck(classFound, (pickup) => pickup("classId"))
+		.presetCheck(serverFound, (pickup) => pickup("serverId"))
 		.handler(
 			async ({ pickup }, response) => {
 				const values = { accountId: pickup("accountId"), name: pickup("name"), level: pickup("level"), classId: pickup("classId"), serverId: pickup("serverId") };
@@ -44,17 +35,8 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 	app.declareRoute("GET", "/api/characters/{characterId}")
 		.extract({ params: { characterId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
-		.check(
-			characterOwned,
-			{
-				input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }),
-				options: { access: "read" },
-				result: ["character.owned", "character.visible"],
-				catch: characterNotFound,
-			},
-			refusal(404, "character.notfound"),
-		)
+		.presetCheck(characterFound, (pickup) => pickup("characterId"))
+		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(({ pickup }, response) => response.code(200).info("character.found").send({ character: pickup("character") }), new IHaveSentThis(200, "character.found", characterBody));
 
 	app.declareRoute("PATCH", "/api/characters/{characterId}")
@@ -63,12 +45,8 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 			body: { accountId: idParam.optional(), name: characterName.optional(), level: characterLevel.optional(), classId: idParam.optional(), serverId: idParam.optional() },
 		})
 		.process(authenticated, { pickup: ["user"] })
-		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
-		.check(
-			characterOwned,
-			{ input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }), result: "character.owned", catch: characterNotFound },
-			refusal(404, "character.notfound"),
-		)
+		.presetCheck(characterFound, (pickup) => pickup("characterId"))
+		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Moving the character to another account: that account must be mine too.
 		.check(
 			accountExist,
@@ -111,12 +89,8 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 	app.declareRoute("DELETE", "/api/characters/{characterId}")
 		.extract({ params: { characterId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
-		.check(
-			characterOwned,
-			{ input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }), result: "character.owned", catch: characterNotFound },
-			refusal(404, "character.notfound"),
-		)
+		.presetCheck(characterFound, (pickup) => pickup("characterId"))
+		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				await characters.remove(pickup("characterId"));

@@ -1,31 +1,20 @@
 // Progression routes: a character's statuses (read, set), a team's ref × character matrix, a guild's per-member counts.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
-import type { DomainRouteDependencies } from "../domain-guards.js";
+import { dungeonNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { memberProgressionSummarySchema, progressionKindSchema, progressionMatrixSchema, progressionSchema, progressionStatusSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
-import { refuseTeam, teamRefusals } from "../teams/teams.js";
 
 export function declareProgressionRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { progressions, teams } = services;
-	const { authenticated, userHasRight, characterExist, characterOwned, teamExist, teamEditable, dungeonExist } = guards;
-	const characterNotFound = (response: Response) => fail(response, 404, "character.notfound", "No such character.");
+	const { authenticated, userHasRight, dungeonExist, characterFound, characterReadable, characterWritable, teamFound, teamReadable } = guards;
 
 	app.declareRoute("GET", "/api/characters/{characterId}/progressions")
 		.extract({ params: { characterId: idParam }, query: { kind: progressionKindSchema.optional(), status: progressionStatusSchema.optional() } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
-		.check(
-			characterOwned,
-			{
-				input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }),
-				options: { access: "read" },
-				result: ["character.owned", "character.visible"],
-				catch: characterNotFound,
-			},
-			refusal(404, "character.notfound"),
-		)
+		.presetCheck(characterFound, (pickup) => pickup("characterId"))
+		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				const list = await progressions.listForCharacter(pickup("characterId"), { kind: pickup("kind"), status: pickup("status") });
@@ -37,12 +26,8 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 	app.declareRoute("PUT", "/api/characters/{characterId}/progressions/{kind}/{refId}")
 		.extract({ params: { characterId: idParam, kind: progressionKindSchema, refId: idParam }, body: { status: progressionStatusSchema } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
-		.check(
-			characterOwned,
-			{ input: (pickup) => ({ character: pickup("character"), userId: pickup("user").id }), result: "character.owned", catch: characterNotFound },
-			refusal(404, "character.notfound"),
-		)
+		.presetCheck(characterFound, (pickup) => pickup("characterId"))
+		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Dungeons have a reference table; quests and achievements not yet, so any positive id is accepted for them.
 		.check(
 			dungeonExist,
@@ -50,7 +35,7 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 				input: (pickup) => pickup("refId"),
 				skip: (pickup) => pickup("kind") !== "dungeon",
 				result: "dungeon.exist",
-				catch: (response) => fail(response, 404, "dungeon.notfound", "No such dungeon."),
+				catch: dungeonNotFound,
 			},
 			refusal(404, "dungeon.notfound"),
 		)
@@ -65,16 +50,8 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 	app.declareRoute("GET", "/api/teams/{teamId}/progressions")
 		.extract({ params: { teamId: idParam }, query: { kind: progressionKindSchema.default("dungeon") } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(
-			teamExist,
-			{ input: (pickup) => pickup("teamId"), result: "team.exist", indexing: "team", catch: (response) => fail(response, 404, "team.notfound", "No such team.") },
-			refusal(404, "team.notfound"),
-		)
-		.check(
-			teamEditable,
-			{ input: (pickup) => ({ team: pickup("team"), userId: pickup("user").id }), options: { use: "read" }, result: "team.readable", catch: refuseTeam },
-			...teamRefusals,
-		)
+		.presetCheck(teamFound, (pickup) => pickup("teamId"))
+		.presetCheck(teamReadable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				const members = await teams.members(pickup("teamId"));

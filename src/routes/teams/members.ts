@@ -1,27 +1,25 @@
 // Team member routes: put a character in a team (8 at most, all on the team's server) and take it out.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { maxTeamSize } from "../../services/teams.js";
-import type { DomainRouteDependencies } from "../domain-guards.js";
+import { characterNotFound, teamNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { teamDetailSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
-import { refuseTeam, teamDetail, teamRefusals } from "./teams.js";
+import { teamDetail } from "./teams.js";
 
 const teamBody = z.object({ team: teamDetailSchema });
 
 export function declareTeamMemberRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { teams } = services;
-	const { authenticated, teamExist, teamEditable, characterExist } = guards;
-	const teamNotFound = (response: Response) => fail(response, 404, "team.notfound", "No such team.");
-	const characterNotFound = (response: Response) => fail(response, 404, "character.notfound", "No such character.");
+	const { authenticated, teamFound, teamManageable, characterFound } = guards;
 
 	app.declareRoute("PUT", "/api/teams/{teamId}/members/{characterId}")
 		.extract({ params: { teamId: idParam, characterId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(teamExist, { input: (pickup) => pickup("teamId"), result: "team.exist", indexing: "team", catch: teamNotFound }, refusal(404, "team.notfound"))
-		.check(teamEditable, { input: (pickup) => ({ team: pickup("team"), userId: pickup("user").id }), result: "team.editable", catch: refuseTeam }, ...teamRefusals)
-		.check(characterExist, { input: (pickup) => pickup("characterId"), result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound"))
+		.presetCheck(teamFound, (pickup) => pickup("teamId"))
+		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
+		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.cut(
 			async ({ pickup }, response) => {
 				// A character the team may not hold (another user's, or an outsider's for a guild team) is not revealed either.
@@ -54,8 +52,8 @@ export function declareTeamMemberRoutes(app: App, { services, guards }: DomainRo
 	app.declareRoute("DELETE", "/api/teams/{teamId}/members/{characterId}")
 		.extract({ params: { teamId: idParam, characterId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(teamExist, { input: (pickup) => pickup("teamId"), result: "team.exist", indexing: "team", catch: teamNotFound }, refusal(404, "team.notfound"))
-		.check(teamEditable, { input: (pickup) => ({ team: pickup("team"), userId: pickup("user").id }), result: "team.editable", catch: refuseTeam }, ...teamRefusals)
+		.presetCheck(teamFound, (pickup) => pickup("teamId"))
+		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				if (!(await teams.removeMember(pickup("teamId"), pickup("characterId")))) {

@@ -1,22 +1,14 @@
 // Team routes: list the teams I can see (mine and my guilds'), create (personal, or a guild's with team.manage), read, change, delete.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { Team, TeamService } from "../../services/teams.js";
-import type { DomainRouteDependencies } from "../domain-guards.js";
+import { serverNotFound, teamNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { teamDetailSchema, teamListItemSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
 const teamName = z.string().trim().min(1).max(50);
 const teamBody = z.object({ team: teamDetailSchema });
-
-/** Someone else's team answers like a missing one; a guild member without team.manage may read it, so learns nothing new from a 403. */
-export function refuseTeam(response: Response, info: string): never {
-	if (info === "team.readonly") fail(response, 403, "right.missing", "Your role in this guild does not grant team.manage.");
-	return fail(response, 404, "team.notfound", "No such team.");
-}
-
-export const teamRefusals = [refusal(404, "team.notfound"), refusal(403, "right.missing")] as const;
 
 export async function teamDetail(teams: TeamService, team: Team) {
 	return { ...team, members: await teams.members(team.id) };
@@ -24,8 +16,7 @@ export async function teamDetail(teams: TeamService, team: Team) {
 
 export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { teams } = services;
-	const { authenticated, userHasRight, teamExist, teamEditable, serverExist } = guards;
-	const teamNotFound = (response: Response) => fail(response, 404, "team.notfound", "No such team.");
+	const { authenticated, userHasRight, serverExist, serverFound, teamFound, teamReadable, teamManageable } = guards;
 
 	app.declareRoute("GET", "/api/teams")
 		.process(authenticated, { pickup: ["user"] })
@@ -41,11 +32,7 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 		.process(authenticated, { pickup: ["user"] })
 		// A guild team needs team.manage in that guild; a personal one nothing more.
 		.process(userHasRight, { input: (pickup) => pickup("guildId") ?? 0, skip: (pickup) => pickup("guildId") === undefined, options: { right: "team.manage" } })
-		.check(
-			serverExist,
-			{ input: (pickup) => pickup("serverId"), result: "server.exist", catch: (response) => fail(response, 404, "server.notfound", "No such server.") },
-			refusal(404, "server.notfound"),
-		)
+		.presetCheck(serverFound, (pickup) => pickup("serverId"))
 		.handler(
 			async ({ pickup }, response) => {
 				const guildId = pickup("guildId") ?? null;
@@ -59,12 +46,8 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 	app.declareRoute("GET", "/api/teams/{teamId}")
 		.extract({ params: { teamId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(teamExist, { input: (pickup) => pickup("teamId"), result: "team.exist", indexing: "team", catch: teamNotFound }, refusal(404, "team.notfound"))
-		.check(
-			teamEditable,
-			{ input: (pickup) => ({ team: pickup("team"), userId: pickup("user").id }), options: { use: "read" }, result: "team.readable", catch: refuseTeam },
-			...teamRefusals,
-		)
+		.presetCheck(teamFound, (pickup) => pickup("teamId"))
+		.presetCheck(teamReadable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				response.code(200).info("team.found").send({ team: await teamDetail(teams, pickup("team")) });
@@ -75,15 +58,15 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 	app.declareRoute("PATCH", "/api/teams/{teamId}")
 		.extract({ params: { teamId: idParam }, body: { name: teamName.optional(), serverId: idParam.optional() } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(teamExist, { input: (pickup) => pickup("teamId"), result: "team.exist", indexing: "team", catch: teamNotFound }, refusal(404, "team.notfound"))
-		.check(teamEditable, { input: (pickup) => ({ team: pickup("team"), userId: pickup("user").id }), result: "team.editable", catch: refuseTeam }, ...teamRefusals)
+		.presetCheck(teamFound, (pickup) => pickup("teamId"))
+		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.check(
 			serverExist,
 			{
 				input: (pickup) => pickup("serverId") ?? 0,
 				skip: (pickup) => pickup("serverId") === undefined,
 				result: "server.exist",
-				catch: (response) => fail(response, 404, "server.notfound", "No such server."),
+				catch: serverNotFound,
 			},
 			refusal(404, "server.notfound"),
 		)
@@ -102,8 +85,8 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 	app.declareRoute("DELETE", "/api/teams/{teamId}")
 		.extract({ params: { teamId: idParam } })
 		.process(authenticated, { pickup: ["user"] })
-		.check(teamExist, { input: (pickup) => pickup("teamId"), result: "team.exist", indexing: "team", catch: teamNotFound }, refusal(404, "team.notfound"))
-		.check(teamEditable, { input: (pickup) => ({ team: pickup("team"), userId: pickup("user").id }), result: "team.editable", catch: refuseTeam }, ...teamRefusals)
+		.presetCheck(teamFound, (pickup) => pickup("teamId"))
+		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
 				await teams.remove(pickup("teamId"));
