@@ -452,6 +452,220 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/accounts */
+        get: operations["getApiAccounts"];
+        put?: never;
+        /** POST /api/accounts */
+        post: operations["postApiAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/accounts/{accountId} */
+        get: operations["getApiAccountsByAccountId"];
+        put?: never;
+        post?: never;
+        /** DELETE /api/accounts/{accountId} */
+        delete: operations["deleteApiAccountsByAccountId"];
+        options?: never;
+        head?: never;
+        /** PATCH /api/accounts/{accountId} */
+        patch: operations["patchApiAccountsByAccountId"];
+        trace?: never;
+    };
+    "/api/characters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/characters */
+        get: operations["getApiCharacters"];
+        put?: never;
+        /** POST /api/characters */
+        post: operations["postApiCharacters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/characters/{characterId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/characters/{characterId} */
+        get: operations["getApiCharactersByCharacterId"];
+        put?: never;
+        post?: never;
+        /** DELETE /api/characters/{characterId} */
+        delete: operations["deleteApiCharactersByCharacterId"];
+        options?: never;
+        head?: never;
+        /** PATCH /api/characters/{characterId} */
+        patch: operations["patchApiCharactersByCharacterId"];
+        trace?: never;
+    };
+    "/api/characters/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /api/characters/bulk-delete */
+        post: operations["postApiCharactersBulkDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/teams */
+        get: operations["getApiTeams"];
+        put?: never;
+        /** POST /api/teams */
+        post: operations["postApiTeams"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{teamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/teams/{teamId} */
+        get: operations["getApiTeamsByTeamId"];
+        put?: never;
+        post?: never;
+        /** DELETE /api/teams/{teamId} */
+        delete: operations["deleteApiTeamsByTeamId"];
+        options?: never;
+        head?: never;
+        /** PATCH /api/teams/{teamId} */
+        patch: operations["patchApiTeamsByTeamId"];
+        trace?: never;
+    };
+    "/api/teams/{teamId}/members/{characterId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /api/teams/{teamId}/members/{characterId} */
+        put: operations["putApiTeamsByTeamIdMembersByCharacterId"];
+        post?: never;
+        /** DELETE /api/teams/{teamId}/members/{characterId} */
+        delete: operations["deleteApiTeamsByTeamIdMembersByCharacterId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/characters/{characterId}/progressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/characters/{characterId}/progressions */
+        get: operations["getApiCharactersByCharacterIdProgressions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/characters/{characterId}/progressions/{kind}/{refId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /api/characters/{characterId}/progressions/{kind}/{refId} */
+        put: operations["putApiCharactersByCharacterIdProgressionsByKindByRefId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{teamId}/progressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/teams/{teamId}/progressions */
+        get: operations["getApiTeamsByTeamIdProgressions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guilds/{guildId}/progressions/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guilds/{guildId}/progressions/summary */
+        get: operations["getApiGuildsByGuildIdProgressionsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/classes": {
         parameters: {
             query?: never;
@@ -3997,6 +4211,2721 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "invitation.expired" | "invitation.used";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `account.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accounts: {
+                            id: number;
+                            name: string;
+                            label: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            characterCount: number;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    label?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description - `account.created` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.created";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: {
+                            id: number;
+                            name: string;
+                            label: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.label`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account.name_taken` */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.name_taken";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiAccountsByAccountId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `account.found` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: {
+                            id: number;
+                            name: string;
+                            label: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.accountId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteApiAccountsByAccountId: {
+        parameters: {
+            query?: {
+                cascade?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                accountId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `account.deleted` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.deleted";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.accountId`
+             *     - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.cascade`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.cascade";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account.not_empty` */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.not_empty";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    patchApiAccountsByAccountId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    label?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description - `account.updated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.updated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: {
+                            id: number;
+                            name: string;
+                            label: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.accountId`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.label`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account.name_taken` */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.name_taken";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiCharacters: {
+        parameters: {
+            query?: {
+                search?: string;
+                classIds?: number[];
+                serverIds?: number[];
+                accountIds?: number[];
+                minLevel?: number;
+                maxLevel?: number;
+                sort?: string;
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `character.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        characters: {
+                            id: number;
+                            accountId: number;
+                            name: string;
+                            level: number;
+                            classId: number;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        pagination: {
+                            page: number;
+                            limit: number;
+                            total: number;
+                            totalPages: number;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.search`
+             *     - `TYPE_ERROR.query.classIds`
+             *     - `TYPE_ERROR.query.serverIds`
+             *     - `TYPE_ERROR.query.accountIds`
+             *     - `TYPE_ERROR.query.minLevel`
+             *     - `TYPE_ERROR.query.maxLevel`
+             *     - `TYPE_ERROR.query.sort`
+             *     - `TYPE_ERROR.query.page`
+             *     - `TYPE_ERROR.query.limit`
+             *     - `level.range_invalid`
+             *
+             *     No declared body: `TYPE_ERROR.query`, `TYPE_ERROR.query.search`, `TYPE_ERROR.query.classIds`, `TYPE_ERROR.query.serverIds`, `TYPE_ERROR.query.accountIds`, `TYPE_ERROR.query.minLevel`, `TYPE_ERROR.query.maxLevel`, `TYPE_ERROR.query.sort`, `TYPE_ERROR.query.page`, `TYPE_ERROR.query.limit`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.search" | "TYPE_ERROR.query.classIds" | "TYPE_ERROR.query.serverIds" | "TYPE_ERROR.query.accountIds" | "TYPE_ERROR.query.minLevel" | "TYPE_ERROR.query.maxLevel" | "TYPE_ERROR.query.sort" | "TYPE_ERROR.query.page" | "TYPE_ERROR.query.limit" | "level.range_invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiCharacters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accountId: number;
+                    name: string;
+                    /** @default 1 */
+                    level?: number;
+                    classId: number;
+                    serverId: number;
+                };
+            };
+        };
+        responses: {
+            /** @description - `character.created` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.created";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        character: {
+                            id: number;
+                            accountId: number;
+                            name: string;
+                            level: number;
+                            classId: number;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.accountId`
+             *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.level`
+             *     - `TYPE_ERROR.body.classId`
+             *     - `TYPE_ERROR.body.serverId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account.notfound`
+             *     - `class.notfound`
+             *     - `server.notfound`
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "account.notfound" | "class.notfound" | "server.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `character.name_taken` */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.name_taken";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiCharactersByCharacterId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `character.found` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        character: {
+                            id: number;
+                            accountId: number;
+                            name: string;
+                            level: number;
+                            classId: number;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.characterId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `character.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteApiCharactersByCharacterId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `character.deleted` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.deleted";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.characterId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `character.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    patchApiCharactersByCharacterId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accountId?: number;
+                    name?: string;
+                    level?: number;
+                    classId?: number;
+                    serverId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description - `character.updated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.updated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        character: {
+                            id: number;
+                            accountId: number;
+                            name: string;
+                            level: number;
+                            classId: number;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.characterId`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.accountId`
+             *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.level`
+             *     - `TYPE_ERROR.body.classId`
+             *     - `TYPE_ERROR.body.serverId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `character.notfound`
+             *     - `account.notfound`
+             *     - `class.notfound`
+             *     - `server.notfound`
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.notfound" | "account.notfound" | "class.notfound" | "server.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `character.name_taken`
+             *     - `team.server_mismatch`
+             */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.name_taken" | "team.server_mismatch";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiCharactersBulkDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description - `character.bulk_deleted` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.bulk_deleted";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: number;
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.ids`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.ids";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `team.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        teams: {
+                            id: number;
+                            name: string;
+                            ownerUserId: number | null;
+                            guildId: number | null;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            memberCount: number;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    serverId: number;
+                    guildId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description - `team.created` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.created";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        team: {
+                            id: number;
+                            name: string;
+                            ownerUserId: number | null;
+                            guildId: number | null;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            members: {
+                                id: number;
+                                name: string;
+                                level: number;
+                                classId: number;
+                                serverId: number;
+                                userId: number;
+                                /** Format: date-time */
+                                addedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.serverId`
+             *     - `TYPE_ERROR.body.guildId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId" | "TYPE_ERROR.body.guildId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `server.notfound`
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "server.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `team.name_taken` */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.name_taken";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiTeamsByTeamId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                teamId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `team.found` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        team: {
+                            id: number;
+                            name: string;
+                            ownerUserId: number | null;
+                            guildId: number | null;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            members: {
+                                id: number;
+                                name: string;
+                                level: number;
+                                classId: number;
+                                serverId: number;
+                                userId: number;
+                                /** Format: date-time */
+                                addedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.teamId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `team.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteApiTeamsByTeamId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                teamId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `team.deleted` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.deleted";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.teamId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `team.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    patchApiTeamsByTeamId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                teamId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    serverId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description - `team.updated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.updated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        team: {
+                            id: number;
+                            name: string;
+                            ownerUserId: number | null;
+                            guildId: number | null;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            members: {
+                                id: number;
+                                name: string;
+                                level: number;
+                                classId: number;
+                                serverId: number;
+                                userId: number;
+                                /** Format: date-time */
+                                addedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.teamId`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.serverId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `team.notfound`
+             *     - `server.notfound`
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.notfound" | "server.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `team.name_taken`
+             *     - `team.server_mismatch`
+             */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.name_taken" | "team.server_mismatch";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    putApiTeamsByTeamIdMembersByCharacterId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                teamId: number;
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `team.member_present` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.member_present";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        team: {
+                            id: number;
+                            name: string;
+                            ownerUserId: number | null;
+                            guildId: number | null;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            members: {
+                                id: number;
+                                name: string;
+                                level: number;
+                                classId: number;
+                                serverId: number;
+                                userId: number;
+                                /** Format: date-time */
+                                addedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description - `team.member_added` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.member_added";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        team: {
+                            id: number;
+                            name: string;
+                            ownerUserId: number | null;
+                            guildId: number | null;
+                            serverId: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            members: {
+                                id: number;
+                                name: string;
+                                level: number;
+                                classId: number;
+                                serverId: number;
+                                userId: number;
+                                /** Format: date-time */
+                                addedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.teamId`
+             *     - `TYPE_ERROR.params.characterId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `team.notfound`
+             *     - `character.notfound`
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.notfound" | "character.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `team.server_mismatch`
+             *     - `team.full`
+             */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.server_mismatch" | "team.full";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteApiTeamsByTeamIdMembersByCharacterId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                teamId: number;
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `team.member_removed` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.member_removed";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.teamId`
+             *     - `TYPE_ERROR.params.characterId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `team.notfound`
+             *     - `team.member_notfound`
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.notfound" | "team.member_notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiCharactersByCharacterIdProgressions: {
+        parameters: {
+            query?: {
+                kind?: "quest" | "achievement" | "dungeon";
+                status?: "todo" | "in_progress" | "done";
+            };
+            header?: never;
+            path: {
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `progression.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "progression.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        progressions: {
+                            /** @enum {string} */
+                            kind: "quest" | "achievement" | "dungeon";
+                            refId: number;
+                            /** @enum {string} */
+                            status: "todo" | "in_progress" | "done";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.characterId`
+             *     - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.kind`
+             *     - `TYPE_ERROR.query.status`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind" | "TYPE_ERROR.query.status";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `character.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    putApiCharactersByCharacterIdProgressionsByKindByRefId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                characterId: number;
+                kind: "quest" | "achievement" | "dungeon";
+                refId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "todo" | "in_progress" | "done";
+                };
+            };
+        };
+        responses: {
+            /** @description - `progression.saved` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "progression.saved";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        progression: {
+                            /** @enum {string} */
+                            kind: "quest" | "achievement" | "dungeon";
+                            refId: number;
+                            /** @enum {string} */
+                            status: "todo" | "in_progress" | "done";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.characterId`
+             *     - `TYPE_ERROR.params.kind`
+             *     - `TYPE_ERROR.params.refId`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.status`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.params.kind" | "TYPE_ERROR.params.refId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.status";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `character.notfound`
+             *     - `dungeon.notfound`
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.notfound" | "dungeon.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiTeamsByTeamIdProgressions: {
+        parameters: {
+            query?: {
+                kind?: "quest" | "achievement" | "dungeon";
+            };
+            header?: never;
+            path: {
+                teamId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `progression.matrix` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "progression.matrix";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "quest" | "achievement" | "dungeon";
+                        characters: {
+                            id: number;
+                            name: string;
+                            level: number;
+                            classId: number;
+                            userId: number;
+                        }[];
+                        rows: {
+                            refId: number;
+                            name: string | null;
+                            level: number | null;
+                            statuses: ("todo" | "in_progress" | "done")[];
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.teamId`
+             *     - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.kind`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `team.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "team.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuildsByGuildIdProgressionsSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `progression.summary` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "progression.summary";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        members: {
+                            userId: number;
+                            displayName: string;
+                            characters: number;
+                            progressions: {
+                                quest: {
+                                    todo: number;
+                                    in_progress: number;
+                                    done: number;
+                                };
+                                achievement: {
+                                    todo: number;
+                                    in_progress: number;
+                                    done: number;
+                                };
+                                dungeon: {
+                                    todo: number;
+                                    in_progress: number;
+                                    done: number;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `guild.notfound` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound";
                     [name: string]: unknown;
                 };
                 content: {
