@@ -26,20 +26,20 @@ const expectStatus = (status, answer) => (answer.status === status ? undefined :
 const expectJson = (status, expected) => (answer) =>
 	expectStatus(status, answer) ?? (JSON.stringify(parse(answer.text)) === JSON.stringify(expected) ? undefined : `expected body ${JSON.stringify(expected)}, got ${answer.text.slice(0, 160)}`);
 
-/** The body of a characters page: an array, or an object holding one (`items`, `data`, `characters`). */
-function pageItems(body) {
-	if (Array.isArray(body)) return body;
-	for (const key of ["items", "data", "characters", "results"]) if (Array.isArray(body?.[key])) return body[key];
-	return undefined;
-}
-
-/** Logs the bench user in and returns a bearer token; undefined while the auth routes do not exist. */
+/** Logs the bench user in (POST /api/auth/login → 200 { accessToken, … }, the bench user has no 2FA) and returns the bearer token. */
 async function login(baseUrl) {
 	const answer = await send(baseUrl, { method: "POST", path: "/api/auth/login", headers: json, body: JSON.stringify(benchUser) });
-	if (answer.status !== 200) return { reason: `login answered ${answer.status}` };
+	if (answer.status !== 200) return { reason: `login answered ${answer.status}: ${answer.text.slice(0, 160)}` };
+	const token = parse(answer.text)?.accessToken;
+	return typeof token === "string" ? { token } : { reason: "login answered no accessToken" };
+}
+
+/** The first page of the bench user's 100 characters: 20 of them and the route's pagination. */
+function checkCharacterPage(answer) {
 	const body = parse(answer.text);
-	const token = body?.accessToken ?? body?.token ?? body?.session?.token;
-	return typeof token === "string" ? { token } : { reason: "login answered no token" };
+	if (body?.characters?.length !== 20) return `expected { characters: [20 characters] }, got ${answer.text.slice(0, 160)}`;
+	const expected = { page: 1, limit: 20, total: 100, totalPages: 5 };
+	return JSON.stringify(body.pagination) === JSON.stringify(expected) ? undefined : `expected pagination ${JSON.stringify(expected)}, got ${JSON.stringify(body.pagination)}`;
 }
 
 export const scenarios = [
@@ -86,7 +86,7 @@ export const scenarios = [
 		probes: ({ token }) => [
 			{
 				request: { path: "/api/characters?page=1&limit=20", headers: { authorization: `Bearer ${token}` } },
-				check: (answer) => expectStatus(200, answer) ?? (pageItems(parse(answer.text))?.length === 20 ? undefined : `expected a page of 20 characters, got ${answer.text.slice(0, 160)}`),
+				check: (answer) => expectStatus(200, answer) ?? checkCharacterPage(answer),
 			},
 			{ request: { path: "/api/characters?page=1&limit=20" }, check: (answer) => expectStatus(401, answer) },
 		],
