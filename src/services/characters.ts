@@ -61,18 +61,63 @@ const sortColumns: Record<CharacterSortField, SQL | typeof characters.level | ty
 /** Owners see their characters; a guild role with `character.view` lets fellow members read them (owners: every right). */
 const viewerGrantsView = sql`(${guildRoles.kind} = 'owner' or 'character.view' = any(${guildRoles.permissions}))`;
 
+/** Which filters a list query has and how it sorts: one prepared statement per shape (at most 2^6 × 6). */
+function shapeOf(query: CharacterQuery) {
+	return {
+		search: query.search !== undefined,
+		classIds: query.classIds !== undefined,
+		serverIds: query.serverIds !== undefined,
+		accountIds: query.accountIds !== undefined,
+		minLevel: query.minLevel !== undefined,
+		maxLevel: query.maxLevel !== undefined,
+		field: query.sort.field,
+		direction: query.sort.direction,
+	};
+}
+
+type ListShape = ReturnType<typeof shapeOf>;
+
 export function createCharacterService(db: Database) {
-	function listConditions(userId: number, query: CharacterQuery): SQL | undefined {
-		const conditions: (SQL | undefined)[] = [eq(gameAccounts.userId, userId)];
+	/** Placeholders only, so the SQL text depends on the shape alone (id lists are one array parameter each). */
+	function listConditions(shape: ListShape): SQL | undefined {
+		const conditions: (SQL | undefined)[] = [eq(gameAccounts.userId, sql.placeholder("userId"))];
 		// strpos rather than ILIKE: no wildcard in the search text to escape.
-		if (query.search !== undefined) conditions.push(sql`strpos(lower(${characters.name}), ${query.search.toLowerCase()}) > 0`);
-		if (query.classIds !== undefined) conditions.push(inArray(characters.classId, [...query.classIds]));
-		if (query.serverIds !== undefined) conditions.push(inArray(characters.serverId, [...query.serverIds]));
-		if (query.accountIds !== undefined) conditions.push(inArray(characters.accountId, [...query.accountIds]));
-		if (query.minLevel !== undefined) conditions.push(gte(characters.level, query.minLevel));
-		if (query.maxLevel !== undefined) conditions.push(lte(characters.level, query.maxLevel));
+		if (shape.search) conditions.push(sql`strpos(lower(${characters.name}), ${sql.placeholder("search")}) > 0`);
+		if (shape.classIds) conditions.push(sql`${characters.classId} = any(${sql.placeholder("classIds")}::int4[])`);
+		if (shape.serverIds) conditions.push(sql`${characters.serverId} = any(${sql.placeholder("serverIds")}::int4[])`);
+		if (shape.accountIds) conditions.push(sql`${characters.accountId} = any(${sql.placeholder("accountIds")}::int4[])`);
+		if (shape.minLevel) conditions.push(gte(characters.level, sql.placeholder("minLevel")));
+		if (shape.maxLevel) conditions.push(lte(characters.level, sql.placeholder("maxLevel")));
 		return and(...conditions);
 	}
+
+	function preparePage(shape: ListShape, name: string) {
+		const order = shape.direction === "asc" ? asc : desc;
+		return db
+			.select({ ...characterColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+			.from(characters)
+			.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
+			.where(listConditions(shape))
+			.orderBy(order(sortColumns[shape.field]), order(characters.id))
+			.limit(sql.placeholder("limit"))
+			.offset(sql.placeholder("offset"))
+			.prepare(name);
+	}
+
+	function prepareCount(shape: ListShape, name: string) {
+		return db
+			.select({ total: count() })
+			.from(characters)
+			.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
+			.where(listConditions(shape))
+			.prepare(name);
+	}
+
+	// Built on first use; on postgres.js a named statement is parsed and planned once per connection.
+	const pages = new Map<string, ReturnType<typeof preparePage>>();
+	const counts = new Map<string, ReturnType<typeof prepareCount>>();
+	const shapeKey = (shape: ListShape) =>
+		`${shape.field}_${shape.direction}_${[shape.search, shape.classIds, shape.serverIds, shape.accountIds, shape.minLevel, shape.maxLevel].map(Number).join("")}`;
 
 	return {
 		async find(characterId: number): Promise<OwnedCharacter | undefined> {
@@ -85,24 +130,28 @@ export function createCharacterService(db: Database) {
 		 * end (no row to carry the count) costs a second, plain count. Ties are broken on id so pages never overlap.
 		 */
 		async list(userId: number, query: CharacterQuery): Promise<{ characters: Character[]; total: number }> {
-			const where = listConditions(userId, query);
-			const order = query.sort.direction === "asc" ? asc : desc;
-			const rows = await db
-				.select({ ...characterColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
-				.from(characters)
-				.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
-				.where(where)
-				.orderBy(order(sortColumns[query.sort.field]), order(characters.id))
-				.limit(query.limit)
-				.offset((query.page - 1) * query.limit);
+			const shape = shapeOf(query);
+			const key = shapeKey(shape);
+			let page = pages.get(key);
+			if (page === undefined) pages.set(key, (page = preparePage(shape, `characters_page_${key}`)));
+			const values = {
+				userId,
+				search: query.search?.toLowerCase(),
+				classIds: query.classIds,
+				serverIds: query.serverIds,
+				accountIds: query.accountIds,
+				minLevel: query.minLevel,
+				maxLevel: query.maxLevel,
+				limit: query.limit,
+				offset: (query.page - 1) * query.limit,
+			};
+			const rows = await page.execute(values);
 			const first = rows[0];
 			if (first !== undefined) return { characters: rows.map(({ total: _total, ...character }) => character), total: first.total };
 			if (query.page === 1) return { characters: [], total: 0 };
-			const [counted] = await db
-				.select({ total: count() })
-				.from(characters)
-				.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
-				.where(where);
+			let counter = counts.get(key);
+			if (counter === undefined) counts.set(key, (counter = prepareCount(shape, `characters_count_${key}`)));
+			const [counted] = await counter.execute(values);
 			return { characters: [], total: counted?.total ?? 0 };
 		},
 
