@@ -23,10 +23,7 @@ export function parseBody(request: Request, response: Response, limit: number): 
 		if (payload.length > limit) return refuseTooLarge(response, limit);
 		return decodeBody(request, response, payload);
 	}
-	return readStream(request.raw as IncomingMessage, limit).then((bytes) => {
-		if (bytes === undefined) refuseTooLarge(response, limit);
-		else decodeBody(request, response, bytes);
-	});
+	return readStream(request, response, request.raw as IncomingMessage, limit);
 }
 
 function refuseTooLarge(response: Response, limit: number): never {
@@ -38,40 +35,44 @@ function refuseTooLarge(response: Response, limit: number): never {
 		.send({ error: FrameworkInfo.payloadTooLarge, message: `The request body is larger than ${limit} bytes.` });
 }
 
-/** Resolves with the body bytes, or undefined as soon as they exceed the limit. */
-function readStream(stream: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * Reads the body from the socket and decodes it into `request.body`, in one promise (each promise hop
+ * is work on every request). Rejects with the response signal when it refuses the body (413, 400, 415).
+ */
+function readStream(request: Request, response: Response, stream: IncomingMessage, limit: number): Promise<void> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let received = 0;
+		let settled = false;
+		const settle = (finish: () => void) => {
+			if (settled) return;
+			settled = true;
+			try {
+				finish();
+				resolve();
+			} catch (thrown) {
+				reject(thrown);
+			}
+		};
 		const onData = (chunk: Buffer) => {
 			received += chunk.length;
 			if (received > limit) {
-				cleanup();
+				stream.off("data", onData);
 				stream.pause();
-				resolve(undefined);
+				settle(() => refuseTooLarge(response, limit));
 				return;
 			}
 			chunks.push(chunk);
 		};
-		const onEnd = () => {
-			cleanup();
-			resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
-		};
-		const onError = (error: Error) => {
-			cleanup();
-			reject(error);
-		};
-		const onAborted = () => onError(new Error("The client aborted the request while sending its body."));
-		const cleanup = () => {
-			stream.off("data", onData);
-			stream.off("end", onEnd);
-			stream.off("error", onError);
-			stream.off("aborted", onAborted);
-		};
 		stream.on("data", onData);
-		stream.on("end", onEnd);
-		stream.on("error", onError);
-		stream.on("aborted", onAborted);
+		stream.once("end", () => settle(() => decodeBody(request, response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received))));
+		// A client that goes away mid-upload makes the request emit "error" (ECONNRESET) or close early.
+		stream.once("error", (error) => settle(() => {
+			throw error;
+		}));
+		stream.once("close", () => settle(() => {
+			if (!stream.complete) throw new Error("The client closed the connection while sending its body.");
+		}));
 	});
 }
 

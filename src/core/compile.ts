@@ -8,7 +8,7 @@ import { createFloor } from "./floor.js";
 import { mergeHookLists, runHooks, type HookLists } from "./hooks.js";
 import { declaresContracts, handlerStep, makeRunner, StepCompiler, type CompiledStep } from "./pipeline.js";
 import { Request, type RawRequest } from "./request.js";
-import { Response, type ResponseSink } from "./response.js";
+import { Response, responseSignal, type ResponseSink } from "./response.js";
 import { writeResponse } from "./send.js";
 import type { PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
 
@@ -220,6 +220,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	}
 
 	function resetForError(response: Response): void {
+		response.inHandler = false;
+		response.responded = false;
 		response.statusCode = 500;
 		response.information = undefined;
 		response.headerValues = {};
@@ -233,7 +235,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 			await errorHandler(request, response, error);
 			throw new NoResponseSentError("The error handler");
 		} catch (thrown) {
-			if (thrown === response) return finish(request, response);
+			if (thrown === responseSignal && response.isSent) return finish(request, response);
 			return serverError(thrown, request, response);
 		}
 	}
@@ -248,13 +250,13 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 			if (handled instanceof Promise) return recoverLater(handled, error, request, response);
 			throw new NoResponseSentError("The error handler");
 		} catch (thrown) {
-			if (thrown === response) return finish(request, response);
+			if (thrown === responseSignal && response.isSent) return finish(request, response);
 			return serverError(thrown, request, response);
 		}
 	}
 
 	function settle(thrown: unknown, request: Request, response: Response): void | Promise<void> {
-		if (thrown === response) return finish(request, response);
+		if (thrown === responseSignal && response.isSent) return finish(request, response);
 		return recover(thrown, request, response);
 	}
 

@@ -12,7 +12,7 @@ export {
 export { createProcess, type ProcessStart } from "./process.js";
 export { IHaveSentThis, type Contract } from "./contracts.js";
 export { Request, type RawRequest } from "./request.js";
-export { Response, isResponseSignal, type CookieOptions, type HeaderValue, type ResponseSink } from "./response.js";
+export { Response, ResponseSignal, isResponseSignal, type CookieOptions, type HeaderValue, type ResponseSink } from "./response.js";
 export type { Floor, Pickup } from "./floor.js";
 export type { RouteHooks, RouteHookName, ServerHooks } from "./hooks.js";
 export { defaultExtractErrorHandler, type ExtractErrorHandler, type ExtractPart, type ExtractShape } from "./extract.js";

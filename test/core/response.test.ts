@@ -158,6 +158,48 @@ describe("handler and response", () => {
 		expect(effects).toEqual(["deleted 2"]);
 	});
 
+	it("sends what a handler returns from respond(), synchronously or after an await", async () => {
+		const sync = await single((_f, r) => r.code(201).info("thing.created").respond({ id: 1 })).inject({ url: "/r" });
+		expect(sync.statusCode).toBe(201);
+		expect(sync.info).toBe("thing.created");
+		expect(sync.json()).toEqual({ id: 1 });
+		const later = await single(async (_f, r) => {
+			await new Promise((resolve) => setTimeout(resolve, 1));
+			return r.code(200).info("thing.found").respond("late");
+		}).inject({ url: "/r" });
+		expect(later.body).toBe("late");
+	});
+
+	it("answers 500 when a handler calls respond() without returning it", async () => {
+		let message = "";
+		const app = createApp({ environment: "TEST" });
+		app.addHook("onError", (_request, _response, error) => {
+			message = (error as Error).message;
+		});
+		app.declareRoute("GET", "/r").handler((_floor, response) => {
+			response.code(200).respond({ id: 1 });
+		});
+		const response = await app.inject({ url: "/r" });
+		expect(response.statusCode).toBe(500);
+		expect(message).toMatch(/return response\.respond/);
+	});
+
+	it("does not send a response the handler returned without respond()", async () => {
+		const response = await single((_f, r) => r.code(200) as never).inject({ url: "/r" });
+		expect(response.statusCode).toBe(500);
+		expect(response.info).toBe("NO_RESPONSE_SENT");
+	});
+
+	it("refuses respond() outside the handler", async () => {
+		const app = createApp({ environment: "TEST" });
+		app.declareRoute("GET", "/r")
+			.cut((_floor, response) => {
+				response.code(200).respond();
+			})
+			.handler((_floor, response) => response.send());
+		expect((await app.inject({ url: "/r" })).statusCode).toBe(500);
+	});
+
 	it("still sends the response when a step's try/catch swallowed the signal", async () => {
 		const app = createApp({ environment: "TEST" });
 		let reachedHandler = false;

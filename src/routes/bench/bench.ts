@@ -10,7 +10,7 @@ export const userIdAccepted = createChecker("userIdAccepted").handler((id: numbe
 export function declareBenchRoutes(app: App): void {
 	// Scenario 1: the cost of the framework around a constant answer.
 	app.declareRoute("GET", "/hello").handler(
-		(_floor, response) => response.code(200).info("hello.sent").send({ hello: "world" }),
+		(_floor, response) => response.code(200).info("hello.sent").respond({ hello: "world" }),
 		new IHaveSentThis(200, "hello.sent"),
 	);
 
@@ -26,7 +26,7 @@ export function declareBenchRoutes(app: App): void {
 			catch: (response, info) => response.code(400).info(info).send({ error: info, message: "The user id must be a positive integer." }),
 		}, new IHaveSentThis(400, "user.invalid"))
 		.handler(
-			({ pickup }, response) => response.code(200).info("user.echoed").send({ id: pickup("id"), name: pickup("name"), age: pickup("age") }),
+			({ pickup }, response) => response.code(200).info("user.echoed").respond({ id: pickup("id"), name: pickup("name"), age: pickup("age") }),
 			new IHaveSentThis(200, "user.echoed"),
 		);
 }
