@@ -25,12 +25,14 @@ function sendJson(response, status, body, info) {
 	response.end(payload);
 }
 
+// As tight as a hand-written server gets: a string accumulator, no Buffer copies.
 function readBody(request) {
 	return new Promise((resolve, reject) => {
-		const chunks = [];
-		request.on("data", (chunk) => chunks.push(chunk));
-		request.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-		request.once("error", reject);
+		let text = "";
+		request.setEncoding("utf8");
+		request.on("data", (chunk) => (text += chunk));
+		request.on("end", () => resolve(text));
+		request.on("error", reject);
 	});
 }
 

@@ -65,14 +65,13 @@ function readStream(request: Request, response: Response, stream: IncomingMessag
 			chunks.push(chunk);
 		};
 		stream.on("data", onData);
-		stream.once("end", () => settle(() => decodeBody(request, response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received))));
-		// A client that goes away mid-upload makes the request emit "error" (ECONNRESET) or close early.
-		stream.once("error", (error) => settle(() => {
-			throw error;
-		}));
-		stream.once("close", () => settle(() => {
-			if (!stream.complete) throw new Error("The client closed the connection while sending its body.");
-		}));
+		stream.on("end", () => settle(() => decodeBody(request, response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received))));
+		// A client that goes away mid-upload makes the request emit "error" (ECONNRESET, "aborted").
+		stream.on("error", (error) =>
+			settle(() => {
+				throw error;
+			}),
+		);
 	});
 }
 

@@ -76,6 +76,27 @@ describe("over a real socket", () => {
 		expect(JSON.parse(response.body).error).toBe("PAYLOAD_TOO_LARGE");
 	});
 
+	it("survives a client that disconnects in the middle of its upload", async () => {
+		const failures: unknown[] = [];
+		const { port, base } = await serve((app) => {
+			app.addHook("onError", (_request, _response, error) => void failures.push(error));
+			app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.code(200).info("ok").respond());
+			app.declareRoute("GET", "/up").handler((_floor, response) => response.code(200).info("up").respond());
+		});
+		await new Promise<void>((resolve) => {
+			const req = httpRequest({ host: "127.0.0.1", port, path: "/j", method: "POST", headers: { "content-type": "text/plain", "content-length": "100" } });
+			req.on("error", () => resolve());
+			req.write("only ten b");
+			setTimeout(() => {
+				req.destroy();
+				resolve();
+			}, 30);
+		});
+		await new Promise((resolve) => setTimeout(resolve, 30));
+		expect(failures).toHaveLength(1);
+		expect((await fetch(`${base}/up`)).status).toBe(200);
+	});
+
 	it("lets in-flight requests finish on close, then refuses new connections and runs onClose", async () => {
 		let closed = false;
 		let release: () => void = () => undefined;
