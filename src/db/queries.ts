@@ -1,7 +1,7 @@
 // Named prepared statements for the lookups nearly every request makes (who is this user, which account/character/team is this).
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "./client.js";
-import { characters, gameAccounts, teams, users } from "./schema/index.js";
+import { characters, gameAccounts, sessions, teams, users } from "./schema/index.js";
 
 // On postgres.js a named `.prepare()` makes Drizzle ask the server to keep the plan per connection;
 // unnamed queries are sent unprepared. PGlite accepts the same calls.
@@ -59,6 +59,31 @@ function prepareHotQueries(db: Database) {
 
 		/** The teamExist checker's lookup. */
 		teamById: db.select().from(teams).where(eq(teams.id, sql.placeholder("id"))).prepare("team_by_id"),
+
+		/** The `authenticated` process's lookup, made on every protected request: the session and its user. */
+		sessionByAccessTokenHash: db
+			.select({
+				session: {
+					id: sessions.id,
+					userId: sessions.userId,
+					accessExpiresAt: sessions.accessExpiresAt,
+					createdAt: sessions.createdAt,
+					lastSeenAt: sessions.lastSeenAt,
+					revokedAt: sessions.revokedAt,
+				},
+				user: {
+					id: users.id,
+					email: users.email,
+					displayName: users.displayName,
+					locale: users.locale,
+					totpEnabledAt: users.totpEnabledAt,
+					createdAt: users.createdAt,
+				},
+			})
+			.from(sessions)
+			.innerJoin(users, eq(users.id, sessions.userId))
+			.where(eq(sessions.accessTokenHash, sql.placeholder("hash")))
+			.prepare("session_by_access_token_hash"),
 	};
 }
 

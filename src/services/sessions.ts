@@ -1,6 +1,6 @@
 // Login sessions: issuing access + refresh tokens, resolving an access token, rotating refresh tokens, revoking.
 import { and, desc, eq, exists, gt, isNull, ne, or, sql } from "drizzle-orm";
-import type { Database, Executor } from "../db/index.js";
+import { hotQueries, type Database, type Executor } from "../db/index.js";
 import { refreshTokens, sessions, users } from "../db/schema/index.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { generateToken, hashToken, looksLikeToken } from "./tokens.js";
@@ -106,21 +106,8 @@ export function createSessionService(db: Database, settings: IdentitySettings, n
 		/** Resolves an access token; a revoked session is refused at once since every request reads the row. */
 		async authenticate(accessToken: string): Promise<Authentication> {
 			if (!looksLikeToken(accessToken)) return { status: "invalid" };
-			const [row] = await db
-				.select({
-					session: {
-						id: sessions.id,
-						userId: sessions.userId,
-						accessExpiresAt: sessions.accessExpiresAt,
-						createdAt: sessions.createdAt,
-						lastSeenAt: sessions.lastSeenAt,
-						revokedAt: sessions.revokedAt,
-					},
-					user: publicUserColumns,
-				})
-				.from(sessions)
-				.innerJoin(users, eq(users.id, sessions.userId))
-				.where(eq(sessions.accessTokenHash, hashToken(accessToken)));
+			// A named prepared statement: on PostgreSQL the plan is kept per connection (every protected request runs it).
+			const [row] = await hotQueries(db).sessionByAccessTokenHash.execute({ hash: hashToken(accessToken) });
 			if (row === undefined) return { status: "invalid" };
 			if (row.session.revokedAt !== null) return { status: "revoked" };
 			const at = now();
