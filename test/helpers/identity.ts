@@ -1,11 +1,12 @@
 // Identity fixtures for route tests: an app with a movable clock, and users registered and logged in through the API.
 import { and, desc, eq } from "drizzle-orm";
 import { pino, type Logger } from "pino";
-import { expect } from "vitest";
+import { beforeAll, beforeEach, expect } from "vitest";
 import { buildApp, type AppDependencies } from "../../src/app.js";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { mailOutbox } from "../../src/db/schema/index.js";
+import { getTestDatabase, resetTestDatabase } from "./database.js";
 
 export const testConfig = { APP_ENV: "TEST", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: false } as const;
 
@@ -27,6 +28,21 @@ export function buildIdentityApp(db: Database, options: Partial<Omit<AppDependen
 	const logger: Logger = options.logger ?? pino({ level: "silent" });
 	const app = buildApp({ clock, ...options, db, logger, config: { ...testConfig, ...options.config } });
 	return { app, clock };
+}
+
+/**
+ * The usual set-up of a route test file: its database once, then before each test an emptied database
+ * and a new app (with a fresh clock) handed to `receive` — `freshAppPerTest((fresh) => ({ db, app } = fresh))`.
+ */
+export function freshAppPerTest(receive: (fresh: { db: Database; app: App; clock: TestClock }) => void): void {
+	let db: Database;
+	beforeAll(async () => {
+		db = await getTestDatabase();
+	});
+	beforeEach(async () => {
+		await resetTestDatabase(db);
+		receive({ db, ...buildIdentityApp(db) });
+	});
 }
 
 let sequence = 0;

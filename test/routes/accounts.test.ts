@@ -1,22 +1,14 @@
 // Game account routes: list with character counts, create (name unique per user), read, change, delete (not_empty unless cascade).
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 import { createAccountAs, createCharacterAs } from "../helpers/domain.js";
-import { buildIdentityApp, signUp } from "../helpers/identity.js";
+import { freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 describe("POST /api/accounts", () => {
 	it("creates an account for the caller", async () => {

@@ -1,25 +1,17 @@
 // Registration, login (throttling, equal timing), refresh rotation with reuse detection, and the `session` cookie.
 import { eq } from "drizzle-orm";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { refreshTokens, sessions, users } from "../../src/db/schema/index.js";
 import { hashToken } from "../../src/services/tokens.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { bearer, buildIdentityApp, defaultPassword, loginAs, registerUser, signUp, type TestClock } from "../helpers/identity.js";
+import { bearer, buildIdentityApp, defaultPassword, freshAppPerTest, loginAs, registerUser, signUp, type TestClock } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 let clock: TestClock;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app, clock } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
 const login = (body: unknown, remoteAddress?: string) => app.inject({ method: "POST", url: "/api/auth/login", body, ...(remoteAddress === undefined ? {} : { remoteAddress }) });
 

@@ -1,23 +1,15 @@
 // Character routes: create, the filtered/sorted/paginated list, read (owner or guild reader), change, delete, bulk delete.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 import { addToTeam, createAccountAs, createCharacterAs, createRosterAs, createTeamAs, type CharacterBody } from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
-import { addMember, buildIdentityApp, createGuildAs, signUp, type LoggedIn } from "../helpers/identity.js";
+import { addMember, createGuildAs, freshAppPerTest, type LoggedIn, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 async function list(user: LoggedIn, query = "") {
 	const response = await app.inject({ url: `/api/characters${query}`, headers: user.headers });

@@ -1,21 +1,13 @@
 // Guild members and roles: listing, removing, leaving, changing roles, the last-owner rule, and role management.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { addMember, buildIdentityApp, createGuildAs, signUp } from "../helpers/identity.js";
+import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 /** An owner, a plain member and a guild. */
 async function guildWithMember() {

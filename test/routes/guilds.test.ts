@@ -1,21 +1,13 @@
 // Guild routes: create, list, read, rename, delete; the userHasRight process (404 for outsiders, 403 without the right).
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { addMember, buildIdentityApp, createGuildAs, signUp } from "../helpers/identity.js";
+import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 describe("POST /api/guilds", () => {
 	it("creates the guild with owner and member roles, the creator as owner", async () => {

@@ -1,25 +1,17 @@
 // Invitations: created by members with member.invite, mailed through the outbox, previewed and accepted by the invitee.
 import { eq } from "drizzle-orm";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { guildInvitations } from "../../src/db/schema/index.js";
 import { hashToken } from "../../src/services/tokens.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { buildIdentityApp, createGuildAs, lastMail, loginAs, signUp, tokenIn, type TestClock } from "../helpers/identity.js";
+import { createGuildAs, freshAppPerTest, lastMail, loginAs, signUp, type TestClock, tokenIn } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 let clock: TestClock;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app, clock } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
 async function invitation(roleKind: "member" | "owner" = "member") {
 	const owner = await signUp(app);

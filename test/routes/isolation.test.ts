@@ -1,23 +1,15 @@
 // Tenant isolation: a second user can neither see nor change the first user's accounts, characters, teams or progressions.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 import { addToTeam, createAccountAs, createCharacterAs, createTeamAs, setProgress } from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
-import { buildIdentityApp, signUp, type LoggedIn } from "../helpers/identity.js";
+import { freshAppPerTest, type LoggedIn, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 /** Everything the first user owns, as the first user reads it. */
 async function snapshot(user: LoggedIn, ids: { accountId: number; characterId: number; teamId: number }) {

@@ -1,21 +1,13 @@
 // GET/PATCH /api/me: the caller's own account, and nothing secret in it.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { buildIdentityApp, signUp } from "../helpers/identity.js";
+import { freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 describe("GET /api/me", () => {
 	it("answers the caller's account without password hash or TOTP secret", async () => {

@@ -1,22 +1,14 @@
 // Password routes: forgotten password through the mail outbox, reset (single use, 30 minutes), and change while signed in.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { buildIdentityApp, lastMail, loginAs, signUp, tokenIn, type TestClock } from "../helpers/identity.js";
+import { freshAppPerTest, lastMail, loginAs, signUp, type TestClock, tokenIn } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 let clock: TestClock;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app, clock } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
 const forgot = (email: string) => app.inject({ method: "POST", url: "/api/auth/password/forgot", body: { email } });
 const reset = (token: string, password: string) => app.inject({ method: "POST", url: "/api/auth/password/reset", body: { token, password } });

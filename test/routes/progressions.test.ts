@@ -1,24 +1,16 @@
 // Progression routes: a character's statuses (read, set), a team's dungeon matrix, a guild's per-member summary.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { dungeonRows } from "../../src/db/seed/data/dungeons.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 import { addToTeam, createRosterAs, createTeamAs, setProgress } from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
-import { addMember, buildIdentityApp, createGuildAs, signUp } from "../helpers/identity.js";
+import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 const dungeon = reference.dungeon.kardorim;
 

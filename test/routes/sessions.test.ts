@@ -1,21 +1,13 @@
 // Session routes: logout, logout everywhere, listing and revoking one's own sessions, and no access to others'.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { buildIdentityApp, loginAs, signUp } from "../helpers/identity.js";
+import { freshAppPerTest, loginAs, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 const me = (headers: Record<string, string>) => app.inject({ url: "/api/me", headers });
 

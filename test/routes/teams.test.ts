@@ -1,23 +1,15 @@
 // Team routes: personal and guild teams, who reads and who manages them, members (8 at most, one server, the right owners).
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 import { addToTeam, createRosterAs, createTeamAs } from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
-import { addMember, buildIdentityApp, createGuildAs, signUp } from "../helpers/identity.js";
+import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 /** An owner, a manager (team.manage) and a plain member (character.view only) of one guild. */
 async function guildWithRoles() {

@@ -1,24 +1,16 @@
 // 2FA: setup, enable, disable, and the two-step login with a challenge token and a TOTP code.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { sessions } from "../../src/db/schema/index.js";
 import { totpCode } from "../../src/services/totp.js";
-import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { buildIdentityApp, signUp, type TestClock, type TestUser, type LoggedIn } from "../helpers/identity.js";
+import { freshAppPerTest, type LoggedIn, signUp, type TestClock, type TestUser } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 let clock: TestClock;
 
-beforeAll(async () => {
-	db = await getTestDatabase();
-});
-
-beforeEach(async () => {
-	await resetTestDatabase(db);
-	({ app, clock } = buildIdentityApp(db));
-});
+freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
 const setup = (user: LoggedIn) => app.inject({ method: "POST", url: "/api/auth/2fa/setup", headers: user.headers });
 const enable = (user: LoggedIn, code: string) => app.inject({ method: "POST", url: "/api/auth/2fa/enable", headers: user.headers, body: { code } });
