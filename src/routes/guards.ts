@@ -1,4 +1,5 @@
 // The processes and checkers of one app, built once from its services and handed to every route file.
+import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import { createGuildExist } from "../checkers/guild-exist.js";
 import { createInvitationValid } from "../checkers/invitation-valid.js";
@@ -8,10 +9,15 @@ import { createAuthenticated } from "../processes/authenticated.js";
 import { createUserHasRight } from "../processes/user-has-right.js";
 import type { IdentityServices } from "../services/identity.js";
 
-export function createGuards(db: Database, services: IdentityServices) {
+export function createGuards(app: App, db: Database, services: IdentityServices) {
 	const authenticated = createAuthenticated(services);
 	return {
 		authenticated,
+		/**
+		 * Where protected routes are declared from: it runs `authenticated` before the route's own extract,
+		 * so an anonymous caller gets its 401 before any validation, and its body is never read.
+		 */
+		authenticatedRoute: app.declareAbstractRoute("authenticatedRoute").process(authenticated, { pickup: ["user", "session"] }).build(["user", "session"]),
 		userHasRight: createUserHasRight(services, authenticated),
 		userExist: createUserExist(db),
 		guildExist: createGuildExist(services.guilds),

@@ -41,7 +41,7 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	if (dependencies.bench) declareBenchRoutes(app);
 
 	// The `authenticated` and `userHasRight` processes and the checkers, shared by every protected route.
-	const identity = { db: dependencies.db, services: dependencies.identity, guards: createGuards(dependencies.db, dependencies.identity) };
+	const identity = { db: dependencies.db, services: dependencies.identity, guards: createGuards(app, dependencies.db, dependencies.identity) };
 	declareCredentialRoutes(app, identity);
 	declareSessionRoutes(app, identity);
 	declarePasswordRoutes(app, identity);

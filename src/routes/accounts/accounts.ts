@@ -13,10 +13,9 @@ const accountBody = z.object({ account: accountSchema });
 
 export function declareAccountRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { accounts } = services;
-	const { authenticated, accountFound, accountMine } = guards;
+	const { authenticatedRoute, accountFound, accountMine } = guards;
 
-	app.declareRoute("GET", "/api/accounts")
-		.process(authenticated, { pickup: ["user"] })
+	authenticatedRoute.declareRoute("GET", "/api/accounts")
 		.handler(
 			async ({ pickup }, response) => {
 				response.code(200).info("account.list").send({ accounts: await accounts.listForUser(pickup("user").id) });
@@ -24,9 +23,8 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 			new IHaveSentThis(200, "account.list", z.object({ accounts: z.array(accountListItemSchema) })),
 		);
 
-	app.declareRoute("POST", "/api/accounts")
+	authenticatedRoute.declareRoute("POST", "/api/accounts")
 		.extract({ body: { name: accountName, label: accountLabel.optional() } })
-		.process(authenticated, { pickup: ["user"] })
 		.handler(
 			async ({ pickup }, response) => {
 				const account = await accounts.create(pickup("user").id, { name: pickup("name"), label: pickup("label") });
@@ -36,16 +34,14 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 			refusal(409, "account.name_taken"),
 		);
 
-	app.declareRoute("GET", "/api/accounts/{accountId}")
+	authenticatedRoute.declareRoute("GET", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.handler(({ pickup }, response) => response.code(200).info("account.found").send({ account: pickup("account") }), new IHaveSentThis(200, "account.found", accountBody));
 
-	app.declareRoute("PATCH", "/api/accounts/{accountId}")
+	authenticatedRoute.declareRoute("PATCH", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam }, body: { name: accountName.optional(), label: accountLabel.optional() } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.handler(
@@ -59,9 +55,8 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 			refusal(409, "account.name_taken"),
 		);
 
-	app.declareRoute("DELETE", "/api/accounts/{accountId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam }, query: { cascade: booleanQuery } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.handler(

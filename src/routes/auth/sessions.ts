@@ -10,10 +10,9 @@ const sessionListSchema = z.object({ sessions: z.array(sessionItemSchema) });
 
 export function declareSessionRoutes(app: App, { db, services, guards }: IdentityRouteDependencies): void {
 	const { sessions, settings } = services;
-	const { authenticated } = guards;
+	const { authenticatedRoute } = guards;
 
-	app.declareRoute("POST", "/api/auth/logout")
-		.process(authenticated, { pickup: ["session"] })
+	authenticatedRoute.declareRoute("POST", "/api/auth/logout")
 		.handler(
 			async ({ pickup }, response) => {
 				await sessions.revoke(pickup("session").id, "logout");
@@ -22,8 +21,7 @@ export function declareSessionRoutes(app: App, { db, services, guards }: Identit
 			new IHaveSentThis(204, "session.closed"),
 		);
 
-	app.declareRoute("POST", "/api/auth/logout-all")
-		.process(authenticated, { pickup: ["user"] })
+	authenticatedRoute.declareRoute("POST", "/api/auth/logout-all")
 		.handler(
 			async ({ pickup }, response) => {
 				await sessions.revokeAll(db, pickup("user").id, "logout-all");
@@ -32,8 +30,7 @@ export function declareSessionRoutes(app: App, { db, services, guards }: Identit
 			new IHaveSentThis(204, "session.all_closed"),
 		);
 
-	app.declareRoute("GET", "/api/auth/sessions")
-		.process(authenticated, { pickup: ["user", "session"] })
+	authenticatedRoute.declareRoute("GET", "/api/auth/sessions")
 		.handler(
 			async ({ pickup }, response) => {
 				const current = pickup("session").id;
@@ -46,9 +43,8 @@ export function declareSessionRoutes(app: App, { db, services, guards }: Identit
 			new IHaveSentThis(200, "session.list", sessionListSchema),
 		);
 
-	app.declareRoute("DELETE", "/api/auth/sessions/{sessionId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/auth/sessions/{sessionId}")
 		.extract({ params: { sessionId: z.coerce.number().int().positive().max(2 ** 31 - 1) } })
-		.process(authenticated, { pickup: ["user"] })
 		.handler(
 			async ({ pickup }, response) => {
 				// Scoped to the caller: someone else's session id answers exactly like an unknown one.

@@ -23,10 +23,9 @@ function refuse(response: Response, change: TwoFactorChange): void {
 
 export function declareTwoFactorRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { twoFactor } = services;
-	const { authenticated } = guards;
+	const { authenticatedRoute } = guards;
 
-	app.declareRoute("POST", "/api/auth/2fa/setup")
-		.process(authenticated, { pickup: ["user"] })
+	authenticatedRoute.declareRoute("POST", "/api/auth/2fa/setup")
 		.handler(
 			async ({ pickup }, response) => {
 				const setup = await twoFactor.setup(pickup("user").id);
@@ -38,9 +37,8 @@ export function declareTwoFactorRoutes(app: App, { services, guards }: IdentityR
 			refusal(409, "2fa.already_enabled"),
 		);
 
-	app.declareRoute("POST", "/api/auth/2fa/enable")
+	authenticatedRoute.declareRoute("POST", "/api/auth/2fa/enable")
 		.extract({ body: codeBody })
-		.process(authenticated, { pickup: ["user"] })
 		.handler(
 			async ({ pickup }, response) => {
 				refuse(response, await twoFactor.enable(pickup("user").id, pickup("code")));
@@ -51,9 +49,8 @@ export function declareTwoFactorRoutes(app: App, { services, guards }: IdentityR
 			refusal(400, "2fa.code_invalid"),
 		);
 
-	app.declareRoute("DELETE", "/api/auth/2fa")
+	authenticatedRoute.declareRoute("DELETE", "/api/auth/2fa")
 		.extract({ body: codeBody })
-		.process(authenticated, { pickup: ["user"] })
 		.handler(
 			async ({ pickup }, response) => {
 				refuse(response, await twoFactor.disable(pickup("user").id, pickup("code")));

@@ -12,12 +12,11 @@ const characterBody = z.object({ character: characterSchema });
 
 export function declareCharacterRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
-	const { authenticated, accountExist, accountOwned, classExist, serverExist } = guards;
+	const { authenticatedRoute, accountExist, accountOwned, classExist, serverExist } = guards;
 	const { accountFound, accountMine, classFound, serverFound, characterFound, characterReadable, characterWritable } = guards;
 
-	app.declareRoute("POST", "/api/characters")
+	authenticatedRoute.declareRoute("POST", "/api/characters")
 		.extract({ body: { accountId: idParam, name: characterName, level: characterLevel.default(1), classId: idParam, serverId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.presetCheck(classFound, (pickup) => pickup("classId"))
@@ -32,19 +31,17 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 			refusal(409, "character.name_taken"),
 		);
 
-	app.declareRoute("GET", "/api/characters/{characterId}")
+	authenticatedRoute.declareRoute("GET", "/api/characters/{characterId}")
 		.extract({ params: { characterId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(({ pickup }, response) => response.code(200).info("character.found").send({ character: pickup("character") }), new IHaveSentThis(200, "character.found", characterBody));
 
-	app.declareRoute("PATCH", "/api/characters/{characterId}")
+	authenticatedRoute.declareRoute("PATCH", "/api/characters/{characterId}")
 		.extract({
 			params: { characterId: idParam },
 			body: { accountId: idParam.optional(), name: characterName.optional(), level: characterLevel.optional(), classId: idParam.optional(), serverId: idParam.optional() },
 		})
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Moving the character to another account: that account must be mine too.
@@ -86,9 +83,8 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 			refusal(409, ["character.name_taken", "team.server_mismatch"]),
 		);
 
-	app.declareRoute("DELETE", "/api/characters/{characterId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/characters/{characterId}")
 		.extract({ params: { characterId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(
@@ -99,9 +95,8 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 			new IHaveSentThis(204, "character.deleted"),
 		);
 
-	app.declareRoute("POST", "/api/characters/bulk-delete")
+	authenticatedRoute.declareRoute("POST", "/api/characters/bulk-delete")
 		.extract({ body: { ids: z.array(idParam).max(100) } })
-		.process(authenticated, { pickup: ["user"] })
 		.handler(
 			async ({ pickup }, response) => {
 				// Ids of other users' characters are skipped silently: the count is all the caller learns.

@@ -29,9 +29,9 @@ const searchQuery = z
 
 export function declareCharacterListRoute(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
-	const { authenticated } = guards;
+	const { authenticatedRoute } = guards;
 
-	app.declareRoute("GET", "/api/characters")
+	authenticatedRoute.declareRoute("GET", "/api/characters")
 		.extract({
 			query: {
 				search: searchQuery,
@@ -45,7 +45,6 @@ export function declareCharacterListRoute(app: App, { services, guards }: Domain
 				limit: limitQuery,
 			},
 		})
-		.process(authenticated, { pickup: ["user"] })
 		.cut(
 			({ pickup }, response) => {
 				const min = pickup("minLevel");

@@ -10,11 +10,10 @@ const guildName = z.string().trim().min(2).max(64);
 
 export function declareGuildRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds } = services;
-	const { authenticated, userHasRight, guildExist } = guards;
+	const { authenticatedRoute, userHasRight, guildExist } = guards;
 
-	app.declareRoute("POST", "/api/guilds")
+	authenticatedRoute.declareRoute("POST", "/api/guilds")
 		.extract({ body: { name: guildName } })
-		.process(authenticated, { pickup: ["user"] })
 		.handler(
 			async ({ pickup }, response) => {
 				const guild = await guilds.create(pickup("user").id, pickup("name"));
@@ -23,8 +22,7 @@ export function declareGuildRoutes(app: App, { services, guards }: IdentityRoute
 			new IHaveSentThis(201, "guild.created", z.object({ guild: guildSchema.extend({ role: roleSchema }) })),
 		);
 
-	app.declareRoute("GET", "/api/guilds")
-		.process(authenticated, { pickup: ["user"] })
+	authenticatedRoute.declareRoute("GET", "/api/guilds")
 		.handler(
 			async ({ pickup }, response) => {
 				response.code(200).info("guild.list").send({ guilds: await guilds.listForUser(pickup("user").id) });
@@ -32,9 +30,8 @@ export function declareGuildRoutes(app: App, { services, guards }: IdentityRoute
 			new IHaveSentThis(200, "guild.list", z.object({ guilds: z.array(myGuildSchema) })),
 		);
 
-	app.declareRoute("GET", "/api/guilds/{guildId}")
+	authenticatedRoute.declareRoute("GET", "/api/guilds/{guildId}")
 		.extract({ params: { guildId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), pickup: ["membership"] })
 		.check(
 			guildExist,
@@ -54,9 +51,8 @@ export function declareGuildRoutes(app: App, { services, guards }: IdentityRoute
 			new IHaveSentThis(200, "guild.found", z.object({ guild: guildSchema, myRole: roleSummarySchema.extend({ permissions: z.array(z.string()) }) })),
 		);
 
-	app.declareRoute("PATCH", "/api/guilds/{guildId}")
+	authenticatedRoute.declareRoute("PATCH", "/api/guilds/{guildId}")
 		.extract({ params: { guildId: idParam }, body: { name: guildName.optional() } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" } })
 		.handler(
 			async ({ pickup }, response) => {
@@ -68,9 +64,8 @@ export function declareGuildRoutes(app: App, { services, guards }: IdentityRoute
 			refusal(404, "guild.notfound"),
 		);
 
-	app.declareRoute("DELETE", "/api/guilds/{guildId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/guilds/{guildId}")
 		.extract({ params: { guildId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" }, pickup: ["membership"] })
 		.cut(
 			({ pickup }, response) => {

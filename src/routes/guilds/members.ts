@@ -20,14 +20,13 @@ function refuseMemberChange(response: Response, change: MemberChange): void {
 
 export function declareMemberRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds, invitations } = services;
-	const { authenticated, userHasRight, userExist, roleExist } = guards;
+	const { authenticatedRoute, userHasRight, userExist, roleExist } = guards;
 
 	const userNotFound = (response: Response) => fail(response, 404, "user.notfound", "No such user.");
 	const roleNotFound = (response: Response) => fail(response, 404, "role.notfound", "No such role in this guild.");
 
-	app.declareRoute("GET", "/api/guilds/{guildId}/members")
+	authenticatedRoute.declareRoute("GET", "/api/guilds/{guildId}/members")
 		.extract({ params: { guildId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId") })
 		.handler(
 			async ({ pickup }, response) => {
@@ -36,9 +35,8 @@ export function declareMemberRoutes(app: App, { services, guards }: IdentityRout
 			new IHaveSentThis(200, "member.list", z.object({ members: z.array(memberSchema) })),
 		);
 
-	app.declareRoute("POST", "/api/guilds/{guildId}/invitations")
+	authenticatedRoute.declareRoute("POST", "/api/guilds/{guildId}/invitations")
 		.extract({ params: { guildId: idParam }, body: { email: z.email().max(320), roleId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "member.invite" }, pickup: ["membership"] })
 		.check(
 			roleExist,
@@ -60,9 +58,8 @@ export function declareMemberRoutes(app: App, { services, guards }: IdentityRout
 			refusal(409, "guild.already_member"),
 		);
 
-	app.declareRoute("DELETE", "/api/guilds/{guildId}/members/{userId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/guilds/{guildId}/members/{userId}")
 		.extract({ params: { guildId: idParam, userId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, {
 			input: (pickup) => pickup("guildId"),
 			// Leaving needs no right; removing someone else needs member.remove.
@@ -81,9 +78,8 @@ export function declareMemberRoutes(app: App, { services, guards }: IdentityRout
 			refusal(409, "owner.last"),
 		);
 
-	app.declareRoute("PUT", "/api/guilds/{guildId}/members/{userId}/role")
+	authenticatedRoute.declareRoute("PUT", "/api/guilds/{guildId}/members/{userId}/role")
 		.extract({ params: { guildId: idParam, userId: idParam }, body: { roleId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "role.manage" }, pickup: ["membership"] })
 		.check(userExist, { input: (pickup) => pickup("userId"), result: "user.exist", catch: userNotFound }, refusal(404, "user.notfound"))
 		.check(

@@ -12,15 +12,14 @@ const rolePermissions = z.array(permissionSchema).max(64);
 
 export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds } = services;
-	const { authenticated, userHasRight, roleExist } = guards;
+	const { authenticatedRoute, userHasRight, roleExist } = guards;
 
 	const roleNotFound = (response: Response) => fail(response, 404, "role.notfound", "No such role in this guild.");
 	const systemRole = (response: Response) =>
 		fail(response, 409, "role.system", "The owner role never changes; the member role cannot be renamed or deleted.");
 
-	app.declareRoute("GET", "/api/guilds/{guildId}/roles")
+	authenticatedRoute.declareRoute("GET", "/api/guilds/{guildId}/roles")
 		.extract({ params: { guildId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId") })
 		.handler(
 			async ({ pickup }, response) => {
@@ -29,9 +28,8 @@ export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteD
 			new IHaveSentThis(200, "role.list", z.object({ roles: z.array(roleSchema) })),
 		);
 
-	app.declareRoute("POST", "/api/guilds/{guildId}/roles")
+	authenticatedRoute.declareRoute("POST", "/api/guilds/{guildId}/roles")
 		.extract({ params: { guildId: idParam }, body: { name: roleName, permissions: rolePermissions.default([]) } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "role.manage" } })
 		.handler(
 			async ({ pickup }, response) => {
@@ -43,9 +41,8 @@ export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteD
 			refusal(409, "role.name_taken"),
 		);
 
-	app.declareRoute("PATCH", "/api/guilds/{guildId}/roles/{roleId}")
+	authenticatedRoute.declareRoute("PATCH", "/api/guilds/{guildId}/roles/{roleId}")
 		.extract({ params: { guildId: idParam, roleId: idParam }, body: { name: roleName.optional(), permissions: rolePermissions.optional() } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "role.manage" } })
 		.check(
 			roleExist,
@@ -62,9 +59,8 @@ export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteD
 			refusal(409, ["role.system", "role.name_taken"]),
 		);
 
-	app.declareRoute("DELETE", "/api/guilds/{guildId}/roles/{roleId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/guilds/{guildId}/roles/{roleId}")
 		.extract({ params: { guildId: idParam, roleId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "role.manage" } })
 		.check(
 			roleExist,

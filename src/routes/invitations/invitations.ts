@@ -8,7 +8,7 @@ const tokenParam = z.string().min(1).max(128);
 
 export function declareInvitationRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { invitations } = services;
-	const { authenticated, invitationValid, guildExist } = guards;
+	const { authenticatedRoute, invitationValid, guildExist } = guards;
 
 	const refuseInvitation = (response: Response, info: "invitation.notfound" | "invitation.expired" | "invitation.used") => {
 		if (info === "invitation.notfound") fail(response, 404, info, "No such invitation.");
@@ -16,9 +16,8 @@ export function declareInvitationRoutes(app: App, { services, guards }: Identity
 	};
 	const guildGone = (response: Response) => fail(response, 404, "guild.notfound", "The guild no longer exists.");
 
-	app.declareRoute("GET", "/api/invitations/{token}")
+	authenticatedRoute.declareRoute("GET", "/api/invitations/{token}")
 		.extract({ params: { token: tokenParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.check(invitationValid, { input: (pickup) => pickup("token"), result: "invitation.valid", indexing: "invitation", catch: refuseInvitation }, refusal(404, "invitation.notfound"), refusal(410, ["invitation.expired", "invitation.used"]))
 		.check(guildExist, { input: (pickup) => pickup("invitation").guildId, result: "guild.exist", indexing: "guild", catch: guildGone }, refusal(404, "guild.notfound"))
 		.handler(
@@ -32,9 +31,8 @@ export function declareInvitationRoutes(app: App, { services, guards }: Identity
 			new IHaveSentThis(200, "invitation.found", z.object({ guild: z.object({ id: z.number(), name: z.string() }), role: z.object({ id: z.number(), name: z.string() }), email: z.string(), expiresAt: z.string() })),
 		);
 
-	app.declareRoute("POST", "/api/invitations/{token}/accept")
+	authenticatedRoute.declareRoute("POST", "/api/invitations/{token}/accept")
 		.extract({ params: { token: tokenParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.check(invitationValid, { input: (pickup) => pickup("token"), result: "invitation.valid", indexing: "invitation", catch: refuseInvitation }, refusal(404, "invitation.notfound"), refusal(410, ["invitation.expired", "invitation.used"]))
 		.check(guildExist, { input: (pickup) => pickup("invitation").guildId, result: "guild.exist", indexing: "guild", catch: guildGone }, refusal(404, "guild.notfound"))
 		.handler(

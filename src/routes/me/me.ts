@@ -10,13 +10,12 @@ const userBody = z.object({ user: publicUserSchema });
 
 export function declareMeRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { accounts } = services;
-	const { authenticated } = guards;
+	const { authenticatedRoute } = guards;
 
-	app.declareRoute("GET", "/api/me")
-		.process(authenticated, { pickup: ["user"] })
+	authenticatedRoute.declareRoute("GET", "/api/me")
 		.handler(({ pickup }, response) => response.code(200).info("user.found").send({ user: pickup("user") }), new IHaveSentThis(200, "user.found", userBody));
 
-	app.declareRoute("PATCH", "/api/me")
+	authenticatedRoute.declareRoute("PATCH", "/api/me")
 		.extract({
 			body: {
 				displayName: z.string().trim().min(1).max(64).optional(),
@@ -24,7 +23,6 @@ export function declareMeRoutes(app: App, { services, guards }: IdentityRouteDep
 				locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/).optional(),
 			},
 		})
-		.process(authenticated, { pickup: ["user"] })
 		.handler(
 			async ({ pickup }, response) => {
 				const user = await accounts.updateProfile(pickup("user").id, { displayName: pickup("displayName"), locale: pickup("locale") });
@@ -33,9 +31,8 @@ export function declareMeRoutes(app: App, { services, guards }: IdentityRouteDep
 			new IHaveSentThis(200, "user.updated", userBody),
 		);
 
-	app.declareRoute("POST", "/api/me/password")
+	authenticatedRoute.declareRoute("POST", "/api/me/password")
 		.extract({ body: { current: z.string().min(1).max(passwordMaxLength), new: z.string().max(passwordMaxLength) } })
-		.process(authenticated, { pickup: ["user", "session"] })
 		.handler(
 			async ({ pickup }, response) => {
 				const outcome = await accounts.changePassword(pickup("user").id, pickup("session").id, { current: pickup("current"), new: pickup("new") });

@@ -8,11 +8,10 @@ import { idParam } from "../params.js";
 
 export function declareProgressionRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { progressions, teams } = services;
-	const { authenticated, userHasRight, dungeonExist, characterFound, characterReadable, characterWritable, teamFound, teamReadable } = guards;
+	const { authenticatedRoute, userHasRight, dungeonExist, characterFound, characterReadable, characterWritable, teamFound, teamReadable } = guards;
 
-	app.declareRoute("GET", "/api/characters/{characterId}/progressions")
+	authenticatedRoute.declareRoute("GET", "/api/characters/{characterId}/progressions")
 		.extract({ params: { characterId: idParam }, query: { kind: progressionKindSchema.optional(), status: progressionStatusSchema.optional() } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(
@@ -23,9 +22,8 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 			new IHaveSentThis(200, "progression.list", z.object({ progressions: z.array(progressionSchema) })),
 		);
 
-	app.declareRoute("PUT", "/api/characters/{characterId}/progressions/{kind}/{refId}")
+	authenticatedRoute.declareRoute("PUT", "/api/characters/{characterId}/progressions/{kind}/{refId}")
 		.extract({ params: { characterId: idParam, kind: progressionKindSchema, refId: idParam }, body: { status: progressionStatusSchema } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Dungeons have a reference table; quests and achievements not yet, so any positive id is accepted for them.
@@ -47,9 +45,8 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 			new IHaveSentThis(200, "progression.saved", z.object({ progression: progressionSchema })),
 		);
 
-	app.declareRoute("GET", "/api/teams/{teamId}/progressions")
+	authenticatedRoute.declareRoute("GET", "/api/teams/{teamId}/progressions")
 		.extract({ params: { teamId: idParam }, query: { kind: progressionKindSchema.default("dungeon") } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamReadable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
@@ -64,9 +61,8 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 			new IHaveSentThis(200, "progression.matrix", progressionMatrixSchema),
 		);
 
-	app.declareRoute("GET", "/api/guilds/{guildId}/progressions/summary")
+	authenticatedRoute.declareRoute("GET", "/api/guilds/{guildId}/progressions/summary")
 		.extract({ params: { guildId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "character.view" } })
 		.handler(
 			async ({ pickup }, response) => {

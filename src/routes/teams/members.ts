@@ -12,11 +12,10 @@ const teamBody = z.object({ team: teamDetailSchema });
 
 export function declareTeamMemberRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { teams } = services;
-	const { authenticated, teamFound, teamManageable, characterFound } = guards;
+	const { authenticatedRoute, teamFound, teamManageable, characterFound } = guards;
 
-	app.declareRoute("PUT", "/api/teams/{teamId}/members/{characterId}")
+	authenticatedRoute.declareRoute("PUT", "/api/teams/{teamId}/members/{characterId}")
 		.extract({ params: { teamId: idParam, characterId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
@@ -49,9 +48,8 @@ export function declareTeamMemberRoutes(app: App, { services, guards }: DomainRo
 			refusal(409, ["team.server_mismatch", "team.full"]),
 		);
 
-	app.declareRoute("DELETE", "/api/teams/{teamId}/members/{characterId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/teams/{teamId}/members/{characterId}")
 		.extract({ params: { teamId: idParam, characterId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(

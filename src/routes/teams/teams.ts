@@ -16,10 +16,9 @@ export async function teamDetail(teams: TeamService, team: Team) {
 
 export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
 	const { teams } = services;
-	const { authenticated, userHasRight, serverExist, serverFound, teamFound, teamReadable, teamManageable } = guards;
+	const { authenticatedRoute, userHasRight, serverExist, serverFound, teamFound, teamReadable, teamManageable } = guards;
 
-	app.declareRoute("GET", "/api/teams")
-		.process(authenticated, { pickup: ["user"] })
+	authenticatedRoute.declareRoute("GET", "/api/teams")
 		.handler(
 			async ({ pickup }, response) => {
 				response.code(200).info("team.list").send({ teams: await teams.listForUser(pickup("user").id) });
@@ -27,9 +26,8 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 			new IHaveSentThis(200, "team.list", z.object({ teams: z.array(teamListItemSchema) })),
 		);
 
-	app.declareRoute("POST", "/api/teams")
+	authenticatedRoute.declareRoute("POST", "/api/teams")
 		.extract({ body: { name: teamName, serverId: idParam, guildId: idParam.optional() } })
-		.process(authenticated, { pickup: ["user"] })
 		// A guild team needs team.manage in that guild; a personal one nothing more.
 		.process(userHasRight, { input: (pickup) => pickup("guildId") ?? 0, skip: (pickup) => pickup("guildId") === undefined, options: { right: "team.manage" } })
 		.presetCheck(serverFound, (pickup) => pickup("serverId"))
@@ -43,9 +41,8 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 			refusal(409, "team.name_taken"),
 		);
 
-	app.declareRoute("GET", "/api/teams/{teamId}")
+	authenticatedRoute.declareRoute("GET", "/api/teams/{teamId}")
 		.extract({ params: { teamId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamReadable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
@@ -55,9 +52,8 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 			new IHaveSentThis(200, "team.found", teamBody),
 		);
 
-	app.declareRoute("PATCH", "/api/teams/{teamId}")
+	authenticatedRoute.declareRoute("PATCH", "/api/teams/{teamId}")
 		.extract({ params: { teamId: idParam }, body: { name: teamName.optional(), serverId: idParam.optional() } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.check(
@@ -82,9 +78,8 @@ export function declareTeamRoutes(app: App, { services, guards }: DomainRouteDep
 			refusal(409, ["team.name_taken", "team.server_mismatch"]),
 		);
 
-	app.declareRoute("DELETE", "/api/teams/{teamId}")
+	authenticatedRoute.declareRoute("DELETE", "/api/teams/{teamId}")
 		.extract({ params: { teamId: idParam } })
-		.process(authenticated, { pickup: ["user"] })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
