@@ -25,7 +25,8 @@ export type Runner = (floor: RuntimeFloor, request: Request, response: Response)
 
 /**
  * Runs steps in order; synchronous until one returns a promise; stops after the step that sent.
- * Errors (and the response signal thrown by `send()` outside the handler) propagate. With `track`, records on the response which step is running, for the contract check.
+ * Errors, and the response signal `send()` throws in steps before the handler, propagate. With
+ * `track`, records on the response which step is running, for the contract check.
  */
 export function makeRunner(steps: readonly StepFunction[], track: boolean): Runner {
 	const count = steps.length;

@@ -156,6 +156,12 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 
 	/** Runs a preset checker: its result, catch, indexing and contracts are the preset's; only the input is the route's. */
 	presetCheck<P extends AnyPresetChecker>(preset: P, input: (pickup: Pickup<F>) => PresetInput<P>): Steps<F & Indexed<PresetIndex<P>, PresetData<P>>, Ctx>;
+	/** With `skip`, the data it would drop may be undefined. */
+	presetCheck<P extends AnyPresetChecker>(
+		preset: P,
+		input: (pickup: Pickup<F>) => PresetInput<P>,
+		params: { readonly skip: (pickup: Pickup<F>) => boolean },
+	): Steps<F & Indexed<PresetIndex<P>, PresetData<P> | undefined>, Ctx>;
 
 	/** A one-off step: returns an object whose listed keys are dropped on the floor; may send to stop. */
 	cut<Result extends object | void, const Keys extends readonly string[] = []>(
@@ -336,7 +342,7 @@ export class PipelineBuilder {
 		return this;
 	}
 
-	presetCheck(preset: AnyPresetChecker, input: (pickup: AnyPickup) => unknown): this {
+	presetCheck(preset: AnyPresetChecker, input: (pickup: AnyPickup) => unknown, params: { skip?: (pickup: AnyPickup) => boolean } = {}): this {
 		if (preset?.kind !== "presetChecker") throw new DeclarationError(`${this.label}: presetCheck() needs a preset checker (createPresetChecker).`);
 		return this.check(
 			preset.checker,
@@ -346,7 +352,7 @@ export class PipelineBuilder {
 				catch: preset.catch,
 				indexing: preset.indexing,
 				options: preset.options,
-				skip: undefined,
+				skip: params.skip,
 			},
 			...preset.responses,
 		);

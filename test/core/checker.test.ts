@@ -172,6 +172,17 @@ describe("presetCheck", () => {
 		expect(response.info).toBe("user.notfound");
 	});
 
+	it("is skipped when its `skip` answers true", async () => {
+		const local = createApp({ environment: "TEST" });
+		local
+			.declareRoute("GET", "/maybe/{id}")
+			.extract({ params: { id: z.coerce.number() } })
+			.presetCheck(userFound, (pickup) => pickup("id"), { skip: (pickup) => pickup("id") === 0 })
+			.handler(({ pickup }, response) => response.code(200).info("maybe").respond({ user: pickup("user") ?? null }), new IHaveSentThis(200, "maybe"));
+		expect((await local.inject({ url: "/maybe/0" })).json()).toEqual({ user: null });
+		expect((await local.inject({ url: "/maybe/9" })).statusCode).toBe(404);
+	});
+
 	it("refuses something that is not a preset", () => {
 		expect(() => createApp({ environment: "TEST" }).declareRoute("GET", "/x").presetCheck(userExist as never, () => 1 as never)).toThrow(/preset checker/);
 	});

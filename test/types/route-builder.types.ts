@@ -138,6 +138,13 @@ app.declareRoute("GET", "/preset/{id}")
 		assertType<Equal<ReturnType<typeof pickup<"found">>, User>>();
 		response.send();
 	});
+app.declareRoute("GET", "/preset-skip/{id}")
+	.extract({ params: { id: z.coerce.number() } })
+	.presetCheck(userFound, (pickup) => pickup("id"), { skip: (pickup) => pickup("id") === 0 })
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"found">>, User | undefined>>();
+		response.send();
+	});
 app.declareRoute("GET", "/preset2/{slug}")
 	.extract({ params: { slug: z.string() } })
 	// @ts-expect-error the preset's checker wants a number
