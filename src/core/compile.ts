@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
 import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
-import { createFloor } from "./floor.js";
+import { createFloor, type RuntimeFloor } from "./floor.js";
 import { mergeHookLists, runHooks, type HookLists } from "./hooks.js";
-import { declaresContracts, handlerStep, makeRunner, StepCompiler, type CompiledStep } from "./pipeline.js";
+import { declaresContracts, handlerStep, StepCompiler, type CompiledStep, type StepFunction } from "./pipeline.js";
 import { Request, type RawRequest } from "./request.js";
 import { Response, responseSignal, type ResponseSink } from "./response.js";
 import { writeResponse } from "./send.js";
@@ -109,10 +109,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		}
 	}
 	const serialiseFromSchemas = !checkContracts && schemas.size > 0;
-	const run = makeRunner(
-		steps.map((step) => step.run),
-		checkContracts,
-	);
+	const stepRuns = steps.map((step) => step.run);
+	const stepCount = stepRuns.length;
 
 	const onErrorHooks = hooks.onError;
 	const beforeSendHooks = hooks.beforeSend;
@@ -260,9 +258,18 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		return recover(thrown, request, response);
 	}
 
-	async function settleLater(pending: Promise<void>, request: Request, response: Response): Promise<void> {
+	/**
+	 * The rest of the pipeline once a step returned a promise, then the sending phase, in one async
+	 * function: every promise hop between the body arriving and the answer leaving costs on each request.
+	 */
+	async function continueRoute(from: number, pending: Promise<unknown>, floor: RuntimeFloor, request: Request, response: Response): Promise<void> {
 		try {
 			await pending;
+			for (let index = from + 1; index < stepCount && !response.isSent; index++) {
+				if (checkContracts) response.sentByStep = index;
+				const result = (stepRuns[index] as StepFunction)(floor, request, response);
+				if (result instanceof Promise) await result;
+			}
 		} catch (thrown) {
 			return settle(thrown, request, response);
 		}
@@ -275,13 +282,19 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		execute(raw, sink, path, search, params, matchedPath) {
 			const request = new Request(raw, path, search, matchedPath, params, logger, logRequests ? performance.now() : 0, trustProxy);
 			const response = new Response(sink);
+			const floor = createFloor();
 			try {
-				const pending = run(createFloor(), request, response);
-				if (pending instanceof Promise) return settleLater(pending, request, response);
+				// Synchronous steps run synchronously; the first promise hands over to continueRoute.
+				for (let index = 0; index < stepCount; index++) {
+					if (checkContracts) response.sentByStep = index;
+					const result = (stepRuns[index] as StepFunction)(floor, request, response);
+					if (result instanceof Promise) return continueRoute(index, result, floor, request, response);
+					// A step sent (the handler's respond(), or a signal a step's own try/catch swallowed).
+					if (response.isSent) break;
+				}
 			} catch (thrown) {
 				return settle(thrown, request, response);
 			}
-			// The runner returned: a step (usually the handler) sent the response.
 			return finish(request, response);
 		},
 	};

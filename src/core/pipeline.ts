@@ -24,38 +24,23 @@ export interface CompiledStep {
 export type Runner = (floor: RuntimeFloor, request: Request, response: Response) => void | Promise<void>;
 
 /**
- * Runs steps in order; synchronous until one returns a promise; stops after the step that sent.
- * Errors, and the response signal `send()` throws in steps before the handler, propagate. With
- * `track`, records on the response which step is running, for the contract check.
+ * Runs a process's steps in order; synchronous until one returns a promise; stops after the step
+ * that sent. Errors, and the response signal `send()` throws, propagate to the route's executor.
  */
-export function makeRunner(steps: readonly StepFunction[], track: boolean): Runner {
+export function makeRunner(steps: readonly StepFunction[]): Runner {
 	const count = steps.length;
 	const continueAsync = async (from: number, pending: Promise<unknown>, floor: RuntimeFloor, request: Request, response: Response) => {
 		await pending;
-		if (response.isSent) return;
-		for (let index = from + 1; index < count; index++) {
-			if (track) response.sentByStep = index;
+		for (let index = from + 1; index < count && !response.isSent; index++) {
 			const result = (steps[index] as StepFunction)(floor, request, response);
 			if (result instanceof Promise) await result;
-			if (response.isSent) return;
 		}
 	};
-	if (track) {
-		return (floor, request, response) => {
-			for (let index = 0; index < count; index++) {
-				response.sentByStep = index;
-				const result = (steps[index] as StepFunction)(floor, request, response);
-				if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
-				if (response.isSent) return;
-			}
-		};
-	}
 	return (floor, request, response) => {
 		for (let index = 0; index < count; index++) {
 			const result = (steps[index] as StepFunction)(floor, request, response);
 			if (result instanceof Promise) return continueAsync(index, result, floor, request, response);
-			// The handler catches its own response signal, and a step whose try/catch swallowed it
-			// still ends the pipeline: either way, stop here.
+			// A step whose own try/catch swallowed the response signal still ends the pipeline.
 			if (response.isSent) return;
 		}
 	};
@@ -160,7 +145,7 @@ export class StepCompiler {
 			const steps = this.pipelineSteps(process.pipeline);
 			const contracts = [...process.responses];
 			for (const step of steps) if (step.contracts !== null) contracts.push(...step.contracts);
-			compiled = { run: makeRunner(steps.map((step) => step.run), false), contracts };
+			compiled = { run: makeRunner(steps.map((step) => step.run)), contracts };
 			this.processes.set(process, compiled);
 		}
 		return compiled;
