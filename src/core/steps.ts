@@ -1,5 +1,7 @@
 // The declared pipeline (hooks, extract, check / cut / process steps) and the typed builder shared by
 // routes, processes and abstract routes. The types enforce the order hook → extract → steps → terminal.
+// A little over 400 lines on purpose: the builder's types and the one runtime builder behind them stay
+// side by side so that they cannot drift apart.
 import type { AnyChecker, AnyPresetChecker, CheckerData, CheckerInfo, CheckerInput, CheckerOptions, PresetData, PresetIndex, PresetInput } from "./checker.js";
 import type { Contract } from "./contracts.js";
 import { DeclarationError } from "./errors.js";
