@@ -1,5 +1,5 @@
 // The processes and checkers of one app, built once from its services and handed to every route file.
-import type { App } from "../core/index.js";
+import { createPresetChecker, type App } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import { createGuildExist } from "../checkers/guild-exist.js";
 import { createInvitationValid } from "../checkers/invitation-valid.js";
@@ -7,10 +7,12 @@ import { createRoleExist } from "../checkers/role-exist.js";
 import { createUserExist } from "../checkers/user-exist.js";
 import { createAuthenticated } from "../processes/authenticated.js";
 import { createUserHasRight } from "../processes/user-has-right.js";
+import { fail, refusal } from "../responses.js";
 import type { IdentityServices } from "../services/identity.js";
 
 export function createGuards(app: App, db: Database, services: IdentityServices) {
 	const authenticated = createAuthenticated(services);
+	const roleExist = createRoleExist(services.guilds);
 	return {
 		authenticated,
 		/**
@@ -21,7 +23,13 @@ export function createGuards(app: App, db: Database, services: IdentityServices)
 		userHasRight: createUserHasRight(services, authenticated),
 		userExist: createUserExist(db),
 		guildExist: createGuildExist(services.guilds),
-		roleExist: createRoleExist(services.guilds),
+		roleExist,
+		/** A role of the route's guild, dropped as `role`; a role of another guild is as unknown as a missing one. */
+		roleFound: createPresetChecker(
+			roleExist,
+			{ result: "role.exist", indexing: "role", catch: (response) => fail(response, 404, "role.notfound", "No such role in this guild.") },
+			refusal(404, "role.notfound"),
+		),
 		invitationValid: createInvitationValid(services.invitations),
 	};
 }

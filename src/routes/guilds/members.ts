@@ -20,10 +20,9 @@ function refuseMemberChange(response: Response, change: MemberChange): void {
 
 export function declareMemberRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds, invitations } = services;
-	const { authenticatedRoute, userHasRight, userExist, roleExist } = guards;
+	const { authenticatedRoute, userHasRight, userExist, roleFound } = guards;
 
 	const userNotFound = (response: Response) => fail(response, 404, "user.notfound", "No such user.");
-	const roleNotFound = (response: Response) => fail(response, 404, "role.notfound", "No such role in this guild.");
 
 	authenticatedRoute.declareRoute("GET", "/api/guilds/{guildId}/members")
 		.extract({ params: { guildId: idParam } })
@@ -38,11 +37,7 @@ export function declareMemberRoutes(app: App, { services, guards }: IdentityRout
 	authenticatedRoute.declareRoute("POST", "/api/guilds/{guildId}/invitations")
 		.extract({ params: { guildId: idParam }, body: { email: z.email().max(320), roleId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "member.invite" }, pickup: ["membership"] })
-		.check(
-			roleExist,
-			{ input: (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }), result: "role.exist", indexing: "role", catch: roleNotFound },
-			refusal(404, "role.notfound"),
-		)
+		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(
 			async ({ pickup }, response) => {
 				const created = await invitations.create(pickup("membership"), { email: pickup("email"), role: pickup("role") });
@@ -82,11 +77,7 @@ export function declareMemberRoutes(app: App, { services, guards }: IdentityRout
 		.extract({ params: { guildId: idParam, userId: idParam }, body: { roleId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "role.manage" }, pickup: ["membership"] })
 		.check(userExist, { input: (pickup) => pickup("userId"), result: "user.exist", catch: userNotFound }, refusal(404, "user.notfound"))
-		.check(
-			roleExist,
-			{ input: (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }), result: "role.exist", catch: roleNotFound },
-			refusal(404, "role.notfound"),
-		)
+		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(
 			async ({ pickup }, response) => {
 				refuseMemberChange(response, await guilds.setMemberRole(pickup("guildId"), pickup("userId"), pickup("roleId"), pickup("membership")));

@@ -12,9 +12,8 @@ const rolePermissions = z.array(permissionSchema).max(64);
 
 export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds } = services;
-	const { authenticatedRoute, userHasRight, roleExist } = guards;
+	const { authenticatedRoute, userHasRight, roleFound } = guards;
 
-	const roleNotFound = (response: Response) => fail(response, 404, "role.notfound", "No such role in this guild.");
 	const systemRole = (response: Response) =>
 		fail(response, 409, "role.system", "The owner role never changes; the member role cannot be renamed or deleted.");
 
@@ -44,11 +43,7 @@ export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteD
 	authenticatedRoute.declareRoute("PATCH", "/api/guilds/{guildId}/roles/{roleId}")
 		.extract({ params: { guildId: idParam, roleId: idParam }, body: { name: roleName.optional(), permissions: rolePermissions.optional() } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "role.manage" } })
-		.check(
-			roleExist,
-			{ input: (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }), result: "role.exist", indexing: "role", catch: roleNotFound },
-			refusal(404, "role.notfound"),
-		)
+		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(
 			async ({ pickup }, response) => {
 				const updated = await guilds.updateRole(pickup("role"), { name: pickup("name"), permissions: pickup("permissions") });
@@ -62,11 +57,7 @@ export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteD
 	authenticatedRoute.declareRoute("DELETE", "/api/guilds/{guildId}/roles/{roleId}")
 		.extract({ params: { guildId: idParam, roleId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "role.manage" } })
-		.check(
-			roleExist,
-			{ input: (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }), result: "role.exist", indexing: "role", catch: roleNotFound },
-			refusal(404, "role.notfound"),
-		)
+		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(
 			async ({ pickup }, response) => {
 				// A role still held by members is refused by guild_members_role_fk: 409 role.in_use.
