@@ -1,8 +1,7 @@
 // Micro-benchmark of the compiled executor alone: `app.inject` for scenarios 1–2, in ns per request, no sockets.
 // Run alone with `npm run bench:inject`; `npm run bench` runs it in a child process after the HTTP measurements.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { taskset } from "./lib/processes.mjs";
+import { runJsonChild } from "./lib/processes.mjs";
 import { median } from "./lib/stats.mjs";
 
 const self = fileURLToPath(import.meta.url);
@@ -42,18 +41,7 @@ async function measure({ iterations = 20_000, batches = 7 } = {}) {
 
 /** Runs the micro-benchmark in its own process (pinned to CPU 1 when possible) and returns its results. */
 export function runInjectBenchmark({ pin }) {
-	const command = [process.execPath, self, "--json"];
-	const [file, ...args] = pin && taskset !== undefined ? [taskset, "-c", "1", ...command] : command;
-	return new Promise((resolve, reject) => {
-		const child = spawn(file, args, { stdio: ["ignore", "pipe", "inherit"] });
-		let output = "";
-		child.stdout.setEncoding("utf8");
-		child.stdout.on("data", (chunk) => {
-			output += chunk;
-		});
-		child.once("error", reject);
-		child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`inject benchmark exited with code ${code}`))));
-	});
+	return runJsonChild([process.execPath, self, "--json"], { cpu: 1, pin, label: "inject benchmark" });
 }
 
 if (process.argv[1] === self) {

@@ -1,16 +1,44 @@
-// Starting and stopping contestant servers: CPU pinning, waiting for the port to answer, graceful stop.
+// Child processes of the benchmark: contestant servers (CPU pinning, waiting for the port, graceful stop)
+// and measuring children that print one JSON summary.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 
 /** Path of taskset when the machine has it and more than one CPU, otherwise undefined. */
 export const taskset = ["/usr/bin/taskset", "/bin/taskset"].find((path) => existsSync(path));
 
+/** The command, prefixed with `taskset -c <cpu>` when pinning is asked for and possible. */
+export function pinned(command, cpu, pin) {
+	return pin && taskset !== undefined ? [taskset, "-c", String(cpu), ...command] : command;
+}
+
+/** Runs a measuring child (pinned to `cpu` when asked) and resolves with the JSON it prints on stdout. */
+export function runJsonChild(command, { cpu, pin, label }) {
+	const [file, ...args] = pinned(command, cpu, pin);
+	return new Promise((resolve, reject) => {
+		const child = spawn(file, args, { stdio: ["ignore", "pipe", "inherit"] });
+		let output = "";
+		child.stdout.setEncoding("utf8");
+		child.stdout.on("data", (chunk) => {
+			output += chunk;
+		});
+		child.once("error", reject);
+		child.once("exit", (code) => {
+			if (code !== 0) return reject(new Error(`${label} exited with code ${code}`));
+			try {
+				resolve(JSON.parse(output));
+			} catch {
+				reject(new Error(`${label} printed no summary: ${output.slice(0, 200)}`));
+			}
+		});
+	});
+}
+
 /**
  * Spawns a server, pinned to CPU 1 when asked, and resolves once `probe` (GET path) answers.
  * @returns {Promise<{ url: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess }>}
  */
 export async function startServer({ name, command, args, env, cwd, port, readyPath, pin, bootTimeoutMs = 90_000 }) {
-	const full = pin && taskset !== undefined ? [taskset, "-c", "1", command, ...args] : [command, ...args];
+	const full = pinned([command, ...args], 1, pin);
 	const child = spawn(full[0], full.slice(1), { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "inherit", "pipe"] });
 	let stderr = "";
 	child.stderr.setEncoding("utf8");
