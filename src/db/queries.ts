@@ -1,4 +1,4 @@
-// Named prepared statements for the lookups nearly every request makes (who is this user, which account/character/team is this).
+// Named prepared statements for the lookups nearly every request makes (whose session is this, which account/character/team is this).
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "./client.js";
 import { characters, gameAccounts, sessions, teams, users } from "./schema/index.js";
@@ -7,35 +7,6 @@ import { characters, gameAccounts, sessions, teams, users } from "./schema/index
 // unnamed queries are sent unprepared. PGlite accepts the same calls.
 function prepareHotQueries(db: Database) {
 	return {
-		userById: db
-			.select({
-				id: users.id,
-				email: users.email,
-				displayName: users.displayName,
-				locale: users.locale,
-			})
-			.from(users)
-			.where(eq(users.id, sql.placeholder("id")))
-			.prepare("user_by_id"),
-
-		accountOwner: db
-			.select({ accountId: gameAccounts.id, userId: gameAccounts.userId })
-			.from(gameAccounts)
-			.where(eq(gameAccounts.id, sql.placeholder("id")))
-			.prepare("account_owner"),
-
-		characterOwner: db
-			.select({
-				characterId: characters.id,
-				accountId: characters.accountId,
-				serverId: characters.serverId,
-				userId: gameAccounts.userId,
-			})
-			.from(characters)
-			.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
-			.where(eq(characters.id, sql.placeholder("id")))
-			.prepare("character_owner"),
-
 		/** The accountExist checker's lookup: the whole row (its userId says whose it is). */
 		accountById: db.select().from(gameAccounts).where(eq(gameAccounts.id, sql.placeholder("id"))).prepare("account_by_id"),
 

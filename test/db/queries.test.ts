@@ -1,9 +1,10 @@
-// Prepared hot queries: same answers as plain queries, on both engines, prepared once per database.
+// Prepared hot queries: the lookups the app makes on nearly every request, on both engines, prepared once per database.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client.js";
 import { hotQueries } from "../../src/db/queries.js";
+import { sessions } from "../../src/db/schema/index.js";
 import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
-import { createCharacter, createGameAccount, createUser } from "../helpers/fixtures.js";
+import { createCharacter, createGameAccount, createTeam, createUser } from "../helpers/fixtures.js";
 
 let db: Database;
 beforeAll(async () => {
@@ -16,21 +17,29 @@ describe("hotQueries", () => {
 		expect(hotQueries(db)).toBe(hotQueries(db));
 	});
 
-	it("finds a user by id, without the password hash", async () => {
+	it("finds a session by its access token hash, with its user and without secrets", async () => {
 		const user = await createUser(db, { displayName: "Ana" });
-		const [row] = await hotQueries(db).userById.execute({ id: user.id });
-		expect(row).toEqual({ id: user.id, email: user.email, displayName: "Ana", locale: "fr" });
-		expect(await hotQueries(db).userById.execute({ id: user.id + 1 })).toEqual([]);
+		const expires = new Date(Date.now() + 60_000);
+		await db.insert(sessions).values({ userId: user.id, accessTokenHash: "hash-of-token", accessExpiresAt: expires });
+		const [row] = await hotQueries(db).sessionByAccessTokenHash.execute({ hash: "hash-of-token" });
+		expect(row?.session).toMatchObject({ userId: user.id, revokedAt: null });
+		expect(row?.session.accessExpiresAt.getTime()).toBe(expires.getTime());
+		expect(row?.user).toMatchObject({ id: user.id, email: user.email, displayName: "Ana" });
+		expect(Object.keys(row?.user ?? {})).not.toContain("passwordHash");
+		expect(await hotQueries(db).sessionByAccessTokenHash.execute({ hash: "another-hash" })).toEqual([]);
 	});
 
-	it("resolves the owner of an account and of a character", async () => {
+	it("finds an account, a character with its owner, and a team by id", async () => {
 		const user = await createUser(db);
 		const account = await createGameAccount(db, user.id);
 		const character = await createCharacter(db, account.id);
+		const team = await createTeam(db, user.id);
 		const queries = hotQueries(db);
-		expect(await queries.accountOwner.execute({ id: account.id })).toEqual([{ accountId: account.id, userId: user.id }]);
-		expect(await queries.characterOwner.execute({ id: character.id })).toEqual([
-			{ characterId: character.id, accountId: account.id, serverId: character.serverId, userId: user.id },
+		expect(await queries.accountById.execute({ id: account.id })).toEqual([account]);
+		expect(await queries.characterById.execute({ id: character.id })).toEqual([
+			expect.objectContaining({ id: character.id, accountId: account.id, serverId: character.serverId, userId: user.id }),
 		]);
+		expect(await queries.teamById.execute({ id: team.id })).toEqual([team]);
+		expect(await queries.characterById.execute({ id: character.id + 1 })).toEqual([]);
 	});
 });
