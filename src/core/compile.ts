@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
-import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
+import type { ExtractErrorHandler } from "./extract.js";
 import { createFloor, type RuntimeFloor } from "./floor.js";
 import { mergeHookLists, runHooks, type HookLists } from "./hooks.js";
 import { declaresContracts, handlerStep, StepCompiler, type CompiledStep, type StepFunction } from "./pipeline.js";
@@ -32,8 +32,6 @@ export interface ExecutorSettings {
 
 export interface CompiledRoute {
 	readonly definition: RouteDefinition;
-	/** The route's hooks: global ones first, then abstract routes', processes' and the route's own. */
-	readonly hooks: HookLists;
 	execute(raw: RawRequest, sink: ResponseSink, path: string, search: string, params: Record<string, string | undefined>, matchedPath: string): void | Promise<void>;
 }
 
@@ -278,7 +276,6 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	return {
 		definition,
-		hooks,
 		execute(raw, sink, path, search, params, matchedPath) {
 			const request = new Request(raw, path, search, matchedPath, params, logger, logRequests ? performance.now() : 0, trustProxy);
 			const response = new Response(sink);
@@ -300,4 +297,3 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	};
 }
 
-export { defaultExtractErrorHandler };

@@ -121,9 +121,3 @@ export class Request {
 		return hops[Math.max(index, 0)] ?? socketAddress;
 	}
 }
-
-/** Splits a request URL into its path and its query string (without `?`). */
-export function splitUrl(url: string): [path: string, search: string] {
-	const mark = url.indexOf("?");
-	return mark === -1 ? [url, ""] : [url.slice(0, mark), url.slice(mark + 1)];
-}

@@ -62,7 +62,7 @@ export type HotQueries = ReturnType<typeof prepareHotQueries>;
 
 const cache = new WeakMap<Database, HotQueries>();
 
-/** Prepared once per database handle; call as `hotQueries(db).userById.execute({ id })`. */
+/** Prepared once per database handle; call as `hotQueries(db).accountById.execute({ id })`. */
 export function hotQueries(db: Database): HotQueries {
 	let queries = cache.get(db);
 	if (queries === undefined) {
