@@ -191,6 +191,17 @@ describe("hostile strings, for every operation of the OpenAPI document", () => {
 	});
 });
 
+describe("credentials read outside extract (the authenticated process)", () => {
+	it("answers a hostile Bearer token or session cookie with 401, never 5xx: tokens are hashed before any query", async () => {
+		for (const hostile of hostiles) {
+			const viaHeader = await app.inject({ url: "/api/me", headers: { authorization: `Bearer ${hostile.value}` } });
+			expect([viaHeader.statusCode, viaHeader.info], hostile.name).toEqual([401, "session.invalid"]);
+			const viaCookie = await app.inject({ url: "/api/me", headers: { cookie: `session=${hostile.inUrl}` } });
+			expect([viaCookie.statusCode, viaCookie.info], hostile.name).toEqual([401, "session.invalid"]);
+		}
+	});
+});
+
 describe("a NUL that slips past extract", () => {
 	it("is refused by the database, and the app answers 400 value.text_invalid rather than 500, in PROD", async () => {
 		const { app: production } = buildIdentityApp(db, { config: { APP_ENV: "PROD" } });
