@@ -1,4 +1,4 @@
-// Text a database can store: the string rule every extract schema applies, checked natively and documented as a pattern.
+// Text a database can store: the string rule every extract schema applies, checked by linear scans and documented as a pattern.
 import { z } from "zod";
 
 /**
