@@ -26,6 +26,13 @@ export interface AppDependencies {
 	referenceCache?: ReferenceCache;
 }
 
+/** What a client reads when the database refused its request, by the status the refusal maps to. */
+const databaseRefusalMessages = {
+	400: "The database refused a value of the request.",
+	404: "The request refers to something that does not exist.",
+	409: "The request conflicts with existing data.",
+} as const;
+
 export function buildApp({ config, logger, db, clock, mailTransport, referenceCache }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
@@ -42,7 +49,7 @@ export function buildApp({ config, logger, db, clock, mailTransport, referenceCa
 		response
 			.code(mapped.status)
 			.info(mapped.info)
-			.send({ error: mapped.info, message: "The request conflicts with existing data.", ...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}) });
+			.send({ error: mapped.info, message: databaseRefusalMessages[mapped.status], ...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}) });
 	});
 	// Set by the test suite only (test/helpers/contract-coverage.ts), read here rather than in Config: tests build
 	// apps with literal configs, and the recording must reach every app they build.

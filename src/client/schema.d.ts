@@ -846,7 +846,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** Format: email */
-                    email: string;
+                    email: string & unknown;
                     password: string;
                     displayName: string;
                 };
@@ -881,8 +881,6 @@ export interface operations {
              *     - `TYPE_ERROR.body.password`
              *     - `TYPE_ERROR.body.displayName`
              *     - `password.weak`
-             *
-             *     No declared body: `BODY_PARSE_ERROR`, `TYPE_ERROR.body`, `TYPE_ERROR.body.email`, `TYPE_ERROR.body.password`, `TYPE_ERROR.body.displayName`.
              */
             400: {
                 headers: {
@@ -894,6 +892,15 @@ export interface operations {
                     "application/json": {
                         error: string;
                         message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
                     };
                 };
             };
@@ -918,7 +925,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -927,7 +939,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1003,7 +1021,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.password";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /** @description - `credentials.invalid` */
             401: {
@@ -1026,7 +1058,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -1035,7 +1072,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /** @description - `login.throttled` */
             429: {
@@ -1117,7 +1160,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.challengeToken" | "TYPE_ERROR.body.code";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `challenge.invalid`
@@ -1143,7 +1200,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -1152,7 +1214,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1218,7 +1286,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.refreshToken";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `refresh.reused`
@@ -1246,7 +1328,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -1255,7 +1342,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1509,7 +1602,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.sessionId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -1611,7 +1715,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -1620,7 +1738,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -1629,7 +1752,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1678,8 +1807,6 @@ export interface operations {
              *     - `reset.invalid`
              *     - `reset.expired`
              *     - `password.weak`
-             *
-             *     No declared body: `BODY_PARSE_ERROR`, `TYPE_ERROR.body`, `TYPE_ERROR.body.token`, `TYPE_ERROR.body.password`.
              */
             400: {
                 headers: {
@@ -1691,6 +1818,15 @@ export interface operations {
                     "application/json": {
                         error: string;
                         message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
                     };
                 };
             };
@@ -1701,7 +1837,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -1710,7 +1851,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1839,8 +1986,6 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.code`
              *     - `2fa.code_invalid`
-             *
-             *     No declared body: `BODY_PARSE_ERROR`, `TYPE_ERROR.body`, `TYPE_ERROR.body.code`.
              */
             400: {
                 headers: {
@@ -1852,6 +1997,15 @@ export interface operations {
                     "application/json": {
                         error: string;
                         message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
                     };
                 };
             };
@@ -1912,7 +2066,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -1921,7 +2080,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1966,8 +2131,6 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.code`
              *     - `2fa.code_invalid`
-             *
-             *     No declared body: `BODY_PARSE_ERROR`, `TYPE_ERROR.body`, `TYPE_ERROR.body.code`.
              */
             400: {
                 headers: {
@@ -1979,6 +2142,15 @@ export interface operations {
                     "application/json": {
                         error: string;
                         message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
                     };
                 };
             };
@@ -2036,7 +2208,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -2045,7 +2222,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -2149,7 +2332,7 @@ export interface operations {
             content: {
                 "application/json": {
                     displayName?: string;
-                    locale?: string;
+                    locale?: string & unknown;
                 };
             };
         };
@@ -2187,7 +2370,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.displayName" | "TYPE_ERROR.body.locale";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -2229,7 +2426,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -2238,7 +2440,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -2285,8 +2493,6 @@ export interface operations {
              *     - `TYPE_ERROR.body.current`
              *     - `TYPE_ERROR.body.new`
              *     - `password.weak`
-             *
-             *     No declared body: `BODY_PARSE_ERROR`, `TYPE_ERROR.body`, `TYPE_ERROR.body.current`, `TYPE_ERROR.body.new`.
              */
             400: {
                 headers: {
@@ -2298,6 +2504,15 @@ export interface operations {
                     "application/json": {
                         error: string;
                         message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
                     };
                 };
             };
@@ -2344,7 +2559,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -2353,7 +2573,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -2504,7 +2730,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -2546,7 +2786,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -2555,7 +2800,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -2619,7 +2870,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -2715,7 +2977,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -2833,7 +3106,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -2892,7 +3179,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -2901,7 +3193,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -2961,7 +3259,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3040,7 +3349,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** Format: email */
-                    email: string;
+                    email: string & unknown;
                     roleId: number;
                 };
             };
@@ -3075,7 +3384,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.roleId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3152,7 +3475,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -3161,7 +3489,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -3209,7 +3543,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.userId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3335,7 +3680,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.userId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.roleId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3414,7 +3773,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -3423,7 +3787,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -3479,7 +3849,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3597,7 +3978,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.permissions";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3670,7 +4065,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -3679,7 +4079,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -3727,7 +4133,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.roleId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3866,7 +4283,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.roleId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.permissions";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -3945,7 +4376,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -3954,7 +4390,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -4013,7 +4455,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.token";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -4134,7 +4587,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.token";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -4361,7 +4825,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -4417,7 +4895,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -4426,7 +4909,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -4484,7 +4973,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -4581,7 +5081,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.cascade";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -4711,7 +5222,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -4781,7 +5306,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -4790,7 +5320,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -4815,7 +5351,7 @@ export interface operations {
                 accountIds?: number[];
                 minLevel?: number;
                 maxLevel?: number;
-                sort?: string;
+                sort?: string & unknown;
                 page?: number;
                 limit?: number;
             };
@@ -4867,8 +5403,6 @@ export interface operations {
              *     - `TYPE_ERROR.query.page`
              *     - `TYPE_ERROR.query.limit`
              *     - `level.range_invalid`
-             *
-             *     No declared body: `TYPE_ERROR.query`, `TYPE_ERROR.query.search`, `TYPE_ERROR.query.classIds`, `TYPE_ERROR.query.serverIds`, `TYPE_ERROR.query.accountIds`, `TYPE_ERROR.query.minLevel`, `TYPE_ERROR.query.maxLevel`, `TYPE_ERROR.query.sort`, `TYPE_ERROR.query.page`, `TYPE_ERROR.query.limit`.
              */
             400: {
                 headers: {
@@ -4878,6 +5412,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    } | {
                         error: string;
                         message: string;
                     };
@@ -4989,7 +5532,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -5063,7 +5620,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -5072,7 +5634,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -5133,7 +5701,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -5226,7 +5805,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -5351,7 +5941,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -5429,7 +6033,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -5438,7 +6047,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -5493,7 +6108,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.ids";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -5535,7 +6164,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -5544,7 +6178,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -5703,7 +6343,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId" | "TYPE_ERROR.body.guildId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -5779,7 +6433,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -5788,7 +6447,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -5858,7 +6523,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -5951,7 +6627,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6082,7 +6769,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6161,7 +6862,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -6170,7 +6876,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -6275,7 +6987,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6393,7 +7116,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6510,7 +7244,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind" | "TYPE_ERROR.query.status";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6629,7 +7374,21 @@ export interface operations {
                     info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.params.kind" | "TYPE_ERROR.params.refId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.status";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6688,7 +7447,12 @@ export interface operations {
                     info?: "PAYLOAD_TOO_LARGE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /** @description - `UNSUPPORTED_MEDIA_TYPE` */
             415: {
@@ -6697,7 +7461,13 @@ export interface operations {
                     info?: "UNSUPPORTED_MEDIA_TYPE";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -6765,7 +7535,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6883,7 +7664,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `session.missing`
@@ -6995,7 +7787,18 @@ export interface operations {
                     info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -7057,7 +7860,18 @@ export interface operations {
                     info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -7120,7 +7934,18 @@ export interface operations {
                     info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -7230,7 +8055,18 @@ export interface operations {
                     info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.file";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
             };
             /** @description - `docs.asset.notfound` */
             404: {

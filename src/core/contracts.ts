@@ -1,8 +1,8 @@
 // Response contracts: what a step declares it may send (code, info, body schema), the responses the
 // framework itself may send, and the check of a sent response against them (DEV and TEST only).
-import type { z } from "zod";
+import { z } from "zod";
 import { FrameworkInfo } from "./errors.js";
-import { extractParts, isZodSchema, type ExtractShape } from "./extract.js";
+import { extractErrorBodySchema, extractParts, isZodSchema, type ExtractShape } from "./extract.js";
 
 /**
  * Declares one response a step may send: `new IHaveSentThis(404, "user.notfound")`,
@@ -24,15 +24,18 @@ export class IHaveSentThis<Code extends number = number, Info extends string = s
 
 export type Contract = IHaveSentThis<number, string, z.ZodType | undefined>;
 
+/** The `{ error, message }` body of the body parser's refusals (415 adds the media types it understands). */
+const frameworkErrorBodySchema = z.object({ error: z.string(), message: z.string() });
+
 /** What the framework may answer on its own, declared once here rather than in every route. */
 export const frameworkContracts = {
 	/** Any step: an error it threw, or a pipeline that ended without sending. */
 	failure: [new IHaveSentThis(500, [FrameworkInfo.internalServerError, FrameworkInfo.noResponseSent])] as Contract[],
 	/** The body parser. */
 	body: [
-		new IHaveSentThis(400, FrameworkInfo.bodyParseError),
-		new IHaveSentThis(413, FrameworkInfo.payloadTooLarge),
-		new IHaveSentThis(415, FrameworkInfo.unsupportedMediaType),
+		new IHaveSentThis(400, FrameworkInfo.bodyParseError, frameworkErrorBodySchema),
+		new IHaveSentThis(413, FrameworkInfo.payloadTooLarge, frameworkErrorBodySchema),
+		new IHaveSentThis(415, FrameworkInfo.unsupportedMediaType, frameworkErrorBodySchema.extend({ supported: z.array(z.string()) })),
 	] as Contract[],
 	/** The router, for paths or methods no route serves. */
 	routing: [new IHaveSentThis(404, FrameworkInfo.notFound), new IHaveSentThis(405, FrameworkInfo.methodNotAllowed)] as Contract[],
@@ -49,7 +52,7 @@ export function extractContracts(shape: ExtractShape): Contract[] {
 		infos.push(`${FrameworkInfo.typeError}.${part}`);
 		if (!isZodSchema(declared)) for (const key of Object.keys(declared)) infos.push(`${FrameworkInfo.typeError}.${part}.${key}`);
 	}
-	return infos.length === 0 ? [] : [new IHaveSentThis(400, infos)];
+	return infos.length === 0 ? [] : [new IHaveSentThis(400, infos, extractErrorBodySchema)];
 }
 
 export interface ContractMismatch {

@@ -30,6 +30,25 @@ export type ExtractedFloor<E extends ExtractShape> = Part<E, "params"> &
 /** Answers a failed extraction; it must send. Receives the part (`body`), the key when one schema per key was used, and the zod error. */
 export type ExtractErrorHandler = (response: Response, part: ExtractPart, key: string | undefined, error: z.ZodError) => void;
 
+/**
+ * The body of the default answer to bad input, declared once: the extract step's contracts carry it, so the
+ * runtime check validates it and the OpenAPI document describes it on every operation that extracts.
+ */
+export const extractErrorBodySchema = z.object({
+	error: z.literal(FrameworkInfo.typeError),
+	/** `TYPE_ERROR.<part>[.<key>]`, as in the `info` header. */
+	info: z.string(),
+	issues: z.array(
+		z.object({
+			/** The part first (`body`, `query` …), then the path inside it. */
+			path: z.array(z.union([z.string(), z.number()])),
+			message: z.string(),
+			/** zod's issue code: `invalid_type`, `too_big`, `invalid_format` … */
+			code: z.string(),
+		}),
+	),
+});
+
 /** The default answer to bad input: 400, info `TYPE_ERROR.<part>[.<key>]`, and the issues in the body. */
 export const defaultExtractErrorHandler: ExtractErrorHandler = (response, part, key, error) => {
 	const info = key === undefined ? `${FrameworkInfo.typeError}.${part}` : `${FrameworkInfo.typeError}.${part}.${key}`;

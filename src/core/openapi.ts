@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { extractContracts, frameworkContracts, type Contract } from "./contracts.js";
 import { extractParts, extractsBody, isZodSchema, type ExtractPart, type ExtractSchema } from "./extract.js";
+import { hasStorableTextCheck, storableTextPattern } from "./text.js";
 import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
 
 // A deliberately small model of the OpenAPI 3.1 objects we emit: the core depends on no OpenAPI package.
@@ -166,6 +167,7 @@ class SchemaConverter {
 			override: (context) => {
 				// Dates travel as ISO strings in JSON bodies.
 				if (context.zodSchema._zod.def.type === "date") Object.assign(context.jsonSchema, { type: "string", format: "date-time" });
+				if (hasStorableTextCheck(context.zodSchema)) addPattern(context.jsonSchema as JsonSchema, storableTextPattern.source);
 			},
 		}) as JsonSchema;
 		delete json.$schema;
@@ -204,6 +206,15 @@ class SchemaConverter {
 		for (let n = 2; this.components[name] !== undefined && JSON.stringify(this.components[name]) !== JSON.stringify(definition); n++) name = `${base}_${n}`;
 		return name;
 	}
+}
+
+/** Adds a pattern to a string schema; JSON Schema has one `pattern` keyword, so a second one goes into `allOf`, as zod writes it. */
+function addPattern(json: JsonSchema, pattern: string): void {
+	if (json.pattern === undefined) {
+		json.pattern = pattern;
+		return;
+	}
+	json.allOf = [...((json.allOf ?? []) as JsonSchema[]), { pattern }];
 }
 
 /** One extract part as an object schema: a per-key shape becomes `z.object(shape)`, like the extract step does. */
@@ -276,8 +287,10 @@ function responsesOf(route: RouteDefinition, converter: SchemaConverter): Record
 			"x-infos": infos,
 		};
 		if (schemas.length > 0) {
-			const converted = schemas.map((schema) => converter.convert(schema, "output"));
-			response.content = { "application/json": { schema: converted.length === 1 ? (converted[0] as JsonSchema) : { oneOf: converted } } };
+			// Distinct bodies once each (the framework's `{ error, message }` and a route's refusals convert alike); `anyOf`
+			// rather than `oneOf`: bodies of one code may overlap, and a body that fits two of them is still valid.
+			const converted = [...new Map(schemas.map((schema) => converter.convert(schema, "output")).map((json) => [JSON.stringify(json), json])).values()];
+			response.content = { "application/json": { schema: converted.length === 1 ? (converted[0] as JsonSchema) : { anyOf: converted } } };
 		}
 		responses[String(code)] = response;
 	}

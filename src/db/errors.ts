@@ -115,6 +115,11 @@ export function mapDatabaseError(error: unknown): DatabaseErrorResponse | null {
 			return { status: 400, info: "value.out_of_range", ...extra };
 		case "22P02": // invalid_text_representation
 			return { status: 400, info: "value.invalid", ...extra };
+		// Text PostgreSQL cannot store: a NUL in `text` (character_not_in_repertoire) or a `\u0000` in jsonb
+		// (untranslatable_character). Extract refuses such strings first; this is the last line of defence.
+		case "22021":
+		case "22P05":
+			return { status: 400, info: "value.text_invalid", ...extra };
 		default:
 			return null;
 	}

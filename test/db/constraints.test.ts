@@ -1,5 +1,5 @@
 // Each constraint of the schema rejects bad rows on the tested engine, and the error mapping names it.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client.js";
 import {
@@ -258,5 +258,18 @@ describe("deleting a user", () => {
 		expect(counts).toEqual([0, 0, 0, 0, 0, 0]);
 		const [kept] = await db.select().from(guilds).where(eq(guilds.id, guild.id));
 		expect(kept?.createdBy).toBeNull();
+	});
+});
+
+describe("text the database cannot store", () => {
+	it("refuses a NUL in text with 22021, mapped to 400 value.text_invalid", async () => {
+		expect(await databaseErrorOf(db.execute(sql`insert into users (email, password_hash, display_name) values (${"nul@example.test"}, ${"x"}, ${"a\u0000b"})`))).toMatchObject({
+			status: 400,
+			info: "value.text_invalid",
+		});
+	});
+
+	it("refuses a \\u0000 escape in jsonb with 22P05, mapped to 400 value.text_invalid", async () => {
+		expect(await databaseErrorOf(db.execute(sql`select ${'{"name":"a\\u0000b"}'}::jsonb`))).toMatchObject({ status: 400, info: "value.text_invalid" });
 	});
 });

@@ -1,14 +1,14 @@
 // Game account routes: list mine, create, read, rename or relabel, delete (refused while it holds characters, unless ?cascade=true).
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { accountNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { accountListItemSchema, accountSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 import { booleanQuery } from "../query.js";
 
-const accountName = z.string().trim().min(1).max(50);
-const accountLabel = z.string().trim().max(100).nullable();
+const accountName = text().trim().min(1).max(50);
+const accountLabel = text().trim().max(100).nullable();
 const accountBody = z.object({ account: accountSchema });
 
 export function declareAccountRoutes(app: App, { services, guards }: DomainRouteDependencies): void {

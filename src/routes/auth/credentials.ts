@@ -1,6 +1,6 @@
 // Routes that open sessions: register, login (throttled), the 2FA second step, and refresh-token rotation.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, storableTextCheck, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { passwordMaxLength, passwordPolicyProblem } from "../../services/accounts.js";
 import type { IdentityRouteDependencies } from "../guards.js";
@@ -16,9 +16,9 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 	app.declareRoute("POST", "/api/auth/register")
 		.extract({
 			body: {
-				email: z.email().max(320),
-				password: z.string().max(passwordMaxLength),
-				displayName: z.string().trim().min(1).max(64),
+				email: z.email().max(320).check(storableTextCheck),
+				password: text().max(passwordMaxLength),
+				displayName: text().trim().min(1).max(64),
 			},
 		})
 		.cut(
@@ -50,7 +50,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		);
 
 	app.declareRoute("POST", "/api/auth/login")
-		.extract({ body: { email: z.string().trim().min(1).max(320), password: z.string().min(1).max(passwordMaxLength) } })
+		.extract({ body: { email: text().trim().min(1).max(320), password: text().min(1).max(passwordMaxLength) } })
 		.cut(
 			async ({ pickup }, response, request) => {
 				const decision = await throttle.check(pickup("email").toLowerCase(), request.ip);
@@ -92,7 +92,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		);
 
 	app.declareRoute("POST", "/api/auth/2fa/verify")
-		.extract({ body: { challengeToken: z.string().min(1).max(128), code: z.string().trim().min(1).max(16) } })
+		.extract({ body: { challengeToken: text().min(1).max(128), code: text().trim().min(1).max(16) } })
 		.handler(
 			async ({ pickup }, response, request) => {
 				const outcome = await twoFactor.verifyChallenge(pickup("challengeToken"), pickup("code"), sessionMeta(request));
@@ -107,7 +107,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		);
 
 	app.declareRoute("POST", "/api/auth/refresh")
-		.extract({ body: { refreshToken: z.string().min(1).max(128) } })
+		.extract({ body: { refreshToken: text().min(1).max(128) } })
 		.handler(
 			async ({ pickup }, response, request) => {
 				const rotation = await sessions.refresh(pickup("refreshToken"));

@@ -1,6 +1,6 @@
 // Forgotten-password routes: request a reset token by mail (always 202), then reset with it (every session revoked).
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { passwordMaxLength } from "../../services/accounts.js";
 import type { IdentityRouteDependencies } from "../guards.js";
@@ -9,7 +9,7 @@ export function declarePasswordRoutes(app: App, { services }: IdentityRouteDepen
 	const { passwordReset } = services;
 
 	app.declareRoute("POST", "/api/auth/password/forgot")
-		.extract({ body: { email: z.string().trim().min(1).max(320) } })
+		.extract({ body: { email: text().trim().min(1).max(320) } })
 		.handler(
 			async ({ pickup }, response) => {
 				// The same answer whether or not an account has this email: the mail is the only channel that tells.
@@ -20,7 +20,7 @@ export function declarePasswordRoutes(app: App, { services }: IdentityRouteDepen
 		);
 
 	app.declareRoute("POST", "/api/auth/password/reset")
-		.extract({ body: { token: z.string().min(1).max(128), password: z.string().max(passwordMaxLength) } })
+		.extract({ body: { token: text().min(1).max(128), password: text().max(passwordMaxLength) } })
 		.handler(
 			async ({ pickup }, response) => {
 				const outcome = await passwordReset.reset(pickup("token"), pickup("password"));

@@ -1,12 +1,12 @@
 // 2FA routes for a signed-in user: setup (secret + otpauth URI), enable with a first code, disable with a code.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { TwoFactorChange } from "../../services/two-factor.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import type { Response } from "../../core/index.js";
 
-const codeBody = { code: z.string().trim().min(1).max(16) };
+const codeBody = { code: text().trim().min(1).max(16) };
 
 function refuse(response: Response, change: TwoFactorChange): void {
 	switch (change.status) {

@@ -1,12 +1,12 @@
 // Character routes: create in one of my accounts, read (mine, or a guild fellow's with character.view), change, delete, bulk delete.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { accountNotFound, characterNotFound, classNotFound, serverNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { characterSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
-const characterName = z.string().trim().min(2).max(50);
+const characterName = text().trim().min(2).max(50);
 const characterLevel = z.number().int().min(1).max(200);
 const characterBody = z.object({ character: characterSchema });
 

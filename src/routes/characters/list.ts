@@ -1,6 +1,6 @@
 // GET /api/characters: the caller's characters, filtered, sorted (stable) and paginated; benchmark scenario 3.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { characterSortFields, type CharacterSortField, type SortDirection } from "../../services/characters.js";
 import type { DomainRouteDependencies } from "../domain-guards.js";
@@ -10,8 +10,7 @@ import { idList, limitQuery, pageQuery } from "../query.js";
 const levelQuery = z.coerce.number().int().min(1).max(200).optional();
 
 /** `sort=level` or `sort=level:desc`; `name:asc` by default. */
-const sortQuery = z
-	.string()
+const sortQuery = text()
 	.regex(new RegExp(`^(${characterSortFields.join("|")})(:(asc|desc))?$`), `one of ${characterSortFields.join(", ")}, optionally followed by :asc or :desc`)
 	.default("name:asc")
 	.transform((value) => {
@@ -20,8 +19,7 @@ const sortQuery = z
 	});
 
 /** An empty `search=` (a blank form field) means no search. */
-const searchQuery = z
-	.string()
+const searchQuery = text()
 	.trim()
 	.max(50)
 	.optional()

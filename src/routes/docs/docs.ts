@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { buildOpenApiDocument } from "../../openapi.js";
 
 // No CDN: the UI is served from the installed swagger-ui-dist, so the page works offline.
@@ -48,7 +48,7 @@ export function declareDocsRoutes(app: App): void {
 	);
 
 	app.declareRoute("GET", "/docs/assets/{file}")
-		.extract({ params: { file: z.string() } })
+		.extract({ params: { file: text() } })
 		.cut(({ pickup }, response) => {
 			if (!assets.has(pickup("file"))) return response.code(404).info("docs.asset.notfound").send({ error: "docs.asset.notfound", message: "No such documentation asset." });
 			return {};

@@ -1,12 +1,12 @@
 // Guild routes: create (the creator becomes owner), list mine, read, rename, delete (owners only).
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { guildSchema, myGuildSchema, roleSchema, roleSummarySchema } from "../schemas.js";
 
-const guildName = z.string().trim().min(2).max(64);
+const guildName = text().trim().min(2).max(64);
 
 export function declareGuildRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds } = services;

@@ -1,6 +1,6 @@
 // Guild member routes: list members, invite by email, remove (or leave), change a member's role.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, storableTextCheck, type App, type Response } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { MemberChange } from "../../services/guilds.js";
 import type { IdentityRouteDependencies } from "../guards.js";
@@ -35,7 +35,7 @@ export function declareMemberRoutes(app: App, { services, guards }: IdentityRout
 		);
 
 	authenticatedRoute.declareRoute("POST", "/api/guilds/{guildId}/invitations")
-		.extract({ params: { guildId: idParam }, body: { email: z.email().max(320), roleId: idParam } })
+		.extract({ params: { guildId: idParam }, body: { email: z.email().max(320).check(storableTextCheck), roleId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "member.invite" }, pickup: ["membership"] })
 		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(

@@ -1,13 +1,13 @@
 // Guild role routes: list, create, rename or re-permission, delete; permissions come from the static list in code.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, text, type App, type Response } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { permissionSchema } from "../../services/permissions.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { roleSchema } from "../schemas.js";
 
-const roleName = z.string().trim().min(1).max(32);
+const roleName = text().trim().min(1).max(32);
 const rolePermissions = z.array(permissionSchema).max(64);
 
 export function declareRoleRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {

@@ -1,10 +1,10 @@
 // Invitation routes for the invitee: preview what an invitation is for, and accept it.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, text, type App, type Response } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 
-const tokenParam = z.string().min(1).max(128);
+const tokenParam = text().min(1).max(128);
 
 export function declareInvitationRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { invitations } = services;

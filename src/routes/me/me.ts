@@ -1,6 +1,6 @@
 // The caller's own account: read it, change display name or locale, change the password.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { passwordMaxLength } from "../../services/accounts.js";
 import { publicUserSchema } from "../schemas.js";
@@ -18,9 +18,9 @@ export function declareMeRoutes(app: App, { services, guards }: IdentityRouteDep
 	authenticatedRoute.declareRoute("PATCH", "/api/me")
 		.extract({
 			body: {
-				displayName: z.string().trim().min(1).max(64).optional(),
+				displayName: text().trim().min(1).max(64).optional(),
 				// BCP 47-ish: "fr", "en", "pt-BR".
-				locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/).optional(),
+				locale: text().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/).optional(),
 			},
 		})
 		.handler(
@@ -32,7 +32,7 @@ export function declareMeRoutes(app: App, { services, guards }: IdentityRouteDep
 		);
 
 	authenticatedRoute.declareRoute("POST", "/api/me/password")
-		.extract({ body: { current: z.string().min(1).max(passwordMaxLength), new: z.string().max(passwordMaxLength) } })
+		.extract({ body: { current: text().min(1).max(passwordMaxLength), new: text().max(passwordMaxLength) } })
 		.handler(
 			async ({ pickup }, response) => {
 				const outcome = await accounts.changePassword(pickup("user").id, pickup("session").id, { current: pickup("current"), new: pickup("new") });

@@ -1,6 +1,6 @@
 // GET /api/classes, /api/servers, /api/dungeons: public reference lists from the in-process cache, with ETag → 304.
 import { z } from "zod";
-import { IHaveSentThis, type App, type Response } from "../../core/index.js";
+import { IHaveSentThis, text, type App, type Response } from "../../core/index.js";
 import type { CachedReference, ReferenceCache } from "../../services/reference-cache.js";
 import { referenceBodySchemas, referenceResources, type ReferenceResource } from "../../services/reference-data.js";
 
@@ -29,7 +29,7 @@ function answer(response: Response, resource: ReferenceResource, entry: CachedRe
 
 function declareReferenceList(app: App, cache: ReferenceCache, resource: ReferenceResource): void {
 	app.declareRoute("GET", `/api/${resource}`)
-		.extract({ headers: { "if-none-match": z.string().optional() } })
+		.extract({ headers: { "if-none-match": text().optional() } })
 		.handler(
 			({ pickup }, response) => {
 				// A hit answers synchronously: the executor awaits nothing on the hot path.

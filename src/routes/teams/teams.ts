@@ -1,13 +1,13 @@
 // Team routes: list the teams I can see (mine and my guilds'), create (personal, or a guild's with team.manage), read, change, delete.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { IHaveSentThis, text, type App } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { Team, TeamService } from "../../services/teams.js";
 import { serverNotFound, teamNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { teamDetailSchema, teamListItemSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
-const teamName = z.string().trim().min(1).max(50);
+const teamName = text().trim().min(1).max(50);
 const teamBody = z.object({ team: teamDetailSchema });
 
 export async function teamDetail(teams: TeamService, team: Team) {
