@@ -1,5 +1,5 @@
 // Columns sealed at rest (users.totp_secret): their AAD context, and the data migration that seals and re-keys them.
-import { eq, isNotNull } from "drizzle-orm";
+import { eq, isNotNull, sql } from "drizzle-orm";
 import { isUnsealed, openSecret, sealedKeyId, sealSecret, SealedSecretError } from "../secrets/sealed.js";
 import type { Keyring } from "../secrets/keyring.js";
 import type { Executor } from "./client.js";
@@ -26,22 +26,22 @@ export interface SealingReport {
  */
 export async function sealTotpSecrets(db: Executor, keyring: Keyring): Promise<SealingReport> {
 	return db.transaction(async (tx) => {
-		const rows = await tx.select({ id: users.id, secret: users.totpSecret, updatedAt: users.updatedAt }).from(users).where(isNotNull(users.totpSecret)).orderBy(users.id).for("update");
+		const rows = await tx.select({ id: users.id, secret: users.totpSecret }).from(users).where(isNotNull(users.totpSecret)).orderBy(users.id).for("update");
 		const report: SealingReport = { sealed: 0, rekeyed: 0 };
 		const refused = new Map<string, number[]>();
 		let firstProblem: SealedSecretError["problem"] = "unknown-key";
-		const changes: Array<{ id: number; secret: string; updatedAt: Date }> = [];
+		const changes: Array<{ id: number; secret: string }> = [];
 		for (const row of rows) {
 			if (row.secret === null) continue;
 			const context = totpSecretContext(row.id);
 			if (isUnsealed(row.secret)) {
-				changes.push({ id: row.id, secret: sealSecret(keyring, row.secret, context), updatedAt: row.updatedAt });
+				changes.push({ id: row.id, secret: sealSecret(keyring, row.secret, context) });
 				report.sealed++;
 				continue;
 			}
 			if (sealedKeyId(row.secret) === keyring.current.id) continue;
 			try {
-				changes.push({ id: row.id, secret: sealSecret(keyring, openSecret(keyring, row.secret, context), context), updatedAt: row.updatedAt });
+				changes.push({ id: row.id, secret: sealSecret(keyring, openSecret(keyring, row.secret, context), context) });
 				report.rekeyed++;
 			} catch (error) {
 				if (!(error instanceof SealedSecretError)) throw error;
@@ -57,8 +57,10 @@ export async function sealTotpSecrets(db: Executor, keyring: Keyring): Promise<S
 				`cannot re-encrypt TOTP secrets (nothing was changed): ${lines.join("; ")}. Keys in use: ${keyring.ids.join(", ")}; add the missing key to SECRETS_KEYS_PREVIOUS.`,
 			);
 		}
-		// updated_at is kept: re-encryption is not a change the user made.
-		for (const change of changes) await tx.update(users).set({ totpSecret: change.secret, updatedAt: change.updatedAt }).where(eq(users.id, change.id));
+		// updated_at keeps its exact value (a JS Date would drop the microseconds): re-encryption is not a change the user made.
+		for (const change of changes) {
+			await tx.update(users).set({ totpSecret: change.secret, updatedAt: sql`${users.updatedAt}` }).where(eq(users.id, change.id));
+		}
 		return report;
 	});
 }

@@ -23,8 +23,8 @@ export interface IdentityDependencies {
 
 export function createIdentityServices({ db, config, logger, now = systemClock, mailTransport }: IdentityDependencies) {
 	const settings = identitySettings(config);
-	if (settings.secrets.development && config.APP_ENV === "DEV") {
-		logger.warn({ keyId: settings.secrets.current.id }, "SECRETS_KEY is unset: TOTP secrets are encrypted with the public development key; set SECRETS_KEY before real use");
+	if (config.APP_ENV === "DEV" && settings.secrets().development) {
+		logger.warn({ keyId: settings.secrets().current.id }, "SECRETS_KEY is unset: TOTP secrets are encrypted with the public development key; set SECRETS_KEY before real use");
 	}
 	const sessions = createSessionService(db, settings, now);
 	const throttle = createLoginThrottle(db, settings, now);

@@ -33,8 +33,12 @@ export interface IdentitySettings {
 	allowedOrigins: readonly string[];
 	loginMaxFailures: number;
 	loginWindowMs: number;
-	/** Seals TOTP secrets at rest: SECRETS_KEY, or the development key outside PROD. */
-	secrets: Keyring;
+	/**
+	 * Seals TOTP secrets at rest: SECRETS_KEY, or the development key outside PROD. Resolved on first use, so an app
+	 * built only to read its routes (the OpenAPI script, benchmarks) needs no key; loadConfig already refuses a PROD
+	 * start without one, and a PROD app built without one throws at its first 2FA operation.
+	 */
+	secrets: () => Keyring;
 	/** The issue fixes these three; they are not worth a variable each. */
 	resetTokenTtlMs: number;
 	challengeTtlMs: number;
@@ -55,10 +59,15 @@ export function identitySettings(config: IdentityConfig): IdentitySettings {
 		allowedOrigins: (config.ALLOWED_ORIGINS ?? []).map((origin) => new URL(origin).origin),
 		loginMaxFailures: config.LOGIN_MAX_FAILURES ?? 10,
 		loginWindowMs: (config.LOGIN_WINDOW_SECONDS ?? 5 * 60) * 1000,
-		secrets: keyringFromConfig(config),
+		secrets: once(() => keyringFromConfig(config)),
 		resetTokenTtlMs: 30 * minute,
 		challengeTtlMs: 5 * minute,
 		invitationTtlMs: 7 * 24 * 60 * minute,
 		challengeMaxFailures: 5,
 	};
+}
+
+function once<T>(make: () => T): () => T {
+	let made: { value: T } | undefined;
+	return () => (made ??= { value: make() }).value;
 }

@@ -20,7 +20,7 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 	 * opened only to check a code. A value that cannot be opened (unknown key id, tampered) throws: a 500, never a
 	 * silent refusal that would lock the user out without a trace.
 	 */
-	const open = (userId: number, stored: string) => openSecret(settings.secrets, stored, totpSecretContext(userId));
+	const open = (userId: number, stored: string) => openSecret(settings.secrets(), stored, totpSecretContext(userId));
 
 	async function totpState(userId: number) {
 		const [row] = await db
@@ -37,7 +37,7 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 			const state = await totpState(userId);
 			if (state.enabledAt !== null) return { status: "already-enabled" };
 			const secret = generateTotpSecret();
-			await db.update(users).set({ totpSecret: sealSecret(settings.secrets, secret, totpSecretContext(userId)), totpLastStep: null }).where(eq(users.id, userId));
+			await db.update(users).set({ totpSecret: sealSecret(settings.secrets(), secret, totpSecretContext(userId)), totpLastStep: null }).where(eq(users.id, userId));
 			return { status: "ready", secret, otpauthUri: otpauthUri(secret, state.email) };
 		},
 
