@@ -1,7 +1,20 @@
 // Environment variables, parsed and validated once with zod; the rest of the app reads `Config`.
 import { z } from "zod";
+import { developmentSecretKey, parseSecretKey, parseSecretKeyList } from "./secrets/keyring.js";
 
 const port = z.coerce.number().int().min(0).max(65_535);
+
+/** Parsed into key objects that never print their bytes; a bad entry is an issue naming the problem, not the key. */
+function secretKeys<T>(parse: (value: string) => T) {
+	return z.string().transform((value, context) => {
+		try {
+			return parse(value);
+		} catch (error) {
+			context.addIssue({ code: "custom", message: (error as Error).message });
+			return z.NEVER;
+		}
+	});
+}
 
 const booleanFlag = z
 	.enum(["1", "0", "true", "false", "yes", "no"])
@@ -60,6 +73,25 @@ export const configSchema = z.object({
 	DOFUSDB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 	/** Retries of one DofusDB request after a network error, a timeout, a 429 or a 5xx (exponential backoff). */
 	DOFUSDB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+	/**
+	 * The key that encrypts TOTP secrets at rest (AES-256-GCM): `<key id>:<base64 of 32 bytes>`. Required in PROD;
+	 * unset in DEV/TEST: the public development key (id `dev`). See README, *Secrets at rest*.
+	 */
+	SECRETS_KEY: secretKeys(parseSecretKey).optional(),
+	/** Earlier keys, still accepted for decryption until the start-up migration has moved every value to SECRETS_KEY. */
+	SECRETS_KEYS_PREVIOUS: secretKeys(parseSecretKeyList).default([]),
+}).superRefine((config, context) => {
+	const current = config.SECRETS_KEY;
+	if (config.APP_ENV === "PROD") {
+		if (current === undefined) {
+			context.addIssue({ code: "custom", path: ["SECRETS_KEY"], message: "required when APP_ENV=PROD: <key id>:<base64 of 32 random bytes>, e.g. 2026-12:$(openssl rand -base64 32)" });
+		} else if (current.sameBytes(developmentSecretKey)) {
+			context.addIssue({ code: "custom", path: ["SECRETS_KEY"], message: "is the public development key: generate a real one for PROD" });
+		}
+	}
+	if (current !== undefined && config.SECRETS_KEYS_PREVIOUS.some((key) => key.id === current.id)) {
+		context.addIssue({ code: "custom", path: ["SECRETS_KEYS_PREVIOUS"], message: `repeats the key id "${current.id}" of SECRETS_KEY: give each key its own id` });
+	}
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
@@ -42,5 +43,63 @@ describe("configuration", () => {
 		expect(result.stderr).toContain("Invalid configuration");
 		expect(result.stderr).toContain("PORT");
 		expect(result.stderr).not.toMatch(/\n\s+at /);
+	});
+
+	describe("SECRETS_KEY and SECRETS_KEYS_PREVIOUS", () => {
+		const bytes = randomBytes(32);
+		const key = `2026-12:${bytes.toString("base64")}`;
+		const problemsOf = (env: Record<string, string>) => {
+			try {
+				loadConfig(env);
+			} catch (error) {
+				expect(error).toBeInstanceOf(ConfigError);
+				return (error as ConfigError).message;
+			}
+			throw new Error("expected a ConfigError");
+		};
+
+		it("parses the current key and the previous ones into key objects that print their id only", () => {
+			const config = loadConfig({ APP_ENV: "PROD", SECRETS_KEY: key, SECRETS_KEYS_PREVIOUS: `old:${randomBytes(32).toString("base64")},older:${randomBytes(32).toString("base64url")}` });
+			expect(config.SECRETS_KEY?.id).toBe("2026-12");
+			expect(config.SECRETS_KEYS_PREVIOUS.map((one) => one.id)).toEqual(["old", "older"]);
+			expect(JSON.stringify(config)).not.toContain(bytes.toString("base64"));
+		});
+
+		it("is optional outside PROD", () => {
+			expect(loadConfig({ APP_ENV: "DEV" }).SECRETS_KEY).toBeUndefined();
+			expect(loadConfig({ APP_ENV: "TEST" }).SECRETS_KEYS_PREVIOUS).toEqual([]);
+		});
+
+		it("is required in PROD", () => {
+			expect(problemsOf({ APP_ENV: "PROD" })).toMatch(/SECRETS_KEY: required when APP_ENV=PROD/);
+		});
+
+		it("refuses bad base64 and keys that are not 32 bytes, without echoing them", () => {
+			const short = `k1:${randomBytes(16).toString("base64")}`;
+			expect(problemsOf({ SECRETS_KEY: "k1:%%%not-base64%%%" })).toMatch(/SECRETS_KEY: key "k1" is not base64/);
+			const message = problemsOf({ SECRETS_KEY: short });
+			expect(message).toMatch(/SECRETS_KEY: key "k1" decodes to 16 bytes, AES-256 needs exactly 32/);
+			expect(message).not.toContain(short.slice(3));
+			expect(problemsOf({ SECRETS_KEYS_PREVIOUS: `${key},bad` })).toMatch(/SECRETS_KEYS_PREVIOUS: expected <key id>:<base64 of 32 bytes>/);
+		});
+
+		it("refuses a previous key reusing the current key's id, and the public development key in PROD", () => {
+			expect(problemsOf({ SECRETS_KEY: key, SECRETS_KEYS_PREVIOUS: `2026-12:${randomBytes(32).toString("base64")}` })).toMatch(/SECRETS_KEYS_PREVIOUS: repeats the key id "2026-12"/);
+			const development = createHash("sha256").update("dofus-manager public development key, never for production").digest("base64");
+			expect(problemsOf({ APP_ENV: "PROD", SECRETS_KEY: `prod:${development}` })).toMatch(/SECRETS_KEY: is the public development key/);
+		});
+
+		// A child process on a busy machine: generous bounds, the assertion is the exit code and the message.
+		it("stops a PROD start without SECRETS_KEY with a clear message and exit code 1", { timeout: 90_000 }, () => {
+			const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+				env: { ...process.env, APP_ENV: "PROD", SECRETS_KEY: "", PORT: "0", PGLITE_DIR: "memory://" },
+				encoding: "utf8",
+				timeout: 80_000,
+			});
+			expect(result.status).toBe(1);
+			expect(result.stderr).toContain("Invalid configuration");
+			expect(result.stderr).toContain("SECRETS_KEY: required when APP_ENV=PROD");
+			expect(result.stderr).not.toMatch(/\n\s+at /);
+		});
 	});
 });

@@ -1,7 +1,7 @@
 // Guilds, their members and roles: creation with the owner/member system roles, and the last-owner rule.
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Database, Transaction } from "../db/index.js";
-import { guildMembers, guildRoles, guilds, users, type GuildRoleKind } from "../db/schema/index.js";
+import { characters, gameAccounts, guildMembers, guildRoles, guilds, teamMembers, teams, users, type GuildRoleKind } from "../db/schema/index.js";
 import { defaultMemberPermissions, permissions, type Permission } from "./permissions.js";
 
 /** The caller's place in a guild, as `userHasRight` drops it on the floor. */
@@ -112,7 +112,11 @@ export function createGuildService(db: Database) {
 				.orderBy(asc(guildMembers.joinedAt), asc(users.id));
 		},
 
-		/** Removes a member (or lets one leave). Only owners remove owners, and the last owner stays. */
+		/**
+		 * Removes a member (or lets one leave). Only owners remove owners, and the last owner stays. Their characters
+		 * leave the guild's teams in the same transaction (a guild team holds members' characters only); their
+		 * personal teams and other guilds' teams keep them.
+		 */
 		async removeMember(guildId: number, targetUserId: number, actor: Membership): Promise<MemberChange> {
 			return db.transaction(async (tx): Promise<MemberChange> => {
 				await lockGuild(tx, guildId);
@@ -123,6 +127,13 @@ export function createGuildService(db: Database) {
 					if ((await ownerCount(tx, guildId)) <= 1) return { status: "last-owner" };
 				}
 				await tx.delete(guildMembers).where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, targetUserId)));
+				const guildTeams = tx.select({ id: teams.id }).from(teams).where(eq(teams.guildId, guildId));
+				const theirCharacters = tx
+					.select({ id: characters.id })
+					.from(characters)
+					.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
+					.where(eq(gameAccounts.userId, targetUserId));
+				await tx.delete(teamMembers).where(and(inArray(teamMembers.teamId, guildTeams), inArray(teamMembers.characterId, theirCharacters)));
 				return { status: "done" };
 			});
 		},

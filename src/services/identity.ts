@@ -23,6 +23,9 @@ export interface IdentityDependencies {
 
 export function createIdentityServices({ db, config, logger, now = systemClock, mailTransport }: IdentityDependencies) {
 	const settings = identitySettings(config);
+	if (config.APP_ENV === "DEV" && settings.secrets().development) {
+		logger.warn({ keyId: settings.secrets().current.id }, "SECRETS_KEY is unset: TOTP secrets are encrypted with the public development key; set SECRETS_KEY before real use");
+	}
 	const sessions = createSessionService(db, settings, now);
 	const throttle = createLoginThrottle(db, settings, now);
 	const mailer = createMailer(mailTransport ?? logTransport(logger), now);

@@ -1,5 +1,6 @@
 // Identity settings resolved once from the config (lifetimes, password cost, cookie and origin rules), and the clock.
 import type { Config } from "../config.js";
+import { keyringFromConfig, type Keyring } from "../secrets/keyring.js";
 import { defaultScryptParams, type ScryptParams } from "./passwords.js";
 
 /** Services read the time from here, never from `new Date()`, so tests can move it. */
@@ -18,6 +19,8 @@ export type IdentityConfig = Pick<Config, "APP_ENV"> &
 			| "ALLOWED_ORIGINS"
 			| "LOGIN_MAX_FAILURES"
 			| "LOGIN_WINDOW_SECONDS"
+			| "SECRETS_KEY"
+			| "SECRETS_KEYS_PREVIOUS"
 		>
 	>;
 
@@ -30,6 +33,12 @@ export interface IdentitySettings {
 	allowedOrigins: readonly string[];
 	loginMaxFailures: number;
 	loginWindowMs: number;
+	/**
+	 * Seals TOTP secrets at rest: SECRETS_KEY, or the development key outside PROD. Resolved on first use, so an app
+	 * built only to read its routes (the OpenAPI script, benchmarks) needs no key; loadConfig already refuses a PROD
+	 * start without one, and a PROD app built without one throws at its first 2FA operation.
+	 */
+	secrets: () => Keyring;
 	/** The issue fixes these three; they are not worth a variable each. */
 	resetTokenTtlMs: number;
 	challengeTtlMs: number;
@@ -50,9 +59,15 @@ export function identitySettings(config: IdentityConfig): IdentitySettings {
 		allowedOrigins: (config.ALLOWED_ORIGINS ?? []).map((origin) => new URL(origin).origin),
 		loginMaxFailures: config.LOGIN_MAX_FAILURES ?? 10,
 		loginWindowMs: (config.LOGIN_WINDOW_SECONDS ?? 5 * 60) * 1000,
+		secrets: once(() => keyringFromConfig(config)),
 		resetTokenTtlMs: 30 * minute,
 		challengeTtlMs: 5 * minute,
 		invitationTtlMs: 7 * 24 * 60 * minute,
 		challengeMaxFailures: 5,
 	};
+}
+
+function once<T>(make: () => T): () => T {
+	let made: { value: T } | undefined;
+	return () => (made ??= { value: make() }).value;
 }

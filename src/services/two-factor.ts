@@ -1,7 +1,8 @@
 // Two-factor authentication: TOTP setup, enabling and disabling, and completing a login challenge with a code.
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type { Database } from "../db/index.js";
+import { totpSecretContext, type Database } from "../db/index.js";
 import { loginChallenges, users } from "../db/schema/index.js";
+import { openSecret, sealSecret } from "../secrets/sealed.js";
 import { publicUserColumns, toPublicUser, type IssuedTokens, type PublicUser, type SessionMeta, type SessionService } from "./sessions.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { hashToken, looksLikeToken } from "./tokens.js";
@@ -14,6 +15,13 @@ export type ChallengeOutcome =
 	| { status: "challenge-invalid" | "code-invalid" };
 
 export function createTwoFactorService(db: Database, settings: IdentitySettings, now: Clock, sessions: SessionService) {
+	/*
+	 * users.totp_secret holds the secret sealed (AES-256-GCM, src/secrets/sealed.ts), bound to the user's row; it is
+	 * opened only to check a code. A value that cannot be opened (unknown key id, tampered) throws: a 500, never a
+	 * silent refusal that would lock the user out without a trace.
+	 */
+	const open = (userId: number, stored: string) => openSecret(settings.secrets(), stored, totpSecretContext(userId));
+
 	async function totpState(userId: number) {
 		const [row] = await db
 			.select({ email: users.email, secret: users.totpSecret, enabledAt: users.totpEnabledAt, lastStep: users.totpLastStep })
@@ -24,12 +32,12 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 	}
 
 	return {
-		/** A new secret, pending until `enable` proves the authenticator has it; calling again replaces it. */
+		/** A new secret, pending until `enable` proves the authenticator has it; calling again replaces it. Answered in clear this once, stored sealed. */
 		async setup(userId: number): Promise<{ status: "ready"; secret: string; otpauthUri: string } | { status: "already-enabled" }> {
 			const state = await totpState(userId);
 			if (state.enabledAt !== null) return { status: "already-enabled" };
 			const secret = generateTotpSecret();
-			await db.update(users).set({ totpSecret: secret, totpLastStep: null }).where(eq(users.id, userId));
+			await db.update(users).set({ totpSecret: sealSecret(settings.secrets(), secret, totpSecretContext(userId)), totpLastStep: null }).where(eq(users.id, userId));
 			return { status: "ready", secret, otpauthUri: otpauthUri(secret, state.email) };
 		},
 
@@ -38,7 +46,7 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 			if (state.enabledAt !== null) return { status: "already-enabled" };
 			if (state.secret === null) return { status: "not-setup" };
 			const at = now();
-			const step = verifyTotp(state.secret, code, at, state.lastStep);
+			const step = verifyTotp(open(userId, state.secret), code, at, state.lastStep);
 			if (step === null) return { status: "code-invalid" };
 			await db.update(users).set({ totpEnabledAt: at, totpLastStep: step }).where(eq(users.id, userId));
 			return { status: "done" };
@@ -48,7 +56,7 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 		async disable(userId: number, code: string): Promise<TwoFactorChange> {
 			const state = await totpState(userId);
 			if (state.enabledAt === null || state.secret === null) return { status: "not-enabled" };
-			if (verifyTotp(state.secret, code, now(), state.lastStep) === null) return { status: "code-invalid" };
+			if (verifyTotp(open(userId, state.secret), code, now(), state.lastStep) === null) return { status: "code-invalid" };
 			await db.update(users).set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null }).where(eq(users.id, userId));
 			return { status: "done" };
 		},
@@ -69,7 +77,7 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 			if (row === undefined || row.failures >= settings.challengeMaxFailures) return { status: "challenge-invalid" };
 			if (row.user.secret === null || row.user.totpEnabledAt === null) return { status: "challenge-invalid" };
 
-			const step = verifyTotp(row.user.secret, code, at, row.user.lastStep);
+			const step = verifyTotp(open(row.user.id, row.user.secret), code, at, row.user.lastStep);
 			if (step === null) {
 				await db.update(loginChallenges).set({ failures: sql`${loginChallenges.failures} + 1` }).where(eq(loginChallenges.id, row.id));
 				return { status: "code-invalid" };

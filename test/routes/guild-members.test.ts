@@ -1,8 +1,10 @@
 // Guild members and roles: listing, removing, leaving, changing roles, the last-owner rule, and role management.
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
+import { addToTeam, createRosterAs, createTeamAs } from "../helpers/domain.js";
+import { addMember, createGuildAs, freshAppPerTest, signUp, type LoggedIn } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
@@ -70,6 +72,79 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}", () => {
 		const stranger = await signUp(app);
 		expect((await removeMember(owner.headers, guildId, 99999)).info).toBe("user.notfound");
 		expect((await removeMember(owner.headers, guildId, stranger.id)).info).toBe("member.notfound");
+	});
+});
+
+describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters leave the guild's teams", () => {
+	const teamMemberIds = async (viewer: LoggedIn, teamId: number) => {
+		const response = await app.inject({ url: `/api/teams/${teamId}`, headers: viewer.headers });
+		expect(response.statusCode, response.body).toBe(200);
+		return (response.json().team.members as { id: number }[]).map((member) => member.id).sort((a, b) => a - b);
+	};
+	const added = async (viewer: LoggedIn, teamId: number, characterId: number) => expect((await addToTeam(app, viewer, teamId, characterId)).statusCode).toBe(201);
+
+	/**
+	 * The member's characters A and B sit in two teams of the guild (beside one of the owner's), in a team of a
+	 * second guild they also belong to, and in their personal team.
+	 */
+	async function memberInTeams() {
+		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		const other = await createGuildAs(app, owner);
+		await addMember(app, other.guildId, owner, member, other.memberRoleId);
+		const [a, b] = (await createRosterAs(app, member, 2)).characters.map((character) => character.id) as [number, number];
+		const [ownerCharacter] = (await createRosterAs(app, owner, 1)).characters.map((character) => character.id) as [number];
+		const guildTeam = await createTeamAs(app, owner, { guildId });
+		const secondGuildTeam = await createTeamAs(app, owner, { guildId });
+		const otherGuildTeam = await createTeamAs(app, owner, { guildId: other.guildId });
+		const personalTeam = await createTeamAs(app, member);
+		for (const characterId of [a, b, ownerCharacter]) await added(owner, guildTeam.id, characterId);
+		await added(owner, secondGuildTeam.id, b);
+		await added(owner, otherGuildTeam.id, a);
+		await added(member, personalTeam.id, a);
+		return { owner, member, guildId, memberRoleId, a, b, ownerCharacter, guildTeam, secondGuildTeam, otherGuildTeam, personalTeam };
+	}
+
+	it("takes them out of every team of that guild when an owner removes the member", async () => {
+		const setup = await memberInTeams();
+		expect((await removeMember(setup.owner.headers, setup.guildId, setup.member.id)).statusCode).toBe(204);
+		expect(await teamMemberIds(setup.owner, setup.guildTeam.id)).toEqual([setup.ownerCharacter]);
+		expect(await teamMemberIds(setup.owner, setup.secondGuildTeam.id)).toEqual([]);
+	});
+
+	it("takes them out when the member leaves, and keeps them in other guilds' teams and in personal teams", async () => {
+		const setup = await memberInTeams();
+		expect((await removeMember(setup.member.headers, setup.guildId, setup.member.id)).statusCode).toBe(204);
+		expect(await teamMemberIds(setup.owner, setup.guildTeam.id)).toEqual([setup.ownerCharacter]);
+		expect(await teamMemberIds(setup.owner, setup.secondGuildTeam.id)).toEqual([]);
+		expect(await teamMemberIds(setup.member, setup.otherGuildTeam.id)).toEqual([setup.a]);
+		expect(await teamMemberIds(setup.member, setup.personalTeam.id)).toEqual([setup.a]);
+	});
+
+	it("lets a member who comes back put the characters in again", async () => {
+		const setup = await memberInTeams();
+		await removeMember(setup.member.headers, setup.guildId, setup.member.id);
+		await addMember(app, setup.guildId, setup.owner, setup.member, setup.memberRoleId);
+		await added(setup.owner, setup.secondGuildTeam.id, setup.b);
+		expect(await teamMemberIds(setup.owner, setup.secondGuildTeam.id)).toEqual([setup.b]);
+	});
+
+	it("rolls back the removal from the guild when taking the characters out of its teams fails", async () => {
+		const setup = await memberInTeams();
+		// A trigger makes the team_members delete fail after guild_members was already deleted in the same transaction.
+		await db.execute(sql.raw(`create function test_refuse_team_member_delete() returns trigger language plpgsql as $$
+			begin raise exception 'team_members delete refused by the test'; end $$`));
+		await db.execute(sql.raw("create trigger test_refuse_team_member_delete before delete on team_members for each row execute function test_refuse_team_member_delete()"));
+		try {
+			const response = await removeMember(setup.owner.headers, setup.guildId, setup.member.id);
+			expect(response.statusCode).toBe(500);
+		} finally {
+			await db.execute(sql.raw("drop trigger test_refuse_team_member_delete on team_members"));
+			await db.execute(sql.raw("drop function test_refuse_team_member_delete()"));
+		}
+		const members = (await app.inject({ url: `/api/guilds/${setup.guildId}/members`, headers: setup.owner.headers })).json().members as { userId: number }[];
+		expect(members.map((member) => member.userId)).toContain(setup.member.id);
+		expect(await teamMemberIds(setup.owner, setup.guildTeam.id)).toEqual([setup.a, setup.b, setup.ownerCharacter].sort((x, y) => x - y));
+		expect(await teamMemberIds(setup.owner, setup.secondGuildTeam.id)).toEqual([setup.b]);
 	});
 });
 

@@ -1,10 +1,12 @@
 // 2FA: setup, enable, disable, and the two-step login with a challenge token and a TOTP code.
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
-import type { Database } from "../../src/db/index.js";
+import { queryRows, type Database } from "../../src/db/index.js";
 import { sessions } from "../../src/db/schema/index.js";
 import { totpCode } from "../../src/services/totp.js";
-import { freshAppPerTest, type LoggedIn, signUp, type TestClock, type TestUser } from "../helpers/identity.js";
+import { captureLogs } from "../helpers/log-capture.js";
+import { buildIdentityApp, freshAppPerTest, type LoggedIn, signUp, type TestClock, type TestUser } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
@@ -112,6 +114,42 @@ describe("login with 2FA on", () => {
 		const late = (await login(user)).json().challengeToken;
 		clock.advance(5 * 60_000 + 1);
 		expect((await verify(late, totpCode(secret, clock()))).info).toBe("challenge.invalid");
+	});
+});
+
+describe("the TOTP secret at rest", () => {
+	const storedSecret = async (userId: number) =>
+		(await queryRows<{ totp_secret: string | null }>(db, sql`select totp_secret from users where id = ${userId}`))[0]?.totp_secret;
+
+	it("is sealed from setup on: the column holds no plaintext, under the development key's id in TEST", async () => {
+		const user = await signUp(app);
+		const secret = setupSecret(await setup(user));
+		const pending = await storedSecret(user.id);
+		expect(pending).toMatch(/^v1:dev:/);
+		expect(pending).not.toContain(secret);
+		expect((await enable(user, totpCode(secret, clock()))).statusCode).toBe(204);
+		const enabled = await storedSecret(user.id);
+		expect(enabled).toBe(pending);
+		expect(enabled?.toUpperCase()).not.toContain(secret);
+	});
+
+	it("answers 500 without the secret when the stored value was tampered with, and logs no secret", async () => {
+		const { user, secret } = await userWithTwoFactor();
+		const stored = (await storedSecret(user.id)) ?? "";
+		const parts = stored.split(":");
+		parts[4] = `${parts[4]?.startsWith("A") ? "B" : "A"}${parts[4]?.slice(1)}`;
+		await db.execute(sql`update users set totp_secret = ${parts.join(":")} where id = ${user.id}`);
+		const logs = captureLogs("debug");
+		const watched = buildIdentityApp(db, { logger: logs.logger });
+		watched.clock.advance(60_000);
+		const { challengeToken } = (await watched.app.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } })).json();
+		const response = await watched.app.inject({ method: "POST", url: "/api/auth/2fa/verify", body: { challengeToken, code: totpCode(secret, watched.clock()) } });
+		expect(response.statusCode).toBe(500);
+		expect(logs.text()).toContain("fails authentication");
+		for (const leaked of [secret, parts[4] ?? ""]) {
+			expect(response.body).not.toContain(leaked);
+			expect(logs.text()).not.toContain(leaked);
+		}
 	});
 });
 

@@ -1,14 +1,14 @@
 // Shared wrapper for the db:* scripts: config from the environment, one handle, a clear exit code.
-import { loadConfig } from "../../config.js";
+import { loadConfig, type Config } from "../../config.js";
 import { openDatabase, type DatabaseHandle } from "../client.js";
 
-export async function runWithDatabase(task: (handle: DatabaseHandle) => Promise<string>): Promise<void> {
+export async function runWithDatabase(task: (handle: DatabaseHandle, config: Config) => Promise<string>): Promise<void> {
 	let handle: DatabaseHandle | undefined;
 	try {
 		const config = loadConfig();
 		handle = await openDatabase(config);
 		const where = handle.engine === "pglite" ? `PGlite (${config.PGLITE_DIR})` : "PostgreSQL";
-		console.log(`${await task(handle)} [${where}]`);
+		console.log(`${await task(handle, config)} [${where}]`);
 	} catch (error) {
 		console.error(error);
 		process.exitCode = 1;

@@ -12,7 +12,7 @@ export const users = pgTable(
 		passwordHash: text("password_hash").notNull(),
 		displayName: text("display_name").notNull(),
 		locale: text("locale").notNull().default("fr"),
-		/** Base32 TOTP secret: set by 2FA setup, in force only once `totp_enabled_at` is set. */
+		/** The base32 TOTP secret sealed with SECRETS_KEY (`v1:<key id>:…`, src/secrets/sealed.ts): set by 2FA setup, in force only once `totp_enabled_at` is set. */
 		totpSecret: text("totp_secret"),
 		totpEnabledAt: timestamptz("totp_enabled_at"),
 		/** Last accepted TOTP time step: a code is accepted once, even within its validity window. */
