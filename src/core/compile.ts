@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
+import { discardUnreadBody, hasUnreadBody, type UnreadBodyLimits } from "./drain.js";
 import type { ExtractErrorHandler } from "./extract.js";
 import { createFloor, type RuntimeFloor } from "./floor.js";
 import { mergeHookLists, runHooks, type HookLists } from "./hooks.js";
@@ -28,6 +29,8 @@ export interface ExecutorSettings {
 	readonly logRequests: boolean;
 	/** How many reverse proxies in front of the app to trust for the client address (0: none). */
 	readonly trustProxy: number;
+	/** What is read and discarded of a body left unread by an early answer. */
+	readonly unreadBody: UnreadBodyLimits;
 }
 
 export interface CompiledRoute {
@@ -79,7 +82,7 @@ export function routeHooks(definition: RouteDefinition, global: HookLists): Hook
 export function compileRoute(definition: RouteDefinition, settings: ExecutorSettings): CompiledRoute {
 	const hooks = routeHooks(definition, settings.hooks);
 	const compiler = new StepCompiler(settings.extractErrorHandler, hooks, definition.options.bodyLimit ?? settings.bodyLimit);
-	const { errorHandler, logger, trustProxy } = settings;
+	const { errorHandler, logger, trustProxy, unreadBody } = settings;
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
 
 	const steps: CompiledStep[] = [];
@@ -202,6 +205,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	/** The sending phase: beforeSend hooks, write, afterSend hooks. */
 	function finish(request: Request, response: Response): void | Promise<void> {
+		// An answer before the body was read (401, 413...): keep reading it, or the client may get a reset instead.
+		if (hasUnreadBody(request.raw)) discardUnreadBody(request.raw, unreadBody);
 		if (checkContracts) checkContract(request, response);
 		else if (serialiseFromSchemas) serialiseFromSchema(request, response);
 		try {
