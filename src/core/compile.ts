@@ -1,5 +1,6 @@
 // Turns a declared route into its executor: one flat list of specialised step functions, run
 // synchronously until a step returns a promise, with `send()` unwinding to the sending phase.
+import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
@@ -205,8 +206,16 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	/** The sending phase: beforeSend hooks, write, afterSend hooks. */
 	function finish(request: Request, response: Response): void | Promise<void> {
-		// An answer before the body was read (401, 413...): keep reading it, or the client may get a reset instead.
-		if (hasUnreadBody(request.raw)) discardUnreadBody(request.raw, unreadBody);
+		// An answer before the body was read (401, 413...): the rest is read and discarded, or closing the
+		// socket would reset the connection and the client could lose the answer (drain.ts).
+		if (hasUnreadBody(request.raw)) {
+			const drained = discardUnreadBody(request.raw, (response.raw as ServerResponse).shouldKeepAlive, unreadBody);
+			if (drained !== undefined) return drained.then(() => sendAnswer(request, response));
+		}
+		return sendAnswer(request, response);
+	}
+
+	function sendAnswer(request: Request, response: Response): void | Promise<void> {
 		if (checkContracts) checkContract(request, response);
 		else if (serialiseFromSchemas) serialiseFromSchema(request, response);
 		try {

@@ -32,16 +32,26 @@ export function hasUnreadBody(raw: RawRequest): raw is IncomingMessage {
 	return (length !== undefined && length !== "0") || raw.headers["transfer-encoding"] !== undefined;
 }
 
-/** Discards the rest of the body as it arrives; past `limits` it destroys the socket. */
-export function discardUnreadBody(message: IncomingMessage, limits: UnreadBodyLimits): void {
+/**
+ * Discards the rest of the body as it arrives; past `limits` it stops. On a kept-alive connection the
+ * answer goes out at once and the connection is destroyed past the bounds. When the connection closes
+ * after the answer (the client sent `Connection: close`, or the app is shutting down), Node closes the
+ * socket as soon as the answer is written, which would reset a connection with unread data: then the
+ * returned promise holds the answer back until the body is read (or the bounds are reached).
+ */
+export function discardUnreadBody(message: IncomingMessage, keepAlive: boolean, limits: UnreadBodyLimits): Promise<void> | undefined {
 	let received = 0;
+	let settle: () => void = () => undefined;
+	const waiting = keepAlive ? undefined : new Promise<void>((resolve) => (settle = resolve));
 	const stop = () => {
 		clearTimeout(timer);
 		message.off("data", count);
+		settle();
 	};
 	const cut = () => {
 		stop();
-		message.socket?.destroy();
+		// Held back: the answer is still to be written, Node closes the socket after it.
+		if (keepAlive) message.socket?.destroy();
 	};
 	const count = (chunk: Buffer) => {
 		received += chunk.length;
@@ -52,7 +62,8 @@ export function discardUnreadBody(message: IncomingMessage, limits: UnreadBodyLi
 	message.on("data", count);
 	message.once("end", stop);
 	message.once("close", stop);
-	// A client that goes away mid-upload: nothing left to do (the reader may have its own listener).
+	// A client that goes away mid-upload: nothing left to do (the body reader may have its own listener).
 	if (message.listenerCount("error") === 0) message.on("error", stop);
 	message.resume();
+	return waiting;
 }
