@@ -77,7 +77,8 @@ function expectTooLarge(result: UploadResult) {
 
 describe("answers sent before the body is read", () => {
 	it("answers 100 oversized JSON posts (1 MiB limit, 3 MB bodies) with the 413 and its JSON body, never a reset", async () => {
-		const { port } = await serve();
+		// A time bound no loaded machine reaches: a drain cut by it would close the connection and skew the reuse check.
+		const { port } = await serve({ unreadBody: { maxMs: 60_000 } });
 		// 60 one after another on one kept-alive connection, then 40 ten at a time, each on its own connection.
 		const results = await uploads(port, "/json", threeMegabytesOfJson, { sequential: 60, concurrent: 40, batch: 10 });
 		expect(results).toHaveLength(100);
@@ -86,18 +87,18 @@ describe("answers sent before the body is read", () => {
 		expect(failures).toEqual([]);
 		for (const result of results) expectTooLarge(result);
 		// The body was read to its end after the answer, so the kept-alive connection was reused each time.
-		expect(results.slice(1, 60).every((result) => result.reusedSocket)).toBe(true);
+		expect(results.slice(1, 60).flatMap((result, index) => (result.reusedSocket ? [] : [index + 1]))).toEqual([]);
 	}, 60_000);
 
 	it("delivers a 401 sent before the body is read, and keeps the connection usable", async () => {
-		const { port } = await serve();
+		const { port } = await serve({ unreadBody: { maxMs: 60_000 } });
 		const results = await uploads(port, "/guarded", threeMegabytesOfJson, { sequential: 10, concurrent: 10 });
 		for (const result of results) {
 			expect(result.errors).toEqual([]);
 			expect(result.status).toBe(401);
 			expect(JSON.parse(result.body)).toEqual({ error: "session.missing" });
 		}
-		expect(results.slice(1, 10).every((result) => result.reusedSocket)).toBe(true);
+		expect(results.slice(1, 10).flatMap((result, index) => (result.reusedSocket ? [] : [index + 1]))).toEqual([]);
 	});
 
 	it("delivers a 415 for a body of a type the parser does not know", async () => {
