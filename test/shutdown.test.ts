@@ -10,19 +10,25 @@ import { buildDist, startServerProcess, type ServerProcess } from "./helpers/ser
 import "./helpers/test-database-source.js";
 
 /*
- * What "lost" means here, precisely: a request is lost when its TCP connection was open (the connect
- * succeeded, so its bytes were handed to the server) and it got no complete response: a reset, a
- * "socket hang up", a truncated body, or no answer within 15 s. A request whose connection was refused
- * (ECONNREFUSED) was never sent: the listener was already closed, which is what shutdown must do. Every
- * client stops at its first request that is not answered, so each client ends either refused or lost.
+ * What "lost" means here, precisely: a request is lost when its TCP connection to our server was open
+ * (the connect succeeded, so its bytes were handed to the server) and it got no complete response: a
+ * reset, a "socket hang up", a truncated body, or no answer within 15 s. A request whose connection was
+ * refused (ECONNREFUSED) was never sent: the listener was already closed, which is what shutdown must do.
+ * A connection opened after our server process had exited did not reach our server at all: once the
+ * listener is closed, its port is free, and another server of this test run may listen on it (this is
+ * counted apart, as "elsewhere", and checked to happen only after the exit). Every client stops at its
+ * first request that is not answered.
  */
 type Outcome =
 	| { kind: "answered"; status: number; connection: string | undefined; afterSignal: boolean }
 	| { kind: "refused" }
+	| { kind: "elsewhere"; error: string }
 	| { kind: "lost"; error: string; reusedSocket: boolean; afterSignal: boolean };
 
 interface LoadState {
 	signalled: boolean;
+	/** performance.now() when the server process exited. */
+	exitedAt: number;
 	stop: boolean;
 }
 
@@ -39,10 +45,14 @@ function send(agent: Agent, port: number, method: string, path: string, headers:
 				response.on("error", (error) => resolve({ kind: "lost", error: `response: ${String(error)}`, reusedSocket: request.reusedSocket, afterSignal: state.signalled }));
 			},
 		);
+		let connectedAt = Number.NEGATIVE_INFINITY;
+		request.on("socket", (socket) => socket.once("connect", () => (connectedAt = performance.now())));
 		request.setTimeout(15_000, () => request.destroy(new Error("no answer within 15 s")));
 		request.on("error", (error: NodeJS.ErrnoException) => {
+			const described = `${error.code ?? ""} ${error.message}`;
 			if (error.code === "ECONNREFUSED") resolve({ kind: "refused" });
-			else resolve({ kind: "lost", error: `${error.code ?? ""} ${error.message}`, reusedSocket: request.reusedSocket, afterSignal: state.signalled });
+			else if (!request.reusedSocket && connectedAt > state.exitedAt) resolve({ kind: "elsewhere", error: described });
+			else resolve({ kind: "lost", error: described, reusedSocket: request.reusedSocket, afterSignal: state.signalled });
 		});
 		request.end(payload);
 	});
@@ -144,7 +154,7 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 		const port = await first.listening;
 		const players = await createPlayers(port, playerCount);
 
-		const state: LoadState = { signalled: false, stop: false };
+		const state: LoadState = { signalled: false, exitedAt: Number.POSITIVE_INFINITY, stop: false };
 		const outcomes: Outcome[] = [];
 		const acknowledged = new Set<string>();
 		const clients = Array.from({ length: clientCount }, (_, index) => runClient(index, port, players[index % playerCount] as Player, state, outcomes, acknowledged));
@@ -155,6 +165,7 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 		state.signalled = true;
 		first.child.kill("SIGTERM");
 		const exitCode = await first.exited;
+		state.exitedAt = performance.now();
 		// Clients end on their own (refused once the listener is closed); the flag only bounds a broken run.
 		const safety = setTimeout(() => (state.stop = true), 20_000);
 		await Promise.all(clients);
@@ -163,8 +174,9 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 		const lost = outcomes.filter((outcome) => outcome.kind === "lost");
 		const answeredAfterSignal = outcomes.filter((outcome) => outcome.kind === "answered" && outcome.afterSignal);
 		const refused = outcomes.filter((outcome) => outcome.kind === "refused").length;
+		const elsewhere = outcomes.filter((outcome) => outcome.kind === "elsewhere").length;
 		console.info(
-			`[shutdown] answered before SIGTERM ${answeredBeforeSignal}, answered after ${answeredAfterSignal.length}, refused (never sent) ${refused}, lost ${lost.length}, acknowledged writes ${acknowledged.size}`,
+			`[shutdown] answered before SIGTERM ${answeredBeforeSignal}, answered after ${answeredAfterSignal.length}, refused (never sent) ${refused}, connected elsewhere after the exit ${elsewhere}, lost ${lost.length}, acknowledged writes ${acknowledged.size}`,
 		);
 		expect(lost).toEqual([]);
 		expect(exitCode, first.output()).toBe(0);
@@ -175,7 +187,7 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 		expect(answeredAfterSignal.some((outcome) => outcome.kind === "answered" && outcome.connection === "close")).toBe(true);
 		// Every answer was a success: no request was half-served (no 5xx from a database closed too early).
 		expect(outcomes.filter((outcome) => outcome.kind === "answered" && outcome.status >= 300)).toEqual([]);
-		expect(refused).toBe(clientCount);
+		expect(refused + elsewhere).toBe(clientCount);
 
 		const second = startServerProcess(database.env);
 		started.push(second);

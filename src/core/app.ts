@@ -54,7 +54,11 @@ type ServerHookName = keyof AppServerHooks;
 type HookName = RouteHookName | ServerHookName;
 type HookFunction<N extends HookName> = N extends RouteHookName ? RouteHooks[N] : N extends ServerHookName ? AppServerHooks[N] : never;
 
-/** The response a kept-alive socket is serving now, stored on the socket by the request listener (one write per request). */
+/**
+ * The response a socket is serving, stored on it by the request listener: one property write per
+ * request, cheaper than a listener per response. The last one stays referenced until the next request
+ * or the socket's close; shutdown only looks at those whose headers are not sent yet.
+ */
 const currentResponse = Symbol("currentResponse");
 type TrackedSocket = Socket & { [currentResponse]?: ServerResponse };
 
@@ -317,6 +321,8 @@ export class App {
 			 * http.Server#close would also close the idle keep-alive ones at once (Node ≥ 19), racing the
 			 * requests clients are sending on them: those clients would see a reset and no answer.
 			 */
+			// In the same tick as the marking above: no answer saying `Connection: close` leaves before the
+			// listener is closed, so the new connection its client opens is refused, never queued then reset.
 			NetServer.prototype.close.call(server, () => {
 				clearTimeout(grace);
 				clearTimeout(deadline);
