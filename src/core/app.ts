@@ -1,9 +1,10 @@
 // The application: declares routes, owns the hooks, compiles executors, serves HTTP, injects and shuts down.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
 import { pino, type Logger } from "pino";
 import { createAbstractRoute, mergeAbstractRoutes, type DeclareRouteFrom } from "./abstract-route.js";
 import { defaultBodyLimit } from "./body.js";
+import { defaultUnreadBodyLimits, type UnreadBodyLimits } from "./drain.js";
 import { compileRoute, defaultErrorHandler, type CompiledRoute, type Environment, type ErrorHandler, type ExecutorSettings } from "./compile.js";
 import { DeclarationError, FrameworkInfo } from "./errors.js";
 import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
@@ -36,6 +37,14 @@ export interface AppOptions {
 	logRequests?: boolean;
 	/** How long `close()` lets in-flight requests run, in milliseconds; default 10 s. */
 	shutdownTimeout?: number;
+	/**
+	 * How long `close()` leaves idle keep-alive connections open, in milliseconds, so that a request a
+	 * client is already sending on one is served (with `Connection: close`) instead of reset; default 1 s,
+	 * never more than `shutdownTimeout`.
+	 */
+	shutdownGrace?: number;
+	/** After an answer sent before the request body was read: how much of the rest is read and discarded before the connection is cut. */
+	unreadBody?: Partial<UnreadBodyLimits>;
 	/** Reverse proxies in front of the app whose `x-forwarded-for` is trusted for `request.ip`; default 0. */
 	trustProxy?: number;
 }
@@ -44,6 +53,14 @@ type AppServerHooks = ServerHooks<RouteDefinition>;
 type ServerHookName = keyof AppServerHooks;
 type HookName = RouteHookName | ServerHookName;
 type HookFunction<N extends HookName> = N extends RouteHookName ? RouteHooks[N] : N extends ServerHookName ? AppServerHooks[N] : never;
+
+/**
+ * The response a socket is serving, stored on it by the request listener: one property write per
+ * request, cheaper than a listener per response. The last one stays referenced until the next request
+ * or the socket's close; shutdown only looks at those whose headers are not sent yet.
+ */
+const currentResponse = Symbol("currentResponse");
+type TrackedSocket = Socket & { [currentResponse]?: ServerResponse };
 
 /** What the router stores for one method + path. */
 interface RouteEntry {
@@ -63,12 +80,16 @@ export class App {
 	private readonly bodyLimit: number;
 	private readonly logRequests: boolean;
 	private readonly shutdownTimeout: number;
+	private readonly shutdownGrace: number;
+	private readonly unreadBody: UnreadBodyLimits;
 	private readonly trustProxy: number;
 	private errorHandler: ErrorHandler;
 	private extractErrorHandler: ExtractErrorHandler = defaultExtractErrorHandler;
 	private router: Router<RouteEntry> | undefined;
 	private fallback: CompiledRoute | undefined;
 	private httpServer: Server | undefined;
+	/** Open connections of the HTTP server, to mark the responses in flight when shutdown starts. */
+	private readonly sockets = new Set<TrackedSocket>();
 	private closing: Promise<void> | undefined;
 
 	constructor(options: AppOptions) {
@@ -78,6 +99,8 @@ export class App {
 		this.logger = options.logger ?? pino({ level: options.environment === "TEST" ? "silent" : "info" });
 		this.logRequests = options.logRequests ?? options.environment !== "TEST";
 		this.shutdownTimeout = options.shutdownTimeout ?? 10_000;
+		this.shutdownGrace = Math.min(options.shutdownGrace ?? 1_000, this.shutdownTimeout);
+		this.unreadBody = { ...defaultUnreadBodyLimits, ...options.unreadBody };
 		this.trustProxy = options.trustProxy ?? 0;
 		if (!Number.isInteger(this.trustProxy) || this.trustProxy < 0) throw new DeclarationError("trustProxy must be a whole number of proxies (0 or more).");
 		this.errorHandler = defaultErrorHandler(options.environment);
@@ -158,6 +181,7 @@ export class App {
 			logger: this.logger,
 			logRequests: this.logRequests,
 			trustProxy: this.trustProxy,
+			unreadBody: this.unreadBody,
 		};
 		const router = new Router<RouteEntry>();
 		const compiled = this.routes.map((definition) => ({ definition, route: compileRoute(definition, settings) }));
@@ -224,10 +248,15 @@ export class App {
 		if (this.httpServer !== undefined) throw new Error("The app is already listening.");
 		this.ready();
 		const server = createServer({ keepAliveTimeout: 5_000 }, (request: IncomingMessage, response: ServerResponse) => {
-			// A request that arrives on a kept-alive socket during shutdown is served, then its socket closed.
+			// During shutdown every answer says `Connection: close`, and Node closes the socket once it is sent.
 			if (this.closing !== undefined) response.shouldKeepAlive = false;
+			else (request.socket as TrackedSocket)[currentResponse] = response;
 			const done = this.handle(request, response);
 			if (done instanceof Promise) done.catch((error) => this.logger.error({ err: error }, "unhandled failure while serving a request"));
+		});
+		server.on("connection", (socket: TrackedSocket) => {
+			this.sockets.add(socket);
+			socket.once("close", () => this.sockets.delete(socket));
 		});
 		this.httpServer = server;
 		await new Promise<void>((resolve, reject) => {
@@ -244,8 +273,11 @@ export class App {
 	}
 
 	/**
-	 * Graceful shutdown: stops accepting connections, lets in-flight requests finish (up to
-	 * `shutdownTimeout`), closes idle keep-alive sockets, then runs the `onClose` hooks.
+	 * Graceful shutdown, in this order: stop listening (new connections are refused); from now on every
+	 * answer, including those of requests already in flight, carries `Connection: close` and its socket
+	 * is closed once it is sent; idle keep-alive sockets stay open for `shutdownGrace`, so a request a
+	 * client already sent on one is served rather than reset, then they are closed; requests still
+	 * running after `shutdownTimeout` are cut; then the `onClose` hooks run.
 	 */
 	close(): Promise<void> {
 		this.closing ??= this.shutdown();
@@ -254,22 +286,52 @@ export class App {
 
 	private async shutdown(): Promise<void> {
 		const server = this.httpServer;
-		if (server !== undefined) {
-			await new Promise<void>((resolve) => {
-				const deadline = setTimeout(() => server.closeAllConnections(), this.shutdownTimeout);
-				// Keep-alive sockets whose request was in flight become idle later: close them as they do.
-				const sweep = setInterval(() => server.closeIdleConnections(), 25);
-				deadline.unref();
-				sweep.unref();
-				server.close(() => {
-					clearTimeout(deadline);
-					clearInterval(sweep);
-					resolve();
-				});
-				server.closeIdleConnections();
-			});
-		}
+		if (server !== undefined) await this.closeServer(server);
 		for (const hook of this.serverHooks.onClose) await hook();
+	}
+
+	private closeServer(server: Server): Promise<void> {
+		// Answers not started yet go out with `Connection: close`; those already sent told the client to
+		// keep the socket, which becomes idle afterwards and is closed after the grace.
+		for (const socket of this.sockets) {
+			const response = socket[currentResponse];
+			if (response !== undefined && !response.headersSent) response.shouldKeepAlive = false;
+		}
+		return new Promise<void>((resolve) => {
+			let httpClosed = false;
+			let sweep: NodeJS.Timeout | undefined;
+			// http.Server#close() also releases the timer that checks request timeouts, and closes the idle
+			// connections: called once, at the end of the grace (or when everything closed before it).
+			const closeHttp = () => {
+				if (httpClosed) return;
+				httpClosed = true;
+				server.close();
+			};
+			const grace = setTimeout(() => {
+				closeHttp();
+				// Sockets whose answer had said keep-alive before shutdown become idle later: close them as they do.
+				sweep = setInterval(() => server.closeIdleConnections(), 25);
+				sweep.unref();
+			}, this.shutdownGrace);
+			const deadline = setTimeout(() => server.closeAllConnections(), this.shutdownTimeout);
+			grace.unref();
+			deadline.unref();
+			/*
+			 * net.Server#close stops listening and waits for the open connections to end, closing none.
+			 * http.Server#close would also close the idle keep-alive ones at once (Node ≥ 19), racing the
+			 * requests clients are sending on them: those clients would see a reset and no answer.
+			 */
+			// In the same tick as the marking above: no answer saying `Connection: close` leaves before the
+			// listener is closed, so the new connection its client opens is refused, never queued then reset.
+			NetServer.prototype.close.call(server, () => {
+				clearTimeout(grace);
+				clearTimeout(deadline);
+				clearInterval(sweep);
+				// Closed before the grace ended: release http.Server's timer too (its 'close' event fires again, unheard).
+				closeHttp();
+				resolve();
+			});
+		});
 	}
 }
 

@@ -27,11 +27,11 @@ export function parseBody(request: Request, response: Response, limit: number): 
 }
 
 function refuseTooLarge(response: Response, limit: number): never {
-	// The rest of the upload is not read: closing the connection is the only clean way to stop it.
+	// The rest of the upload is read and discarded after the answer (drain.ts): closing the socket while
+	// the client is still sending would reset the connection and could lose the answer.
 	return response
 		.code(413)
 		.info(FrameworkInfo.payloadTooLarge)
-		.header("connection", "close")
 		.send({ error: FrameworkInfo.payloadTooLarge, message: `The request body is larger than ${limit} bytes.` });
 }
 

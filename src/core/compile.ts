@@ -1,8 +1,10 @@
 // Turns a declared route into its executor: one flat list of specialised step functions, run
 // synchronously until a step returns a promise, with `send()` unwinding to the sending phase.
+import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
+import { discardUnreadBody, hasUnreadBody, type UnreadBodyLimits } from "./drain.js";
 import type { ExtractErrorHandler } from "./extract.js";
 import { createFloor, type RuntimeFloor } from "./floor.js";
 import { mergeHookLists, runHooks, type HookLists } from "./hooks.js";
@@ -28,6 +30,8 @@ export interface ExecutorSettings {
 	readonly logRequests: boolean;
 	/** How many reverse proxies in front of the app to trust for the client address (0: none). */
 	readonly trustProxy: number;
+	/** What is read and discarded of a body left unread by an early answer. */
+	readonly unreadBody: UnreadBodyLimits;
 }
 
 export interface CompiledRoute {
@@ -79,7 +83,7 @@ export function routeHooks(definition: RouteDefinition, global: HookLists): Hook
 export function compileRoute(definition: RouteDefinition, settings: ExecutorSettings): CompiledRoute {
 	const hooks = routeHooks(definition, settings.hooks);
 	const compiler = new StepCompiler(settings.extractErrorHandler, hooks, definition.options.bodyLimit ?? settings.bodyLimit);
-	const { errorHandler, logger, trustProxy } = settings;
+	const { errorHandler, logger, trustProxy, unreadBody } = settings;
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
 
 	const steps: CompiledStep[] = [];
@@ -202,6 +206,16 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	/** The sending phase: beforeSend hooks, write, afterSend hooks. */
 	function finish(request: Request, response: Response): void | Promise<void> {
+		// An answer before the body was read (401, 413...): the rest is read and discarded, or closing the
+		// socket would reset the connection and the client could lose the answer (drain.ts).
+		if (hasUnreadBody(request.raw)) {
+			const drained = discardUnreadBody(request.raw, (response.raw as ServerResponse).shouldKeepAlive, unreadBody);
+			if (drained !== undefined) return drained.then(() => sendAnswer(request, response));
+		}
+		return sendAnswer(request, response);
+	}
+
+	function sendAnswer(request: Request, response: Response): void | Promise<void> {
 		if (checkContracts) checkContract(request, response);
 		else if (serialiseFromSchemas) serialiseFromSchema(request, response);
 		try {

@@ -1,4 +1,5 @@
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, type App } from "../../src/core/index.js";
@@ -9,8 +10,9 @@ afterEach(async () => {
 	running = undefined;
 });
 
-async function serve(declare: (app: App) => void, options: { bodyLimit?: number; shutdownTimeout?: number } = {}) {
-	const app = createApp({ environment: "TEST", ...options });
+async function serve(declare: (app: App) => void, options: { bodyLimit?: number; shutdownTimeout?: number; shutdownGrace?: number } = {}) {
+	// A short grace keeps the afterEach close() quick when fetch left a kept-alive connection open.
+	const app = createApp({ environment: "TEST", shutdownGrace: 100, ...options });
 	declare(app);
 	running = app;
 	const { port } = await app.listen({ host: "127.0.0.1", port: 0 });
@@ -112,23 +114,31 @@ describe("over a real socket", () => {
 				response.code(200).send({ done: true });
 			});
 		});
-		const inFlight = fetch(`${base}/slow`).then(async (response) => ({ status: response.status, body: await response.json() }));
+		const inFlight = fetch(`${base}/slow`).then(async (response) => ({ status: response.status, connection: response.headers.get("connection"), body: await response.json() }));
 		await started;
 		const closing = app.close();
 		await new Promise((resolve) => setTimeout(resolve, 30));
 		expect(closed).toBe(false);
 		await expect(fetch(`${base}/slow`)).rejects.toThrow();
 		release();
-		expect(await inFlight).toEqual({ status: 200, body: { done: true } });
+		// Its answer was not started when shutdown began: it tells the client the connection closes.
+		expect(await inFlight).toEqual({ status: 200, connection: "close", body: { done: true } });
 		await closing;
 		expect(closed).toBe(true);
 	});
 
-	it("cuts requests that outlive the shutdown timeout", async () => {
+	it("cuts requests that outlive the shutdown timeout, then runs onClose", async () => {
+		const sockets: Socket[] = [];
+		const seenByOnClose: boolean[] = [];
 		const { app, base } = await serve(
-			(app) => app.declareRoute("GET", "/stuck").handler(() => new Promise(() => undefined)),
+			(app) => {
+				// What onClose sees: whether every connection had been cut by then.
+				app.addHook("onClose", () => void seenByOnClose.push(sockets.every((socket) => socket.destroyed)));
+				app.declareRoute("GET", "/stuck").handler(() => new Promise(() => undefined));
+			},
 			{ shutdownTimeout: 50 },
 		);
+		app.server?.on("connection", (socket: Socket) => sockets.push(socket));
 		const stuck = fetch(`${base}/stuck`).then(
 			() => "answered",
 			() => "cut",
@@ -136,5 +146,53 @@ describe("over a real socket", () => {
 		await new Promise((resolve) => setTimeout(resolve, 20));
 		await app.close();
 		expect(await stuck).toBe("cut");
+		expect(sockets).toHaveLength(1);
+		expect(seenByOnClose).toEqual([true]);
+	});
+});
+
+/** One request on a kept-alive agent; resolves with what came back, or the error code. */
+function agentGet(agent: Agent, port: number, path: string) {
+	return new Promise<{ status: number; connection: string | undefined; reusedSocket: boolean; body: string } | { error: string }>((resolve) => {
+		const req = httpRequest({ host: "127.0.0.1", port, path, agent }, (res) => {
+			let body = "";
+			res.setEncoding("utf8");
+			res.on("data", (chunk: string) => (body += chunk));
+			res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: (res.headers as IncomingHttpHeaders).connection, reusedSocket: req.reusedSocket, body }));
+		});
+		req.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+		req.end();
+	});
+}
+
+describe("app.close() and kept-alive connections", () => {
+	it("serves a request sent on an idle kept-alive socket during the grace, with Connection: close, and refuses new connections", async () => {
+		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")), {
+			shutdownGrace: 5_000,
+		});
+		const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+		expect(await agentGet(agent, port, "/x")).toMatchObject({ status: 200, connection: "keep-alive", reusedSocket: false });
+		const closing = app.close();
+		// The socket is idle: a plain http.Server#close() would have closed it already, and this request would be reset.
+		expect(await agentGet(agent, port, "/x")).toEqual({ status: 200, connection: "close", reusedSocket: true, body: "x" });
+		// Its socket closed after that answer, and the listener is closed: a new connection is refused.
+		expect(await agentGet(agent, port, "/x")).toEqual({ error: "ECONNREFUSED" });
+		// Nothing is left open, so close() does not wait for the 5 s grace.
+		await closing;
+		agent.destroy();
+	});
+
+	it("closes idle kept-alive sockets once the grace is over", async () => {
+		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")), {
+			shutdownGrace: 100,
+		});
+		const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+		expect(await agentGet(agent, port, "/x")).toMatchObject({ status: 200, connection: "keep-alive" });
+		const [socket] = Object.values(agent.freeSockets).flat();
+		const socketClosed = new Promise<void>((resolve) => socket?.once("close", () => resolve()));
+		expect(socket).toBeDefined();
+		await app.close();
+		await socketClosed;
+		agent.destroy();
 	});
 });

@@ -48,6 +48,12 @@ export function loadPgliteSnapshot(snapshotPath: string): Promise<PGlite> {
 	return PGlite.create({ dataDir: "memory://", loadDataDir: new Blob([readFileSync(snapshotPath)]) });
 }
 
+/** Writes the snapshot into an on-disk data dir, for a server process to open (no migration to replay at its start). */
+export async function restorePgliteSnapshot(snapshotPath: string, dataDir: string): Promise<void> {
+	const client = await PGlite.create({ dataDir, loadDataDir: new Blob([readFileSync(snapshotPath)]) });
+	await client.close();
+}
+
 function listFiles(folder: string): string[] {
 	return readdirSync(folder, { recursive: true, encoding: "utf8" })
 		.map((entry) => join(folder, entry))

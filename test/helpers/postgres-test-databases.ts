@@ -72,7 +72,7 @@ export async function dropDatabase(url: string, runId: number, label: string): P
 /** Drops this run's databases, and those of earlier runs whose process is gone (interrupted runs). */
 export async function dropTestDatabases(url: string, runId: number): Promise<void> {
 	const { base } = siblingDatabase(url, "template");
-	const ours = new RegExp(`^${base.toLowerCase()}_r(\\d+)_(template|w\\d+|empty_w\\d+)$`);
+	const ours = new RegExp(`^${base.toLowerCase()}_r(\\d+)_(template|w\\d+|[a-z]+_w\\d+)$`);
 	await withAdmin(url, async (sql) => {
 		const rows = await sql<{ datname: string }[]>`select datname from pg_database`;
 		for (const { datname } of rows) {
