@@ -17,6 +17,7 @@ export type { Floor, Pickup } from "./floor.js";
 export type { RouteHooks, RouteHookName, ServerHooks } from "./hooks.js";
 export { defaultExtractErrorHandler, type ExtractErrorHandler, type ExtractPart, type ExtractShape } from "./extract.js";
 export { defaultErrorHandler, type Environment, type ErrorHandler } from "./compile.js";
+export type { ErrorAnswer } from "./error-answers.js";
 export { DeclarationError, FrameworkInfo, NoResponseSentError, ResponseAlreadySentError } from "./errors.js";
 export type { InjectRequest, InjectResponse } from "./inject.js";
 export type {
