@@ -817,11 +817,18 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description - `health.degraded` */
+            /**
+             * @description - `health.degraded`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
             503: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "health.degraded";
+                    info?: "health.degraded" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -937,6 +944,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1063,6 +1081,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuth2faVerify: {
@@ -1162,6 +1191,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1269,6 +1309,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuthLogout: {
@@ -1334,6 +1385,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuthLogoutAll: {
@@ -1395,6 +1457,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1473,6 +1546,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1570,6 +1654,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuthPasswordForgot: {
@@ -1639,6 +1734,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1724,6 +1830,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuth2faSetup: {
@@ -1804,6 +1921,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1935,6 +2063,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiAuth2fa: {
@@ -2059,6 +2198,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiMe: {
@@ -2132,6 +2282,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2252,6 +2413,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiMePassword: {
@@ -2367,6 +2539,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuilds: {
@@ -2444,6 +2627,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2569,6 +2763,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuildsByGuildId: {
@@ -2683,6 +2888,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiGuildsByGuildId: {
@@ -2776,6 +2992,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2915,6 +3142,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuildsByGuildIdMembers: {
@@ -3021,6 +3259,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3175,6 +3424,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiGuildsByGuildIdMembersByUserId: {
@@ -3288,6 +3548,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3437,6 +3708,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuildsByGuildIdRoles: {
@@ -3539,6 +3821,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3693,6 +3986,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiGuildsByGuildIdRolesByRoleId: {
@@ -3807,6 +4111,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3968,6 +4283,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiInvitationsByToken: {
@@ -4090,6 +4416,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4232,6 +4569,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiAccounts: {
@@ -4306,6 +4654,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4440,6 +4799,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiAccountsByAccountId: {
@@ -4541,6 +4911,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4652,6 +5033,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4804,6 +5196,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiCharacters: {
@@ -4924,6 +5327,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5086,6 +5500,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiCharactersByCharacterId: {
@@ -5194,6 +5619,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiCharactersByCharacterId: {
@@ -5283,6 +5719,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5452,6 +5899,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiCharactersBulkDelete: {
@@ -5558,6 +6016,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiTeams: {
@@ -5634,6 +6103,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5802,6 +6282,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiTeamsByTeamId: {
@@ -5919,6 +6410,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiTeamsByTeamId: {
@@ -6011,6 +6513,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6180,6 +6693,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6359,6 +6883,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiTeamsByTeamIdMembersByCharacterId: {
@@ -6456,6 +6991,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6567,6 +7113,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6711,6 +7268,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiTeamsByTeamIdProgressions: {
@@ -6822,6 +7390,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6947,6 +7526,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiClasses: {
@@ -7009,6 +7599,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiServers: {
@@ -7067,6 +7668,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7134,6 +7746,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getOpenapiJson: {
@@ -7166,6 +7789,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getDocs: {
@@ -7194,6 +7828,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7249,6 +7894,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
