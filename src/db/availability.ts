@@ -9,8 +9,10 @@ const retryAfterSeconds = 1;
 // cancelled (statement_timeout), 57P01..57P03 administrator or crash shutdown, server starting up.
 const unavailableStates = /^(08...|53...|57014|57P0[1-3])$/;
 
-// Codes of errors that never reached the server: Node socket errors, and postgres.js's own connection errors.
+// Codes of errors that never reached the server: Node socket errors, postgres.js's own connection errors,
+// and the outage gate's refusal (outage-gate.ts).
 const connectionErrorCodes = new Set([
+	"DATABASE_DOWN",
 	"ECONNREFUSED",
 	"ECONNRESET",
 	"ETIMEDOUT",

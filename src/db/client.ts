@@ -7,6 +7,7 @@ import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import postgres from "postgres";
 import { configSchema, type Config } from "../config.js";
+import { gateWhileDown } from "./outage-gate.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -60,10 +61,12 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 /**
  * Delay before a pool connection retries after a failed or lost connection, in seconds (postgres.js's
  * `backoff`). Its default grows to 20 s, so the service stayed down long after the database was back;
- * this one starts at 50 ms and stops growing at 500 ms, with jitter so a pool does not retry in lockstep.
+ * this one starts at 25 ms and stops growing at 250 ms, with jitter so a pool does not retry in lockstep.
+ * Retrying that often costs the server nothing during an outage: the outage gate lets one query through
+ * every 250 ms, so connection attempts follow those probes, not the request rate.
  */
 export function reconnectDelay(retries: number): number {
-	return Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2);
+	return Math.min(0.025 * 2 ** retries, 0.25) * (0.5 + Math.random() / 2);
 }
 
 function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
@@ -79,8 +82,10 @@ function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
 		// Startup parameters: every connection of the pool gets the statement timeout, without a round trip.
 		connection: { application_name: "dofus-manager", statement_timeout: statementTimeoutMs },
 	});
-	const db = drizzlePostgres({ client, schema });
-	return handle({ engine: "postgres", db, client }, () => client.end({ timeout: 5 }));
+	// Queries fail at once while the server is known unreachable rather than queue for a connection (outage-gate.ts).
+	const gated = gateWhileDown(client).client;
+	const db = drizzlePostgres({ client: gated, schema });
+	return handle({ engine: "postgres", db, client: gated }, () => client.end({ timeout: 5 }));
 }
 
 function handle(driver: Driver, end: () => Promise<void>): DatabaseHandle {

@@ -125,3 +125,37 @@ describe("isDatabaseUnavailable on errors the drivers really throw", () => {
 		expect([undefined, null, "ECONNREFUSED", new Error("ECONNREFUSED"), notFound, { code: 57014 }].map(isDatabaseUnavailable)).toEqual([false, false, false, false, false, false]);
 	});
 });
+
+describe("the outage gate", () => {
+	it("fails queries at once with DATABASE_DOWN after one found the server unreachable, letting a probe through every 250 ms", async () => {
+		const database = await openDatabase({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`, DATABASE_POOL_SIZE: 1, PGLITE_DIR: "memory://" });
+		try {
+			expect(codeOf(await rejection(database.db.execute(sql`select 1`)))).toBe("ECONNREFUSED");
+			const refused = await rejection(database.db.execute(sql`select 1`));
+			const inTransaction = await rejection(database.db.transaction((tx) => tx.execute(sql`select 1`)));
+			expect([codeOf(refused), codeOf(inTransaction)]).toEqual(["DATABASE_DOWN", "DATABASE_DOWN"]);
+			expect([isDatabaseUnavailable(refused), isDatabaseUnavailable(inTransaction)]).toEqual([true, true]);
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			// The probe reaches the driver again.
+			expect(codeOf(await rejection(database.db.execute(sql`select 1`)))).toBe("ECONNREFUSED");
+		} finally {
+			await database.close();
+		}
+	});
+
+	it("opens again with the first query that succeeds once the server is back", async () => {
+		const database = await openDatabase({ DATABASE_URL: server.url(), DATABASE_POOL_SIZE: 2, PGLITE_DIR: "memory://" });
+		try {
+			expect(await database.db.execute(sql`select 1 as one`)).toEqual([{ one: 1 }]);
+			await server.stop();
+			await rejection(database.db.execute(sql`select 1`));
+			expect(codeOf(await rejection(database.db.execute(sql`select 1`)))).toBe("DATABASE_DOWN");
+			await server.start();
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(await database.db.execute(sql`select 2 as two`)).toEqual([{ two: 2 }]);
+			expect(await database.db.execute(sql`select 3 as three`)).toEqual([{ three: 3 }]);
+		} finally {
+			await database.close();
+		}
+	}, 30_000);
+});
