@@ -83,7 +83,7 @@ function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
 		connection: { application_name: "dofus-manager", statement_timeout: statementTimeoutMs },
 	});
 	// Queries fail at once while the server is known unreachable rather than queue for a connection (outage-gate.ts).
-	const gated = gateWhileDown(client).client;
+	const gated = gateWhileDown(client);
 	const db = drizzlePostgres({ client: gated, schema });
 	return handle({ engine: "postgres", db, client: gated }, () => client.end({ timeout: 5 }));
 }

@@ -40,17 +40,12 @@ function isUnreachable(error: unknown): boolean {
 	return Array.isArray((error as { errors?: unknown } | null)?.errors) && (error as { errors: unknown[] }).errors.some(isUnreachable);
 }
 
-export interface OutageGate {
-	/** True while queries other than probes are rejected. */
-	readonly closed: boolean;
-}
-
 /**
  * Wraps the client Drizzle uses. Only `unsafe` (every Drizzle query) and `begin` (transactions) are
  * gated; a query's own promise is observed, never replaced, so Drizzle's `.values()` still applies
  * (postgres.js sends a query one microtask after it is first awaited).
  */
-export function gateWhileDown(client: postgres.Sql, probeIntervalMs = 250, now: () => number = performance.now.bind(performance)): { client: postgres.Sql; gate: OutageGate } {
+export function gateWhileDown(client: postgres.Sql, probeIntervalMs = 250, now: () => number = performance.now.bind(performance)): postgres.Sql {
 	let downSince: number | undefined;
 	let lastProbe = Number.NEGATIVE_INFINITY;
 	const admit = (): boolean => {
@@ -78,7 +73,7 @@ export function gateWhileDown(client: postgres.Sql, probeIntervalMs = 250, now: 
 		return Object.assign(promise, { values: () => promise, execute: () => promise });
 	};
 
-	const gated = new Proxy(client, {
+	return new Proxy(client, {
 		get(target, key, receiver) {
 			if (key === "unsafe") {
 				return (...args: Parameters<postgres.Sql["unsafe"]>) => {
@@ -99,12 +94,4 @@ export function gateWhileDown(client: postgres.Sql, probeIntervalMs = 250, now: 
 			return Reflect.get(target, key, receiver);
 		},
 	});
-	return {
-		client: gated,
-		gate: {
-			get closed() {
-				return downSince !== undefined;
-			},
-		},
-	};
 }
