@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { recordContractCoverage } from "./contract-coverage.js";
 import { createApp, type App } from "./core/index.js";
-import { mapDatabaseError, type Database } from "./db/index.js";
+import { databaseUnavailableAnswer, mapDatabaseError, redactQueryParameters, type Database } from "./db/index.js";
 import { declareRoutes } from "./routes/index.js";
 import { createIdentityServices } from "./services/identity.js";
 import type { MailTransport } from "./services/mail.js";
@@ -41,6 +41,10 @@ export function buildApp({ config, logger, db, clock, mailTransport, referenceCa
 		shutdownTimeout: config.SHUTDOWN_TIMEOUT_MS,
 		trustProxy: config.TRUST_PROXY ?? 0,
 	});
+	// First of the onError hooks: whatever logs or shows the error next (the error handler, a DEV 500 body) sees no SQL parameter.
+	app.addHook("onError", (_request, _response, error) => redactQueryParameters(error));
+	// A database that is down, refuses connections or times a statement out: 503 DATABASE_UNAVAILABLE with Retry-After on every route.
+	app.answerError(databaseUnavailableAnswer);
 	// Constraint violations that slip past the checkers answer 4xx with a named info, never a 500.
 	app.addHook("onError", (request, response, error) => {
 		const mapped = mapDatabaseError(error);

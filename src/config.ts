@@ -36,6 +36,10 @@ export const configSchema = z.object({
 		.regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
 		.optional(),
 	DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+	/** How long opening one PostgreSQL connection may take (TCP, TLS, authentication), in milliseconds. */
+	DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+	/** PostgreSQL's statement_timeout for every connection of the pool, in milliseconds (0: none). */
+	DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
 	/** Where PGlite keeps its files; `memory://` for an ephemeral database. */
 	PGLITE_DIR: z.string().min(1).default("./.data/pglite"),
 	/** Reverse proxies in front of the server whose `x-forwarded-for` gives the client address (0: none). */

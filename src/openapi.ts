@@ -31,5 +31,5 @@ export function tagOf(path: string): string {
 }
 
 export function buildOpenApiDocument(app: App): OpenApiDocument {
-	return generateOpenApi(app.routes, openApiOptions);
+	return generateOpenApi(app.routes, { ...openApiOptions, errorAnswers: app.errorAnswers });
 }

@@ -113,8 +113,14 @@ describe("GET /openapi.json", () => {
 	it("describes the answers of GET /health with their infos and body schema", () => {
 		const responses = document.paths["/health"]?.get?.responses ?? {};
 		expect(responses["200"]?.["x-infos"]).toEqual(["health.ok"]);
-		expect(responses["503"]?.["x-infos"]).toEqual(["health.degraded"]);
+		expect(responses["503"]?.["x-infos"]).toEqual(["health.degraded", "DATABASE_UNAVAILABLE"]);
 		expect(responses["200"]?.content?.["application/json"]?.schema).toMatchObject({ type: "object", required: ["status", "database"] });
+	});
+
+	it("lists 503 DATABASE_UNAVAILABLE with its Retry-After on every operation, declared once by the app", () => {
+		const operations = Object.values(document.paths).flatMap((operations) => Object.values(operations));
+		const missing = operations.filter((operation) => !operation.responses["503"]?.["x-infos"].includes("DATABASE_UNAVAILABLE") || operation.responses["503"]?.headers?.["retry-after"] === undefined);
+		expect(missing.map((operation) => operation.operationId)).toEqual([]);
 	});
 
 	it("declares bearer and cookie security schemes, required by the routes that use the authenticated process", () => {

@@ -817,11 +817,18 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description - `health.degraded` */
+            /**
+             * @description - `health.degraded`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
             503: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "health.degraded";
+                    info?: "health.degraded" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -955,6 +962,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1106,6 +1124,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuth2faVerify: {
@@ -1230,6 +1259,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1362,6 +1402,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuthLogout: {
@@ -1427,6 +1478,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuthLogoutAll: {
@@ -1488,6 +1550,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1566,6 +1639,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1674,6 +1758,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuthPasswordForgot: {
@@ -1768,6 +1863,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1871,6 +1977,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiAuth2faSetup: {
@@ -1951,6 +2068,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2100,6 +2228,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiAuth2fa: {
@@ -2242,6 +2381,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiMe: {
@@ -2315,6 +2465,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2460,6 +2621,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiMePassword: {
@@ -2593,6 +2765,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuilds: {
@@ -2670,6 +2853,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2820,6 +3014,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuildsByGuildId: {
@@ -2945,6 +3150,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiGuildsByGuildId: {
@@ -3049,6 +3265,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3213,6 +3440,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuildsByGuildIdMembers: {
@@ -3330,6 +3568,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3509,6 +3758,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiGuildsByGuildIdMembersByUserId: {
@@ -3633,6 +3893,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3807,6 +4078,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiGuildsByGuildIdRoles: {
@@ -3920,6 +4202,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4099,6 +4392,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiGuildsByGuildIdRolesByRoleId: {
@@ -4224,6 +4528,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4410,6 +4725,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiInvitationsByToken: {
@@ -4543,6 +4869,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4696,6 +5033,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiAccounts: {
@@ -4770,6 +5118,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4929,6 +5288,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiAccountsByAccountId: {
@@ -5041,6 +5411,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5163,6 +5544,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5340,6 +5732,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiCharacters: {
@@ -5467,6 +5870,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5654,6 +6068,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiCharactersByCharacterId: {
@@ -5773,6 +6198,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiCharactersByCharacterId: {
@@ -5873,6 +6309,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6067,6 +6514,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiCharactersBulkDelete: {
@@ -6198,6 +6656,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiTeams: {
@@ -6274,6 +6743,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6467,6 +6947,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiTeamsByTeamId: {
@@ -6595,6 +7086,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiTeamsByTeamId: {
@@ -6698,6 +7200,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6896,6 +7409,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     putApiTeamsByTeamIdMembersByCharacterId: {
@@ -7082,6 +7606,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     deleteApiTeamsByTeamIdMembersByCharacterId: {
@@ -7190,6 +7725,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7312,6 +7858,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7481,6 +8038,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiTeamsByTeamIdProgressions: {
@@ -7603,6 +8171,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7739,6 +8318,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiClasses: {
@@ -7812,6 +8402,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getApiServers: {
@@ -7881,6 +8482,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7959,6 +8571,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getOpenapiJson: {
@@ -7991,6 +8614,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getDocs: {
@@ -8019,6 +8653,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8085,6 +8730,17 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

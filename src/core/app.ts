@@ -6,6 +6,7 @@ import { createAbstractRoute, mergeAbstractRoutes, type DeclareRouteFrom } from 
 import { defaultBodyLimit } from "./body.js";
 import { defaultUnreadBodyLimits, type UnreadBodyLimits } from "./drain.js";
 import { compileRoute, defaultErrorHandler, type CompiledRoute, type Environment, type ErrorHandler, type ExecutorSettings } from "./compile.js";
+import type { ErrorAnswer } from "./error-answers.js";
 import { DeclarationError, FrameworkInfo } from "./errors.js";
 import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
 import { emptyHookLists, routeHookNames, type HookLists, type RouteHookName, type RouteHooks, type ServerHooks } from "./hooks.js";
@@ -76,6 +77,7 @@ export class App {
 	readonly routes: RouteDefinition[] = [];
 
 	private readonly hooks: HookLists = emptyHookLists();
+	private readonly answers: ErrorAnswer[] = [];
 	private readonly serverHooks: { [K in ServerHookName]: AppServerHooks[K][] } = { onDeclareRoute: [], onReady: [], onClose: [] };
 	private readonly bodyLimit: number;
 	private readonly logRequests: boolean;
@@ -158,6 +160,22 @@ export class App {
 		return this;
 	}
 
+	/**
+	 * Answers a class of errors the same way on every route (e.g. 503 when the database is down): tried after
+	 * the `onError` hooks and before the error handler, declared in every route's contracts and in OpenAPI.
+	 */
+	answerError(answer: ErrorAnswer): this {
+		this.assertOpen("answerError");
+		if (!Number.isInteger(answer.code) || answer.code < 400 || answer.code > 599) throw new DeclarationError(`answerError(${answer.info}): the code must be a 4xx or 5xx status.`);
+		this.answers.push(answer);
+		return this;
+	}
+
+	/** The app-wide error answers (`answerError`), in the order they are tried. */
+	get errorAnswers(): readonly ErrorAnswer[] {
+		return this.answers;
+	}
+
 	/** Replaces the default 400 `TYPE_ERROR` answer of every route whose extract has no handler of its own. */
 	setExtractErrorHandler(handler: ExtractErrorHandler): this {
 		this.assertOpen("setExtractErrorHandler");
@@ -178,6 +196,7 @@ export class App {
 			bodyLimit: this.bodyLimit,
 			extractErrorHandler: this.extractErrorHandler,
 			errorHandler: this.errorHandler,
+			errorAnswers: this.errorAnswers,
 			logger: this.logger,
 			logRequests: this.logRequests,
 			trustProxy: this.trustProxy,

@@ -3,6 +3,7 @@
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
+import { answeringErrors, errorAnswerContracts, type ErrorAnswer } from "./error-answers.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
 import { discardUnreadBody, hasUnreadBody, type UnreadBodyLimits } from "./drain.js";
 import type { ExtractErrorHandler } from "./extract.js";
@@ -25,6 +26,8 @@ export interface ExecutorSettings {
 	readonly bodyLimit: number;
 	readonly extractErrorHandler: ExtractErrorHandler;
 	readonly errorHandler: ErrorHandler;
+	/** App-wide answers to classes of errors, tried before the error handler. */
+	readonly errorAnswers: readonly ErrorAnswer[];
 	readonly logger: Logger;
 	/** One access-log line per request at `info`. */
 	readonly logRequests: boolean;
@@ -83,7 +86,8 @@ export function routeHooks(definition: RouteDefinition, global: HookLists): Hook
 export function compileRoute(definition: RouteDefinition, settings: ExecutorSettings): CompiledRoute {
 	const hooks = routeHooks(definition, settings.hooks);
 	const compiler = new StepCompiler(settings.extractErrorHandler, hooks, definition.options.bodyLimit ?? settings.bodyLimit);
-	const { errorHandler, logger, trustProxy, unreadBody } = settings;
+	const { logger, trustProxy, unreadBody } = settings;
+	const errorHandler = answeringErrors(settings.errorAnswers, settings.errorHandler);
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
 
 	const steps: CompiledStep[] = [];
@@ -98,7 +102,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	// Contracts. A route that declares none is not checked (the OpenAPI test reports it instead).
 	const checkContracts = settings.environment !== "PROD" && declaresContracts(definition);
-	const stepContracts = steps.map((step) => (step.contracts === null ? null : [...step.contracts, ...frameworkContracts.failure]));
+	const failureContracts = [...frameworkContracts.failure, ...errorAnswerContracts(settings.errorAnswers)];
+	const stepContracts = steps.map((step) => (step.contracts === null ? null : [...step.contracts, ...failureContracts]));
 	// In every environment, bodies with a declared schema are serialised from it (unknown fields dropped).
 	const schemas = new Map<string, Contract[]>();
 	for (const step of steps) {

@@ -18,6 +18,7 @@ export type { RouteHooks, RouteHookName, ServerHooks } from "./hooks.js";
 export { defaultExtractErrorHandler, extractErrorBodySchema, type ExtractErrorHandler, type ExtractPart, type ExtractShape } from "./extract.js";
 export { hasStorableTextCheck, storableTextCheck, storableTextPattern, text, unstorableTextProblem } from "./text.js";
 export { defaultErrorHandler, type Environment, type ErrorHandler } from "./compile.js";
+export type { ErrorAnswer } from "./error-answers.js";
 export { DeclarationError, FrameworkInfo, NoResponseSentError, ResponseAlreadySentError } from "./errors.js";
 export type { InjectRequest, InjectResponse } from "./inject.js";
 export type {

@@ -1,6 +1,7 @@
 // OpenAPI 3.1 from declared routes: parameters and bodies from extract schemas, responses from contracts.
 import { z } from "zod";
 import { extractContracts, frameworkContracts, type Contract } from "./contracts.js";
+import { errorAnswerContracts, type ErrorAnswer } from "./error-answers.js";
 import { extractParts, extractsBody, isZodSchema, type ExtractPart, type ExtractSchema } from "./extract.js";
 import { hasStorableTextCheck, storableTextPattern } from "./text.js";
 import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
@@ -54,6 +55,8 @@ export interface OpenApiOptions {
 	securitySchemes?: Record<string, SecuritySchemeObject>;
 	/** Security requirements of every operation whose pipelines use the named process (at any depth). */
 	securityByProcess?: Record<string, SecurityRequirement[]>;
+	/** The app's answers to classes of errors (`app.errorAnswers`): listed on every operation. */
+	errorAnswers?: readonly ErrorAnswer[];
 	/** The tag of an operation; by default the path's first segment. */
 	tagOf?: (path: string) => string;
 }
@@ -67,6 +70,8 @@ export interface DeclaredResponse {
 	readonly info: string;
 	readonly schema: z.ZodType | undefined;
 	readonly origin: ResponseOrigin;
+	/** Headers it is sent with besides `info` (an error answer's `retry-after`). */
+	readonly headers?: readonly string[];
 }
 
 function collectPipeline(pipeline: PipelineDefinition, add: (contracts: readonly Contract[], origin: ResponseOrigin) => void, seen: Set<ProcessDefinition>): void {
@@ -87,9 +92,10 @@ function collectPipeline(pipeline: PipelineDefinition, add: (contracts: readonly
 
 /**
  * Every response a route declares, one entry per (code, info, schema): its steps' contracts (with
- * processes' ones, recursively), then the framework's (extract and body parser answers, 500s).
+ * processes' ones, recursively), then the framework's (extract and body parser answers, 500s) and the
+ * app's error answers (`app.errorAnswers`, when given).
  */
-export function declaredResponses(route: RouteDefinition): DeclaredResponse[] {
+export function declaredResponses(route: RouteDefinition, errorAnswers: readonly ErrorAnswer[] = []): DeclaredResponse[] {
 	const responses: DeclaredResponse[] = [];
 	const add = (contracts: readonly Contract[], origin: ResponseOrigin) => {
 		for (const contract of contracts) {
@@ -105,6 +111,12 @@ export function declaredResponses(route: RouteDefinition): DeclaredResponse[] {
 	for (const pipeline of route.pipelines) collectPipeline(pipeline, add, seen);
 	add(route.responses, "step");
 	add(frameworkContracts.failure, "framework");
+	add(errorAnswerContracts(errorAnswers), "framework");
+	for (const answer of errorAnswers) {
+		const names = Object.keys(answer.headers ?? {});
+		const index = responses.findIndex((one) => one.code === answer.code && one.info === answer.info && one.origin === "framework");
+		if (names.length > 0 && index !== -1) responses[index] = { ...(responses[index] as DeclaredResponse), headers: names };
+	}
 	return responses;
 }
 
@@ -270,9 +282,9 @@ function requestBodyOf(pipelines: readonly PipelineDefinition[], converter: Sche
 	return undefined;
 }
 
-function responsesOf(route: RouteDefinition, converter: SchemaConverter): Record<string, ResponseObject> {
+function responsesOf(route: RouteDefinition, converter: SchemaConverter, errorAnswers: readonly ErrorAnswer[]): Record<string, ResponseObject> {
 	const byCode = new Map<number, DeclaredResponse[]>();
-	for (const response of declaredResponses(route)) byCode.set(response.code, [...(byCode.get(response.code) ?? []), response]);
+	for (const response of declaredResponses(route, errorAnswers)) byCode.set(response.code, [...(byCode.get(response.code) ?? []), response]);
 	const responses: Record<string, ResponseObject> = {};
 	for (const code of [...byCode.keys()].sort((a, b) => a - b)) {
 		const entries = byCode.get(code) as DeclaredResponse[];
@@ -286,6 +298,9 @@ function responsesOf(route: RouteDefinition, converter: SchemaConverter): Record
 			headers: { info: { description: "The outcome, machine-readable.", schema: { type: "string", enum: infos } } },
 			"x-infos": infos,
 		};
+		for (const entry of entries) {
+			for (const name of entry.headers ?? []) (response.headers as NonNullable<ResponseObject["headers"]>)[name] = { description: `Sent with \`${entry.info}\`.`, schema: { type: "string" } };
+		}
 		if (schemas.length > 0) {
 			// Distinct bodies once each (the framework's `{ error, message }` and a route's refusals convert alike); `anyOf`
 			// rather than `oneOf`: bodies of one code may overlap, and a body that fits two of them is still valid.
@@ -329,7 +344,7 @@ export function generateOpenApi(routes: readonly RouteDefinition[], options: Ope
 			operationIds.add(operationId);
 			const tag = tagOf(path);
 			tags.add(tag);
-			const operation: OperationObject = { operationId, tags: [tag], summary: `${route.method} ${path}`, responses: responsesOf(route, converter) };
+			const operation: OperationObject = { operationId, tags: [tag], summary: `${route.method} ${path}`, responses: responsesOf(route, converter, options.errorAnswers ?? []) };
 			const parameters = parametersOf(path, route.pipelines, converter);
 			if (parameters.length > 0) operation.parameters = parameters;
 			const requestBody = requestBodyOf(route.pipelines, converter);

@@ -6,7 +6,8 @@ import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglit
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import postgres from "postgres";
-import type { Config } from "../config.js";
+import { configSchema, type Config } from "../config.js";
+import { gateWhileDown } from "./outage-gate.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -35,12 +36,12 @@ export interface DatabaseHandle {
 	close(): Promise<void>;
 }
 
-export type DatabaseConfig = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DIR">;
+/** The timeouts are optional here (tests and scripts build configs by hand): unset, they take config.ts's defaults. */
+export type DatabaseConfig = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DIR"> &
+	Partial<Pick<Config, "DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_STATEMENT_TIMEOUT_MS">>;
 
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
-	return config.DATABASE_URL === undefined
-		? openPglite(config.PGLITE_DIR)
-		: openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+	return config.DATABASE_URL === undefined ? openPglite(config.PGLITE_DIR) : openPostgres(config.DATABASE_URL, config);
 }
 
 /** Wraps an existing PGlite instance (tests restore one from a snapshot). */
@@ -57,15 +58,34 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 	return wrapPglite(await PGlite.create(dataDir));
 }
 
-function openPostgres(url: string, poolSize: number): DatabaseHandle {
+/**
+ * Delay before a pool connection retries after a failed or lost connection, in seconds (postgres.js's
+ * `backoff`). Its default grows to 20 s, so the service stayed down long after the database was back;
+ * this one starts at 25 ms and stops growing at 250 ms, with jitter so a pool does not retry in lockstep.
+ * Retrying that often costs the server nothing during an outage: the outage gate lets one query through
+ * every 250 ms, so connection attempts follow those probes, not the request rate.
+ */
+export function reconnectDelay(retries: number): number {
+	return Math.min(0.025 * 2 ** retries, 0.25) * (0.5 + Math.random() / 2);
+}
+
+function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
+	const connectTimeoutMs = config.DATABASE_CONNECT_TIMEOUT_MS ?? configSchema.shape.DATABASE_CONNECT_TIMEOUT_MS.parse(undefined);
+	const statementTimeoutMs = config.DATABASE_STATEMENT_TIMEOUT_MS ?? configSchema.shape.DATABASE_STATEMENT_TIMEOUT_MS.parse(undefined);
 	const client = postgres(url, {
-		max: poolSize,
+		max: config.DATABASE_POOL_SIZE,
+		// postgres.js counts in seconds. Its default (30 s) let requests hang on an unreachable server.
+		connect_timeout: connectTimeoutMs / 1000,
+		backoff: reconnectDelay,
 		// Migrations' `CREATE … IF NOT EXISTS` emit notices; they are not worth a log line each.
 		onnotice: () => {},
-		connection: { application_name: "dofus-manager" },
+		// Startup parameters: every connection of the pool gets the statement timeout, without a round trip.
+		connection: { application_name: "dofus-manager", statement_timeout: statementTimeoutMs },
 	});
-	const db = drizzlePostgres({ client, schema });
-	return handle({ engine: "postgres", db, client }, () => client.end({ timeout: 5 }));
+	// Queries fail at once while the server is known unreachable rather than queue for a connection (outage-gate.ts).
+	const gated = gateWhileDown(client);
+	const db = drizzlePostgres({ client: gated, schema });
+	return handle({ engine: "postgres", db, client: gated }, () => client.end({ timeout: 5 }));
 }
 
 function handle(driver: Driver, end: () => Promise<void>): DatabaseHandle {

@@ -23,6 +23,8 @@ export { seedReferenceData, type ReferenceCounts } from "./seed/reference.js";
 export { sealTotpSecrets, totpSecretContext, type SealingReport } from "./sealed-columns.js";
 export { seedDemoData, demoUser, type DemoSeedResult } from "./seed/demo.js";
 export { mapDatabaseError, type DatabaseErrorResponse } from "./errors.js";
+export { databaseUnavailableAnswer, isDatabaseUnavailable } from "./availability.js";
+export { redactQueryParameters } from "./redact.js";
 export { hotQueries, type HotQueries } from "./queries.js";
 export { queryRows } from "./raw.js";
 export * as schema from "./schema/index.js";

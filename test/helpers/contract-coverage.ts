@@ -43,7 +43,7 @@ export function measureContractCoverage(app: App, recorded: readonly RecordedRes
 	for (const route of app.routes) {
 		for (const path of route.paths) {
 			const rows = new Map<string, Row & { origin: string }>();
-			for (const response of declaredResponses(route)) {
+			for (const response of declaredResponses(route, app.errorAnswers)) {
 				const key = `${route.method} ${path} ${response.code} ${response.info}`;
 				declared.add(key);
 				// A (code, info) declared both by a step and by the framework counts as the step's.
