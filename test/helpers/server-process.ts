@@ -1,4 +1,5 @@
 // Runs the compiled server (`node dist/main.js`) as a child process for multi-process tests: build once, start, wait for its port.
+import { randomBytes } from "node:crypto";
 import { execFileSync, spawn, type ChildProcessByStdio } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
@@ -24,9 +25,13 @@ export interface ServerProcess {
 }
 
 /** Starts `node dist/main.js` on port 0 (main logs the bound port) with the given environment on top of ours. */
+/** One key for every start of a test, so a restarted server reads what the first one sealed. */
+const serverSecretsKey = `server-test:${randomBytes(32).toString("base64")}`;
+
 export function startServerProcess(env: Record<string, string>): ServerProcess {
 	const child = spawn(process.execPath, ["dist/main.js"], {
-		env: { ...process.env, APP_ENV: "PROD", PORT: "0", LOG_LEVEL: "info", DATABASE_URL: "", ...env },
+		// PROD refuses to start without a secrets key (TOTP secrets are sealed with it).
+		env: { ...process.env, APP_ENV: "PROD", PORT: "0", LOG_LEVEL: "info", DATABASE_URL: "", SECRETS_KEY: serverSecretsKey, ...env },
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	let output = "";
