@@ -1,5 +1,6 @@
 // The contestant servers: how each one is started (port, environment, readiness path) and what it needs first.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 export const profileDir = join(benchDir, "results", "profiles");
 
+/** PROD refuses to start without a secrets key; the benchmark seals nothing, so a fresh one per run does. */
+const secretsKey = `bench:${randomBytes(32).toString("base64")}`;
+
 /** The app as deployed: compiled JS, PROD, logging at warn, benchmark routes on. */
 function appServer(database, options) {
 	const args = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "dist/main.js"] : ["dist/main.js"];
@@ -16,7 +20,7 @@ function appServer(database, options) {
 		command: process.execPath,
 		args,
 		cwd: root,
-		env: { APP_ENV: "PROD", BENCH: "1", LOG_LEVEL: "warn", DATABASE_URL: "", PGLITE_DIR: "memory://", ...database },
+		env: { APP_ENV: "PROD", BENCH: "1", LOG_LEVEL: "warn", DATABASE_URL: "", PGLITE_DIR: "memory://", SECRETS_KEY: secretsKey, ...database },
 		readyPath: "/hello",
 	};
 }
