@@ -92,6 +92,10 @@ export class App {
 	private httpServer: Server | undefined;
 	/** Open connections of the HTTP server, to mark the responses in flight when shutdown starts. */
 	private readonly sockets = new Set<TrackedSocket>();
+	/** Connections accepted so far: shutdown watches it to know when the kernel's accept queue is empty. */
+	private accepted = 0;
+	/** Set when the listener closes: from then on every answer carries `Connection: close`. */
+	private sendingAway = false;
 	private closing: Promise<void> | undefined;
 
 	constructor(options: AppOptions) {
@@ -267,13 +271,14 @@ export class App {
 		if (this.httpServer !== undefined) throw new Error("The app is already listening.");
 		this.ready();
 		const server = createServer({ keepAliveTimeout: 5_000 }, (request: IncomingMessage, response: ServerResponse) => {
-			// During shutdown every answer says `Connection: close`, and Node closes the socket once it is sent.
-			if (this.closing !== undefined) response.shouldKeepAlive = false;
+			// Once the listener is closed every answer says `Connection: close`, and Node closes the socket once it is sent.
+			if (this.sendingAway) response.shouldKeepAlive = false;
 			else (request.socket as TrackedSocket)[currentResponse] = response;
 			const done = this.handle(request, response);
 			if (done instanceof Promise) done.catch((error) => this.logger.error({ err: error }, "unhandled failure while serving a request"));
 		});
 		server.on("connection", (socket: TrackedSocket) => {
+			this.accepted++;
 			this.sockets.add(socket);
 			socket.once("close", () => this.sockets.delete(socket));
 		});
@@ -292,11 +297,12 @@ export class App {
 	}
 
 	/**
-	 * Graceful shutdown, in this order: stop listening (new connections are refused); from now on every
-	 * answer, including those of requests already in flight, carries `Connection: close` and its socket
-	 * is closed once it is sent; idle keep-alive sockets stay open for `shutdownGrace`, so a request a
-	 * client already sent on one is served rather than reset, then they are closed; requests still
-	 * running after `shutdownTimeout` are cut; then the `onClose` hooks run.
+	 * Graceful shutdown, in this order: the connections already waiting in the listener's accept queue are
+	 * taken (for at most `shutdownGrace`), then the listener closes (new connections are refused); from
+	 * then on every answer, including those of requests already in flight, carries `Connection: close` and
+	 * its socket is closed once it is sent; idle keep-alive sockets stay open for `shutdownGrace`, so a
+	 * request a client already sent on one is served rather than reset, then they are closed; requests
+	 * still running `shutdownTimeout` after close() are cut; then the `onClose` hooks run.
 	 */
 	close(): Promise<void> {
 		this.closing ??= this.shutdown();
@@ -305,13 +311,38 @@ export class App {
 
 	private async shutdown(): Promise<void> {
 		const server = this.httpServer;
-		if (server !== undefined) await this.closeServer(server);
+		if (server !== undefined) {
+			const deadline = performance.now() + this.shutdownTimeout;
+			await this.acceptQueuedConnections(this.shutdownGrace);
+			await this.closeServer(server, Math.max(0, deadline - performance.now()));
+		}
 		for (const hook of this.serverHooks.onClose) await hook();
 	}
 
-	private closeServer(server: Server): Promise<void> {
+	/**
+	 * A connection whose handshake the kernel completed waits in the listener's accept queue until the event
+	 * loop accepts it, and its client may already have sent a request on it. Closing the listener resets
+	 * every connection still queued: those requests would be lost. libuv accepts one connection per loop
+	 * iteration, so a busy loop (PGlite runs queries on it) can leave many queued. Keep listening, answers
+	 * still saying keep-alive so that no client is sent away to reconnect, until a whole loop iteration
+	 * accepts nothing (its poll found the queue empty), or `bound` ms have passed.
+	 */
+	private acceptQueuedConnections(bound: number): Promise<void> {
+		const until = performance.now() + bound;
+		return new Promise<void>((resolve) => {
+			const check = (seen: number) => {
+				if (this.accepted === seen || performance.now() >= until) resolve();
+				else setImmediate(check, this.accepted);
+			};
+			// The first hop ends the current iteration; each later one compares across one whole poll.
+			setImmediate(() => setImmediate(check, this.accepted));
+		});
+	}
+
+	private closeServer(server: Server, timeout: number): Promise<void> {
 		// Answers not started yet go out with `Connection: close`; those already sent told the client to
 		// keep the socket, which becomes idle afterwards and is closed after the grace.
+		this.sendingAway = true;
 		for (const socket of this.sockets) {
 			const response = socket[currentResponse];
 			if (response !== undefined && !response.headersSent) response.shouldKeepAlive = false;
@@ -331,8 +362,8 @@ export class App {
 				// Sockets whose answer had said keep-alive before shutdown become idle later: close them as they do.
 				sweep = setInterval(() => server.closeIdleConnections(), 25);
 				sweep.unref();
-			}, this.shutdownGrace);
-			const deadline = setTimeout(() => server.closeAllConnections(), this.shutdownTimeout);
+			}, Math.min(this.shutdownGrace, timeout));
+			const deadline = setTimeout(() => server.closeAllConnections(), timeout);
 			grace.unref();
 			deadline.unref();
 			/*

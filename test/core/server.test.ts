@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import type { Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, type App } from "../../src/core/index.js";
@@ -165,7 +165,83 @@ function agentGet(agent: Agent, port: number, path: string) {
 	});
 }
 
+/** Resolves once the app's listener is closed (close() first takes the connections already queued). */
+async function listenerClosed(app: App): Promise<void> {
+	while (app.server?.listening === true) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Opens `count` connections and sends a request on each, resolving once all are connected and written,
+ * and before the server has had a chance to accept most of them: libuv accepts one connection per loop
+ * iteration, so the rest wait in the listener's accept queue.
+ */
+async function queueRequests(port: number, count: number) {
+	const sockets = Array.from({ length: count }, () => connect(port, "127.0.0.1"));
+	const answers = sockets.map(
+		(socket) =>
+			new Promise<string>((resolve) => {
+				let received = "";
+				socket.setEncoding("utf8");
+				socket.on("data", (chunk: string) => (received += chunk));
+				socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+				socket.on("close", () => resolve(received.split("\r\n")[0] ?? ""));
+			}),
+	);
+	await Promise.all(
+		sockets.map(
+			(socket) =>
+				new Promise<void>((resolve) => socket.once("connect", () => socket.write("GET /x HTTP/1.1\r\nhost: test\r\nconnection: keep-alive\r\n\r\n", () => resolve()))),
+		),
+	);
+	return answers;
+}
+
 describe("app.close() and kept-alive connections", () => {
+	it("answers the requests of connections still waiting in the accept queue when close() starts, instead of resetting them", async () => {
+		let accepted = 0;
+		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")));
+		app.server?.on("connection", () => accepted++);
+		const answers = await queueRequests(port, 20);
+		// Most connections are still queued: closing the listener now, as a plain close() does, would reset them.
+		const acceptedAtClose = accepted;
+		expect(acceptedAtClose).toBeLessThan(20);
+		await app.close();
+		expect(await Promise.all(answers)).toEqual(Array.from({ length: 20 }, () => "HTTP/1.1 200 OK"));
+		expect(accepted).toBe(20);
+	});
+
+	it("stops listening within shutdownGrace even when connections keep arriving", async () => {
+		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")), {
+			shutdownGrace: 200,
+		});
+		let stop = false;
+		// Ten clients, each opening a new connection as soon as its previous one connected: the accept queue never empties.
+		const connector = async () => {
+			let refused = false;
+			while (!stop && !refused) {
+				refused = await new Promise<boolean>((resolve) => {
+					const socket = connect(port, "127.0.0.1");
+					socket.once("connect", () => {
+						socket.destroy();
+						resolve(false);
+					});
+					socket.once("error", () => resolve(true));
+				});
+			}
+			return refused;
+		};
+		const flood = Promise.all(Array.from({ length: 10 }, connector));
+		const started = performance.now();
+		const closing = app.close();
+		await listenerClosed(app);
+		const listenedFor = performance.now() - started;
+		stop = true;
+		expect(await flood).toEqual(Array.from({ length: 10 }, () => true));
+		await closing;
+		expect(listenedFor).toBeGreaterThanOrEqual(190);
+		expect(listenedFor).toBeLessThan(5_000);
+	});
+
 	it("serves a request sent on an idle kept-alive socket during the grace, with Connection: close, and refuses new connections", async () => {
 		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")), {
 			shutdownGrace: 5_000,
@@ -173,6 +249,7 @@ describe("app.close() and kept-alive connections", () => {
 		const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 		expect(await agentGet(agent, port, "/x")).toMatchObject({ status: 200, connection: "keep-alive", reusedSocket: false });
 		const closing = app.close();
+		await listenerClosed(app);
 		// The socket is idle: a plain http.Server#close() would have closed it already, and this request would be reset.
 		expect(await agentGet(agent, port, "/x")).toEqual({ status: 200, connection: "close", reusedSocket: true, body: "x" });
 		// Its socket closed after that answer, and the listener is closed: a new connection is refused.
