@@ -20,14 +20,26 @@ function appServer(database, options) {
 		command: process.execPath,
 		args,
 		cwd: root,
-		env: { APP_ENV: "PROD", BENCH: "1", LOG_LEVEL: "warn", DATABASE_URL: "", PGLITE_DIR: "memory://", SECRETS_KEY: secretsKey, ...database },
+		env: {
+			APP_ENV: "PROD",
+			BENCH: "1",
+			LOG_LEVEL: "warn",
+			DATABASE_URL: "",
+			PGLITE_DIR: "memory://",
+			SECRETS_KEY: secretsKey,
+			...database,
+		},
 		readyPath: "/hello",
 	};
 }
 
 function runSeed(env) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [join(benchDir, "lib", "seed-characters.mjs")], { cwd: root, env: { ...process.env, ...env }, stdio: "inherit" });
+		const child = spawn(process.execPath, [join(benchDir, "lib", "seed-characters.mjs")], {
+			cwd: root,
+			env: { ...process.env, ...env },
+			stdio: "inherit",
+		});
 		child.once("error", reject);
 		child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seeding exited with code ${code}`))));
 	});
@@ -47,11 +59,23 @@ export const contestants = {
 	},
 	"node-http": {
 		available: () => true,
-		server: () => ({ command: process.execPath, args: [join(benchDir, "contestants", "node-http.mjs")], cwd: benchDir, env: {}, readyPath: "/hello" }),
+		server: () => ({
+			command: process.execPath,
+			args: [join(benchDir, "contestants", "node-http.mjs")],
+			cwd: benchDir,
+			env: {},
+			readyPath: "/hello",
+		}),
 	},
 	fastify: {
 		available: () => true,
-		server: () => ({ command: process.execPath, args: [join(benchDir, "contestants", "fastify.mjs")], cwd: benchDir, env: {}, readyPath: "/hello" }),
+		server: () => ({
+			command: process.execPath,
+			args: [join(benchDir, "contestants", "fastify.mjs")],
+			cwd: benchDir,
+			env: {},
+			readyPath: "/hello",
+		}),
 	},
 	"dofus-manager-pglite-10k": {
 		available: () => true,
@@ -70,6 +94,12 @@ export const contestants = {
 	"postgres-raw": {
 		available: () => (process.env.DATABASE_URL ? true : "DATABASE_URL is not set"),
 		prepare: () => seedPostgres(),
-		server: () => ({ command: process.execPath, args: [join(benchDir, "contestants", "postgres-raw.mjs")], cwd: root, env: { DATABASE_URL: process.env.DATABASE_URL }, readyPath: "/" }),
+		server: () => ({
+			command: process.execPath,
+			args: [join(benchDir, "contestants", "postgres-raw.mjs")],
+			cwd: root,
+			env: { DATABASE_URL: process.env.DATABASE_URL },
+			readyPath: "/",
+		}),
 	},
 };

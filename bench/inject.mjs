@@ -8,7 +8,12 @@ const self = fileURLToPath(import.meta.url);
 
 const cases = [
 	{ id: "hello", title: "1. GET /hello", request: { method: "GET", url: "/hello" }, status: 200 },
-	{ id: "users", title: "2. POST /users/{id}", request: { method: "POST", url: "/users/42", body: { name: "Ecaflip", age: 12 } }, status: 200 },
+	{
+		id: "users",
+		title: "2. POST /users/{id}",
+		request: { method: "POST", url: "/users/42", body: { name: "Ecaflip", age: 12 } },
+		status: 200,
+	},
 ];
 
 async function measure({ iterations = 20_000, batches = 7 } = {}) {
@@ -22,7 +27,8 @@ async function measure({ iterations = 20_000, batches = 7 } = {}) {
 	try {
 		for (const { id, request, status } of cases) {
 			const first = await app.inject(request);
-			if (first.statusCode !== status) throw new Error(`${request.method} ${request.url} answered ${first.statusCode}: ${first.body}`);
+			if (first.statusCode !== status)
+				throw new Error(`${request.method} ${request.url} answered ${first.statusCode}: ${first.body}`);
 			for (let index = 0; index < iterations; index++) await app.inject(request); // warm-up: let the JIT settle
 			const samples = [];
 			for (let batch = 0; batch < batches; batch++) {
@@ -49,7 +55,9 @@ if (process.argv[1] === self) {
 	if (process.argv.includes("--json")) {
 		process.stdout.write(JSON.stringify(results));
 	} else {
-		process.stdout.write("| scenario | ns / request (median of batches) | requests / s on one core |\n|---|---:|---:|\n");
+		process.stdout.write(
+			"| scenario | ns / request (median of batches) | requests / s on one core |\n|---|---:|---:|\n",
+		);
 		for (const { id, title } of cases) {
 			const ns = results[id].nsPerRequest;
 			process.stdout.write(`| ${title} | ${Math.round(ns)} | ${Math.round(1e9 / ns)} |\n`);

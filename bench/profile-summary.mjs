@@ -9,7 +9,9 @@ const skipMicros = Number(process.argv.find((argument) => argument.startsWith("-
 let file = process.argv.slice(2).find((argument) => !argument.startsWith("--"));
 if (file === undefined) {
 	const names = (await readdir(profileDir)).filter((name) => name.endsWith(".cpuprofile"));
-	const dated = await Promise.all(names.map(async (name) => ({ name, time: (await stat(join(profileDir, name))).mtimeMs })));
+	const dated = await Promise.all(
+		names.map(async (name) => ({ name, time: (await stat(join(profileDir, name))).mtimeMs })),
+	);
 	const newest = dated.sort((a, b) => b.time - a.time)[0];
 	if (newest === undefined) throw new Error(`no .cpuprofile in ${profileDir}`);
 	file = join(profileDir, newest.name);
@@ -44,6 +46,8 @@ for (const [id, micros] of selfMicros) {
 
 const percent = (micros) => `${((micros / total) * 100).toFixed(1).padStart(5)} %`;
 console.log(`${file}\n${(total / 1e6).toFixed(1)} s sampled\n\nTop ${top} functions by self time:`);
-for (const [key, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${percent(micros)}  ${key}`);
+for (const [key, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+	console.log(`${percent(micros)}  ${key}`);
 console.log(`\nSelf time by file:`);
-for (const [where, micros] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${percent(micros)}  ${where}`);
+for (const [where, micros] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top))
+	console.log(`${percent(micros)}  ${where}`);

@@ -19,11 +19,16 @@ if (options.help) {
 	process.stdout.write(`${usage()}\n`);
 	process.exit(0);
 }
-if (!existsSync(join(benchDir, "..", "dist", "main.js"))) throw new Error("dist/main.js is missing: run `npm run build` first (npm run bench does).");
+if (!existsSync(join(benchDir, "..", "dist", "main.js")))
+	throw new Error("dist/main.js is missing: run `npm run build` first (npm run bench does).");
 
 const log = (line) => process.stderr.write(`${line}\n`);
-const selected = scenarios.filter((scenario) => options.scenarios.length === 0 || options.scenarios.includes(scenario.id));
-const wanted = (name) => options.contestants.length === 0 || options.contestants.some((filter) => name === filter || name.startsWith(`${filter}-`));
+const selected = scenarios.filter(
+	(scenario) => options.scenarios.length === 0 || options.scenarios.includes(scenario.id),
+);
+const wanted = (name) =>
+	options.contestants.length === 0 ||
+	options.contestants.some((filter) => name === filter || name.startsWith(`${filter}-`));
 
 // ---------------------------------------------------------------------------------------------------
 // Servers: started on first use, kept for the whole run, stopped at the end.
@@ -72,11 +77,23 @@ async function probe(scenario, url, context) {
 }
 
 function loadSpec(url, request) {
-	return { url: url + request.path, method: request.method, headers: request.headers, body: request.body, connections: options.connections };
+	return {
+		url: url + request.path,
+		method: request.method,
+		headers: request.headers,
+		body: request.body,
+		connections: options.connections,
+	};
 }
 
 async function runScenario(scenario) {
-	const result = { id: scenario.id, title: scenario.title, baseline: scenario.baseline, skipped: undefined, contestants: {} };
+	const result = {
+		id: scenario.id,
+		title: scenario.title,
+		baseline: scenario.baseline,
+		skipped: undefined,
+		contestants: {},
+	};
 	if (scenario.routeExists !== undefined) {
 		const app = await serverFor("dofus-manager");
 		if (!(await scenario.routeExists(app.url))) {
@@ -115,7 +132,8 @@ async function runScenario(scenario) {
 		}
 	}
 	if (ready.length === 0) {
-		result.skipped = scenario.routeExists === undefined ? "no contestant answered correctly" : "route not available yet";
+		result.skipped =
+			scenario.routeExists === undefined ? "no contestant answered correctly" : "route not available yet";
 		log(`${scenario.title}: skipped: ${result.skipped}`);
 		return result;
 	}
@@ -128,10 +146,14 @@ async function runScenario(scenario) {
 	for (let round = 1; round <= options.rounds; round++) {
 		for (const { name, spec } of ready) {
 			const sample = await runLoad({ ...spec, duration: options.duration }, options);
-			const unexpected = Object.entries(sample.statusCodes).filter(([code]) => Number(code) !== scenario.expectedStatus);
+			const unexpected = Object.entries(sample.statusCodes).filter(
+				([code]) => Number(code) !== scenario.expectedStatus,
+			);
 			sample.unexpected = unexpected.reduce((sum, [, count]) => sum + count, 0) + sample.errors + sample.timeouts;
 			result.contestants[name].samples.push(sample);
-			log(`${scenario.title} / ${name}: round ${round}: ${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms${sample.unexpected > 0 ? `, ${sample.unexpected} unexpected answers` : ""}`);
+			log(
+				`${scenario.title} / ${name}: round ${round}: ${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms${sample.unexpected > 0 ? `, ${sample.unexpected} unexpected answers` : ""}`,
+			);
 		}
 	}
 	for (const { name } of ready) {
@@ -146,7 +168,10 @@ async function runScenario(scenario) {
 	const baseline = scenario.baseline === undefined ? undefined : result.contestants[scenario.baseline]?.samples;
 	for (const { name } of ready) {
 		const samples = result.contestants[name].samples;
-		result.contestants[name].ratio = baseline === undefined ? undefined : median(samples.map((sample, round) => sample.requestsPerSecond / baseline[round].requestsPerSecond));
+		result.contestants[name].ratio =
+			baseline === undefined
+				? undefined
+				: median(samples.map((sample, round) => sample.requestsPerSecond / baseline[round].requestsPerSecond));
 	}
 	return result;
 }
@@ -162,7 +187,10 @@ try {
 }
 
 let inject;
-if (options.inject && (options.scenarios.length === 0 || options.scenarios.some((id) => id === "hello" || id === "users"))) {
+if (
+	options.inject &&
+	(options.scenarios.length === 0 || options.scenarios.some((id) => id === "hello" || id === "users"))
+) {
 	log("inject micro-benchmark…");
 	inject = await runInjectBenchmark({ pin: options.pin });
 }
@@ -170,7 +198,12 @@ if (options.inject && (options.scenarios.length === 0 || options.scenarios.some(
 const run = {
 	startedAt: startedAt.toISOString(),
 	seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-	machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, pinned: options.pin && taskset !== undefined },
+	machine: {
+		cpus: cpus().length,
+		cpuModel: cpus()[0]?.model,
+		node: process.version,
+		pinned: options.pin && taskset !== undefined,
+	},
 	options,
 	scenarios: results,
 	inject,

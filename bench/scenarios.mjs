@@ -22,13 +22,22 @@ function parse(text) {
 }
 
 /** Probe helpers: each returns undefined when the answer is right, or what is wrong. */
-const expectStatus = (status, answer) => (answer.status === status ? undefined : `expected ${status}, got ${answer.status}: ${answer.text.slice(0, 160)}`);
+const expectStatus = (status, answer) =>
+	answer.status === status ? undefined : `expected ${status}, got ${answer.status}: ${answer.text.slice(0, 160)}`;
 const expectJson = (status, expected) => (answer) =>
-	expectStatus(status, answer) ?? (JSON.stringify(parse(answer.text)) === JSON.stringify(expected) ? undefined : `expected body ${JSON.stringify(expected)}, got ${answer.text.slice(0, 160)}`);
+	expectStatus(status, answer) ??
+	(JSON.stringify(parse(answer.text)) === JSON.stringify(expected)
+		? undefined
+		: `expected body ${JSON.stringify(expected)}, got ${answer.text.slice(0, 160)}`);
 
 /** Logs the bench user in (POST /api/auth/login → 200 { accessToken, … }, the bench user has no 2FA) and returns the bearer token. */
 async function login(baseUrl) {
-	const answer = await send(baseUrl, { method: "POST", path: "/api/auth/login", headers: json, body: JSON.stringify(benchUser) });
+	const answer = await send(baseUrl, {
+		method: "POST",
+		path: "/api/auth/login",
+		headers: json,
+		body: JSON.stringify(benchUser),
+	});
 	if (answer.status !== 200) return { reason: `login answered ${answer.status}: ${answer.text.slice(0, 160)}` };
 	const token = parse(answer.text)?.accessToken;
 	return typeof token === "string" ? { token } : { reason: "login answered no accessToken" };
@@ -37,9 +46,12 @@ async function login(baseUrl) {
 /** The first page of the bench user's 100 characters: 20 of them and the route's pagination. */
 function checkCharacterPage(answer) {
 	const body = parse(answer.text);
-	if (body?.characters?.length !== 20) return `expected { characters: [20 characters] }, got ${answer.text.slice(0, 160)}`;
+	if (body?.characters?.length !== 20)
+		return `expected { characters: [20 characters] }, got ${answer.text.slice(0, 160)}`;
 	const expected = { page: 1, limit: 20, total: 100, totalPages: 5 };
-	return JSON.stringify(body.pagination) === JSON.stringify(expected) ? undefined : `expected pagination ${JSON.stringify(expected)}, got ${JSON.stringify(body.pagination)}`;
+	return JSON.stringify(body.pagination) === JSON.stringify(expected)
+		? undefined
+		: `expected pagination ${JSON.stringify(expected)}, got ${JSON.stringify(body.pagination)}`;
 }
 
 export const scenarios = [
@@ -57,14 +69,34 @@ export const scenarios = [
 		title: "2. POST /users/{id}",
 		contestants: ["dofus-manager", "node-http", "fastify"],
 		baseline: "node-http",
-		request: () => ({ method: "POST", path: "/users/42", headers: json, body: JSON.stringify({ name: "Ecaflip", age: 12 }) }),
+		request: () => ({
+			method: "POST",
+			path: "/users/42",
+			headers: json,
+			body: JSON.stringify({ name: "Ecaflip", age: 12 }),
+		}),
 		expectedStatus: 200,
 		probes: () => [
-			{ request: { method: "POST", path: "/users/42", headers: json, body: '{"name":"Ecaflip","age":12}' }, check: expectJson(200, { id: 42, name: "Ecaflip", age: 12 }) },
-			{ request: { method: "POST", path: "/users/42", headers: json, body: '{"name":"E","age":12}' }, check: (answer) => expectStatus(400, answer) },
-			{ request: { method: "POST", path: "/users/42", headers: json, body: '{"name":"Ecaflip","age":1.5}' }, check: (answer) => expectStatus(400, answer) },
-			{ request: { method: "POST", path: "/users/abc", headers: json, body: '{"name":"Ecaflip","age":12}' }, check: (answer) => expectStatus(400, answer) },
-			{ request: { method: "POST", path: "/users/0", headers: json, body: '{"name":"Ecaflip","age":12}' }, check: (answer) => expectStatus(400, answer) },
+			{
+				request: { method: "POST", path: "/users/42", headers: json, body: '{"name":"Ecaflip","age":12}' },
+				check: expectJson(200, { id: 42, name: "Ecaflip", age: 12 }),
+			},
+			{
+				request: { method: "POST", path: "/users/42", headers: json, body: '{"name":"E","age":12}' },
+				check: (answer) => expectStatus(400, answer),
+			},
+			{
+				request: { method: "POST", path: "/users/42", headers: json, body: '{"name":"Ecaflip","age":1.5}' },
+				check: (answer) => expectStatus(400, answer),
+			},
+			{
+				request: { method: "POST", path: "/users/abc", headers: json, body: '{"name":"Ecaflip","age":12}' },
+				check: (answer) => expectStatus(400, answer),
+			},
+			{
+				request: { method: "POST", path: "/users/0", headers: json, body: '{"name":"Ecaflip","age":12}' },
+				check: (answer) => expectStatus(400, answer),
+			},
 		],
 	},
 	{
@@ -81,7 +113,11 @@ export const scenarios = [
 			const result = await login(contestant === "postgres-raw" ? urls["dofus-manager-postgres-10k"] : baseUrl);
 			return result.token === undefined ? { skip: result.reason } : { token: result.token };
 		},
-		request: ({ token }) => ({ method: "GET", path: "/api/characters?page=1&limit=20", headers: { authorization: `Bearer ${token}` } }),
+		request: ({ token }) => ({
+			method: "GET",
+			path: "/api/characters?page=1&limit=20",
+			headers: { authorization: `Bearer ${token}` },
+		}),
 		expectedStatus: 200,
 		probes: ({ token }) => [
 			{
@@ -104,7 +140,9 @@ export const scenarios = [
 				request: { path: "/api/classes" },
 				check: (answer) =>
 					expectStatus(200, answer) ??
-					(parse(answer.text)?.classes?.length === 19 ? undefined : `expected { classes: [19 classes] }, got ${answer.text.slice(0, 160)}`) ??
+					(parse(answer.text)?.classes?.length === 19
+						? undefined
+						: `expected { classes: [19 classes] }, got ${answer.text.slice(0, 160)}`) ??
 					(answer.headers.get("etag") ? undefined : "expected an ETag header"),
 			},
 		],
@@ -124,7 +162,11 @@ export const scenarios = [
 		probes: ({ etag }) => [
 			{
 				request: { path: "/api/classes", headers: { "if-none-match": etag } },
-				check: (answer) => expectStatus(304, answer) ?? (answer.text === "" && answer.headers.get("etag") === etag ? undefined : "expected an empty 304 carrying the ETag"),
+				check: (answer) =>
+					expectStatus(304, answer) ??
+					(answer.text === "" && answer.headers.get("etag") === etag
+						? undefined
+						: "expected an empty 304 carrying the ETag"),
 			},
 		],
 	},

@@ -2,8 +2,8 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { recordContractCoverage } from "./contract-coverage.js";
-import { createApp, type App } from "./core/index.js";
-import { databaseUnavailableAnswer, mapDatabaseError, redactQueryParameters, type Database } from "./db/index.js";
+import { type App, createApp } from "./core/index.js";
+import { type Database, databaseUnavailableAnswer, mapDatabaseError, redactQueryParameters } from "./db/index.js";
 import { declareRoutes } from "./routes/index.js";
 import { createIdentityServices } from "./services/identity.js";
 import type { MailTransport } from "./services/mail.js";
@@ -12,7 +12,9 @@ import type { Clock, IdentityConfig } from "./services/settings.js";
 
 export interface AppDependencies {
 	/** Identity settings (token lifetimes, password cost, cookie, origins, throttling) are optional: see config.ts for defaults. */
-	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> & Partial<Pick<Config, "TRUST_PROXY" | "REFERENCE_CACHE_TTL_MS">> & IdentityConfig;
+	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> &
+		Partial<Pick<Config, "TRUST_PROXY" | "REFERENCE_CACHE_TTL_MS">> &
+		IdentityConfig;
 	logger: Logger;
 	db: Database;
 	/** The time services read; tests pass one they can move. Default: the system clock. */
@@ -49,11 +51,18 @@ export function buildApp({ config, logger, db, clock, mailTransport, referenceCa
 	app.addHook("onError", (request, response, error) => {
 		const mapped = mapDatabaseError(error);
 		if (mapped === null) return;
-		request.logger.info({ info: mapped.info, constraint: mapped.constraint }, "database constraint refused the request");
+		request.logger.info(
+			{ info: mapped.info, constraint: mapped.constraint },
+			"database constraint refused the request",
+		);
 		response
 			.code(mapped.status)
 			.info(mapped.info)
-			.send({ error: mapped.info, message: databaseRefusalMessages[mapped.status], ...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}) });
+			.send({
+				error: mapped.info,
+				message: databaseRefusalMessages[mapped.status],
+				...(config.APP_ENV === "DEV" ? { detail: mapped.detail } : {}),
+			});
 	});
 	// Set by the test suite only (test/helpers/contract-coverage.ts), read here rather than in Config: tests build
 	// apps with literal configs, and the recording must reach every app they build.

@@ -20,83 +20,115 @@ const booleanFlag = z
 	.enum(["1", "0", "true", "false", "yes", "no"])
 	.transform((value) => value === "1" || value === "true" || value === "yes");
 
-export const configSchema = z.object({
-	/** DEV prints stack traces in 500 bodies and pretty logs; TEST is silent; PROD is strict and fast. */
-	APP_ENV: z.enum(["DEV", "TEST", "PROD"]).default("DEV"),
-	HOST: z.string().min(1).default("127.0.0.1"),
-	PORT: port.default(3000),
-	LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-	/** Largest accepted request body, in bytes (routes may override it). */
-	BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
-	/** How long `close()` waits for in-flight requests before cutting them, in milliseconds. */
-	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-	/** Unset: embedded PGlite. Set: a PostgreSQL server reached with postgres.js. */
-	DATABASE_URL: z
-		.string()
-		.regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
-		.optional(),
-	DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-	/** How long opening one PostgreSQL connection may take (TCP, TLS, authentication), in milliseconds. */
-	DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
-	/** PostgreSQL's statement_timeout for every connection of the pool, in milliseconds (0: none). */
-	DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
-	/** Where PGlite keeps its files; `memory://` for an ephemeral database. */
-	PGLITE_DIR: z.string().min(1).default("./.data/pglite"),
-	/** Reverse proxies in front of the server whose `x-forwarded-for` gives the client address (0: none). */
-	TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-	/** Registers the benchmark-only routes (see bench/). */
-	BENCH: booleanFlag.default(false),
-	/** Lifetime of an access token (and of the `session` cookie), in seconds. */
-	ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(15 * 60),
-	/** Lifetime of a refresh token, in seconds; each refresh issues a new one. */
-	REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
-	/**
-	 * log2 of scrypt's N for new password hashes. Unset: 17 (OWASP) everywhere but TEST, where 10 keeps
-	 * the suite fast. Existing hashes keep the cost they were made with.
-	 */
-	PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).optional(),
-	/** `Secure` flag of the session cookie. Unset: on in PROD, off in DEV and TEST (plain http on localhost). */
-	SESSION_COOKIE_SECURE: booleanFlag.optional(),
-	/**
-	 * Origins (scheme://host[:port], comma-separated) allowed to make cookie-authenticated unsafe requests
-	 * besides the API's own host, e.g. the web app's origin.
-	 */
-	ALLOWED_ORIGINS: z
-		.string()
-		.transform((value) => value.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
-		.pipe(z.array(z.url()))
-		.default([]),
-	/** Failed logins allowed per email (and per IP) within LOGIN_WINDOW_SECONDS before 429. */
-	LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
-	LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(5 * 60),
-	/** How long GET /api/classes, /servers and /dungeons serve their in-process copy before reading the database again. */
-	REFERENCE_CACHE_TTL_MS: z.coerce.number().int().positive().default(3_600_000),
-	/** Base URL of the DofusDB-compatible API `npm run sync:dofusdb` reads (see src/sync/dofusdb.ts). */
-	DOFUSDB_URL: z.url().default("https://api.dofusdb.fr"),
-	/** Per-request timeout of the DofusDB sync, in milliseconds. */
-	DOFUSDB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-	/** Retries of one DofusDB request after a network error, a timeout, a 429 or a 5xx (exponential backoff). */
-	DOFUSDB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-	/**
-	 * The key that encrypts TOTP secrets at rest (AES-256-GCM): `<key id>:<base64 of 32 bytes>`. Required in PROD;
-	 * unset in DEV/TEST: the public development key (id `dev`). See README, *Secrets at rest*.
-	 */
-	SECRETS_KEY: secretKeys(parseSecretKey).optional(),
-	/** Earlier keys, still accepted for decryption until the start-up migration has moved every value to SECRETS_KEY. */
-	SECRETS_KEYS_PREVIOUS: secretKeys(parseSecretKeyList).default([]),
-}).superRefine((config, context) => {
-	const current = config.SECRETS_KEY;
-	if (config.APP_ENV === "PROD") {
-		if (current === undefined) {
-			context.addIssue({ code: "custom", path: ["SECRETS_KEY"], message: "required when APP_ENV=PROD: <key id>:<base64 of 32 random bytes>, e.g. 2026-12:$(openssl rand -base64 32)" });
-		} else if (current.sameBytes(developmentSecretKey)) {
-			context.addIssue({ code: "custom", path: ["SECRETS_KEY"], message: "is the public development key: generate a real one for PROD" });
+export const configSchema = z
+	.object({
+		/** DEV prints stack traces in 500 bodies and pretty logs; TEST is silent; PROD is strict and fast. */
+		APP_ENV: z.enum(["DEV", "TEST", "PROD"]).default("DEV"),
+		HOST: z.string().min(1).default("127.0.0.1"),
+		PORT: port.default(3000),
+		LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+		/** Largest accepted request body, in bytes (routes may override it). */
+		BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+		/** How long `close()` waits for in-flight requests before cutting them, in milliseconds. */
+		SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+		/** Unset: embedded PGlite. Set: a PostgreSQL server reached with postgres.js. */
+		DATABASE_URL: z
+			.string()
+			.regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+			.optional(),
+		DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+		/** How long opening one PostgreSQL connection may take (TCP, TLS, authentication), in milliseconds. */
+		DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+		/** PostgreSQL's statement_timeout for every connection of the pool, in milliseconds (0: none). */
+		DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+		/** Where PGlite keeps its files; `memory://` for an ephemeral database. */
+		PGLITE_DIR: z.string().min(1).default("./.data/pglite"),
+		/** Reverse proxies in front of the server whose `x-forwarded-for` gives the client address (0: none). */
+		TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+		/** Registers the benchmark-only routes (see bench/). */
+		BENCH: booleanFlag.default(false),
+		/** Lifetime of an access token (and of the `session` cookie), in seconds. */
+		ACCESS_TOKEN_TTL_SECONDS: z.coerce
+			.number()
+			.int()
+			.positive()
+			.default(15 * 60),
+		/** Lifetime of a refresh token, in seconds; each refresh issues a new one. */
+		REFRESH_TOKEN_TTL_SECONDS: z.coerce
+			.number()
+			.int()
+			.positive()
+			.default(30 * 24 * 3600),
+		/**
+		 * log2 of scrypt's N for new password hashes. Unset: 17 (OWASP) everywhere but TEST, where 10 keeps
+		 * the suite fast. Existing hashes keep the cost they were made with.
+		 */
+		PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).optional(),
+		/** `Secure` flag of the session cookie. Unset: on in PROD, off in DEV and TEST (plain http on localhost). */
+		SESSION_COOKIE_SECURE: booleanFlag.optional(),
+		/**
+		 * Origins (scheme://host[:port], comma-separated) allowed to make cookie-authenticated unsafe requests
+		 * besides the API's own host, e.g. the web app's origin.
+		 */
+		ALLOWED_ORIGINS: z
+			.string()
+			.transform((value) =>
+				value
+					.split(",")
+					.map((origin) => origin.trim())
+					.filter((origin) => origin !== ""),
+			)
+			.pipe(z.array(z.url()))
+			.default([]),
+		/** Failed logins allowed per email (and per IP) within LOGIN_WINDOW_SECONDS before 429. */
+		LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+		LOGIN_WINDOW_SECONDS: z.coerce
+			.number()
+			.int()
+			.positive()
+			.default(5 * 60),
+		/** How long GET /api/classes, /servers and /dungeons serve their in-process copy before reading the database again. */
+		REFERENCE_CACHE_TTL_MS: z.coerce.number().int().positive().default(3_600_000),
+		/** Base URL of the DofusDB-compatible API `npm run sync:dofusdb` reads (see src/sync/dofusdb.ts). */
+		DOFUSDB_URL: z.url().default("https://api.dofusdb.fr"),
+		/** Per-request timeout of the DofusDB sync, in milliseconds. */
+		DOFUSDB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+		/** Retries of one DofusDB request after a network error, a timeout, a 429 or a 5xx (exponential backoff). */
+		DOFUSDB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+		/**
+		 * The key that encrypts TOTP secrets at rest (AES-256-GCM): `<key id>:<base64 of 32 bytes>`. Required in PROD;
+		 * unset in DEV/TEST: the public development key (id `dev`). See README, *Secrets at rest*.
+		 */
+		SECRETS_KEY: secretKeys(parseSecretKey).optional(),
+		/** Earlier keys, still accepted for decryption until the start-up migration has moved every value to SECRETS_KEY. */
+		SECRETS_KEYS_PREVIOUS: secretKeys(parseSecretKeyList).default([]),
+	})
+	.superRefine((config, context) => {
+		const current = config.SECRETS_KEY;
+		if (config.APP_ENV === "PROD") {
+			if (current === undefined) {
+				context.addIssue({
+					code: "custom",
+					path: ["SECRETS_KEY"],
+					message:
+						"required when APP_ENV=PROD: <key id>:<base64 of 32 random bytes>, e.g. 2026-12:$(openssl rand -base64 32)",
+				});
+			} else if (current.sameBytes(developmentSecretKey)) {
+				context.addIssue({
+					code: "custom",
+					path: ["SECRETS_KEY"],
+					message: "is the public development key: generate a real one for PROD",
+				});
+			}
 		}
-	}
-	if (current !== undefined && config.SECRETS_KEYS_PREVIOUS.some((key) => key.id === current.id)) {
-		context.addIssue({ code: "custom", path: ["SECRETS_KEYS_PREVIOUS"], message: `repeats the key id "${current.id}" of SECRETS_KEY: give each key its own id` });
-	}
-});
+		if (current !== undefined && config.SECRETS_KEYS_PREVIOUS.some((key) => key.id === current.id)) {
+			context.addIssue({
+				code: "custom",
+				path: ["SECRETS_KEYS_PREVIOUS"],
+				message: `repeats the key id "${current.id}" of SECRETS_KEY: give each key its own id`,
+			});
+		}
+	});
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -116,9 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 	}
 	const result = configSchema.safeParse(cleaned);
 	if (!result.success) {
-		throw new ConfigError(
-			result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
-		);
+		throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`));
 	}
 	return result.data;
 }

@@ -1,5 +1,5 @@
 // The app's pino logger: level from config, secrets redacted wherever they might appear.
-import { pino, type DestinationStream, type Logger } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import type { Config } from "./config.js";
 
 /** Paths pino replaces with "[redacted]": credentials in headers, bodies and errors. */

@@ -1,6 +1,6 @@
 // Boot: config → logger → database (migrated, seeded) → app → listen; SIGTERM/SIGINT shut down gracefully.
 import { buildApp } from "./app.js";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 import { startDatabase } from "./db/index.js";
 import { createLogger } from "./logger.js";
 
@@ -17,7 +17,10 @@ const logger = createLogger(config);
 const database = await startDatabase(config, logger);
 const app = buildApp({ config, logger, db: database.db });
 const address = await app.listen({ host: config.HOST, port: config.PORT });
-logger.info({ ...address, environment: config.APP_ENV, engine: database.engine }, `Dofus Manager listening on http://${address.host}:${address.port}`);
+logger.info(
+	{ ...address, environment: config.APP_ENV, engine: database.engine },
+	`Dofus Manager listening on http://${address.host}:${address.port}`,
+);
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals): Promise<void> {

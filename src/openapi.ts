@@ -1,9 +1,11 @@
 // The API's OpenAPI settings (title, security schemes, tags) and the document generated from an app's routes.
 import { readFileSync } from "node:fs";
-import { generateOpenApi, type App, type OpenApiDocument, type OpenApiOptions } from "./core/index.js";
+import { type App, generateOpenApi, type OpenApiDocument, type OpenApiOptions } from "./core/index.js";
 
 // Read at run time rather than imported: package.json lies outside src/, the build's root.
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+	version: string;
+};
 
 export const openApiOptions: OpenApiOptions = {
 	info: {
@@ -14,8 +16,17 @@ export const openApiOptions: OpenApiOptions = {
 			"(`user.found`, `session.expired`, `TYPE_ERROR.body.email` …); each response below lists the infos it is sent with.",
 	},
 	securitySchemes: {
-		bearerAuth: { type: "http", scheme: "bearer", description: "The access token returned by login, register or refresh." },
-		cookieAuth: { type: "apiKey", in: "cookie", name: "session", description: "The `session` cookie set by login, register or refresh." },
+		bearerAuth: {
+			type: "http",
+			scheme: "bearer",
+			description: "The access token returned by login, register or refresh.",
+		},
+		cookieAuth: {
+			type: "apiKey",
+			in: "cookie",
+			name: "session",
+			description: "The `session` cookie set by login, register or refresh.",
+		},
 	},
 	// Either credential is enough: two alternatives, not one requirement with both.
 	securityByProcess: { authenticated: [{ bearerAuth: [] }, { cookieAuth: [] }] },

@@ -32,7 +32,11 @@ describe("the typed client (src/client)", () => {
 		try {
 			const document = await app.inject({ method: "GET", url: "/openapi.json" });
 			await writeFile(join(folder, "openapi.json"), document.body);
-			await run(join(root, "node_modules/.bin/openapi-typescript"), [join(folder, "openapi.json"), "-o", join(folder, "schema.d.ts")], { cwd: root });
+			await run(
+				join(root, "node_modules/.bin/openapi-typescript"),
+				[join(folder, "openapi.json"), "-o", join(folder, "schema.d.ts")],
+				{ cwd: root },
+			);
 			const fresh = await readFile(join(folder, "schema.d.ts"), "utf8");
 			const committed = await readFile(join(root, "src/client/schema.d.ts"), "utf8");
 			expect(committed === fresh, "src/client/schema.d.ts is stale: run `npm run client` and commit it").toBe(true);
@@ -48,18 +52,23 @@ describe("the typed client (src/client)", () => {
 		const health = await client.GET("/health");
 		expect(health.response.status).toBe(200);
 		expect(health.response.headers.get("info")).toBe("health.ok");
-		expectTypeOf(health.data).toEqualTypeOf<{ status: "ok" | "degraded"; database: "ok" | "unreachable" } | undefined>();
+		expectTypeOf(health.data).toEqualTypeOf<
+			{ status: "ok" | "degraded"; database: "ok" | "unreachable" } | undefined
+		>();
 		expect(health.data).toEqual({ status: "ok", database: "ok" });
 
 		const email = "client@example.test";
-		const registered = await client.POST("/api/auth/register", { body: { email, password: defaultPassword, displayName: "Client" } });
+		const registered = await client.POST("/api/auth/register", {
+			body: { email, password: defaultPassword, displayName: "Client" },
+		});
 		expect(registered.response.status, JSON.stringify(registered.error)).toBe(201);
 		expect(registered.data?.user.email).toBe(email);
 
 		const login = await client.POST("/api/auth/login", { body: { email, password: defaultPassword } });
 		expect(login.response.status, JSON.stringify(login.error)).toBe(200);
 		const session = login.data;
-		if (session === undefined || !("accessToken" in session)) throw new Error(`no session in the login answer: ${JSON.stringify(login.error)}`);
+		if (session === undefined || !("accessToken" in session))
+			throw new Error(`no session in the login answer: ${JSON.stringify(login.error)}`);
 		expectTypeOf(session.accessToken).toEqualTypeOf<string>();
 
 		client.setAccessToken(session.accessToken);

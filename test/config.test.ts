@@ -6,12 +6,23 @@ import { ConfigError, loadConfig } from "../src/config.js";
 describe("configuration", () => {
 	it("has working defaults", () => {
 		const config = loadConfig({});
-		expect(config).toMatchObject({ APP_ENV: "DEV", HOST: "127.0.0.1", PORT: 3000, BODY_LIMIT: 1_048_576, PGLITE_DIR: "./.data/pglite", BENCH: false });
+		expect(config).toMatchObject({
+			APP_ENV: "DEV",
+			HOST: "127.0.0.1",
+			PORT: 3000,
+			BODY_LIMIT: 1_048_576,
+			PGLITE_DIR: "./.data/pglite",
+			BENCH: false,
+		});
 		expect(config.DATABASE_URL).toBeUndefined();
 	});
 
 	it("coerces numbers and flags from strings", () => {
-		expect(loadConfig({ PORT: "8080", BENCH: "1", DATABASE_POOL_SIZE: "4" })).toMatchObject({ PORT: 8080, BENCH: true, DATABASE_POOL_SIZE: 4 });
+		expect(loadConfig({ PORT: "8080", BENCH: "1", DATABASE_POOL_SIZE: "4" })).toMatchObject({
+			PORT: 8080,
+			BENCH: true,
+			DATABASE_POOL_SIZE: 4,
+		});
 	});
 
 	it("treats empty variables as unset", () => {
@@ -59,7 +70,11 @@ describe("configuration", () => {
 		};
 
 		it("parses the current key and the previous ones into key objects that print their id only", () => {
-			const config = loadConfig({ APP_ENV: "PROD", SECRETS_KEY: key, SECRETS_KEYS_PREVIOUS: `old:${randomBytes(32).toString("base64")},older:${randomBytes(32).toString("base64url")}` });
+			const config = loadConfig({
+				APP_ENV: "PROD",
+				SECRETS_KEY: key,
+				SECRETS_KEYS_PREVIOUS: `old:${randomBytes(32).toString("base64")},older:${randomBytes(32).toString("base64url")}`,
+			});
 			expect(config.SECRETS_KEY?.id).toBe("2026-12");
 			expect(config.SECRETS_KEYS_PREVIOUS.map((one) => one.id)).toEqual(["old", "older"]);
 			expect(JSON.stringify(config)).not.toContain(bytes.toString("base64"));
@@ -80,13 +95,21 @@ describe("configuration", () => {
 			const message = problemsOf({ SECRETS_KEY: short });
 			expect(message).toMatch(/SECRETS_KEY: key "k1" decodes to 16 bytes, AES-256 needs exactly 32/);
 			expect(message).not.toContain(short.slice(3));
-			expect(problemsOf({ SECRETS_KEYS_PREVIOUS: `${key},bad` })).toMatch(/SECRETS_KEYS_PREVIOUS: expected <key id>:<base64 of 32 bytes>/);
+			expect(problemsOf({ SECRETS_KEYS_PREVIOUS: `${key},bad` })).toMatch(
+				/SECRETS_KEYS_PREVIOUS: expected <key id>:<base64 of 32 bytes>/,
+			);
 		});
 
 		it("refuses a previous key reusing the current key's id, and the public development key in PROD", () => {
-			expect(problemsOf({ SECRETS_KEY: key, SECRETS_KEYS_PREVIOUS: `2026-12:${randomBytes(32).toString("base64")}` })).toMatch(/SECRETS_KEYS_PREVIOUS: repeats the key id "2026-12"/);
-			const development = createHash("sha256").update("dofus-manager public development key, never for production").digest("base64");
-			expect(problemsOf({ APP_ENV: "PROD", SECRETS_KEY: `prod:${development}` })).toMatch(/SECRETS_KEY: is the public development key/);
+			expect(
+				problemsOf({ SECRETS_KEY: key, SECRETS_KEYS_PREVIOUS: `2026-12:${randomBytes(32).toString("base64")}` }),
+			).toMatch(/SECRETS_KEYS_PREVIOUS: repeats the key id "2026-12"/);
+			const development = createHash("sha256")
+				.update("dofus-manager public development key, never for production")
+				.digest("base64");
+			expect(problemsOf({ APP_ENV: "PROD", SECRETS_KEY: `prod:${development}` })).toMatch(
+				/SECRETS_KEY: is the public development key/,
+			);
 		});
 
 		// A child process on a busy machine: generous bounds, the assertion is the exit code and the message.

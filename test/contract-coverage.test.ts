@@ -4,14 +4,22 @@ import { z } from "zod";
 import { createApp, createProcess, IHaveSentThis } from "../src/core/index.js";
 import { measureContractCoverage, percentage } from "./helpers/contract-coverage.js";
 
-const authenticated = createProcess("authenticated").build([], new IHaveSentThis(401, ["session.missing", "session.expired"]));
+const authenticated = createProcess("authenticated").build(
+	[],
+	new IHaveSentThis(401, ["session.missing", "session.expired"]),
+);
 
 function sampleApp() {
 	const app = createApp({ environment: "TEST" });
-	app.declareRoute("GET", "/api/things/{id}")
+	app
+		.declareRoute("GET", "/api/things/{id}")
 		.extract({ params: { id: z.coerce.number() } })
 		.process(authenticated)
-		.handler((_floor, response) => response.code(200).info("thing.found").send(), new IHaveSentThis(200, "thing.found"), new IHaveSentThis(404, "thing.notfound"));
+		.handler(
+			(_floor, response) => response.code(200).info("thing.found").send(),
+			new IHaveSentThis(200, "thing.found"),
+			new IHaveSentThis(404, "thing.notfound"),
+		);
 	return app;
 }
 
@@ -30,14 +38,18 @@ describe("measureContractCoverage", () => {
 	});
 
 	it("lists the framework's answers apart, so they do not count", () => {
-		const coverage = measureContractCoverage(sampleApp(), [{ method: "GET", path: "/api/things/{id}", status: 400, info: "TYPE_ERROR.params.id" }]);
+		const coverage = measureContractCoverage(sampleApp(), [
+			{ method: "GET", path: "/api/things/{id}", status: 400, info: "TYPE_ERROR.params.id" },
+		]);
 		expect(coverage.framework.find((row) => row.info === "TYPE_ERROR.params.id")?.covered).toBe(true);
 		expect(coverage.framework.map((row) => row.info)).toContain("INTERNAL_SERVER_ERROR");
 		expect(coverage.counted.some((row) => row.info.startsWith("TYPE_ERROR"))).toBe(false);
 	});
 
 	it("credits a HEAD request to the GET route that served it", () => {
-		const coverage = measureContractCoverage(sampleApp(), [{ method: "HEAD", path: "/api/things/{id}", status: 404, info: "thing.notfound" }]);
+		const coverage = measureContractCoverage(sampleApp(), [
+			{ method: "HEAD", path: "/api/things/{id}", status: 404, info: "thing.notfound" },
+		]);
 		expect(coverage.counted.find((row) => row.info === "thing.notfound")?.covered).toBe(true);
 	});
 

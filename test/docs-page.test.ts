@@ -1,6 +1,6 @@
 // Specification of GET /docs: the Swagger UI page, served offline from node_modules, renders the API in a real browser.
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../src/core/index.js";
 import { getTestDatabase } from "./helpers/database.js";
@@ -56,11 +56,22 @@ describe("the documentation page in a browser", () => {
 
 	// The one skip of the suite: the page needs a real browser, and .ci/run installs Chromium.
 	it.skipIf(!hasChromium)(
-		hasChromium ? "renders the operations list with GET /health in headless Chromium" : `SKIPPED: Chromium is missing at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`,
+		hasChromium
+			? "renders the operations list with GET /health in headless Chromium"
+			: `SKIPPED: Chromium is missing at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`,
 		async () => {
 			browser = await chromium.launch({
 				executablePath: chromiumPath,
-				args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+				args: [
+					"--headless",
+					"--no-sandbox",
+					"--disable-gpu",
+					"--disable-quic",
+					"--no-first-run",
+					"--disable-background-networking",
+					"--disable-component-update",
+					"--disable-sync",
+				],
 			});
 			const page = await browser.newPage();
 			const foreign: string[] = [];
@@ -77,7 +88,7 @@ describe("the documentation page in a browser", () => {
 			const health = page.locator(".opblock-summary-path", { hasText: /^\/health$/ });
 			await expect(health.count()).resolves.toBeGreaterThanOrEqual(1);
 			await expect(page.locator(".opblock-tag", { hasText: "guilds" }).count()).resolves.toBe(1);
-			expect(await page.locator(".info .title").innerText()).toContain("Dofus Manager API");
+			expect(await page.locator(".info .title").textContent()).toContain("Dofus Manager API");
 			expect(foreign).toEqual([]);
 			expect(failures).toEqual([]);
 		},

@@ -5,7 +5,15 @@ import { describe, expect, it } from "vitest";
 /** Starts `src/main.ts` on an ephemeral PGlite and a free port; resolves once it listens. */
 function startServer() {
 	const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-		env: { ...process.env, APP_ENV: "PROD", PORT: "0", PGLITE_DIR: "memory://", LOG_LEVEL: "info", DATABASE_URL: "", SECRETS_KEY: `main-test:${randomBytes(32).toString("base64")}` },
+		env: {
+			...process.env,
+			APP_ENV: "PROD",
+			PORT: "0",
+			PGLITE_DIR: "memory://",
+			LOG_LEVEL: "info",
+			DATABASE_URL: "",
+			SECRETS_KEY: `main-test:${randomBytes(32).toString("base64")}`,
+		},
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	let output = "";

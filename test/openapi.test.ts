@@ -1,10 +1,23 @@
 // Specification of GET /openapi.json: a valid OpenAPI 3.1 document that describes every route, each with its contracts.
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { beforeAll, describe, expect, it } from "vitest";
-import { extractErrorBodySchema, hasOwnContracts, storableTextPattern, type App, type OpenApiDocument } from "../src/core/index.js";
+import {
+	type App,
+	extractErrorBodySchema,
+	hasOwnContracts,
+	type OpenApiDocument,
+	storableTextPattern,
+} from "../src/core/index.js";
 import { getTestDatabase } from "./helpers/database.js";
 import { buildIdentityApp } from "./helpers/identity.js";
-import { alternatives, compileSchema, operationsOf, requestBodySchema, responseValidator, type JsonSchema } from "./helpers/openapi-document.js";
+import {
+	alternatives,
+	compileSchema,
+	type JsonSchema,
+	operationsOf,
+	requestBodySchema,
+	responseValidator,
+} from "./helpers/openapi-document.js";
 
 /**
  * Where a request schema lets free text in without the storable-text rule: strings that are neither a closed
@@ -14,9 +27,16 @@ function textWithoutRule(schema: JsonSchema, where: string): string[] {
 	const found: string[] = [];
 	const visit = (node: JsonSchema, at: string) => {
 		const branches = alternatives(node);
-		if (branches.length > 1) return branches.forEach((branch) => visit(branch, at));
+		if (branches.length > 1) {
+			for (const branch of branches) visit(branch, at);
+			return;
+		}
 		if (node.$ref !== undefined || node.type === undefined) {
-			if (node.$ref !== undefined || Object.keys(node).filter((key) => key !== "description" && key !== "default").length === 0) found.push(`${at} (accepts anything)`);
+			if (
+				node.$ref !== undefined ||
+				Object.keys(node).filter((key) => key !== "description" && key !== "default").length === 0
+			)
+				found.push(`${at} (accepts anything)`);
 			return;
 		}
 		const types = Array.isArray(node.type) ? node.type : [node.type];
@@ -26,7 +46,8 @@ function textWithoutRule(schema: JsonSchema, where: string): string[] {
 		}
 		if (types.includes("array")) visit((node.items ?? {}) as JsonSchema, `${at}[]`);
 		if (types.includes("object")) {
-			for (const [key, inner] of Object.entries((node.properties ?? {}) as Record<string, JsonSchema>)) visit(inner, `${at}.${key}`);
+			for (const [key, inner] of Object.entries((node.properties ?? {}) as Record<string, JsonSchema>))
+				visit(inner, `${at}.${key}`);
 			if (typeof node.additionalProperties === "object") visit(node.additionalProperties as JsonSchema, `${at}.*`);
 		}
 	};
@@ -60,7 +81,9 @@ describe("GET /openapi.json", () => {
 	});
 
 	it("lists every declared route and method, without the implicit HEAD", () => {
-		const listed = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+		const listed = Object.entries(document.paths).flatMap(([path, operations]) =>
+			Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+		);
 		const declared = app.routes.flatMap((route) => route.paths.map((path) => `${route.method} ${path}`));
 		expect(listed.sort()).toEqual(declared.sort());
 		expect(listed).toContain("GET /health");
@@ -68,20 +91,31 @@ describe("GET /openapi.json", () => {
 	});
 
 	it("has contracts for every route (responses of its own, beyond the framework's)", () => {
-		const offenders = app.routes.filter((route) => !hasOwnContracts(route)).map((route) => `${route.method} ${route.paths.join(", ")}`);
-		expect(offenders, `Routes without any IHaveSentThis (their responses are neither checked nor documented):\n${offenders.join("\n")}`).toEqual([]);
+		const offenders = app.routes
+			.filter((route) => !hasOwnContracts(route))
+			.map((route) => `${route.method} ${route.paths.join(", ")}`);
+		expect(
+			offenders,
+			`Routes without any IHaveSentThis (their responses are neither checked nor documented):\n${offenders.join("\n")}`,
+		).toEqual([]);
 	});
 
 	it("lets no free text in without the storable-text rule (no NUL, no lone surrogate), in any parameter or body", () => {
 		const offenders = operationsOf(document).flatMap(({ method, path, operation }) => [
-			...(operation.parameters ?? []).flatMap((parameter) => textWithoutRule(parameter.schema, `${method} ${path} ${parameter.in} ${parameter.name}`)),
+			...(operation.parameters ?? []).flatMap((parameter) =>
+				textWithoutRule(parameter.schema, `${method} ${path} ${parameter.in} ${parameter.name}`),
+			),
 			...textWithoutRule(requestBodySchema(operation) ?? { type: "null" }, `${method} ${path} body`),
 		]);
 		expect(offenders, "Declare these strings with text() (or .check(storableTextCheck)) from src/core").toEqual([]);
 	});
 
 	it("declares the extract step's 400 body on every operation that takes parameters or a body, beside the route's own 400s", () => {
-		const typeError = { error: "TYPE_ERROR", info: "TYPE_ERROR.body.name", issues: [{ path: ["body", "name"], message: "Too big", code: "too_big" }] };
+		const typeError = {
+			error: "TYPE_ERROR",
+			info: "TYPE_ERROR.body.name",
+			issues: [{ path: ["body", "name"], message: "Too big", code: "too_big" }],
+		};
 		expect(extractErrorBodySchema.safeParse(typeError).success).toBe(true);
 		const missing: string[] = [];
 		for (const { method, path, operation } of operationsOf(document)) {
@@ -92,11 +126,15 @@ describe("GET /openapi.json", () => {
 			if (validator === null) missing.push(`${where}: no 400 body`);
 			else if (!validator.safeParse(typeError).success) missing.push(`${where}: the extract body does not validate`);
 			// A refusal body with more fields than `{ error, message }` is not what the document promises.
-			else if (validator.safeParse({ ...typeError, extra: true }).success) missing.push(`${where}: accepts undeclared fields`);
+			else if (validator.safeParse({ ...typeError, extra: true }).success)
+				missing.push(`${where}: accepts undeclared fields`);
 		}
 		expect(missing).toEqual([]);
 		const charactersList = responseValidator(document, document.paths["/api/characters"]?.get as never, 400);
-		expect(charactersList?.safeParse({ error: "level.range_invalid", message: "minLevel must not be above maxLevel." }).success).toBe(true);
+		expect(
+			charactersList?.safeParse({ error: "level.range_invalid", message: "minLevel must not be above maxLevel." })
+				.success,
+		).toBe(true);
 		expect(compileSchema(document, { type: "string" }).safeParse("x").success).toBe(true);
 	});
 
@@ -114,12 +152,19 @@ describe("GET /openapi.json", () => {
 		const responses = document.paths["/health"]?.get?.responses ?? {};
 		expect(responses["200"]?.["x-infos"]).toEqual(["health.ok"]);
 		expect(responses["503"]?.["x-infos"]).toEqual(["health.degraded", "DATABASE_UNAVAILABLE"]);
-		expect(responses["200"]?.content?.["application/json"]?.schema).toMatchObject({ type: "object", required: ["status", "database"] });
+		expect(responses["200"]?.content?.["application/json"]?.schema).toMatchObject({
+			type: "object",
+			required: ["status", "database"],
+		});
 	});
 
 	it("lists 503 DATABASE_UNAVAILABLE with its Retry-After on every operation, declared once by the app", () => {
 		const operations = Object.values(document.paths).flatMap((operations) => Object.values(operations));
-		const missing = operations.filter((operation) => !operation.responses["503"]?.["x-infos"].includes("DATABASE_UNAVAILABLE") || operation.responses["503"]?.headers?.["retry-after"] === undefined);
+		const missing = operations.filter(
+			(operation) =>
+				!operation.responses["503"]?.["x-infos"].includes("DATABASE_UNAVAILABLE") ||
+				operation.responses["503"]?.headers?.["retry-after"] === undefined,
+		);
 		expect(missing.map((operation) => operation.operationId)).toEqual([]);
 	});
 

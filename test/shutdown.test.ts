@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { restorePgliteSnapshot } from "./helpers/pglite-snapshot.js";
 import { dropDatabase, recreateDatabase } from "./helpers/postgres-test-databases.js";
-import { buildDist, startServerProcess, type ServerProcess } from "./helpers/server-process.js";
+import { buildDist, type ServerProcess, startServerProcess } from "./helpers/server-process.js";
 import "./helpers/test-database-source.js";
 
 /*
@@ -32,17 +32,47 @@ interface LoadState {
 	stop: boolean;
 }
 
-function send(agent: Agent, port: number, method: string, path: string, headers: OutgoingHttpHeaders, state: LoadState, body?: unknown): Promise<Outcome> {
+function send(
+	agent: Agent,
+	port: number,
+	method: string,
+	path: string,
+	headers: OutgoingHttpHeaders,
+	state: LoadState,
+	body?: unknown,
+): Promise<Outcome> {
 	return new Promise((resolve) => {
 		const payload = body === undefined ? undefined : JSON.stringify(body);
 		const request = httpRequest(
-			{ host: "127.0.0.1", port, method, path, agent, headers: payload === undefined ? headers : { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+			{
+				host: "127.0.0.1",
+				port,
+				method,
+				path,
+				agent,
+				headers:
+					payload === undefined
+						? headers
+						: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+			},
 			(response) => {
 				response.resume();
 				response.on("end", () =>
-					resolve({ kind: "answered", status: response.statusCode ?? 0, connection: response.headers.connection, afterSignal: state.signalled }),
+					resolve({
+						kind: "answered",
+						status: response.statusCode ?? 0,
+						connection: response.headers.connection,
+						afterSignal: state.signalled,
+					}),
 				);
-				response.on("error", (error) => resolve({ kind: "lost", error: `response: ${String(error)}`, reusedSocket: request.reusedSocket, afterSignal: state.signalled }));
+				response.on("error", (error) =>
+					resolve({
+						kind: "lost",
+						error: `response: ${String(error)}`,
+						reusedSocket: request.reusedSocket,
+						afterSignal: state.signalled,
+					}),
+				);
 			},
 		);
 		let connectedAt = Number.NEGATIVE_INFINITY;
@@ -52,7 +82,8 @@ function send(agent: Agent, port: number, method: string, path: string, headers:
 			const described = `${error.code ?? ""} ${error.message}`;
 			if (error.code === "ECONNREFUSED") resolve({ kind: "refused" });
 			else if (!request.reusedSocket && connectedAt > state.exitedAt) resolve({ kind: "elsewhere", error: described });
-			else resolve({ kind: "lost", error: described, reusedSocket: request.reusedSocket, afterSignal: state.signalled });
+			else
+				resolve({ kind: "lost", error: described, reusedSocket: request.reusedSocket, afterSignal: state.signalled });
 		});
 		request.end(payload);
 	});
@@ -72,7 +103,11 @@ async function createPlayers(port: number, count: number): Promise<Player[]> {
 			body: JSON.stringify({ ...credentials, displayName: `Load ${index}` }),
 		});
 		expect(registered.status, await registered.text()).toBe(201);
-		const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(credentials) });
+		const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify(credentials),
+		});
 		expect(login.status).toBe(200);
 		players.push({ token: ((await login.json()) as { accessToken: string }).accessToken });
 	}
@@ -114,7 +149,9 @@ async function runClient(
 async function storedAccountNames(port: number, players: Player[]): Promise<string[]> {
 	const names: string[] = [];
 	for (const player of players) {
-		const response = await fetch(`http://127.0.0.1:${port}/api/accounts`, { headers: { authorization: `Bearer ${player.token}` } });
+		const response = await fetch(`http://127.0.0.1:${port}/api/accounts`, {
+			headers: { authorization: `Bearer ${player.token}` },
+		});
 		expect(response.status).toBe(200);
 		const body = (await response.json()) as { accounts: { name: string }[] };
 		names.push(...body.accounts.map((account) => account.name));
@@ -140,7 +177,10 @@ async function databaseEnvironment(): Promise<{ env: Record<string, string>; dro
 	}
 	const label = `shutdown_w${process.env.VITEST_POOL_ID ?? "1"}`;
 	const url = await recreateDatabase(source.url, source.runId, label, source.templateName);
-	return { env: { DATABASE_URL: url, DATABASE_POOL_SIZE: "10" }, drop: () => dropDatabase(source.url, source.runId, label) };
+	return {
+		env: { DATABASE_URL: url, DATABASE_POOL_SIZE: "10" },
+		drop: () => dropDatabase(source.url, source.runId, label),
+	};
 }
 
 describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engine})`, () => {
@@ -153,7 +193,8 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 	}, 120_000);
 
 	afterAll(async () => {
-		for (const server of started) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
+		for (const server of started)
+			if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
 		await database?.drop();
 	});
 
@@ -179,7 +220,8 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 		 * test/core/server.test.ts proves it deterministically.)
 		 */
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
-		for (let waited = 0; answeredClients.size < clientCount && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+		for (let waited = 0; answeredClients.size < clientCount && waited < 30_000; waited += 50)
+			await new Promise((resolve) => setTimeout(resolve, 50));
 		expect(answeredClients.size).toBe(clientCount);
 		const answeredBeforeSignal = outcomes.filter((outcome) => outcome.kind === "answered").length;
 		state.signalled = true;
@@ -204,7 +246,9 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 		// The signal did land in the middle of the load, and the answers given after it told clients to go.
 		expect(answeredBeforeSignal).toBeGreaterThan(clientCount);
 		expect(answeredAfterSignal.length).toBeGreaterThan(0);
-		expect(answeredAfterSignal.some((outcome) => outcome.kind === "answered" && outcome.connection === "close")).toBe(true);
+		expect(answeredAfterSignal.some((outcome) => outcome.kind === "answered" && outcome.connection === "close")).toBe(
+			true,
+		);
 		// Every answer was a success: no request was half-served (no 5xx from a database closed too early).
 		expect(outcomes.filter((outcome) => outcome.kind === "answered" && outcome.status >= 300)).toEqual([]);
 		expect(refused + elsewhere).toBe(clientCount);

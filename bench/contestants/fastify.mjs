@@ -24,7 +24,8 @@ app.get("/hello", async (_request, reply) => {
 
 app.post("/users/:id", { schema: { params: userParams, body: userBody } }, async (request, reply) => {
 	const { id } = request.params;
-	if (!Number.isInteger(id) || id <= 0) return reply.code(400).header("info", "user.invalid").send({ error: "user.invalid" });
+	if (!Number.isInteger(id) || id <= 0)
+		return reply.code(400).header("info", "user.invalid").send({ error: "user.invalid" });
 	reply.header("info", "user.echoed");
 	return { id, name: request.body.name, age: request.body.age };
 });

@@ -11,7 +11,9 @@ const idPrefix = Math.random().toString(36).slice(2, 10);
 let idCounter = 0;
 function requestId(request) {
 	const given = request.headers["x-request-id"];
-	return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given) ? given : `${idPrefix}-${(++idCounter).toString(36)}`;
+	return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given)
+		? given
+		: `${idPrefix}-${(++idCounter).toString(36)}`;
 }
 
 function sendJson(response, status, body, info) {
@@ -38,7 +40,8 @@ function readBody(request) {
 
 async function postUser(request, response, rawId) {
 	const params = userParams.safeParse({ id: rawId });
-	if (!params.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: params.error.issues }, "TYPE_ERROR.params.id");
+	if (!params.success)
+		return sendJson(response, 400, { error: "TYPE_ERROR", issues: params.error.issues }, "TYPE_ERROR.params.id");
 	let parsed;
 	try {
 		parsed = JSON.parse(await readBody(request));
@@ -46,7 +49,8 @@ async function postUser(request, response, rawId) {
 		return sendJson(response, 400, { error: "BODY_PARSE_ERROR", message: "The body is not JSON." }, "BODY_PARSE_ERROR");
 	}
 	const body = userBody.safeParse(parsed);
-	if (!body.success) return sendJson(response, 400, { error: "TYPE_ERROR", issues: body.error.issues }, "TYPE_ERROR.body");
+	if (!body.success)
+		return sendJson(response, 400, { error: "TYPE_ERROR", issues: body.error.issues }, "TYPE_ERROR.body");
 	const id = params.data.id;
 	if (!Number.isInteger(id) || id <= 0) return sendJson(response, 400, { error: "user.invalid" }, "user.invalid");
 	sendJson(response, 200, { id, name: body.data.name, age: body.data.age }, "user.echoed");
@@ -58,7 +62,9 @@ const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => 
 	const path = mark === -1 ? url : url.slice(0, mark);
 	if (request.method === "GET" && path === "/hello") return sendJson(response, 200, hello, "hello.sent");
 	if (request.method === "POST" && path.startsWith("/users/") && path.indexOf("/", 7) === -1) {
-		postUser(request, response, decodeURIComponent(path.slice(7))).catch(() => sendJson(response, 500, { error: "INTERNAL_SERVER_ERROR" }, "INTERNAL_SERVER_ERROR"));
+		postUser(request, response, decodeURIComponent(path.slice(7))).catch(() =>
+			sendJson(response, 500, { error: "INTERNAL_SERVER_ERROR" }, "INTERNAL_SERVER_ERROR"),
+		);
 		return;
 	}
 	sendJson(response, 404, { error: "NOT_FOUND" }, "NOT_FOUND");

@@ -12,7 +12,9 @@ const idPrefix = Math.random().toString(36).slice(2, 10);
 let idCounter = 0;
 function requestId(request) {
 	const given = request.headers["x-request-id"];
-	return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given) ? given : `${idPrefix}-${(++idCounter).toString(36)}`;
+	return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given)
+		? given
+		: `${idPrefix}-${(++idCounter).toString(36)}`;
 }
 
 function sendJson(response, status, body, info) {
@@ -45,7 +47,8 @@ async function authenticate(authorization) {
 	if (row.revoked_at !== null) return { info: "session.revoked" };
 	const now = Date.now();
 	if (row.access_expires_at.getTime() <= now) return { info: "session.expired" };
-	if (now - row.last_seen_at.getTime() >= lastSeenPrecisionMs) await sql`update sessions set last_seen_at = ${new Date(now)} where id = ${row.id}`;
+	if (now - row.last_seen_at.getTime() >= lastSeenPrecisionMs)
+		await sql`update sessions set last_seen_at = ${new Date(now)} where id = ${row.id}`;
 	return { userId: row.user_id };
 }
 
@@ -60,7 +63,8 @@ async function listCharacters(userId, page, limit) {
 		limit ${limit} offset ${(page - 1) * limit}`;
 	let total = rows.length === 0 ? 0 : Number(rows[0].total);
 	if (rows.length === 0 && page > 1) {
-		const [counted] = await sql`select count(*)::int as total from characters c inner join game_accounts a on a.id = c.account_id where a.user_id = ${userId}`;
+		const [counted] =
+			await sql`select count(*)::int as total from characters c inner join game_accounts a on a.id = c.account_id where a.user_id = ${userId}`;
 		total = counted.total;
 	}
 	const characters = rows.map(({ total: _total, ...character }) => character);
@@ -70,9 +74,11 @@ async function listCharacters(userId, page, limit) {
 const server = createServer({ keepAliveTimeout: 5_000 }, async (request, response) => {
 	try {
 		const url = new URL(request.url ?? "/", "http://localhost");
-		if (request.method !== "GET" || url.pathname !== "/api/characters") return sendJson(response, 404, { error: "NOT_FOUND" }, "NOT_FOUND");
+		if (request.method !== "GET" || url.pathname !== "/api/characters")
+			return sendJson(response, 404, { error: "NOT_FOUND" }, "NOT_FOUND");
 		const identity = await authenticate(request.headers.authorization);
-		if (identity.userId === undefined) return sendJson(response, 401, { error: identity.info, message: "Authentication is required." }, identity.info);
+		if (identity.userId === undefined)
+			return sendJson(response, 401, { error: identity.info, message: "Authentication is required." }, identity.info);
 		const page = Number(url.searchParams.get("page") ?? 1);
 		const limit = Number(url.searchParams.get("limit") ?? 20);
 		if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1 || limit > 100) {
@@ -80,7 +86,12 @@ const server = createServer({ keepAliveTimeout: 5_000 }, async (request, respons
 		}
 		sendJson(response, 200, await listCharacters(identity.userId, page, limit), "character.list");
 	} catch (error) {
-		sendJson(response, 500, { error: "INTERNAL_SERVER_ERROR", message: String(error?.message ?? error) }, "INTERNAL_SERVER_ERROR");
+		sendJson(
+			response,
+			500,
+			{ error: "INTERNAL_SERVER_ERROR", message: String(error?.message ?? error) },
+			"INTERNAL_SERVER_ERROR",
+		);
 	}
 });
 

@@ -1,14 +1,44 @@
 // Benchmark options: command-line flags (--connections=50) override environment variables (BENCH_CONNECTIONS=50).
 const definitions = {
-	connections: { env: "BENCH_CONNECTIONS", default: 50, type: "int", help: "concurrent connections of the load generator" },
+	connections: {
+		env: "BENCH_CONNECTIONS",
+		default: 50,
+		type: "int",
+		help: "concurrent connections of the load generator",
+	},
 	duration: { env: "BENCH_DURATION", default: 5, type: "number", help: "seconds per measurement" },
 	warmup: { env: "BENCH_WARMUP", default: 2, type: "number", help: "seconds of warm-up per contestant and scenario" },
-	rounds: { env: "BENCH_ROUNDS", default: 3, type: "int", help: "rounds; contestants are interleaved inside each round" },
-	scenarios: { env: "BENCH_SCENARIOS", default: "", type: "list", help: "scenario ids to run, e.g. hello,users (default: all)" },
-	contestants: { env: "BENCH_CONTESTANTS", default: "", type: "list", help: "contestants to run, e.g. dofus-manager,node-http (default: all)" },
+	rounds: {
+		env: "BENCH_ROUNDS",
+		default: 3,
+		type: "int",
+		help: "rounds; contestants are interleaved inside each round",
+	},
+	scenarios: {
+		env: "BENCH_SCENARIOS",
+		default: "",
+		type: "list",
+		help: "scenario ids to run, e.g. hello,users (default: all)",
+	},
+	contestants: {
+		env: "BENCH_CONTESTANTS",
+		default: "",
+		type: "list",
+		help: "contestants to run, e.g. dofus-manager,node-http (default: all)",
+	},
 	port: { env: "BENCH_PORT", default: 3400, type: "int", help: "first port; each server gets its own" },
-	pin: { env: "BENCH_PIN", default: true, type: "bool", help: "pin servers to CPU 1 and the load generator to CPU 0 with taskset" },
-	profile: { env: "BENCH_PROFILE", default: false, type: "bool", help: "run dofus-manager under node --cpu-prof (profiles in bench/results/profiles)" },
+	pin: {
+		env: "BENCH_PIN",
+		default: true,
+		type: "bool",
+		help: "pin servers to CPU 1 and the load generator to CPU 0 with taskset",
+	},
+	profile: {
+		env: "BENCH_PROFILE",
+		default: false,
+		type: "bool",
+		help: "run dofus-manager under node --cpu-prof (profiles in bench/results/profiles)",
+	},
 	inject: { env: "BENCH_INJECT", default: true, type: "bool", help: "also run the app.inject micro-benchmark" },
 };
 
@@ -18,7 +48,9 @@ function convert(name, definition, raw) {
 		case "number": {
 			const value = Number(raw);
 			if (!Number.isFinite(value) || value <= 0 || (definition.type === "int" && !Number.isInteger(value))) {
-				throw new Error(`--${name}: expected a positive ${definition.type === "int" ? "integer" : "number"}, got "${raw}"`);
+				throw new Error(
+					`--${name}: expected a positive ${definition.type === "int" ? "integer" : "number"}, got "${raw}"`,
+				);
 			}
 			return value;
 		}
@@ -37,7 +69,9 @@ function convert(name, definition, raw) {
 export function usage() {
 	const lines = ["Usage: npm run bench -- [--option=value ...]", ""];
 	for (const [name, definition] of Object.entries(definitions)) {
-		lines.push(`  --${name.padEnd(12)} ${definition.env.padEnd(18)} ${definition.help} (default: ${definition.default === "" ? "all" : definition.default})`);
+		lines.push(
+			`  --${name.padEnd(12)} ${definition.env.padEnd(18)} ${definition.help} (default: ${definition.default === "" ? "all" : definition.default})`,
+		);
 	}
 	return lines.join("\n");
 }
@@ -47,7 +81,8 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
 	const options = {};
 	for (const [name, definition] of Object.entries(definitions)) {
 		const raw = env[definition.env];
-		options[name] = raw === undefined || raw === "" ? convert(name, definition, definition.default) : convert(name, definition, raw);
+		options[name] =
+			raw === undefined || raw === "" ? convert(name, definition, definition.default) : convert(name, definition, raw);
 	}
 	for (const argument of argv) {
 		if (argument === "--help" || argument === "-h") {

@@ -39,7 +39,11 @@ export function runJsonChild(command, { cpu, pin, label }) {
  */
 export async function startServer({ name, command, args, env, cwd, port, readyPath, pin, bootTimeoutMs = 90_000 }) {
 	const full = pinned([command, ...args], 1, pin);
-	const child = spawn(full[0], full.slice(1), { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "inherit", "pipe"] });
+	const child = spawn(full[0], full.slice(1), {
+		cwd,
+		env: { ...process.env, ...env, PORT: String(port) },
+		stdio: ["ignore", "inherit", "pipe"],
+	});
 	let stderr = "";
 	child.stderr.setEncoding("utf8");
 	child.stderr.on("data", (chunk) => {
@@ -51,7 +55,10 @@ export async function startServer({ name, command, args, env, cwd, port, readyPa
 	const deadline = Date.now() + bootTimeoutMs;
 	for (;;) {
 		const early = await Promise.race([exited, sleep(100).then(() => undefined)]);
-		if (early !== undefined) throw new Error(`${name} exited during boot (code ${early.code}, signal ${early.signal})\n${stderr.slice(-2000)}`);
+		if (early !== undefined)
+			throw new Error(
+				`${name} exited during boot (code ${early.code}, signal ${early.signal})\n${stderr.slice(-2000)}`,
+			);
 		try {
 			const response = await fetch(url + readyPath);
 			await response.arrayBuffer();

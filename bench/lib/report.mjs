@@ -14,7 +14,10 @@ export function markdownReport(run) {
 		"|---|---|---:|---:|---:|---:|---:|---|",
 	);
 	for (const scenario of run.scenarios) {
-		if (scenario.skipped !== undefined && Object.values(scenario.contestants).every((entry) => entry.requestsPerSecond === undefined)) {
+		if (
+			scenario.skipped !== undefined &&
+			Object.values(scenario.contestants).every((entry) => entry.requestsPerSecond === undefined)
+		) {
 			lines.push(`| ${scenario.title} | — | | | | | | skipped: ${scenario.skipped} |`);
 			continue;
 		}

@@ -15,7 +15,10 @@ const handle = await startDatabase({
 });
 try {
 	const db = handle.db;
-	const [existing] = await db.select({ id: schema.users.id }).from(schema.users).where(sql`${schema.users.email} = ${benchUser.email}`);
+	const [existing] = await db
+		.select({ id: schema.users.id })
+		.from(schema.users)
+		.where(sql`${schema.users.email} = ${benchUser.email}`);
 	if (existing !== undefined) {
 		process.stdout.write("bench data already seeded\n");
 	} else {
@@ -26,8 +29,14 @@ try {
 		await db.transaction(async (tx) => {
 			for (let u = 0; u < users; u++) {
 				const email = u === 0 ? benchUser.email : `bench-${u}@dofus-manager.local`;
-				const [user] = await tx.insert(schema.users).values({ email, passwordHash, displayName: `Bench ${u}` }).returning({ id: schema.users.id });
-				const [account] = await tx.insert(schema.gameAccounts).values({ userId: user.id, name: `bench-${u}` }).returning({ id: schema.gameAccounts.id });
+				const [user] = await tx
+					.insert(schema.users)
+					.values({ email, passwordHash, displayName: `Bench ${u}` })
+					.returning({ id: schema.users.id });
+				const [account] = await tx
+					.insert(schema.gameAccounts)
+					.values({ userId: user.id, name: `bench-${u}` })
+					.returning({ id: schema.gameAccounts.id });
 				const rows = [];
 				for (let c = 0; c < charactersPerUser; c++) {
 					const n = u * charactersPerUser + c;

@@ -1,7 +1,8 @@
 // Checker `userExist`: a user by id or by email (register's "taken" check, member routes' target).
+
+import { eq } from "drizzle-orm";
 import { createChecker } from "../core/index.js";
 import type { Database } from "../db/index.js";
-import { eq } from "drizzle-orm";
 import { users } from "../db/schema/index.js";
 import { normalizeEmail } from "../services/accounts.js";
 import { publicUserColumns, toPublicUser } from "../services/sessions.js";
@@ -10,7 +11,8 @@ export function createUserExist(db: Database) {
 	return createChecker("userExist")
 		.options({ by: "id" as "id" | "email" })
 		.handler(async (input: number | string, output, options) => {
-			const where = options.by === "email" ? eq(users.email, normalizeEmail(String(input))) : eq(users.id, Number(input));
+			const where =
+				options.by === "email" ? eq(users.email, normalizeEmail(String(input))) : eq(users.id, Number(input));
 			const [row] = await db.select(publicUserColumns).from(users).where(where);
 			return row === undefined ? output("user.notfound", null) : output("user.exist", toPublicUser(row));
 		});

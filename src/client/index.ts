@@ -15,14 +15,18 @@ export interface DofusClientOptions extends Omit<ClientOptions, "baseUrl"> {
  * `createDofusClient("http://127.0.0.1:3000")`, then `client.GET("/api/me")`: paths, parameters, bodies
  * and answers are typed. Every answer's outcome is in `response.headers.get("info")`.
  */
-export function createDofusClient(baseUrl: string, options: DofusClientOptions = {}): DofusClient & { setAccessToken(token: string | undefined): void } {
+export function createDofusClient(
+	baseUrl: string,
+	options: DofusClientOptions = {},
+): DofusClient & { setAccessToken(token: string | undefined): void } {
 	const { accessToken, ...clientOptions } = options;
 	const client = createClient<paths>({ ...clientOptions, baseUrl });
 	let token = accessToken;
 	// A middleware rather than default headers, so the token can change after login or refresh.
 	client.use({
 		onRequest({ request }) {
-			if (token !== undefined && !request.headers.has("authorization")) request.headers.set("authorization", `Bearer ${token}`);
+			if (token !== undefined && !request.headers.has("authorization"))
+				request.headers.set("authorization", `Bearer ${token}`);
 			return request;
 		},
 	});

@@ -1,10 +1,10 @@
 // Abstract routes: a named prefix of steps (hooks, extract, checks...) from which routes are declared.
 import { DeclarationError } from "./errors.js";
 import {
-	PipelineBuilder,
 	type AbstractRoute,
 	type AbstractRouteDefinition,
 	type HttpMethod,
+	PipelineBuilder,
 	type PipelineDefinition,
 	type RouteBuilder,
 	type RouteOptions,
@@ -48,7 +48,9 @@ function makeAbstractRoute(
 }
 
 type ExportsOf<A> = A extends AbstractRoute<infer E> ? E : never;
-type Intersect<T extends readonly unknown[]> = T extends readonly [infer Head, ...infer Tail] ? Head & Intersect<Tail> : unknown;
+type Intersect<T extends readonly unknown[]> = T extends readonly [infer Head, ...infer Tail]
+	? Head & Intersect<Tail>
+	: unknown;
 
 /** Runs the abstract routes one after the other; routes declared from the result see every export. */
 export function mergeAbstractRoutes<const A extends readonly AbstractRoute<any>[]>(

@@ -1,24 +1,44 @@
 // The application: declares routes, owns the hooks, compiles executors, serves HTTP, injects and shuts down.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
-import { pino, type Logger } from "pino";
-import { createAbstractRoute, mergeAbstractRoutes, type DeclareRouteFrom } from "./abstract-route.js";
+import { type AddressInfo, Server as NetServer, type Socket } from "node:net";
+import { type Logger, pino } from "pino";
+import { createAbstractRoute, type DeclareRouteFrom, mergeAbstractRoutes } from "./abstract-route.js";
 import { defaultBodyLimit } from "./body.js";
+import {
+	type CompiledRoute,
+	compileRoute,
+	defaultErrorHandler,
+	type Environment,
+	type ErrorHandler,
+	type ExecutorSettings,
+} from "./compile.js";
 import { defaultUnreadBodyLimits, type UnreadBodyLimits } from "./drain.js";
-import { compileRoute, defaultErrorHandler, type CompiledRoute, type Environment, type ErrorHandler, type ExecutorSettings } from "./compile.js";
 import type { ErrorAnswer } from "./error-answers.js";
 import { DeclarationError, FrameworkInfo } from "./errors.js";
 import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
-import { emptyHookLists, routeHookNames, type HookLists, type RouteHookName, type RouteHooks, type ServerHooks } from "./hooks.js";
-import { buildInjectedRequest, collectResponse, InjectSink, type InjectRequest, type InjectResponse } from "./inject.js";
+import {
+	emptyHookLists,
+	type HookLists,
+	type RouteHookName,
+	type RouteHooks,
+	routeHookNames,
+	type ServerHooks,
+} from "./hooks.js";
+import {
+	buildInjectedRequest,
+	collectResponse,
+	type InjectRequest,
+	type InjectResponse,
+	InjectSink,
+} from "./inject.js";
 import type { RawRequest } from "./request.js";
 import type { ResponseSink } from "./response.js";
 import { joinPath, Router } from "./router.js";
 import {
-	httpMethods,
-	PipelineBuilder,
 	type AbstractRoute,
 	type HttpMethod,
+	httpMethods,
+	PipelineBuilder,
 	type PipelineDefinition,
 	type RouteBuilder,
 	type RouteDefinition,
@@ -53,7 +73,11 @@ export interface AppOptions {
 type AppServerHooks = ServerHooks<RouteDefinition>;
 type ServerHookName = keyof AppServerHooks;
 type HookName = RouteHookName | ServerHookName;
-type HookFunction<N extends HookName> = N extends RouteHookName ? RouteHooks[N] : N extends ServerHookName ? AppServerHooks[N] : never;
+type HookFunction<N extends HookName> = N extends RouteHookName
+	? RouteHooks[N]
+	: N extends ServerHookName
+		? AppServerHooks[N]
+		: never;
 
 /**
  * The response a socket is serving, stored on it by the request listener: one property write per
@@ -78,7 +102,11 @@ export class App {
 
 	private readonly hooks: HookLists = emptyHookLists();
 	private readonly answers: ErrorAnswer[] = [];
-	private readonly serverHooks: { [K in ServerHookName]: AppServerHooks[K][] } = { onDeclareRoute: [], onReady: [], onClose: [] };
+	private readonly serverHooks: { [K in ServerHookName]: AppServerHooks[K][] } = {
+		onDeclareRoute: [],
+		onReady: [],
+		onClose: [],
+	};
 	private readonly bodyLimit: number;
 	private readonly logRequests: boolean;
 	private readonly shutdownTimeout: number;
@@ -108,7 +136,8 @@ export class App {
 		this.shutdownGrace = Math.min(options.shutdownGrace ?? 1_000, this.shutdownTimeout);
 		this.unreadBody = { ...defaultUnreadBodyLimits, ...options.unreadBody };
 		this.trustProxy = options.trustProxy ?? 0;
-		if (!Number.isInteger(this.trustProxy) || this.trustProxy < 0) throw new DeclarationError("trustProxy must be a whole number of proxies (0 or more).");
+		if (!Number.isInteger(this.trustProxy) || this.trustProxy < 0)
+			throw new DeclarationError("trustProxy must be a whole number of proxies (0 or more).");
 		this.errorHandler = defaultErrorHandler(options.environment);
 	}
 
@@ -121,11 +150,20 @@ export class App {
 		if (!httpMethods.includes(method)) throw new DeclarationError(`Unknown HTTP method ${String(method)}.`);
 		const paths = (typeof path === "string" ? [path] : [...path]).map((one) => joinPath(this.prefix, one));
 		if (paths.length === 0) throw new DeclarationError(`${method}: a route needs at least one path.`);
-		if (options.bodyLimit !== undefined && !(options.bodyLimit > 0)) throw new DeclarationError(`${method} ${paths[0]}: bodyLimit must be positive.`);
+		if (options.bodyLimit !== undefined && !(options.bodyLimit > 0))
+			throw new DeclarationError(`${method} ${paths[0]}: bodyLimit must be positive.`);
 		const builder = new PipelineBuilder(`${method} ${paths.join(", ")}`, {
 			handler: (pipeline: PipelineDefinition, handler, responses) => {
 				this.assertOpen(`${method} ${paths[0]}`);
-				const route: RouteDefinition = { kind: "route", method, paths, options, pipelines: [...prefix, pipeline], handler, responses };
+				const route: RouteDefinition = {
+					kind: "route",
+					method,
+					paths,
+					options,
+					pipelines: [...prefix, pipeline],
+					handler,
+					responses,
+				};
 				this.routes.push(route);
 				for (const hook of this.serverHooks.onDeclareRoute) hook(route);
 				return route;
@@ -170,7 +208,8 @@ export class App {
 	 */
 	answerError(answer: ErrorAnswer): this {
 		this.assertOpen("answerError");
-		if (!Number.isInteger(answer.code) || answer.code < 400 || answer.code > 599) throw new DeclarationError(`answerError(${answer.info}): the code must be a 4xx or 5xx status.`);
+		if (!Number.isInteger(answer.code) || answer.code < 400 || answer.code > 599)
+			throw new DeclarationError(`answerError(${answer.info}): the code must be a 4xx or 5xx status.`);
 		this.answers.push(answer);
 		return this;
 	}
@@ -188,7 +227,10 @@ export class App {
 	}
 
 	private assertOpen(what: string): void {
-		if (this.router !== undefined) throw new DeclarationError(`${what}: the app is already built; declare routes and hooks before ready(), listen() or inject().`);
+		if (this.router !== undefined)
+			throw new DeclarationError(
+				`${what}: the app is already built; declare routes and hooks before ready(), listen() or inject().`,
+			);
 	}
 
 	/** Compiles every route into its executor. Called by listen() and inject(); idempotent. */
@@ -231,9 +273,16 @@ export class App {
 							.code(405)
 							.info(FrameworkInfo.methodNotAllowed)
 							.header("allow", allowed.join(", "))
-							.send({ error: FrameworkInfo.methodNotAllowed, message: `${request.method} is not allowed on ${request.path}.`, allowed });
+							.send({
+								error: FrameworkInfo.methodNotAllowed,
+								message: `${request.method} is not allowed on ${request.path}.`,
+								allowed,
+							});
 					}
-					return response.code(404).info(FrameworkInfo.notFound).send({ error: FrameworkInfo.notFound, message: `No route for ${request.method} ${request.path}.` });
+					return response
+						.code(404)
+						.info(FrameworkInfo.notFound)
+						.send({ error: FrameworkInfo.notFound, message: `No route for ${request.method} ${request.path}.` });
 				},
 			},
 			settings,
@@ -275,7 +324,8 @@ export class App {
 			if (this.sendingAway) response.shouldKeepAlive = false;
 			else (request.socket as TrackedSocket)[currentResponse] = response;
 			const done = this.handle(request, response);
-			if (done instanceof Promise) done.catch((error) => this.logger.error({ err: error }, "unhandled failure while serving a request"));
+			if (done instanceof Promise)
+				done.catch((error) => this.logger.error({ err: error }, "unhandled failure while serving a request"));
 		});
 		server.on("connection", (socket: TrackedSocket) => {
 			this.accepted++;
@@ -357,12 +407,15 @@ export class App {
 				httpClosed = true;
 				server.close();
 			};
-			const grace = setTimeout(() => {
-				closeHttp();
-				// Sockets whose answer had said keep-alive before shutdown become idle later: close them as they do.
-				sweep = setInterval(() => server.closeIdleConnections(), 25);
-				sweep.unref();
-			}, Math.min(this.shutdownGrace, timeout));
+			const grace = setTimeout(
+				() => {
+					closeHttp();
+					// Sockets whose answer had said keep-alive before shutdown become idle later: close them as they do.
+					sweep = setInterval(() => server.closeIdleConnections(), 25);
+					sweep.unref();
+				},
+				Math.min(this.shutdownGrace, timeout),
+			);
 			const deadline = setTimeout(() => server.closeAllConnections(), timeout);
 			grace.unref();
 			deadline.unref();

@@ -1,6 +1,7 @@
 // Reads the request body within a size limit and parses it by content type (JSON, text, urlencoded).
-import { parse as parseQueryString } from "node:querystring";
+
 import type { IncomingMessage } from "node:http";
+import { parse as parseQueryString } from "node:querystring";
 import { FrameworkInfo } from "./errors.js";
 import type { Request } from "./request.js";
 import type { Response } from "./response.js";
@@ -8,7 +9,12 @@ import type { Response } from "./response.js";
 export const defaultBodyLimit = 1_048_576;
 
 /** Content types the built-in parser understands; others get a 415 unless a `parsingBody` hook handles them. */
-export const supportedContentTypes = ["application/json", "application/*+json", "text/*", "application/x-www-form-urlencoded"];
+export const supportedContentTypes = [
+	"application/json",
+	"application/*+json",
+	"text/*",
+	"application/x-www-form-urlencoded",
+];
 
 /** Reads and parses the body into `request.body`; sends 400, 413 or 415 itself when it must refuse it. */
 export function parseBody(request: Request, response: Response, limit: number): void | Promise<void> {
@@ -17,7 +23,11 @@ export function parseBody(request: Request, response: Response, limit: number): 
 	const headers = request.headers;
 	const declaredLength = headers["content-length"];
 	const payload = request.raw.payload;
-	if (payload === undefined && (declaredLength === "0" || (declaredLength === undefined && headers["transfer-encoding"] === undefined))) return;
+	if (
+		payload === undefined &&
+		(declaredLength === "0" || (declaredLength === undefined && headers["transfer-encoding"] === undefined))
+	)
+		return;
 	if (declaredLength !== undefined && Number(declaredLength) > limit) return refuseTooLarge(response, limit);
 	if (payload !== undefined) {
 		if (payload.length > limit) return refuseTooLarge(response, limit);
@@ -65,7 +75,11 @@ function readStream(request: Request, response: Response, stream: IncomingMessag
 			chunks.push(chunk);
 		};
 		stream.on("data", onData);
-		stream.on("end", () => settle(() => decodeBody(request, response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received))));
+		stream.on("end", () =>
+			settle(() =>
+				decodeBody(request, response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)),
+			),
+		);
 		// A client that goes away mid-upload makes the request emit "error" (ECONNRESET, "aborted").
 		stream.on("error", (error) =>
 			settle(() => {
@@ -80,7 +94,11 @@ function decodeBody(request: Request, response: Response, bytes: Buffer): void {
 	const contentType = request.headers["content-type"];
 	// Most bodies are plain JSON: recognise it before parsing the media type.
 	const mediaType =
-		contentType === "application/json" ? contentType : contentType === undefined ? "" : (contentType.split(";", 1)[0] as string).trim().toLowerCase();
+		contentType === "application/json"
+			? contentType
+			: contentType === undefined
+				? ""
+				: (contentType.split(";", 1)[0] as string).trim().toLowerCase();
 	if (mediaType === "application/json" || (mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
 		try {
 			request.body = JSON.parse(bytes.toString("utf8"));

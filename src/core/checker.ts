@@ -38,7 +38,9 @@ export type CheckerData<C, I> = Extract<CheckerResult<C>, { info: I }>["data"];
 export interface CheckerBuilder<Options extends object> {
 	/** Default options, merged with (and overridden by) the options of each `check` step. */
 	options<O extends object>(defaults: O): CheckerBuilder<O>;
-	handler<Input, Output extends CheckerOutput>(handler: CheckerHandler<Input, Output, Options>): Checker<Input, Output, Options>;
+	handler<Input, Output extends CheckerOutput>(
+		handler: CheckerHandler<Input, Output, Options>,
+	): Checker<Input, Output, Options>;
 }
 
 export function createChecker(name: string): CheckerBuilder<object> {
@@ -56,7 +58,11 @@ type ResultInfos<Result, All> = Result extends readonly (infer I)[] ? I : Result
  * A checker with its `result`, `catch`, `indexing`, options and contracts decided once, for the many
  * routes that use it the same way: `.presetCheck(accountFound, (pickup) => pickup("accountId"))`.
  */
-export interface PresetChecker<C extends AnyChecker = AnyChecker, Result = unknown, Index extends string | undefined = string | undefined> {
+export interface PresetChecker<
+	C extends AnyChecker = AnyChecker,
+	Result = unknown,
+	Index extends string | undefined = string | undefined,
+> {
 	readonly kind: "presetChecker";
 	readonly checker: C;
 	readonly result: Result;
@@ -70,7 +76,8 @@ export type AnyPresetChecker = PresetChecker<AnyChecker, unknown, string | undef
 export type PresetInput<P> = P extends PresetChecker<infer C, any, any> ? CheckerInput<C> : never;
 export type PresetIndex<P> = P extends PresetChecker<any, any, infer I> ? I : never;
 /** What a preset drops under its `indexing`: the data of its expected infos. */
-export type PresetData<P> = P extends PresetChecker<infer C, infer R, any> ? CheckerData<C, ResultInfos<R, CheckerInfo<C>>> : never;
+export type PresetData<P> =
+	P extends PresetChecker<infer C, infer R, any> ? CheckerData<C, ResultInfos<R, CheckerInfo<C>>> : never;
 
 export function createPresetChecker<
 	C extends AnyChecker,
@@ -94,7 +101,8 @@ export function createPresetChecker<
 	...responses: Contract[]
 ): PresetChecker<C, Result, Index> {
 	if (checker?.kind !== "checker") throw new DeclarationError("createPresetChecker needs a checker.");
-	if (typeof params?.catch !== "function") throw new DeclarationError(`createPresetChecker(${checker.name}): catch must be a function.`);
+	if (typeof params?.catch !== "function")
+		throw new DeclarationError(`createPresetChecker(${checker.name}): catch must be a function.`);
 	return {
 		kind: "presetChecker",
 		checker,

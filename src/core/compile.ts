@@ -2,16 +2,16 @@
 // synchronously until a step returns a promise, with `send()` unwinding to the sending phase.
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { frameworkContracts, matchContract, type Contract } from "./contracts.js";
-import { answeringErrors, errorAnswerContracts, type ErrorAnswer } from "./error-answers.js";
-import { FrameworkInfo, NoResponseSentError } from "./errors.js";
+import { type Contract, frameworkContracts, matchContract } from "./contracts.js";
 import { discardUnreadBody, hasUnreadBody, type UnreadBodyLimits } from "./drain.js";
+import { answeringErrors, type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
+import { FrameworkInfo, NoResponseSentError } from "./errors.js";
 import type { ExtractErrorHandler } from "./extract.js";
 import { createFloor, type RuntimeFloor } from "./floor.js";
-import { mergeHookLists, runHooks, type HookLists } from "./hooks.js";
-import { declaresContracts, handlerStep, StepCompiler, type CompiledStep, type StepFunction } from "./pipeline.js";
-import { Request, type RawRequest } from "./request.js";
-import { Response, responseSignal, type ResponseSink } from "./response.js";
+import { type HookLists, mergeHookLists, runHooks } from "./hooks.js";
+import { type CompiledStep, declaresContracts, handlerStep, StepCompiler, type StepFunction } from "./pipeline.js";
+import { type RawRequest, Request } from "./request.js";
+import { Response, type ResponseSink, responseSignal } from "./response.js";
 import { writeResponse } from "./send.js";
 import type { PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
 
@@ -39,7 +39,14 @@ export interface ExecutorSettings {
 
 export interface CompiledRoute {
 	readonly definition: RouteDefinition;
-	execute(raw: RawRequest, sink: ResponseSink, path: string, search: string, params: Record<string, string | undefined>, matchedPath: string): void | Promise<void>;
+	execute(
+		raw: RawRequest,
+		sink: ResponseSink,
+		path: string,
+		search: string,
+		params: Record<string, string | undefined>,
+		matchedPath: string,
+	): void | Promise<void>;
 }
 
 /** The default error handler: logs the error with the request id and answers 500 without internals (a stack only in DEV). */
@@ -55,7 +62,8 @@ export function defaultErrorHandler(environment: Environment): ErrorHandler {
 			body.message = error.message;
 			body.stack = error.stack;
 		}
-		const info = error instanceof NoResponseSentError ? FrameworkInfo.noResponseSent : FrameworkInfo.internalServerError;
+		const info =
+			error instanceof NoResponseSentError ? FrameworkInfo.noResponseSent : FrameworkInfo.internalServerError;
 		if (info === FrameworkInfo.noResponseSent) body.error = info;
 		response.code(500).info(info).send(body);
 	};
@@ -85,7 +93,11 @@ export function routeHooks(definition: RouteDefinition, global: HookLists): Hook
 /** Compiles one route into its executor. */
 export function compileRoute(definition: RouteDefinition, settings: ExecutorSettings): CompiledRoute {
 	const hooks = routeHooks(definition, settings.hooks);
-	const compiler = new StepCompiler(settings.extractErrorHandler, hooks, definition.options.bodyLimit ?? settings.bodyLimit);
+	const compiler = new StepCompiler(
+		settings.extractErrorHandler,
+		hooks,
+		definition.options.bodyLimit ?? settings.bodyLimit,
+	);
 	const { logger, trustProxy, unreadBody } = settings;
 	const errorHandler = answeringErrors(settings.errorAnswers, settings.errorHandler);
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
@@ -94,16 +106,33 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	const constructRequest = hooks.onConstructRequest;
 	const constructResponse = hooks.onConstructResponse;
 	const beforeRouteExecution = hooks.beforeRouteExecution;
-	if (constructRequest.length > 0) steps.push({ name: "onConstructRequest hooks", run: (_floor, request) => runHooks(constructRequest, request, undefined), contracts: null });
-	if (constructResponse.length > 0) steps.push({ name: "onConstructResponse hooks", run: (_floor, request, response) => runHooks(constructResponse, response, request), contracts: null });
-	if (beforeRouteExecution.length > 0) steps.push({ name: "beforeRouteExecution hooks", run: (_floor, request, response) => runHooks(beforeRouteExecution, request, response), contracts: null });
+	if (constructRequest.length > 0)
+		steps.push({
+			name: "onConstructRequest hooks",
+			run: (_floor, request) => runHooks(constructRequest, request, undefined),
+			contracts: null,
+		});
+	if (constructResponse.length > 0)
+		steps.push({
+			name: "onConstructResponse hooks",
+			run: (_floor, request, response) => runHooks(constructResponse, response, request),
+			contracts: null,
+		});
+	if (beforeRouteExecution.length > 0)
+		steps.push({
+			name: "beforeRouteExecution hooks",
+			run: (_floor, request, response) => runHooks(beforeRouteExecution, request, response),
+			contracts: null,
+		});
 	for (const pipeline of definition.pipelines) steps.push(...compiler.pipelineSteps(pipeline));
 	steps.push({ name: "the handler", run: handlerStep(definition.handler), contracts: definition.responses });
 
 	// Contracts. A route that declares none is not checked (the OpenAPI test reports it instead).
 	const checkContracts = settings.environment !== "PROD" && declaresContracts(definition);
 	const failureContracts = [...frameworkContracts.failure, ...errorAnswerContracts(settings.errorAnswers)];
-	const stepContracts = steps.map((step) => (step.contracts === null ? null : [...step.contracts, ...failureContracts]));
+	const stepContracts = steps.map((step) =>
+		step.contracts === null ? null : [...step.contracts, ...failureContracts],
+	);
 	// In every environment, bodies with a declared schema are serialised from it (unknown fields dropped).
 	const schemas = new Map<string, Contract[]>();
 	for (const step of steps) {
@@ -128,7 +157,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		request.logger.error({ err: error }, "failed to send the response");
 		try {
 			const pending = runHooks(serverErrorHooks, request, response, error);
-			if (pending instanceof Promise) pending.catch((hookError) => request.logger.error({ err: hookError }, "onServerError hook failed"));
+			if (pending instanceof Promise)
+				pending.catch((hookError) => request.logger.error({ err: hookError }, "onServerError hook failed"));
 		} catch (hookError) {
 			request.logger.error({ err: hookError }, "onServerError hook failed");
 		}
@@ -150,14 +180,21 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	function afterSend(request: Request, response: Response): void | Promise<void> {
 		if (logRequests) {
 			logger.info(
-				{ reqId: request.id, method: request.method, path: request.path, statusCode: response.statusCode, ms: Math.round((performance.now() - request.startedAt) * 100) / 100 },
+				{
+					reqId: request.id,
+					method: request.method,
+					path: request.path,
+					statusCode: response.statusCode,
+					ms: Math.round((performance.now() - request.startedAt) * 100) / 100,
+				},
 				"request completed",
 			);
 		}
 		if (afterSendHooks.length === 0) return;
 		try {
 			const pending = runHooks(afterSendHooks, request, response);
-			if (pending instanceof Promise) return pending.catch((error) => request.logger.error({ err: error }, "afterSend hook failed"));
+			if (pending instanceof Promise)
+				return pending.catch((error) => request.logger.error({ err: error }, "afterSend hook failed"));
 		} catch (error) {
 			request.logger.error({ err: error }, "afterSend hook failed");
 		}
@@ -202,10 +239,17 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 			}
 		}
 		// Sending a body we cannot vouch for could leak data: refuse it.
-		request.logger.error({ statusCode: response.statusCode, info: response.information }, "response body does not match its declared schema");
+		request.logger.error(
+			{ statusCode: response.statusCode, info: response.information },
+			"response body does not match its declared schema",
+		);
 		resetForError(response);
 		response.information = FrameworkInfo.internalServerError;
-		response.body = { error: FrameworkInfo.internalServerError, message: "An internal error occurred.", requestId: request.id };
+		response.body = {
+			error: FrameworkInfo.internalServerError,
+			message: "An internal error occurred.",
+			requestId: request.id,
+		};
 		response.isSent = true;
 	}
 
@@ -244,7 +288,12 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		response.isSent = false;
 	}
 
-	async function recoverLater(pending: Promise<void>, error: unknown, request: Request, response: Response): Promise<void> {
+	async function recoverLater(
+		pending: Promise<void>,
+		error: unknown,
+		request: Request,
+		response: Response,
+	): Promise<void> {
 		try {
 			await pending;
 			await errorHandler(request, response, error);
@@ -279,7 +328,13 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	 * The rest of the pipeline once a step returned a promise, then the sending phase, in one async
 	 * function: every promise hop between the body arriving and the answer leaving costs on each request.
 	 */
-	async function continueRoute(from: number, pending: Promise<unknown>, floor: RuntimeFloor, request: Request, response: Response): Promise<void> {
+	async function continueRoute(
+		from: number,
+		pending: Promise<unknown>,
+		floor: RuntimeFloor,
+		request: Request,
+		response: Response,
+	): Promise<void> {
 		try {
 			await pending;
 			for (let index = from + 1; index < stepCount && !response.isSent; index++) {
@@ -296,7 +351,16 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	return {
 		definition,
 		execute(raw, sink, path, search, params, matchedPath) {
-			const request = new Request(raw, path, search, matchedPath, params, logger, logRequests ? performance.now() : 0, trustProxy);
+			const request = new Request(
+				raw,
+				path,
+				search,
+				matchedPath,
+				params,
+				logger,
+				logRequests ? performance.now() : 0,
+				trustProxy,
+			);
 			const response = new Response(sink);
 			const floor = createFloor();
 			try {
@@ -315,4 +379,3 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		},
 	};
 }
-

@@ -2,7 +2,7 @@
 // framework itself may send, and the check of a sent response against them (DEV and TEST only).
 import { z } from "zod";
 import { FrameworkInfo } from "./errors.js";
-import { extractErrorBodySchema, extractParts, isZodSchema, type ExtractShape } from "./extract.js";
+import { type ExtractShape, extractErrorBodySchema, extractParts, isZodSchema } from "./extract.js";
 
 /**
  * Declares one response a step may send: `new IHaveSentThis(404, "user.notfound")`,
@@ -10,7 +10,11 @@ import { extractErrorBodySchema, extractParts, isZodSchema, type ExtractShape } 
  * With a schema, the body is validated in DEV/TEST and always serialised from the schema's output,
  * so fields the schema does not name never leave the server.
  */
-export class IHaveSentThis<Code extends number = number, Info extends string = string, Schema extends z.ZodType | undefined = z.ZodType | undefined> {
+export class IHaveSentThis<
+	Code extends number = number,
+	Info extends string = string,
+	Schema extends z.ZodType | undefined = z.ZodType | undefined,
+> {
 	readonly infos: readonly Info[];
 
 	constructor(
@@ -35,10 +39,17 @@ export const frameworkContracts = {
 	body: [
 		new IHaveSentThis(400, FrameworkInfo.bodyParseError, frameworkErrorBodySchema),
 		new IHaveSentThis(413, FrameworkInfo.payloadTooLarge, frameworkErrorBodySchema),
-		new IHaveSentThis(415, FrameworkInfo.unsupportedMediaType, frameworkErrorBodySchema.extend({ supported: z.array(z.string()) })),
+		new IHaveSentThis(
+			415,
+			FrameworkInfo.unsupportedMediaType,
+			frameworkErrorBodySchema.extend({ supported: z.array(z.string()) }),
+		),
 	] as Contract[],
 	/** The router, for paths or methods no route serves. */
-	routing: [new IHaveSentThis(404, FrameworkInfo.notFound), new IHaveSentThis(405, FrameworkInfo.methodNotAllowed)] as Contract[],
+	routing: [
+		new IHaveSentThis(404, FrameworkInfo.notFound),
+		new IHaveSentThis(405, FrameworkInfo.methodNotAllowed),
+	] as Contract[],
 	/** The contract check itself. */
 	contractCheck: [new IHaveSentThis(500, FrameworkInfo.whatWasSentError)] as Contract[],
 };
@@ -50,7 +61,8 @@ export function extractContracts(shape: ExtractShape): Contract[] {
 		const declared = shape[part];
 		if (declared === undefined) continue;
 		infos.push(`${FrameworkInfo.typeError}.${part}`);
-		if (!isZodSchema(declared)) for (const key of Object.keys(declared)) infos.push(`${FrameworkInfo.typeError}.${part}.${key}`);
+		if (!isZodSchema(declared))
+			for (const key of Object.keys(declared)) infos.push(`${FrameworkInfo.typeError}.${part}.${key}`);
 	}
 	return infos.length === 0 ? [] : [new IHaveSentThis(400, infos, extractErrorBodySchema)];
 }
@@ -61,7 +73,12 @@ export interface ContractMismatch {
 }
 
 export function describeContracts(contracts: readonly Contract[]): string {
-	return contracts.map((contract) => `${contract.code} ${contract.infos.join(" | ")}${contract.schema === undefined ? "" : " (with a body schema)"}`).join("; ");
+	return contracts
+		.map(
+			(contract) =>
+				`${contract.code} ${contract.infos.join(" | ")}${contract.schema === undefined ? "" : " (with a body schema)"}`,
+		)
+		.join("; ");
 }
 
 /**
@@ -75,7 +92,9 @@ export function matchContract(
 	body: unknown,
 	where: string,
 ): { body: unknown } | ContractMismatch {
-	const candidates = contracts.filter((contract) => contract.code === statusCode && info !== undefined && contract.infos.includes(info));
+	const candidates = contracts.filter(
+		(contract) => contract.code === statusCode && info !== undefined && contract.infos.includes(info),
+	);
 	if (candidates.length === 0) {
 		return {
 			message: `${where} sent ${statusCode} with info ${info === undefined ? "(none)" : `"${info}"`}, which it does not declare. Declared: ${describeContracts(contracts) || "nothing"}. Add new IHaveSentThis(${statusCode}, "${info ?? "some.info"}") to the step, or fix the response.`,

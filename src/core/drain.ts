@@ -39,7 +39,11 @@ export function hasUnreadBody(raw: RawRequest): raw is IncomingMessage {
  * socket as soon as the answer is written, which would reset a connection with unread data: then the
  * returned promise holds the answer back until the body is read (or the bounds are reached).
  */
-export function discardUnreadBody(message: IncomingMessage, keepAlive: boolean, limits: UnreadBodyLimits): Promise<void> | undefined {
+export function discardUnreadBody(
+	message: IncomingMessage,
+	keepAlive: boolean,
+	limits: UnreadBodyLimits,
+): Promise<void> | undefined {
 	let received = 0;
 	let settle: () => void = () => undefined;
 	const waiting = keepAlive ? undefined : new Promise<void>((resolve) => (settle = resolve));

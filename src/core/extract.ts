@@ -28,7 +28,12 @@ export type ExtractedFloor<E extends ExtractShape> = Part<E, "params"> &
 	Part<E, "body">;
 
 /** Answers a failed extraction; it must send. Receives the part (`body`), the key when one schema per key was used, and the zod error. */
-export type ExtractErrorHandler = (response: Response, part: ExtractPart, key: string | undefined, error: z.ZodError) => void;
+export type ExtractErrorHandler = (
+	response: Response,
+	part: ExtractPart,
+	key: string | undefined,
+	error: z.ZodError,
+) => void;
 
 /**
  * The body of the default answer to bad input, declared once: the extract step's contracts carry it, so the

@@ -66,7 +66,14 @@ export function runHooks<A, B, C>(hooks: readonly AnyHook[], a: A, b: B, c?: C):
 	}
 }
 
-async function continueHooks<A, B, C>(hooks: readonly AnyHook[], index: number, pending: Promise<unknown>, a: A, b: B, c: C | undefined): Promise<void> {
+async function continueHooks<A, B, C>(
+	hooks: readonly AnyHook[],
+	index: number,
+	pending: Promise<unknown>,
+	a: A,
+	b: B,
+	c: C | undefined,
+): Promise<void> {
 	await pending;
 	for (let next = index + 1; next < hooks.length; next++) {
 		await (hooks[next] as (a: A, b: B, c: C | undefined) => unknown)(a, b, c);

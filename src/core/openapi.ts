@@ -1,10 +1,10 @@
 // OpenAPI 3.1 from declared routes: parameters and bodies from extract schemas, responses from contracts.
 import { z } from "zod";
-import { extractContracts, frameworkContracts, type Contract } from "./contracts.js";
-import { errorAnswerContracts, type ErrorAnswer } from "./error-answers.js";
-import { extractParts, extractsBody, isZodSchema, type ExtractPart, type ExtractSchema } from "./extract.js";
-import { hasStorableTextCheck, storableTextPattern } from "./text.js";
+import { type Contract, extractContracts, frameworkContracts } from "./contracts.js";
+import { type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
+import { type ExtractPart, type ExtractSchema, extractParts, extractsBody, isZodSchema } from "./extract.js";
 import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
+import { hasStorableTextCheck, storableTextPattern } from "./text.js";
 
 // A deliberately small model of the OpenAPI 3.1 objects we emit: the core depends on no OpenAPI package.
 export type JsonSchema = { [key: string]: unknown };
@@ -74,7 +74,11 @@ export interface DeclaredResponse {
 	readonly headers?: readonly string[];
 }
 
-function collectPipeline(pipeline: PipelineDefinition, add: (contracts: readonly Contract[], origin: ResponseOrigin) => void, seen: Set<ProcessDefinition>): void {
+function collectPipeline(
+	pipeline: PipelineDefinition,
+	add: (contracts: readonly Contract[], origin: ResponseOrigin) => void,
+	seen: Set<ProcessDefinition>,
+): void {
 	const extract = pipeline.extract;
 	if (extract !== undefined) {
 		if (extractsBody(extract.shape)) add(frameworkContracts.body, "framework");
@@ -95,14 +99,19 @@ function collectPipeline(pipeline: PipelineDefinition, add: (contracts: readonly
  * processes' ones, recursively), then the framework's (extract and body parser answers, 500s) and the
  * app's error answers (`app.errorAnswers`, when given).
  */
-export function declaredResponses(route: RouteDefinition, errorAnswers: readonly ErrorAnswer[] = []): DeclaredResponse[] {
+export function declaredResponses(
+	route: RouteDefinition,
+	errorAnswers: readonly ErrorAnswer[] = [],
+): DeclaredResponse[] {
 	const responses: DeclaredResponse[] = [];
 	const add = (contracts: readonly Contract[], origin: ResponseOrigin) => {
 		for (const contract of contracts) {
 			for (const info of contract.infos) {
 				const entry = { code: contract.code, info, schema: contract.schema, origin };
 				// The same process used twice, or a contract repeated, is listed once; schemas are compared by identity.
-				const existing = responses.find((one) => one.code === entry.code && one.info === info && one.schema === entry.schema);
+				const existing = responses.find(
+					(one) => one.code === entry.code && one.info === info && one.schema === entry.schema,
+				);
 				if (existing === undefined) responses.push(entry);
 			}
 		}
@@ -114,8 +123,11 @@ export function declaredResponses(route: RouteDefinition, errorAnswers: readonly
 	add(errorAnswerContracts(errorAnswers), "framework");
 	for (const answer of errorAnswers) {
 		const names = Object.keys(answer.headers ?? {});
-		const index = responses.findIndex((one) => one.code === answer.code && one.info === answer.info && one.origin === "framework");
-		if (names.length > 0 && index !== -1) responses[index] = { ...(responses[index] as DeclaredResponse), headers: names };
+		const index = responses.findIndex(
+			(one) => one.code === answer.code && one.info === answer.info && one.origin === "framework",
+		);
+		if (names.length > 0 && index !== -1)
+			responses[index] = { ...(responses[index] as DeclaredResponse), headers: names };
 	}
 	return responses;
 }
@@ -143,7 +155,8 @@ export function processesUsed(route: RouteDefinition): string[] {
 function skippableProcesses(route: RouteDefinition): Set<string> {
 	const names = new Set<string>();
 	for (const pipeline of route.pipelines) {
-		for (const step of pipeline.steps) if (step.kind === "process" && step.skip !== undefined) names.add(step.process.name);
+		for (const step of pipeline.steps)
+			if (step.kind === "process" && step.skip !== undefined) names.add(step.process.name);
 	}
 	return names;
 }
@@ -178,8 +191,10 @@ class SchemaConverter {
 			unrepresentable: "any",
 			override: (context) => {
 				// Dates travel as ISO strings in JSON bodies.
-				if (context.zodSchema._zod.def.type === "date") Object.assign(context.jsonSchema, { type: "string", format: "date-time" });
-				if (hasStorableTextCheck(context.zodSchema)) addPattern(context.jsonSchema as JsonSchema, storableTextPattern.source);
+				if (context.zodSchema._zod.def.type === "date")
+					Object.assign(context.jsonSchema, { type: "string", format: "date-time" });
+				if (hasStorableTextCheck(context.zodSchema))
+					addPattern(context.jsonSchema as JsonSchema, storableTextPattern.source);
 			},
 		}) as JsonSchema;
 		delete json.$schema;
@@ -205,7 +220,8 @@ class SchemaConverter {
 			}
 			return result;
 		};
-		for (const [name, definition] of Object.entries(defs)) this.components[renamed.get(name) as string] = rewrite(definition) as JsonSchema;
+		for (const [name, definition] of Object.entries(defs))
+			this.components[renamed.get(name) as string] = rewrite(definition) as JsonSchema;
 		if (rootName === undefined) return rewrite(json) as JsonSchema;
 		this.components[rootName] = rewrite(json) as JsonSchema;
 		return { $ref: `#/components/schemas/${rootName}` };
@@ -215,7 +231,12 @@ class SchemaConverter {
 	private freeName(wanted: string, definition: JsonSchema): string {
 		const base = wanted.replace(/[^A-Za-z0-9._-]/g, "_");
 		let name = base;
-		for (let n = 2; this.components[name] !== undefined && JSON.stringify(this.components[name]) !== JSON.stringify(definition); n++) name = `${base}_${n}`;
+		for (
+			let n = 2;
+			this.components[name] !== undefined && JSON.stringify(this.components[name]) !== JSON.stringify(definition);
+			n++
+		)
+			name = `${base}_${n}`;
 		return name;
 	}
 }
@@ -234,11 +255,20 @@ function partSchema(declared: ExtractSchema): z.ZodType {
 	return isZodSchema(declared) ? declared : z.object(declared);
 }
 
-const parameterLocation: Partial<Record<ExtractPart, ParameterObject["in"]>> = { params: "path", query: "query", headers: "header", cookies: "cookie" };
+const parameterLocation: Partial<Record<ExtractPart, ParameterObject["in"]>> = {
+	params: "path",
+	query: "query",
+	headers: "header",
+	cookies: "cookie",
+};
 // OpenAPI ignores header parameters with these names: they are described by requestBody, security and responses.
 const ignoredHeaders = new Set(["accept", "content-type", "authorization"]);
 
-function parametersOf(path: string, pipelines: readonly PipelineDefinition[], converter: SchemaConverter): ParameterObject[] {
+function parametersOf(
+	path: string,
+	pipelines: readonly PipelineDefinition[],
+	converter: SchemaConverter,
+): ParameterObject[] {
 	const parameters: ParameterObject[] = [];
 	const add = (parameter: ParameterObject) => {
 		if (parameter.in === "header" && ignoredHeaders.has(parameter.name.toLowerCase())) return;
@@ -267,45 +297,70 @@ function parametersOf(path: string, pipelines: readonly PipelineDefinition[], co
 	const seen = new Set<ProcessDefinition>();
 	for (const pipeline of pipelines) visit(pipeline, seen);
 	// Path parameters nobody extracts still exist on the wire, as strings.
-	for (const match of path.matchAll(/\{([^}]+)\}/g)) add({ name: match[1] as string, in: "path", required: true, schema: { type: "string" } });
+	for (const match of path.matchAll(/\{([^}]+)\}/g))
+		add({ name: match[1] as string, in: "path", required: true, schema: { type: "string" } });
 	// Declared by extract but absent from this path (a route with several paths): not a parameter of this one.
 	return parameters.filter((parameter) => parameter.in !== "path" || path.includes(`{${parameter.name}}`));
 }
 
-function requestBodyOf(pipelines: readonly PipelineDefinition[], converter: SchemaConverter): OperationObject["requestBody"] {
+function requestBodyOf(
+	pipelines: readonly PipelineDefinition[],
+	converter: SchemaConverter,
+): OperationObject["requestBody"] {
 	for (const pipeline of pipelines) {
 		const declared = pipeline.extract?.shape.body;
 		if (declared === undefined) continue;
 		const schema = partSchema(declared);
-		return { required: !schema.safeParse(undefined).success, content: { "application/json": { schema: converter.convert(schema, "input") } } };
+		return {
+			required: !schema.safeParse(undefined).success,
+			content: { "application/json": { schema: converter.convert(schema, "input") } },
+		};
 	}
 	return undefined;
 }
 
-function responsesOf(route: RouteDefinition, converter: SchemaConverter, errorAnswers: readonly ErrorAnswer[]): Record<string, ResponseObject> {
+function responsesOf(
+	route: RouteDefinition,
+	converter: SchemaConverter,
+	errorAnswers: readonly ErrorAnswer[],
+): Record<string, ResponseObject> {
 	const byCode = new Map<number, DeclaredResponse[]>();
-	for (const response of declaredResponses(route, errorAnswers)) byCode.set(response.code, [...(byCode.get(response.code) ?? []), response]);
+	for (const response of declaredResponses(route, errorAnswers))
+		byCode.set(response.code, [...(byCode.get(response.code) ?? []), response]);
 	const responses: Record<string, ResponseObject> = {};
 	for (const code of [...byCode.keys()].sort((a, b) => a - b)) {
 		const entries = byCode.get(code) as DeclaredResponse[];
 		const infos = [...new Set(entries.map((entry) => entry.info))];
-		const schemas = [...new Set(entries.map((entry) => entry.schema).filter((schema): schema is z.ZodType => schema !== undefined))];
+		const schemas = [
+			...new Set(entries.map((entry) => entry.schema).filter((schema): schema is z.ZodType => schema !== undefined)),
+		];
 		const withoutBody = [...new Set(entries.filter((entry) => entry.schema === undefined).map((entry) => entry.info))];
 		const lines = infos.map((info) => `- \`${info}\``);
-		if (schemas.length > 0 && withoutBody.length > 0) lines.push("", `No declared body: ${withoutBody.map((info) => `\`${info}\``).join(", ")}.`);
+		if (schemas.length > 0 && withoutBody.length > 0)
+			lines.push("", `No declared body: ${withoutBody.map((info) => `\`${info}\``).join(", ")}.`);
 		const response: ResponseObject = {
 			description: lines.join("\n"),
 			headers: { info: { description: "The outcome, machine-readable.", schema: { type: "string", enum: infos } } },
 			"x-infos": infos,
 		};
 		for (const entry of entries) {
-			for (const name of entry.headers ?? []) (response.headers as NonNullable<ResponseObject["headers"]>)[name] = { description: `Sent with \`${entry.info}\`.`, schema: { type: "string" } };
+			for (const name of entry.headers ?? [])
+				(response.headers as NonNullable<ResponseObject["headers"]>)[name] = {
+					description: `Sent with \`${entry.info}\`.`,
+					schema: { type: "string" },
+				};
 		}
 		if (schemas.length > 0) {
 			// Distinct bodies once each (the framework's `{ error, message }` and a route's refusals convert alike); `anyOf`
 			// rather than `oneOf`: bodies of one code may overlap, and a body that fits two of them is still valid.
-			const converted = [...new Map(schemas.map((schema) => converter.convert(schema, "output")).map((json) => [JSON.stringify(json), json])).values()];
-			response.content = { "application/json": { schema: converted.length === 1 ? (converted[0] as JsonSchema) : { anyOf: converted } } };
+			const converted = [
+				...new Map(
+					schemas.map((schema) => converter.convert(schema, "output")).map((json) => [JSON.stringify(json), json]),
+				).values(),
+			];
+			response.content = {
+				"application/json": { schema: converted.length === 1 ? (converted[0] as JsonSchema) : { anyOf: converted } },
+			};
 		}
 		responses[String(code)] = response;
 	}
@@ -321,7 +376,9 @@ function securityOf(route: RouteDefinition, options: OpenApiOptions): SecurityRe
 	for (const name of processesUsed(route)) {
 		const declared = byProcess[name];
 		if (declared === undefined) continue;
-		for (const requirement of declared) if (!requirements.some((one) => JSON.stringify(one) === JSON.stringify(requirement))) requirements.push(requirement);
+		for (const requirement of declared)
+			if (!requirements.some((one) => JSON.stringify(one) === JSON.stringify(requirement)))
+				requirements.push(requirement);
 		if (skippable.has(name)) optional = true;
 	}
 	if (requirements.length === 0) return undefined;
@@ -344,7 +401,12 @@ export function generateOpenApi(routes: readonly RouteDefinition[], options: Ope
 			operationIds.add(operationId);
 			const tag = tagOf(path);
 			tags.add(tag);
-			const operation: OperationObject = { operationId, tags: [tag], summary: `${route.method} ${path}`, responses: responsesOf(route, converter, options.errorAnswers ?? []) };
+			const operation: OperationObject = {
+				operationId,
+				tags: [tag],
+				summary: `${route.method} ${path}`,
+				responses: responsesOf(route, converter, options.errorAnswers ?? []),
+			};
 			const parameters = parametersOf(path, route.pipelines, converter);
 			if (parameters.length > 0) operation.parameters = parameters;
 			const requestBody = requestBodyOf(route.pipelines, converter);

@@ -1,15 +1,22 @@
 // Compiles the steps of a pipeline (extract, body parser, checks, cuts, processes, handler) into
 // specialised functions, and runs them synchronously until one returns a promise.
 import { parseBody } from "./body.js";
-import { checkerOutput, type CheckerOutput } from "./checker.js";
-import { extractContracts, frameworkContracts, type Contract } from "./contracts.js";
+import { type CheckerOutput, checkerOutput } from "./checker.js";
+import { type Contract, extractContracts, frameworkContracts } from "./contracts.js";
 import { NoResponseSentError } from "./errors.js";
-import { compileExtract, defaultExtractErrorHandler, extractsBody, type ExtractErrorHandler } from "./extract.js";
+import { compileExtract, defaultExtractErrorHandler, type ExtractErrorHandler, extractsBody } from "./extract.js";
 import { createFloor, type Floor, type RuntimeFloor } from "./floor.js";
-import { runHooks, type HookLists } from "./hooks.js";
+import { type HookLists, runHooks } from "./hooks.js";
 import type { Request } from "./request.js";
-import { responseSignal, type Response } from "./response.js";
-import type { CheckStepDefinition, CutStepDefinition, PipelineDefinition, ProcessDefinition, ProcessStepDefinition, RouteDefinition } from "./steps.js";
+import { type Response, responseSignal } from "./response.js";
+import type {
+	CheckStepDefinition,
+	CutStepDefinition,
+	PipelineDefinition,
+	ProcessDefinition,
+	ProcessStepDefinition,
+	RouteDefinition,
+} from "./steps.js";
 
 export type StepFunction = (floor: RuntimeFloor, request: Request, response: Response) => unknown;
 
@@ -29,7 +36,13 @@ export type Runner = (floor: RuntimeFloor, request: Request, response: Response)
  */
 export function makeRunner(steps: readonly StepFunction[]): Runner {
 	const count = steps.length;
-	const continueAsync = async (from: number, pending: Promise<unknown>, floor: RuntimeFloor, request: Request, response: Response) => {
+	const continueAsync = async (
+		from: number,
+		pending: Promise<unknown>,
+		floor: RuntimeFloor,
+		request: Request,
+		response: Response,
+	) => {
 		await pending;
 		for (let index = from + 1; index < count && !response.isSent; index++) {
 			const result = (steps[index] as StepFunction)(floor, request, response);
@@ -60,9 +73,12 @@ export class StepCompiler {
 		const steps: CompiledStep[] = [];
 		const extract = pipeline.extract;
 		if (extract !== undefined) {
-			if (extractsBody(extract.shape)) steps.push({ name: "the body parser", run: this.bodyStep(), contracts: frameworkContracts.body });
+			if (extractsBody(extract.shape))
+				steps.push({ name: "the body parser", run: this.bodyStep(), contracts: frameworkContracts.body });
 			// A custom answer to bad input may send anything: its responses are not checked against contracts.
-			const custom = extract.onError ?? (this.extractErrorHandler === defaultExtractErrorHandler ? undefined : this.extractErrorHandler);
+			const custom =
+				extract.onError ??
+				(this.extractErrorHandler === defaultExtractErrorHandler ? undefined : this.extractErrorHandler);
 			steps.push({
 				name: "extract",
 				run: compileExtract(extract.shape, custom ?? defaultExtractErrorHandler),
@@ -70,8 +86,14 @@ export class StepCompiler {
 			});
 		}
 		for (const step of pipeline.steps) {
-			if (step.kind === "check") steps.push({ name: `check(${step.checker.name})`, run: this.checkStep(step), contracts: step.responses });
-			else if (step.kind === "cut") steps.push({ name: `cut #${pipeline.steps.indexOf(step) + 1}`, run: this.cutStep(step), contracts: step.responses });
+			if (step.kind === "check")
+				steps.push({ name: `check(${step.checker.name})`, run: this.checkStep(step), contracts: step.responses });
+			else if (step.kind === "cut")
+				steps.push({
+					name: `cut #${pipeline.steps.indexOf(step) + 1}`,
+					run: this.cutStep(step),
+					contracts: step.responses,
+				});
 			else steps.push(this.processStep(step));
 		}
 		return steps;
@@ -93,9 +115,11 @@ export class StepCompiler {
 		const { checker, input, indexing, skip } = step;
 		const handler = checker.handler;
 		const catcher = step.catch;
-		const accepted = step.result === undefined ? undefined : typeof step.result === "string" ? [step.result] : step.result;
+		const accepted =
+			step.result === undefined ? undefined : typeof step.result === "string" ? [step.result] : step.result;
 		const dynamicOptions = typeof step.options === "function" ? step.options : undefined;
-		const staticOptions = dynamicOptions === undefined ? { ...checker.defaultOptions, ...(step.options as object | undefined) } : undefined;
+		const staticOptions =
+			dynamicOptions === undefined ? { ...checker.defaultOptions, ...(step.options as object | undefined) } : undefined;
 		const defaults = checker.defaultOptions;
 		const where = `The catch of check(${checker.name})`;
 
@@ -107,10 +131,11 @@ export class StepCompiler {
 			(catcher as NonNullable<typeof catcher>)(response, output.info, output.data, floor.pickup);
 			throw new NoResponseSentError(where);
 		};
-		const applyLater = async (pending: Promise<CheckerOutput>, floor: RuntimeFloor, response: Response) => apply(await pending, floor, response);
+		const applyLater = async (pending: Promise<CheckerOutput>, floor: RuntimeFloor, response: Response) =>
+			apply(await pending, floor, response);
 
 		return (floor, _request, response) => {
-			if (skip !== undefined && skip(floor.pickup)) return;
+			if (skip?.(floor.pickup)) return;
 			const options = dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) };
 			const output = handler(input(floor.pickup), checkerOutput, options);
 			if (output instanceof Promise) return applyLater(output, floor, response);
@@ -123,7 +148,9 @@ export class StepCompiler {
 		if (drop.length === 0) return (floor, request, response) => cut(floor as Floor<any>, response, request);
 		const dropKeys = (result: unknown, floor: RuntimeFloor) => {
 			if (typeof result !== "object" || result === null) {
-				throw new TypeError(`A cut declared to drop ${drop.join(", ")} returned ${result === null ? "null" : typeof result}, not an object.`);
+				throw new TypeError(
+					`A cut declared to drop ${drop.join(", ")} returned ${result === null ? "null" : typeof result}, not an object.`,
+				);
 			}
 			for (let index = 0; index < drop.length; index++) {
 				const key = drop[index] as string;
@@ -156,7 +183,8 @@ export class StepCompiler {
 		const { run, contracts } = this.compiledProcess(step.process);
 		const defaults = step.process.defaultOptions;
 		const dynamicOptions = typeof step.options === "function" ? step.options : undefined;
-		const staticOptions = dynamicOptions === undefined ? { ...defaults, ...(step.options as object | undefined) } : undefined;
+		const staticOptions =
+			dynamicOptions === undefined ? { ...defaults, ...(step.options as object | undefined) } : undefined;
 
 		const bringBack = (inner: RuntimeFloor, floor: RuntimeFloor) => {
 			for (let index = 0; index < pickup.length; index++) {
@@ -170,25 +198,35 @@ export class StepCompiler {
 		};
 
 		const once = step.process.oncePerRequest ? step.process : undefined;
-		const bringBackOnce = async (pending: Promise<void>, inner: RuntimeFloor, floor: RuntimeFloor, request: Request) => {
+		const bringBackOnce = async (
+			pending: Promise<void>,
+			inner: RuntimeFloor,
+			floor: RuntimeFloor,
+			request: Request,
+		) => {
 			await pending;
-			(request.processFloors ??= new Map()).set(once as ProcessDefinition, inner);
+			request.processFloors ??= new Map();
+			request.processFloors.set(once as ProcessDefinition, inner);
 			bringBack(inner, floor);
 		};
 
 		const runProcess: StepFunction = (floor, request, response) => {
-			if (skip !== undefined && skip(floor.pickup)) return;
+			if (skip?.(floor.pickup)) return;
 			if (once !== undefined) {
 				const earlier = request.processFloors?.get(once) as RuntimeFloor | undefined;
 				if (earlier !== undefined) return bringBack(earlier, floor);
 			}
 			const inner = createFloor();
 			inner.drop("input", input === undefined ? undefined : input(floor.pickup));
-			inner.drop("options", dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) });
+			inner.drop(
+				"options",
+				dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) },
+			);
 			const pending = run(inner, request, response);
 			if (once !== undefined) {
 				if (pending instanceof Promise) return bringBackOnce(pending, inner, floor, request);
-				(request.processFloors ??= new Map()).set(once, inner);
+				request.processFloors ??= new Map();
+				request.processFloors.set(once, inner);
 			} else if (pending instanceof Promise) {
 				return bringBackLater(pending, inner, floor);
 			}
@@ -202,7 +240,9 @@ export class StepCompiler {
 export function declaresContracts(definition: RouteDefinition): boolean {
 	const inPipeline = (pipeline: PipelineDefinition): boolean =>
 		pipeline.steps.some(
-			(step) => step.responses.length > 0 || (step.kind === "process" && (step.process.responses.length > 0 || inPipeline(step.process.pipeline))),
+			(step) =>
+				step.responses.length > 0 ||
+				(step.kind === "process" && (step.process.responses.length > 0 || inPipeline(step.process.pipeline))),
 		);
 	return definition.responses.length > 0 || definition.pipelines.some(inPipeline);
 }
@@ -210,7 +250,9 @@ export function declaresContracts(definition: RouteDefinition): boolean {
 export function handlerStep(handler: RouteDefinition["handler"]): StepFunction {
 	const checkAnswer = (result: unknown, response: Response) => {
 		if (response.responded && result !== response) {
-			throw new Error("The handler called respond() without returning its result: write `return response.respond(...)`.");
+			throw new Error(
+				"The handler called respond() without returning its result: write `return response.respond(...)`.",
+			);
 		}
 		if (!response.isSent) throw new NoResponseSentError("The handler");
 	};

@@ -3,7 +3,10 @@ import type { Contract } from "./contracts.js";
 import { DeclarationError } from "./errors.js";
 import { PipelineBuilder, type Process, type ProcessDefinition, type Start } from "./steps.js";
 
-export type ProcessStart<Input, Opts extends object> = Start<{ input: Input; options: Opts }, { kind: "process"; input: Input; options: Opts }> & {
+export type ProcessStart<Input, Opts extends object> = Start<
+	{ input: Input; options: Opts },
+	{ kind: "process"; input: Input; options: Opts }
+> & {
 	/** Default options; the floor holds the merged options under `options`. */
 	options<O extends object>(defaults: O): ProcessStart<Input, O>;
 	/** Declares the type of the input routes must give; the floor holds it under `input`. */

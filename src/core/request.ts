@@ -115,7 +115,10 @@ export class Request {
 		if (this.trustedProxies === 0) return socketAddress;
 		const header = this.headers["x-forwarded-for"];
 		if (typeof header !== "string" || header === "") return socketAddress;
-		const hops = header.split(",").map((entry) => entry.trim()).filter(Boolean);
+		const hops = header
+			.split(",")
+			.map((entry) => entry.trim())
+			.filter(Boolean);
 		// The socket peer is the nearest proxy; the header lists what the proxies before it saw.
 		const index = hops.length - this.trustedProxies;
 		return hops[Math.max(index, 0)] ?? socketAddress;

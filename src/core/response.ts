@@ -1,7 +1,7 @@
 // The response a step builds and sends; `send()` ends the pipeline at once by throwing the response itself.
 import type { OutgoingHttpHeaders } from "node:http";
 import type { Readable, Writable } from "node:stream";
-import { serialize as serializeCookie, type SerializeOptions } from "cookie";
+import { type SerializeOptions, serialize as serializeCookie } from "cookie";
 import { ResponseAlreadySentError } from "./errors.js";
 
 export type HeaderValue = string | number | readonly string[];
@@ -116,7 +116,8 @@ export class Response {
 	 * 500 when a handler calls it without returning its result.
 	 */
 	respond(body?: unknown): Response {
-		if (!this.inHandler) throw new Error("respond() answers from a handler: in extract, checks, cuts and processes use send().");
+		if (!this.inHandler)
+			throw new Error("respond() answers from a handler: in extract, checks, cuts and processes use send().");
 		if (this.isSent) throw new ResponseAlreadySentError(this.information);
 		this.isSent = true;
 		this.responded = true;

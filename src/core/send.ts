@@ -6,7 +6,7 @@ import { extname } from "node:path";
 import { pipeline as pipeStreams } from "node:stream/promises";
 import { FrameworkInfo } from "./errors.js";
 import type { Request } from "./request.js";
-import { FileBody, StreamBody, type Response } from "./response.js";
+import { FileBody, type Response, StreamBody } from "./response.js";
 
 const contentTypes: Record<string, string> = {
 	".html": "text/html; charset=utf-8",
@@ -25,7 +25,12 @@ const contentTypes: Record<string, string> = {
 	".woff2": "font/woff2",
 };
 
-async function writeFile(request: Request, response: Response, headers: OutgoingHttpHeaders, file: FileBody): Promise<void> {
+async function writeFile(
+	request: Request,
+	response: Response,
+	headers: OutgoingHttpHeaders,
+	file: FileBody,
+): Promise<void> {
 	const sink = response.raw;
 	let size: number;
 	try {
@@ -36,18 +41,29 @@ async function writeFile(request: Request, response: Response, headers: Outgoing
 		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
 		const body = JSON.stringify({ error: FrameworkInfo.notFound, message: "The file does not exist." });
 		response.statusCode = 404;
-		sink.writeHead(404, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), info: FrameworkInfo.notFound, "x-request-id": request.id });
+		sink.writeHead(404, {
+			"content-type": "application/json; charset=utf-8",
+			"content-length": Buffer.byteLength(body),
+			info: FrameworkInfo.notFound,
+			"x-request-id": request.id,
+		});
 		sink.end(body);
 		return;
 	}
-	headers["content-type"] ??= file.contentType ?? contentTypes[extname(file.path).toLowerCase()] ?? "application/octet-stream";
+	headers["content-type"] ??=
+		file.contentType ?? contentTypes[extname(file.path).toLowerCase()] ?? "application/octet-stream";
 	headers["content-length"] = size;
 	sink.writeHead(response.statusCode, headers);
 	if (request.method === "HEAD") sink.end();
 	else await pipeStreams(createReadStream(file.path), sink);
 }
 
-async function writeStream(request: Request, response: Response, headers: OutgoingHttpHeaders, stream: StreamBody): Promise<void> {
+async function writeStream(
+	request: Request,
+	response: Response,
+	headers: OutgoingHttpHeaders,
+	stream: StreamBody,
+): Promise<void> {
 	const sink = response.raw;
 	headers["content-type"] ??= stream.contentType ?? "application/octet-stream";
 	sink.writeHead(response.statusCode, headers);

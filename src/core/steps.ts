@@ -2,12 +2,22 @@
 // routes, processes and abstract routes. The types enforce the order hook → extract → steps → terminal.
 // A little over 400 lines on purpose: the builder's types and the one runtime builder behind them stay
 // side by side so that they cannot drift apart.
-import type { AnyChecker, AnyPresetChecker, CheckerData, CheckerInfo, CheckerInput, CheckerOptions, PresetData, PresetIndex, PresetInput } from "./checker.js";
+import type {
+	AnyChecker,
+	AnyPresetChecker,
+	CheckerData,
+	CheckerInfo,
+	CheckerInput,
+	CheckerOptions,
+	PresetData,
+	PresetIndex,
+	PresetInput,
+} from "./checker.js";
 import type { Contract } from "./contracts.js";
 import { DeclarationError } from "./errors.js";
 import type { ExtractErrorHandler, ExtractedFloor, ExtractPart, ExtractShape } from "./extract.js";
 import type { Floor, Pickup } from "./floor.js";
-import { emptyHookLists, routeHookNames, type HookLists, type RouteHookName, type RouteHooks } from "./hooks.js";
+import { emptyHookLists, type HookLists, type RouteHookName, type RouteHooks, routeHookNames } from "./hooks.js";
 import type { Request } from "./request.js";
 import type { Response } from "./response.js";
 
@@ -70,7 +80,8 @@ export interface ProcessDefinition {
 }
 
 /** A reusable sub-pipeline with its own floor; see `createProcess`. */
-export interface Process<Input = unknown, Options extends object = object, Exports extends object = object> extends ProcessDefinition {
+export interface Process<Input = unknown, Options extends object = object, Exports extends object = object>
+	extends ProcessDefinition {
 	/** Type-only: never set at run time. */
 	readonly types?: { input: Input; options: Options; exports: Exports };
 }
@@ -110,16 +121,16 @@ export type CheckParams<F, C extends AnyChecker, Result, Index, Skip extends boo
 		}
 	: { readonly skip?: undefined }) &
 	(Result extends undefined
-	? { readonly catch?: undefined }
-	: {
-			/** Answers any info but the expected ones; it must send. */
-			readonly catch: (
-				response: Response,
-				info: Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>,
-				data: CheckerData<C, Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>>,
-				pickup: Pickup<F>,
-			) => void;
-		});
+		? { readonly catch?: undefined }
+		: {
+				/** Answers any info but the expected ones; it must send. */
+				readonly catch: (
+					response: Response,
+					info: Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>,
+					data: CheckerData<C, Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>>,
+					pickup: Pickup<F>,
+				) => void;
+			});
 
 export type ProcessParams<F, P extends AnyProcess, Keys, Skip extends boolean> = {
 	/** Keys of the process floor brought into this floor. */
@@ -130,9 +141,10 @@ export type ProcessParams<F, P extends AnyProcess, Keys, Skip extends boolean> =
 			/** Skips the process when it answers true; what it would bring back is then undefined. */
 			readonly skip: (pickup: Pickup<F>) => boolean;
 		}
-	: { readonly skip?: undefined }) & (undefined extends ProcessInput<P>
-	? { readonly input?: (pickup: Pickup<F>) => ProcessInput<P> }
-	: { readonly input: (pickup: Pickup<F>) => ProcessInput<P> });
+	: { readonly skip?: undefined }) &
+	(undefined extends ProcessInput<P>
+		? { readonly input?: (pickup: Pickup<F>) => ProcessInput<P> }
+		: { readonly input: (pickup: Pickup<F>) => ProcessInput<P> });
 
 export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 	/** Runs a checker; on the expected `result` drops its data under `indexing`, otherwise calls `catch`. */
@@ -157,7 +169,10 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>> | undefined>, Ctx>;
 
 	/** Runs a preset checker: its result, catch, indexing and contracts are the preset's; only the input is the route's. */
-	presetCheck<P extends AnyPresetChecker>(preset: P, input: (pickup: Pickup<F>) => PresetInput<P>): Steps<F & Indexed<PresetIndex<P>, PresetData<P>>, Ctx>;
+	presetCheck<P extends AnyPresetChecker>(
+		preset: P,
+		input: (pickup: Pickup<F>) => PresetInput<P>,
+	): Steps<F & Indexed<PresetIndex<P>, PresetData<P>>, Ctx>;
 	/** With `skip`, the data it would drop may be undefined. */
 	presetCheck<P extends AnyPresetChecker>(
 		preset: P,
@@ -166,6 +181,7 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 	): Steps<F & Indexed<PresetIndex<P>, PresetData<P> | undefined>, Ctx>;
 
 	/** A one-off step: returns an object whose listed keys are dropped on the floor; may send to stop. */
+	// biome-ignore lint/suspicious/noConfusingVoidType: a cut that drops nothing returns void, and TypeScript infers void, not undefined.
 	cut<Result extends object | void, const Keys extends readonly string[] = []>(
 		cut: (floor: Floor<F>, response: Response, request: Request) => Result | Promise<Result>,
 		drop?: Keys & readonly (keyof Result & string)[],
@@ -198,7 +214,10 @@ export interface StartMethods<F extends object, Ctx extends BuilderContext> {
 
 export interface RouteTerminal<F extends object> {
 	/** The last step: it must send. Declaring the handler registers the route. */
-	handler(handler: (floor: Floor<F>, response: Response, request: Request) => unknown, ...responses: Contract[]): RouteDefinition;
+	handler(
+		handler: (floor: Floor<F>, response: Response, request: Request) => unknown,
+		...responses: Contract[]
+	): RouteDefinition;
 }
 
 export interface ProcessTerminal<F extends object, Input, Opts extends object> {
@@ -211,7 +230,9 @@ export interface ProcessTerminal<F extends object, Input, Opts extends object> {
 
 export interface AbstractTerminal<F extends object> {
 	/** Ends the abstract route; the listed floor keys are visible to the routes declared from it. */
-	build<const Keys extends readonly (keyof F & string)[] = []>(exports?: Keys): AbstractRoute<{ [K in Keys[number]]: F[K] }>;
+	build<const Keys extends readonly (keyof F & string)[] = []>(
+		exports?: Keys,
+	): AbstractRoute<{ [K in Keys[number]]: F[K] }>;
 }
 
 type Terminal<F extends object, Ctx extends BuilderContext> = Ctx extends { kind: "route" }
@@ -264,7 +285,12 @@ export interface AbstractRoute<Exports extends object = object> extends Abstract
 
 export interface BuilderTerminals {
 	handler?: (pipeline: PipelineDefinition, handler: RouteDefinition["handler"], responses: Contract[]) => unknown;
-	build?: (pipeline: PipelineDefinition, exports: readonly string[], responses: Contract[], settings: { options: object; oncePerRequest: boolean }) => unknown;
+	build?: (
+		pipeline: PipelineDefinition,
+		exports: readonly string[],
+		responses: Contract[],
+		settings: { options: object; oncePerRequest: boolean },
+	) => unknown;
 }
 
 export class PipelineBuilder {
@@ -282,7 +308,8 @@ export class PipelineBuilder {
 	) {}
 
 	private expect(allowed: "start" | "steps", call: string): void {
-		if (this.stage === "done") throw new DeclarationError(`${this.label}: .${call}() after the declaration was closed.`);
+		if (this.stage === "done")
+			throw new DeclarationError(`${this.label}: .${call}() after the declaration was closed.`);
 		if (allowed === "start" && this.stage !== "start") {
 			throw new DeclarationError(`${this.label}: .${call}() must come before extract, checks, cuts and processes.`);
 		}
@@ -321,7 +348,11 @@ export class PipelineBuilder {
 		return this;
 	}
 
-	check(checker: AnyChecker, params: Omit<CheckStepDefinition, "kind" | "checker" | "responses">, ...responses: Contract[]): this {
+	check(
+		checker: AnyChecker,
+		params: Omit<CheckStepDefinition, "kind" | "checker" | "responses">,
+		...responses: Contract[]
+	): this {
 		this.expect("steps", "check");
 		const where = `${this.label}: check(${checker?.name ?? "?"})`;
 		if (checker?.kind !== "checker") throw new DeclarationError(`${where}: the first argument is not a checker.`);
@@ -344,8 +375,13 @@ export class PipelineBuilder {
 		return this;
 	}
 
-	presetCheck(preset: AnyPresetChecker, input: (pickup: AnyPickup) => unknown, params: { skip?: (pickup: AnyPickup) => boolean } = {}): this {
-		if (preset?.kind !== "presetChecker") throw new DeclarationError(`${this.label}: presetCheck() needs a preset checker (createPresetChecker).`);
+	presetCheck(
+		preset: AnyPresetChecker,
+		input: (pickup: AnyPickup) => unknown,
+		params: { skip?: (pickup: AnyPickup) => boolean } = {},
+	): this {
+		if (preset?.kind !== "presetChecker")
+			throw new DeclarationError(`${this.label}: presetCheck() needs a preset checker (createPresetChecker).`);
 		return this.check(
 			preset.checker,
 			{
@@ -368,13 +404,19 @@ export class PipelineBuilder {
 		return this;
 	}
 
-	process(process: ProcessDefinition, params: Partial<Omit<ProcessStepDefinition, "kind" | "process" | "responses">> = {}, ...responses: Contract[]): this {
+	process(
+		process: ProcessDefinition,
+		params: Partial<Omit<ProcessStepDefinition, "kind" | "process" | "responses">> = {},
+		...responses: Contract[]
+	): this {
 		this.expect("steps", "process");
 		if (process?.kind !== "process") throw new DeclarationError(`${this.label}: process() needs a process.`);
 		const pickup = params.pickup ?? [];
 		for (const key of pickup) {
 			if (!process.exports.includes(key)) {
-				throw new DeclarationError(`${this.label}: process ${process.name} does not build "${key}" (it builds ${process.exports.join(", ") || "nothing"}).`);
+				throw new DeclarationError(
+					`${this.label}: process ${process.name} does not build "${key}" (it builds ${process.exports.join(", ") || "nothing"}).`,
+				);
 			}
 		}
 		this.pipeline.steps.push({
@@ -399,12 +441,18 @@ export class PipelineBuilder {
 	}
 
 	build(exports: readonly string[] = [], ...responses: Contract[]): unknown {
-		if (this.terminals.build === undefined) throw new DeclarationError(`${this.label}: routes end with handler(), not build().`);
+		if (this.terminals.build === undefined)
+			throw new DeclarationError(`${this.label}: routes end with handler(), not build().`);
 		this.expect("steps", "build");
 		this.stage = "done";
 		if (this.runsOncePerRequest && this.hasInput) {
-			throw new DeclarationError(`${this.label}: a process that runs once per request cannot take an input (its first result would answer every input).`);
+			throw new DeclarationError(
+				`${this.label}: a process that runs once per request cannot take an input (its first result would answer every input).`,
+			);
 		}
-		return this.terminals.build(this.pipeline, exports, responses, { options: this.defaultOptions, oncePerRequest: this.runsOncePerRequest });
+		return this.terminals.build(this.pipeline, exports, responses, {
+			options: this.defaultOptions,
+			oncePerRequest: this.runsOncePerRequest,
+		});
 	}
 }

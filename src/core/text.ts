@@ -5,6 +5,7 @@ import { z } from "zod";
  * The rule as an ECMA-262 pattern, for the OpenAPI document: no NUL, and UTF-16 surrogates only in pairs.
  * It reads the same with or without the `u` flag, so JSON Schema validators and browsers agree with the server.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character this pattern exists to reject.
 export const storableTextPattern = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 
 // With the `u` flag a pair is one code point: only an unpaired surrogate is a code point of category Cs.
@@ -27,7 +28,13 @@ export function unstorableTextProblem(value: string): string | undefined {
 export const storableTextCheck = z.check<string>((payload) => {
 	const problem = unstorableTextProblem(payload.value);
 	if (problem === undefined) return;
-	payload.issues.push({ code: "invalid_format", format: "storable_text", pattern: storableTextPattern.source, input: payload.value, message: problem });
+	payload.issues.push({
+		code: "invalid_format",
+		format: "storable_text",
+		pattern: storableTextPattern.source,
+		input: payload.value,
+		message: problem,
+	});
 });
 
 /** A string a database can store as sent: use it (`text().trim().max(64)`) for every string a request carries. */

@@ -1,12 +1,12 @@
 // Builds the Drizzle client for either engine: embedded PGlite (no DATABASE_URL) or PostgreSQL via postgres.js.
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
 import postgres from "postgres";
-import { configSchema, type Config } from "../config.js";
+import { type Config, configSchema } from "../config.js";
 import { gateWhileDown } from "./outage-gate.js";
 import * as schema from "./schema/index.js";
 
@@ -70,8 +70,10 @@ export function reconnectDelay(retries: number): number {
 }
 
 function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
-	const connectTimeoutMs = config.DATABASE_CONNECT_TIMEOUT_MS ?? configSchema.shape.DATABASE_CONNECT_TIMEOUT_MS.parse(undefined);
-	const statementTimeoutMs = config.DATABASE_STATEMENT_TIMEOUT_MS ?? configSchema.shape.DATABASE_STATEMENT_TIMEOUT_MS.parse(undefined);
+	const connectTimeoutMs =
+		config.DATABASE_CONNECT_TIMEOUT_MS ?? configSchema.shape.DATABASE_CONNECT_TIMEOUT_MS.parse(undefined);
+	const statementTimeoutMs =
+		config.DATABASE_STATEMENT_TIMEOUT_MS ?? configSchema.shape.DATABASE_STATEMENT_TIMEOUT_MS.parse(undefined);
 	const client = postgres(url, {
 		max: config.DATABASE_POOL_SIZE,
 		// postgres.js counts in seconds. Its default (30 s) let requests hang on an unreachable server.

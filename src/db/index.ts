@@ -1,39 +1,42 @@
 // Public API of the data layer: open + migrate + seed in one call, and the types the rest of the app uses.
 import type { Logger } from "pino";
-import { openDatabase, type DatabaseConfig, type DatabaseHandle } from "./client.js";
 import { keyringFromConfig, type SecretsConfig } from "../secrets/keyring.js";
+import { type DatabaseConfig, type DatabaseHandle, openDatabase } from "./client.js";
 import { migrateDatabase } from "./migrate.js";
 import { sealTotpSecrets } from "./sealed-columns.js";
 import { seedReferenceData } from "./seed/reference.js";
 
+export { databaseUnavailableAnswer, isDatabaseUnavailable } from "./availability.js";
 export {
-	openDatabase,
-	wrapPglite,
 	type Database,
 	type DatabaseConfig,
 	type DatabaseHandle,
 	type Driver,
 	type Engine,
 	type Executor,
+	openDatabase,
 	type Schema,
 	type Transaction,
+	wrapPglite,
 } from "./client.js";
-export { migrateDatabase, migrationsFolder, type MigrateOptions } from "./migrate.js";
-export { seedReferenceData, type ReferenceCounts } from "./seed/reference.js";
-export { sealTotpSecrets, totpSecretContext, type SealingReport } from "./sealed-columns.js";
-export { seedDemoData, demoUser, type DemoSeedResult } from "./seed/demo.js";
-export { mapDatabaseError, type DatabaseErrorResponse } from "./errors.js";
-export { databaseUnavailableAnswer, isDatabaseUnavailable } from "./availability.js";
-export { redactQueryParameters } from "./redact.js";
-export { hotQueries, type HotQueries } from "./queries.js";
+export { type DatabaseErrorResponse, mapDatabaseError } from "./errors.js";
+export { type MigrateOptions, migrateDatabase, migrationsFolder } from "./migrate.js";
+export { type HotQueries, hotQueries } from "./queries.js";
 export { queryRows } from "./raw.js";
+export { redactQueryParameters } from "./redact.js";
 export * as schema from "./schema/index.js";
+export { type SealingReport, sealTotpSecrets, totpSecretContext } from "./sealed-columns.js";
+export { type DemoSeedResult, demoUser, seedDemoData } from "./seed/demo.js";
+export { type ReferenceCounts, seedReferenceData } from "./seed/reference.js";
 
 /**
  * What the server does at boot: open the configured engine, apply pending migrations, seal secrets stored in
  * plain text or under a previous key (SECRETS_KEY; the development key when unset outside PROD), load reference data.
  */
-export async function startDatabase(config: DatabaseConfig & Partial<SecretsConfig>, logger?: Pick<Logger, "info">): Promise<DatabaseHandle> {
+export async function startDatabase(
+	config: DatabaseConfig & Partial<SecretsConfig>,
+	logger?: Pick<Logger, "info">,
+): Promise<DatabaseHandle> {
 	const started = performance.now();
 	const keyring = keyringFromConfig(config);
 	const handle = await openDatabase(config);
@@ -42,7 +45,12 @@ export async function startDatabase(config: DatabaseConfig & Partial<SecretsConf
 		const secrets = await sealTotpSecrets(handle.db, keyring);
 		const counts = await seedReferenceData(handle.db);
 		logger?.info(
-			{ engine: handle.engine, reference: counts, secrets: { keyId: keyring.current.id, ...secrets }, ms: Math.round(performance.now() - started) },
+			{
+				engine: handle.engine,
+				reference: counts,
+				secrets: { keyId: keyring.current.id, ...secrets },
+				ms: Math.round(performance.now() - started),
+			},
 			"database ready",
 		);
 		return handle;

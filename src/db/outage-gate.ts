@@ -37,7 +37,10 @@ export class DatabaseDownError extends Error {
 function isUnreachable(error: unknown): boolean {
 	const code = (error as { code?: unknown } | null)?.code;
 	if (typeof code === "string" && unreachableCodes.has(code)) return true;
-	return Array.isArray((error as { errors?: unknown } | null)?.errors) && (error as { errors: unknown[] }).errors.some(isUnreachable);
+	return (
+		Array.isArray((error as { errors?: unknown } | null)?.errors) &&
+		(error as { errors: unknown[] }).errors.some(isUnreachable)
+	);
 }
 
 /**
@@ -45,7 +48,11 @@ function isUnreachable(error: unknown): boolean {
  * gated; a query's own promise is observed, never replaced, so Drizzle's `.values()` still applies
  * (postgres.js sends a query one microtask after it is first awaited).
  */
-export function gateWhileDown(client: postgres.Sql, probeIntervalMs = 250, now: () => number = performance.now.bind(performance)): postgres.Sql {
+export function gateWhileDown(
+	client: postgres.Sql,
+	probeIntervalMs = 250,
+	now: () => number = performance.now.bind(performance),
+): postgres.Sql {
 	let downSince: number | undefined;
 	let lastProbe = Number.NEGATIVE_INFINITY;
 	const admit = (): boolean => {

@@ -8,7 +8,11 @@ import { characters, gameAccounts, sessions, teams, users } from "./schema/index
 function prepareHotQueries(db: Database) {
 	return {
 		/** The accountExist checker's lookup: the whole row (its userId says whose it is). */
-		accountById: db.select().from(gameAccounts).where(eq(gameAccounts.id, sql.placeholder("id"))).prepare("account_by_id"),
+		accountById: db
+			.select()
+			.from(gameAccounts)
+			.where(eq(gameAccounts.id, sql.placeholder("id")))
+			.prepare("account_by_id"),
 
 		/** The characterExist checker's lookup: the whole row and the user who owns it. */
 		characterById: db
@@ -29,7 +33,11 @@ function prepareHotQueries(db: Database) {
 			.prepare("character_by_id"),
 
 		/** The teamExist checker's lookup. */
-		teamById: db.select().from(teams).where(eq(teams.id, sql.placeholder("id"))).prepare("team_by_id"),
+		teamById: db
+			.select()
+			.from(teams)
+			.where(eq(teams.id, sql.placeholder("id")))
+			.prepare("team_by_id"),
 
 		/** The `authenticated` process's lookup, made on every protected request: the session and its user. */
 		sessionByAccessTokenHash: db

@@ -11,7 +11,13 @@ const drizzleParamsSeparator = "\nparams: ";
 export function redactQueryParameters(error: unknown): void {
 	let current: unknown = error;
 	for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
-		const candidate = current as { message?: unknown; stack?: unknown; query?: unknown; params?: unknown; cause?: unknown };
+		const candidate = current as {
+			message?: unknown;
+			stack?: unknown;
+			query?: unknown;
+			params?: unknown;
+			cause?: unknown;
+		};
 		const message = candidate.message;
 		if (typeof message === "string" && typeof candidate.query === "string") {
 			const prefix = `Failed query: ${candidate.query}`;

@@ -1,7 +1,7 @@
 // Columns sealed at rest (users.totp_secret): their AAD context, and the data migration that seals and re-keys them.
 import { eq, isNotNull, sql } from "drizzle-orm";
-import { isUnsealed, openSecret, sealedKeyId, sealSecret, SealedSecretError } from "../secrets/sealed.js";
 import type { Keyring } from "../secrets/keyring.js";
+import { isUnsealed, openSecret, SealedSecretError, sealedKeyId, sealSecret } from "../secrets/sealed.js";
 import type { Executor } from "./client.js";
 import { users } from "./schema/index.js";
 
@@ -26,7 +26,12 @@ export interface SealingReport {
  */
 export async function sealTotpSecrets(db: Executor, keyring: Keyring): Promise<SealingReport> {
 	return db.transaction(async (tx) => {
-		const rows = await tx.select({ id: users.id, secret: users.totpSecret }).from(users).where(isNotNull(users.totpSecret)).orderBy(users.id).for("update");
+		const rows = await tx
+			.select({ id: users.id, secret: users.totpSecret })
+			.from(users)
+			.where(isNotNull(users.totpSecret))
+			.orderBy(users.id)
+			.for("update");
 		const report: SealingReport = { sealed: 0, rekeyed: 0 };
 		const refused = new Map<string, number[]>();
 		let firstProblem: SealedSecretError["problem"] = "unknown-key";
@@ -46,7 +51,10 @@ export async function sealTotpSecrets(db: Executor, keyring: Keyring): Promise<S
 			} catch (error) {
 				if (!(error instanceof SealedSecretError)) throw error;
 				if (refused.size === 0) firstProblem = error.problem;
-				const reason = error.problem === "unknown-key" ? `unknown key id "${error.keyId}"` : `${error.problem} (key id "${error.keyId ?? "?"}")`;
+				const reason =
+					error.problem === "unknown-key"
+						? `unknown key id "${error.keyId}"`
+						: `${error.problem} (key id "${error.keyId ?? "?"}")`;
 				refused.set(reason, [...(refused.get(reason) ?? []), row.id]);
 			}
 		}
@@ -59,7 +67,10 @@ export async function sealTotpSecrets(db: Executor, keyring: Keyring): Promise<S
 		}
 		// updated_at keeps its exact value (a JS Date would drop the microseconds): re-encryption is not a change the user made.
 		for (const change of changes) {
-			await tx.update(users).set({ totpSecret: change.secret, updatedAt: sql`${users.updatedAt}` }).where(eq(users.id, change.id));
+			await tx
+				.update(users)
+				.set({ totpSecret: change.secret, updatedAt: sql`${users.updatedAt}` })
+				.where(eq(users.id, change.id));
 		}
 		return report;
 	});

@@ -45,38 +45,54 @@ function isSameOrigin(request: Request, allowedOrigins: readonly string[]): bool
 }
 
 export function createAuthenticated({ sessions, settings }: Pick<IdentityServices, "sessions" | "settings">) {
-	return createProcess("authenticated")
-		// Routes use it, and so does userHasRight inside them: the session is looked up once per request.
-		.oncePerRequest()
-		.cut(
-			(_floor, response, request) => {
-				const credential = readCredential(request);
-				if (credential === null) fail(response, 401, "session.missing", "Authentication is required.");
-				if (credential === "malformed") fail(response, 401, "session.invalid", "The Authorization header must be `Bearer <token>`.");
-				if (credential.via === "cookie" && !safeMethods.has(request.method) && !isSameOrigin(request, settings.allowedOrigins)) {
-					fail(response, 403, "csrf.rejected", "Cookie-authenticated requests that change data must come from an allowed origin.");
-				}
-				return { credential };
-			},
-			["credential"],
-		)
-		.cut(
-			async ({ pickup }, response, request) => {
-				const result = await sessions.authenticate(pickup("credential").token);
-				if (result.status !== "valid") {
-					const messages = { invalid: "The session token is not valid.", expired: "The session has expired: refresh it.", revoked: "The session was revoked." };
-					response.header("www-authenticate", `Bearer error="invalid_token"`);
-					fail(response, 401, `session.${result.status}`, messages[result.status]);
-				}
-				return { session: result.session, user: result.user };
-			},
-			["session", "user"],
-		)
-		.build(
-			["session", "user"],
-			refusal(401, ["session.missing", "session.invalid", "session.expired", "session.revoked"]),
-			refusal(403, "csrf.rejected"),
-		);
+	return (
+		createProcess("authenticated")
+			// Routes use it, and so does userHasRight inside them: the session is looked up once per request.
+			.oncePerRequest()
+			.cut(
+				(_floor, response, request) => {
+					const credential = readCredential(request);
+					if (credential === null) fail(response, 401, "session.missing", "Authentication is required.");
+					if (credential === "malformed")
+						fail(response, 401, "session.invalid", "The Authorization header must be `Bearer <token>`.");
+					if (
+						credential.via === "cookie" &&
+						!safeMethods.has(request.method) &&
+						!isSameOrigin(request, settings.allowedOrigins)
+					) {
+						fail(
+							response,
+							403,
+							"csrf.rejected",
+							"Cookie-authenticated requests that change data must come from an allowed origin.",
+						);
+					}
+					return { credential };
+				},
+				["credential"],
+			)
+			.cut(
+				async ({ pickup }, response, _request) => {
+					const result = await sessions.authenticate(pickup("credential").token);
+					if (result.status !== "valid") {
+						const messages = {
+							invalid: "The session token is not valid.",
+							expired: "The session has expired: refresh it.",
+							revoked: "The session was revoked.",
+						};
+						response.header("www-authenticate", `Bearer error="invalid_token"`);
+						fail(response, 401, `session.${result.status}`, messages[result.status]);
+					}
+					return { session: result.session, user: result.user };
+				},
+				["session", "user"],
+			)
+			.build(
+				["session", "user"],
+				refusal(401, ["session.missing", "session.invalid", "session.expired", "session.revoked"]),
+				refusal(403, "csrf.rejected"),
+			)
+	);
 }
 
 export type Authenticated = ReturnType<typeof createAuthenticated>;

@@ -2,7 +2,7 @@
 import { createProcess } from "../core/index.js";
 import { fail, refusal } from "../responses.js";
 import type { IdentityServices } from "../services/identity.js";
-import { roleGrants, type Permission } from "../services/permissions.js";
+import { type Permission, roleGrants } from "../services/permissions.js";
 import type { Authenticated } from "./authenticated.js";
 
 /**

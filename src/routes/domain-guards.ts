@@ -17,16 +17,20 @@ import type { IdentityServices } from "../services/identity.js";
 import type { Guards } from "./guards.js";
 
 // Someone else's account, character or team answers exactly like a missing one: ids cannot be probed.
-export const accountNotFound = (response: Response): never => fail(response, 404, "account.notfound", "No such game account.");
-export const characterNotFound = (response: Response): never => fail(response, 404, "character.notfound", "No such character.");
+export const accountNotFound = (response: Response): never =>
+	fail(response, 404, "account.notfound", "No such game account.");
+export const characterNotFound = (response: Response): never =>
+	fail(response, 404, "character.notfound", "No such character.");
 export const teamNotFound = (response: Response): never => fail(response, 404, "team.notfound", "No such team.");
 export const classNotFound = (response: Response): never => fail(response, 404, "class.notfound", "No such class.");
 export const serverNotFound = (response: Response): never => fail(response, 404, "server.notfound", "No such server.");
-export const dungeonNotFound = (response: Response): never => fail(response, 404, "dungeon.notfound", "No such dungeon.");
+export const dungeonNotFound = (response: Response): never =>
+	fail(response, 404, "dungeon.notfound", "No such dungeon.");
 
 /** A guild member without team.manage may read the team, so a 403 tells them nothing new; anyone else gets the 404. */
 function refuseTeam(response: Response, info: string): never {
-	if (info === "team.readonly") fail(response, 403, "right.missing", "Your role in this guild does not grant team.manage.");
+	if (info === "team.readonly")
+		fail(response, 403, "right.missing", "Your role in this guild does not grant team.manage.");
 	return teamNotFound(response);
 }
 
@@ -52,10 +56,22 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 		dungeonExist,
 
 		/** Drops `account`. */
-		accountFound: createPresetChecker(accountExist, { result: "account.exist", indexing: "account", catch: accountNotFound }, refusal(404, "account.notfound")),
-		accountMine: createPresetChecker(accountOwned, { result: "account.owned", catch: accountNotFound }, refusal(404, "account.notfound")),
+		accountFound: createPresetChecker(
+			accountExist,
+			{ result: "account.exist", indexing: "account", catch: accountNotFound },
+			refusal(404, "account.notfound"),
+		),
+		accountMine: createPresetChecker(
+			accountOwned,
+			{ result: "account.owned", catch: accountNotFound },
+			refusal(404, "account.notfound"),
+		),
 		/** Drops `character` (with its owner's userId). */
-		characterFound: createPresetChecker(characterExist, { result: "character.exist", indexing: "character", catch: characterNotFound }, refusal(404, "character.notfound")),
+		characterFound: createPresetChecker(
+			characterExist,
+			{ result: "character.exist", indexing: "character", catch: characterNotFound },
+			refusal(404, "character.notfound"),
+		),
 		/** The owner, or a guild fellow whose role grants character.view. */
 		characterReadable: createPresetChecker(
 			characterOwned,
@@ -63,13 +79,38 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 			refusal(404, "character.notfound"),
 		),
 		/** The owner only. */
-		characterWritable: createPresetChecker(characterOwned, { result: "character.owned", options: { access: "write" }, catch: characterNotFound }, refusal(404, "character.notfound")),
+		characterWritable: createPresetChecker(
+			characterOwned,
+			{ result: "character.owned", options: { access: "write" }, catch: characterNotFound },
+			refusal(404, "character.notfound"),
+		),
 		/** Drops `team`. */
-		teamFound: createPresetChecker(teamExist, { result: "team.exist", indexing: "team", catch: teamNotFound }, refusal(404, "team.notfound")),
-		teamReadable: createPresetChecker(teamEditable, { result: "team.readable", options: { use: "read" }, catch: refuseTeam }, refusal(404, "team.notfound")),
-		teamManageable: createPresetChecker(teamEditable, { result: "team.editable", options: { use: "manage" }, catch: refuseTeam }, refusal(404, "team.notfound"), refusal(403, "right.missing")),
-		classFound: createPresetChecker(classExist, { result: "class.exist", catch: classNotFound }, refusal(404, "class.notfound")),
-		serverFound: createPresetChecker(serverExist, { result: "server.exist", catch: serverNotFound }, refusal(404, "server.notfound")),
+		teamFound: createPresetChecker(
+			teamExist,
+			{ result: "team.exist", indexing: "team", catch: teamNotFound },
+			refusal(404, "team.notfound"),
+		),
+		teamReadable: createPresetChecker(
+			teamEditable,
+			{ result: "team.readable", options: { use: "read" }, catch: refuseTeam },
+			refusal(404, "team.notfound"),
+		),
+		teamManageable: createPresetChecker(
+			teamEditable,
+			{ result: "team.editable", options: { use: "manage" }, catch: refuseTeam },
+			refusal(404, "team.notfound"),
+			refusal(403, "right.missing"),
+		),
+		classFound: createPresetChecker(
+			classExist,
+			{ result: "class.exist", catch: classNotFound },
+			refusal(404, "class.notfound"),
+		),
+		serverFound: createPresetChecker(
+			serverExist,
+			{ result: "server.exist", catch: serverNotFound },
+			refusal(404, "server.notfound"),
+		),
 	};
 }
 

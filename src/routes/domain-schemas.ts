@@ -23,7 +23,12 @@ export const characterSchema = z.object({
 	updatedAt: z.date(),
 });
 
-export const paginationSchema = z.object({ page: z.number(), limit: z.number(), total: z.number(), totalPages: z.number() });
+export const paginationSchema = z.object({
+	page: z.number(),
+	limit: z.number(),
+	total: z.number(),
+	totalPages: z.number(),
+});
 
 export const teamSchema = z.object({
 	id: z.number(),
@@ -70,6 +75,15 @@ export const memberProgressionSummarySchema = z.object({
 
 export const progressionMatrixSchema = z.object({
 	kind: progressionKindSchema,
-	characters: z.array(z.object({ id: z.number(), name: z.string(), level: z.number(), classId: z.number(), userId: z.number() })),
-	rows: z.array(z.object({ refId: z.number(), name: z.string().nullable(), level: z.number().nullable(), statuses: z.array(progressionStatusSchema) })),
+	characters: z.array(
+		z.object({ id: z.number(), name: z.string(), level: z.number(), classId: z.number(), userId: z.number() }),
+	),
+	rows: z.array(
+		z.object({
+			refId: z.number(),
+			name: z.string().nullable(),
+			level: z.number().nullable(),
+			statuses: z.array(progressionStatusSchema),
+		}),
+	),
 });

@@ -1,10 +1,11 @@
 // The processes and checkers of one app, built once from its services and handed to every route file.
-import { createPresetChecker, type App } from "../core/index.js";
-import type { Database } from "../db/index.js";
+
 import { createGuildExist } from "../checkers/guild-exist.js";
 import { createInvitationValid } from "../checkers/invitation-valid.js";
 import { createRoleExist } from "../checkers/role-exist.js";
 import { createUserExist } from "../checkers/user-exist.js";
+import { type App, createPresetChecker } from "../core/index.js";
+import type { Database } from "../db/index.js";
 import { createAuthenticated } from "../processes/authenticated.js";
 import { createUserHasRight } from "../processes/user-has-right.js";
 import { fail, refusal } from "../responses.js";
@@ -19,7 +20,10 @@ export function createGuards(app: App, db: Database, services: IdentityServices)
 		 * Where protected routes are declared from: it runs `authenticated` before the route's own extract,
 		 * so an anonymous caller gets its 401 before any validation, and its body is never read.
 		 */
-		authenticatedRoute: app.declareAbstractRoute("authenticatedRoute").process(authenticated, { pickup: ["user", "session"] }).build(["user", "session"]),
+		authenticatedRoute: app
+			.declareAbstractRoute("authenticatedRoute")
+			.process(authenticated, { pickup: ["user", "session"] })
+			.build(["user", "session"]),
 		userHasRight: createUserHasRight(services, authenticated),
 		userExist: createUserExist(db),
 		guildExist: createGuildExist(services.guilds),
@@ -27,7 +31,11 @@ export function createGuards(app: App, db: Database, services: IdentityServices)
 		/** A role of the route's guild, dropped as `role`; a role of another guild is as unknown as a missing one. */
 		roleFound: createPresetChecker(
 			roleExist,
-			{ result: "role.exist", indexing: "role", catch: (response) => fail(response, 404, "role.notfound", "No such role in this guild.") },
+			{
+				result: "role.exist",
+				indexing: "role",
+				catch: (response) => fail(response, 404, "role.notfound", "No such role in this guild."),
+			},
 			refusal(404, "role.notfound"),
 		),
 		invitationValid: createInvitationValid(services.invitations),

@@ -1,14 +1,19 @@
 // Declares every route of the API on an app.
 import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
+import { createDomainServices } from "../services/domain.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
+import { declareAccountRoutes } from "./accounts/accounts.js";
 import { declareCredentialRoutes } from "./auth/credentials.js";
 import { declarePasswordRoutes } from "./auth/password.js";
 import { declareSessionRoutes } from "./auth/sessions.js";
 import { declareTwoFactorRoutes } from "./auth/two-factor.js";
 import { declareBenchRoutes } from "./bench/bench.js";
+import { declareCharacterRoutes } from "./characters/characters.js";
+import { declareCharacterListRoute } from "./characters/list.js";
 import { declareDocsRoutes } from "./docs/docs.js";
+import { createDomainGuards } from "./domain-guards.js";
 import { createGuards } from "./guards.js";
 import { declareGuildRoutes } from "./guilds/guilds.js";
 import { declareMemberRoutes } from "./guilds/members.js";
@@ -16,15 +21,10 @@ import { declareRoleRoutes } from "./guilds/roles.js";
 import { declareHealthRoutes } from "./health/health.js";
 import { declareInvitationRoutes } from "./invitations/invitations.js";
 import { declareMeRoutes } from "./me/me.js";
-import { createDomainServices } from "../services/domain.js";
-import { declareAccountRoutes } from "./accounts/accounts.js";
-import { declareCharacterListRoute } from "./characters/list.js";
-import { declareCharacterRoutes } from "./characters/characters.js";
-import { createDomainGuards } from "./domain-guards.js";
 import { declareProgressionRoutes } from "./progressions/progressions.js";
+import { declareReferenceRoutes } from "./reference/reference.js";
 import { declareTeamMemberRoutes } from "./teams/members.js";
 import { declareTeamRoutes } from "./teams/teams.js";
-import { declareReferenceRoutes } from "./reference/reference.js";
 
 export interface RouteDependencies {
 	db: Database;
@@ -41,7 +41,11 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	if (dependencies.bench) declareBenchRoutes(app);
 
 	// The `authenticated` and `userHasRight` processes and the checkers, shared by every protected route.
-	const identity = { db: dependencies.db, services: dependencies.identity, guards: createGuards(app, dependencies.db, dependencies.identity) };
+	const identity = {
+		db: dependencies.db,
+		services: dependencies.identity,
+		guards: createGuards(app, dependencies.db, dependencies.identity),
+	};
 	declareCredentialRoutes(app, identity);
 	declareSessionRoutes(app, identity);
 	declarePasswordRoutes(app, identity);

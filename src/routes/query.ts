@@ -6,7 +6,9 @@ import { idParam } from "./params.js";
 export const maxIdListLength = 50;
 
 function splitIds(value: unknown): unknown {
-	const parts = (Array.isArray(value) ? value : [value]).flatMap((part) => (typeof part === "string" ? part.split(",") : [part]));
+	const parts = (Array.isArray(value) ? value : [value]).flatMap((part) =>
+		typeof part === "string" ? part.split(",") : [part],
+	);
 	return parts.map((part) => (typeof part === "string" ? part.trim() : part)).filter((part) => part !== "");
 }
 
@@ -22,4 +24,7 @@ export const pageQuery = z.coerce.number().int().min(1).max(10_000).default(1);
 export const limitQuery = z.coerce.number().int().min(1).max(100).default(20);
 
 /** `?cascade=true`: `true`/`false` (also `1`/`0`), false when absent. */
-export const booleanQuery = z.enum(["true", "false", "1", "0"]).default("false").transform((value) => value === "true" || value === "1");
+export const booleanQuery = z
+	.enum(["true", "false", "1", "0"])
+	.default("false")
+	.transform((value) => value === "true" || value === "1");

@@ -15,11 +15,28 @@ export const roleSummarySchema = z.object({ id: z.number(), name: z.string(), ki
 
 export const roleSchema = roleSummarySchema.extend({ guildId: z.number(), permissions: z.array(z.string()) });
 
-export const guildSchema = z.object({ id: z.number(), name: z.string(), createdBy: z.number().nullable(), createdAt: z.date(), updatedAt: z.date() });
+export const guildSchema = z.object({
+	id: z.number(),
+	name: z.string(),
+	createdBy: z.number().nullable(),
+	createdAt: z.date(),
+	updatedAt: z.date(),
+});
 
-export const myGuildSchema = z.object({ id: z.number(), name: z.string(), createdAt: z.date(), role: roleSummarySchema, joinedAt: z.date() });
+export const myGuildSchema = z.object({
+	id: z.number(),
+	name: z.string(),
+	createdAt: z.date(),
+	role: roleSummarySchema,
+	joinedAt: z.date(),
+});
 
-export const memberSchema = z.object({ userId: z.number(), displayName: z.string(), role: roleSummarySchema, joinedAt: z.date() });
+export const memberSchema = z.object({
+	userId: z.number(),
+	displayName: z.string(),
+	role: roleSummarySchema,
+	joinedAt: z.date(),
+});
 
 export const sessionItemSchema = z.object({
 	id: z.number(),

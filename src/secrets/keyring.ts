@@ -32,8 +32,10 @@ export class SecretKey {
 		readonly id: string,
 		bytes: Buffer,
 	) {
-		if (!keyIdPattern.test(id)) throw new SecretKeyFormatError("the key id must be 1 to 32 characters among A-Z a-z 0-9 _ -");
-		if (bytes.length !== secretKeyBytes) throw new SecretKeyFormatError(`the key is ${bytes.length} bytes, AES-256 needs exactly ${secretKeyBytes}`);
+		if (!keyIdPattern.test(id))
+			throw new SecretKeyFormatError("the key id must be 1 to 32 characters among A-Z a-z 0-9 _ -");
+		if (bytes.length !== secretKeyBytes)
+			throw new SecretKeyFormatError(`the key is ${bytes.length} bytes, AES-256 needs exactly ${secretKeyBytes}`);
 		this.#bytes = Buffer.from(bytes);
 	}
 
@@ -72,13 +74,18 @@ export class SecretKey {
 /** Parses one `<key id>:<base64 of 32 bytes>` entry. */
 export function parseSecretKey(entry: string): SecretKey {
 	const separator = entry.indexOf(":");
-	if (separator < 0) throw new SecretKeyFormatError("expected <key id>:<base64 of 32 bytes>, e.g. 2026-12:<openssl rand -base64 32>");
+	if (separator < 0)
+		throw new SecretKeyFormatError("expected <key id>:<base64 of 32 bytes>, e.g. 2026-12:<openssl rand -base64 32>");
 	const id = entry.slice(0, separator).trim();
 	const encoded = entry.slice(separator + 1).trim();
-	if (!keyIdPattern.test(id)) throw new SecretKeyFormatError("the key id must be 1 to 32 characters among A-Z a-z 0-9 _ -");
+	if (!keyIdPattern.test(id))
+		throw new SecretKeyFormatError("the key id must be 1 to 32 characters among A-Z a-z 0-9 _ -");
 	if (!base64Pattern.test(encoded)) throw new SecretKeyFormatError(`key "${id}" is not base64`);
 	const bytes = Buffer.from(encoded.replaceAll("-", "+").replaceAll("_", "/"), "base64");
-	if (bytes.length !== secretKeyBytes) throw new SecretKeyFormatError(`key "${id}" decodes to ${bytes.length} bytes, AES-256 needs exactly ${secretKeyBytes}`);
+	if (bytes.length !== secretKeyBytes)
+		throw new SecretKeyFormatError(
+			`key "${id}" decodes to ${bytes.length} bytes, AES-256 needs exactly ${secretKeyBytes}`,
+		);
 	return new SecretKey(id, bytes);
 }
 
@@ -98,7 +105,10 @@ export function parseSecretKeyList(list: string): SecretKey[] {
  * DEV and TEST run with zero setup on this key. Its bytes are derived from a public string, so it protects
  * nothing: PROD refuses to start without SECRETS_KEY and refuses this key as SECRETS_KEY.
  */
-export const developmentSecretKey = new SecretKey("dev", createHash("sha256").update("dofus-manager public development key, never for production").digest());
+export const developmentSecretKey = new SecretKey(
+	"dev",
+	createHash("sha256").update("dofus-manager public development key, never for production").digest(),
+);
 
 export interface SecretsConfig {
 	APP_ENV: "DEV" | "TEST" | "PROD";
@@ -142,9 +152,15 @@ export function keyringFromConfig(config: Partial<SecretsConfig>): Keyring {
 	const current = config.SECRETS_KEY;
 	if (current === undefined) {
 		if (environment === "PROD") throw new SecretKeyFormatError("SECRETS_KEY is required when APP_ENV=PROD");
-		return new Keyring(developmentSecretKey, previous.filter((key) => key.id !== developmentSecretKey.id), true);
+		return new Keyring(
+			developmentSecretKey,
+			previous.filter((key) => key.id !== developmentSecretKey.id),
+			true,
+		);
 	}
-	if (environment === "PROD" && current.sameBytes(developmentSecretKey)) throw new SecretKeyFormatError("SECRETS_KEY is the public development key");
-	const acceptsDevelopment = environment !== "PROD" && ![current, ...previous].some((key) => key.id === developmentSecretKey.id);
+	if (environment === "PROD" && current.sameBytes(developmentSecretKey))
+		throw new SecretKeyFormatError("SECRETS_KEY is the public development key");
+	const acceptsDevelopment =
+		environment !== "PROD" && ![current, ...previous].some((key) => key.id === developmentSecretKey.id);
 	return new Keyring(current, acceptsDevelopment ? [...previous, developmentSecretKey] : previous);
 }

@@ -32,7 +32,9 @@ function associatedData(keyId: string, context: string): string {
 export function sealSecret(keyring: Keyring, plaintext: string, context: string): string {
 	const key = keyring.current;
 	const { iv, ciphertext, tag } = key.encrypt(plaintext, associatedData(key.id, context));
-	return [version, key.id, iv.toString("base64url"), tag.toString("base64url"), ciphertext.toString("base64url")].join(":");
+	return [version, key.id, iv.toString("base64url"), tag.toString("base64url"), ciphertext.toString("base64url")].join(
+		":",
+	);
 }
 
 /** True for values stored before encryption existed, which the start-up migration seals. */
@@ -47,13 +49,19 @@ export function sealedKeyId(stored: string): string {
 
 function parse(stored: string) {
 	const parts = stored.split(":");
-	if (parts.length !== 5 || parts[0] !== version) throw new SealedSecretError("format", "the stored secret is not in the v1:<key id>:<iv>:<tag>:<ciphertext> format");
+	if (parts.length !== 5 || parts[0] !== version)
+		throw new SealedSecretError("format", "the stored secret is not in the v1:<key id>:<iv>:<tag>:<ciphertext> format");
 	const [, keyId = "", iv = "", tag = "", ciphertext = ""] = parts;
 	const base64url = /^[A-Za-z0-9_-]*$/;
 	if (keyId === "" || ![iv, tag, ciphertext].every((part) => base64url.test(part))) {
 		throw new SealedSecretError("format", "the stored secret has an empty key id or a part that is not base64url");
 	}
-	return { keyId, iv: Buffer.from(iv, "base64url"), tag: Buffer.from(tag, "base64url"), ciphertext: Buffer.from(ciphertext, "base64url") };
+	return {
+		keyId,
+		iv: Buffer.from(iv, "base64url"),
+		tag: Buffer.from(tag, "base64url"),
+		ciphertext: Buffer.from(ciphertext, "base64url"),
+	};
 }
 
 /** Decrypts with the key the value names; throws a `SealedSecretError` for a bad format, an unknown key id or a failed tag. */
@@ -70,6 +78,10 @@ export function openSecret(keyring: Keyring, stored: string, context: string): s
 	try {
 		return key.decrypt(parts, associatedData(parts.keyId, context));
 	} catch {
-		throw new SealedSecretError("tampered", `the secret sealed with key id "${parts.keyId}" fails authentication: altered, moved from another row, or a different key under that id`, parts.keyId);
+		throw new SealedSecretError(
+			"tampered",
+			`the secret sealed with key id "${parts.keyId}" fails authentication: altered, moved from another row, or a different key under that id`,
+			parts.keyId,
+		);
 	}
 }

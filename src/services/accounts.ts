@@ -1,12 +1,19 @@
 // User accounts: registration, password login (throttled, constant-time on unknown emails), profile and password changes.
 import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import type { Database } from "../db/index.js";
 import { mapDatabaseError } from "../db/errors.js";
+import type { Database } from "../db/index.js";
 import { loginChallenges, users } from "../db/schema/index.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
-import { publicUserColumns, toPublicUser, type IssuedTokens, type PublicUser, type SessionMeta, type SessionService } from "./sessions.js";
+import {
+	type IssuedTokens,
+	type PublicUser,
+	publicUserColumns,
+	type SessionMeta,
+	type SessionService,
+	toPublicUser,
+} from "./sessions.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { generateToken, hashToken } from "./tokens.js";
 
@@ -21,7 +28,8 @@ export function normalizeEmail(email: string): string {
 
 /** The password policy: a problem to show the user, or null. Length ≥ 12 and not the account's email. */
 export function passwordPolicyProblem(password: string, email: string): string | null {
-	if ([...password].length < passwordMinLength) return `The password must have at least ${passwordMinLength} characters.`;
+	if ([...password].length < passwordMinLength)
+		return `The password must have at least ${passwordMinLength} characters.`;
 	if (password.trim().toLowerCase() === normalizeEmail(email)) return "The password must not be the email address.";
 	return null;
 }
@@ -46,16 +54,27 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 	const getDummyHash = () => (dummyHash ??= hash(randomBytes(16).toString("base64")));
 
 	/** True when a stored hash was made with other parameters than today's: rehashed at the next successful login. */
-	const isOutdated = (stored: string) => !stored.startsWith(`scrypt$${settings.passwordParams.N}$${settings.passwordParams.r}$${settings.passwordParams.p}$`);
+	const isOutdated = (stored: string) =>
+		!stored.startsWith(
+			`scrypt$${settings.passwordParams.N}$${settings.passwordParams.r}$${settings.passwordParams.p}$`,
+		);
 
 	return {
 		hash,
 
-		async register(input: { email: string; password: string; displayName: string }): Promise<{ status: "created"; user: PublicUser } | { status: "taken" }> {
+		async register(input: {
+			email: string;
+			password: string;
+			displayName: string;
+		}): Promise<{ status: "created"; user: PublicUser } | { status: "taken" }> {
 			try {
 				const [row] = await db
 					.insert(users)
-					.values({ email: normalizeEmail(input.email), passwordHash: await hash(input.password), displayName: input.displayName.trim() })
+					.values({
+						email: normalizeEmail(input.email),
+						passwordHash: await hash(input.password),
+						displayName: input.displayName.trim(),
+					})
 					.returning(publicUserColumns);
 				if (row === undefined) throw new Error("user insert returned no row");
 				return { status: "created", user: toPublicUser(row) };
@@ -71,7 +90,10 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 		 * dummy hash), so the answer takes as long whether or not the account exists. Failures are counted
 		 * for throttling; a success forgives the email's failures.
 		 */
-		async verifyCredentials(input: { email: string; password: string }, ip: string | undefined): Promise<(PublicUser & { passwordHash: string }) | null> {
+		async verifyCredentials(
+			input: { email: string; password: string },
+			ip: string | undefined,
+		): Promise<(PublicUser & { passwordHash: string }) | null> {
 			const email = normalizeEmail(input.email);
 			const [user] = await db
 				.select({ ...publicUserColumns, passwordHash: users.passwordHash })
@@ -84,7 +106,10 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 			}
 			await throttle.clear(email);
 			if (isOutdated(user.passwordHash)) {
-				await db.update(users).set({ passwordHash: await hash(input.password) }).where(eq(users.id, user.id));
+				await db
+					.update(users)
+					.set({ passwordHash: await hash(input.password) })
+					.where(eq(users.id, user.id));
 			}
 			return { ...toPublicUser(user), passwordHash: user.passwordHash };
 		},
@@ -95,7 +120,9 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 				const challengeToken = generateToken();
 				const at = now();
 				const expiresAt = new Date(at.getTime() + settings.challengeTtlMs);
-				await db.insert(loginChallenges).values({ userId: user.id, tokenHash: hashToken(challengeToken), expiresAt, createdAt: at });
+				await db
+					.insert(loginChallenges)
+					.values({ userId: user.id, tokenHash: hashToken(challengeToken), expiresAt, createdAt: at });
 				return { status: "challenge", challengeToken, expiresAt };
 			}
 			return { status: "session", tokens: await sessions.create(user.id, meta), user };
@@ -106,7 +133,10 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 			return row === undefined ? undefined : toPublicUser(row);
 		},
 
-		async updateProfile(userId: number, changes: { displayName?: string | undefined; locale?: string | undefined }): Promise<PublicUser> {
+		async updateProfile(
+			userId: number,
+			changes: { displayName?: string | undefined; locale?: string | undefined },
+		): Promise<PublicUser> {
 			const values: Partial<typeof users.$inferInsert> = {};
 			if (changes.displayName !== undefined) values.displayName = changes.displayName.trim();
 			if (changes.locale !== undefined) values.locale = changes.locale;
@@ -126,8 +156,12 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 			currentSessionId: number,
 			input: { current: string; new: string },
 		): Promise<{ status: "changed" } | { status: "incorrect" } | { status: "weak"; problem: string }> {
-			const [user] = await db.select({ email: users.email, passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
-			if (user === undefined || !(await verifyPassword(input.current, user.passwordHash))) return { status: "incorrect" };
+			const [user] = await db
+				.select({ email: users.email, passwordHash: users.passwordHash })
+				.from(users)
+				.where(eq(users.id, userId));
+			if (user === undefined || !(await verifyPassword(input.current, user.passwordHash)))
+				return { status: "incorrect" };
 			const problem = passwordPolicyProblem(input.new, user.email);
 			if (problem !== null) return { status: "weak", problem };
 			const passwordHash = await hash(input.new);
@@ -135,7 +169,10 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 				await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
 				await sessions.revokeAll(tx, userId, "password-changed", currentSessionId);
 				// A half-done login made with the old password must not complete either.
-				await tx.update(loginChallenges).set({ usedAt: now() }).where(and(eq(loginChallenges.userId, userId), isNull(loginChallenges.usedAt)));
+				await tx
+					.update(loginChallenges)
+					.set({ usedAt: now() })
+					.where(and(eq(loginChallenges.userId, userId), isNull(loginChallenges.usedAt)));
 			});
 			return { status: "changed" };
 		},

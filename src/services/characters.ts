@@ -1,5 +1,5 @@
 // Characters: the filtered, sorted, paginated list of a user's characters, create/read/change/delete, bulk delete, guild visibility.
-import { and, asc, count, desc, eq, gte, inArray, lte, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lte, ne, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { hotQueries } from "../db/queries.js";
 import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
@@ -38,7 +38,10 @@ export interface CharacterQuery {
 
 export type CharacterUpdate = Partial<Pick<OwnedCharacter, "accountId" | "name" | "level" | "classId" | "serverId">>;
 
-export type CharacterChange = { status: "updated"; character: OwnedCharacter } | { status: "server-mismatch" } | { status: "missing" };
+export type CharacterChange =
+	| { status: "updated"; character: OwnedCharacter }
+	| { status: "server-mismatch" }
+	| { status: "missing" };
 
 const characterColumns = {
 	id: characters.id,
@@ -133,7 +136,10 @@ export function createCharacterService(db: Database) {
 			const shape = shapeOf(query);
 			const key = shapeKey(shape);
 			let page = pages.get(key);
-			if (page === undefined) pages.set(key, (page = preparePage(shape, `characters_page_${key}`)));
+			if (page === undefined) {
+				page = preparePage(shape, `characters_page_${key}`);
+				pages.set(key, page);
+			}
 			const values = {
 				userId,
 				search: query.search?.toLowerCase(),
@@ -147,16 +153,23 @@ export function createCharacterService(db: Database) {
 			};
 			const rows = await page.execute(values);
 			const first = rows[0];
-			if (first !== undefined) return { characters: rows.map(({ total: _total, ...character }) => character), total: first.total };
+			if (first !== undefined)
+				return { characters: rows.map(({ total: _total, ...character }) => character), total: first.total };
 			if (query.page === 1) return { characters: [], total: 0 };
 			let counter = counts.get(key);
-			if (counter === undefined) counts.set(key, (counter = prepareCount(shape, `characters_count_${key}`)));
+			if (counter === undefined) {
+				counter = prepareCount(shape, `characters_count_${key}`);
+				counts.set(key, counter);
+			}
 			const [counted] = await counter.execute(values);
 			return { characters: [], total: counted?.total ?? 0 };
 		},
 
 		/** A name taken on the server (by anyone: the game's rule) is refused by characters_server_name_unique (409). */
-		async create(values: { accountId: number; name: string; level: number; classId: number; serverId: number }, userId: number): Promise<OwnedCharacter> {
+		async create(
+			values: { accountId: number; name: string; level: number; classId: number; serverId: number },
+			userId: number,
+		): Promise<OwnedCharacter> {
 			const [character] = await db.insert(characters).values(values).returning(characterColumns);
 			if (character === undefined) throw new Error("character insert returned no row");
 			return { ...character, userId };
@@ -167,7 +180,9 @@ export function createCharacterService(db: Database) {
 		 * (like an addition does) and the change is refused while one of them is on another server.
 		 */
 		async update(character: OwnedCharacter, changes: CharacterUpdate, ownerId: number): Promise<CharacterChange> {
-			const values = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as CharacterUpdate;
+			const values = Object.fromEntries(
+				Object.entries(changes).filter(([, value]) => value !== undefined),
+			) as CharacterUpdate;
 			return db.transaction(async (tx): Promise<CharacterChange> => {
 				if (values.serverId !== undefined && values.serverId !== character.serverId) {
 					const held = await tx
@@ -181,8 +196,14 @@ export function createCharacterService(db: Database) {
 				const [updated] =
 					Object.keys(values).length === 0
 						? await tx.select(characterColumns).from(characters).where(eq(characters.id, character.id))
-						: await tx.update(characters).set(values).where(eq(characters.id, character.id)).returning(characterColumns);
-				return updated === undefined ? { status: "missing" } : { status: "updated", character: { ...updated, userId: ownerId } };
+						: await tx
+								.update(characters)
+								.set(values)
+								.where(eq(characters.id, character.id))
+								.returning(characterColumns);
+				return updated === undefined
+					? { status: "missing" }
+					: { status: "updated", character: { ...updated, userId: ownerId } };
 			});
 		},
 

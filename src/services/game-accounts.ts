@@ -9,7 +9,8 @@ export type GameAccount = typeof gameAccounts.$inferSelect;
 export type AccountRemoval = { status: "deleted"; characters: number } | { status: "not-empty"; characters: number };
 
 // Spelled out: in a single-table select Drizzle writes columns unqualified, which would bind "id" to characters.
-const characterCount = sql<number>`(select count(*) from characters where characters.account_id = game_accounts.id)`.mapWith(Number);
+const characterCount =
+	sql<number>`(select count(*) from characters where characters.account_id = game_accounts.id)`.mapWith(Number);
 
 export function createGameAccountService(db: Database) {
 	return {
@@ -44,7 +45,10 @@ export function createGameAccountService(db: Database) {
 			return account;
 		},
 
-		async update(accountId: number, changes: { name?: string | undefined; label?: string | null | undefined }): Promise<GameAccount | undefined> {
+		async update(
+			accountId: number,
+			changes: { name?: string | undefined; label?: string | null | undefined },
+		): Promise<GameAccount | undefined> {
 			const values: Partial<typeof gameAccounts.$inferInsert> = {};
 			if (changes.name !== undefined) values.name = changes.name;
 			if (changes.label !== undefined) values.label = changes.label;

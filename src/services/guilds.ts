@@ -1,8 +1,18 @@
 // Guilds, their members and roles: creation with the owner/member system roles, and the last-owner rule.
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Database, Transaction } from "../db/index.js";
-import { characters, gameAccounts, guildMembers, guildRoles, guilds, teamMembers, teams, users, type GuildRoleKind } from "../db/schema/index.js";
-import { defaultMemberPermissions, permissions, type Permission } from "./permissions.js";
+import {
+	characters,
+	type GuildRoleKind,
+	gameAccounts,
+	guildMembers,
+	guildRoles,
+	guilds,
+	teamMembers,
+	teams,
+	users,
+} from "../db/schema/index.js";
+import { defaultMemberPermissions, type Permission, permissions } from "./permissions.js";
 
 /** The caller's place in a guild, as `userHasRight` drops it on the floor. */
 export interface Membership {
@@ -17,7 +27,13 @@ export interface Membership {
 export type MemberChange = { status: "done" } | { status: "not-member" | "last-owner" | "owner-only" };
 export type RoleChange = { status: "done" } | { status: "system-role" };
 
-const roleColumns = { id: guildRoles.id, guildId: guildRoles.guildId, name: guildRoles.name, kind: guildRoles.kind, permissions: guildRoles.permissions };
+const roleColumns = {
+	id: guildRoles.id,
+	guildId: guildRoles.guildId,
+	name: guildRoles.name,
+	kind: guildRoles.kind,
+	permissions: guildRoles.permissions,
+};
 
 export function createGuildService(db: Database) {
 	/*
@@ -56,7 +72,13 @@ export function createGuildService(db: Database) {
 					.insert(guildRoles)
 					.values([
 						{ guildId: guild.id, name: "Owner", kind: "owner", isSystem: true, permissions: [...permissions] },
-						{ guildId: guild.id, name: "Member", kind: "member", isSystem: true, permissions: [...defaultMemberPermissions] },
+						{
+							guildId: guild.id,
+							name: "Member",
+							kind: "member",
+							isSystem: true,
+							permissions: [...defaultMemberPermissions],
+						},
 					])
 					.returning(roleColumns);
 				const owner = roles.find((role) => role.kind === "owner");
@@ -74,7 +96,13 @@ export function createGuildService(db: Database) {
 		/** The guilds the user is a member of, with the user's role in each. */
 		listForUser(userId: number) {
 			return db
-				.select({ id: guilds.id, name: guilds.name, createdAt: guilds.createdAt, role: { id: guildRoles.id, name: guildRoles.name, kind: guildRoles.kind }, joinedAt: guildMembers.joinedAt })
+				.select({
+					id: guilds.id,
+					name: guilds.name,
+					createdAt: guilds.createdAt,
+					role: { id: guildRoles.id, name: guildRoles.name, kind: guildRoles.kind },
+					joinedAt: guildMembers.joinedAt,
+				})
 				.from(guildMembers)
 				.innerJoin(guilds, eq(guilds.id, guildMembers.guildId))
 				.innerJoin(guildRoles, eq(guildRoles.id, guildMembers.roleId))
@@ -84,7 +112,11 @@ export function createGuildService(db: Database) {
 
 		async update(guildId: number, changes: { name?: string | undefined }) {
 			if (changes.name === undefined) return this.find(guildId);
-			const [guild] = await db.update(guilds).set({ name: changes.name.trim() }).where(eq(guilds.id, guildId)).returning();
+			const [guild] = await db
+				.update(guilds)
+				.set({ name: changes.name.trim() })
+				.where(eq(guilds.id, guildId))
+				.returning();
 			return guild;
 		},
 
@@ -94,7 +126,14 @@ export function createGuildService(db: Database) {
 
 		async membership(guildId: number, userId: number): Promise<Membership | undefined> {
 			const [row] = await db
-				.select({ guildId: guildMembers.guildId, userId: guildMembers.userId, roleId: guildRoles.id, roleName: guildRoles.name, roleKind: guildRoles.kind, permissions: guildRoles.permissions })
+				.select({
+					guildId: guildMembers.guildId,
+					userId: guildMembers.userId,
+					roleId: guildRoles.id,
+					roleName: guildRoles.name,
+					roleKind: guildRoles.kind,
+					permissions: guildRoles.permissions,
+				})
 				.from(guildMembers)
 				.innerJoin(guildRoles, eq(guildRoles.id, guildMembers.roleId))
 				.where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, userId)));
@@ -104,7 +143,12 @@ export function createGuildService(db: Database) {
 		/** Display names only: members of a guild do not see each other's email addresses. */
 		members(guildId: number) {
 			return db
-				.select({ userId: users.id, displayName: users.displayName, role: { id: guildRoles.id, name: guildRoles.name, kind: guildRoles.kind }, joinedAt: guildMembers.joinedAt })
+				.select({
+					userId: users.id,
+					displayName: users.displayName,
+					role: { id: guildRoles.id, name: guildRoles.name, kind: guildRoles.kind },
+					joinedAt: guildMembers.joinedAt,
+				})
 				.from(guildMembers)
 				.innerJoin(users, eq(users.id, guildMembers.userId))
 				.innerJoin(guildRoles, eq(guildRoles.id, guildMembers.roleId))
@@ -126,30 +170,46 @@ export function createGuildService(db: Database) {
 					if (actor.roleKind !== "owner") return { status: "owner-only" };
 					if ((await ownerCount(tx, guildId)) <= 1) return { status: "last-owner" };
 				}
-				await tx.delete(guildMembers).where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, targetUserId)));
+				await tx
+					.delete(guildMembers)
+					.where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, targetUserId)));
 				const guildTeams = tx.select({ id: teams.id }).from(teams).where(eq(teams.guildId, guildId));
 				const theirCharacters = tx
 					.select({ id: characters.id })
 					.from(characters)
 					.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
 					.where(eq(gameAccounts.userId, targetUserId));
-				await tx.delete(teamMembers).where(and(inArray(teamMembers.teamId, guildTeams), inArray(teamMembers.characterId, theirCharacters)));
+				await tx
+					.delete(teamMembers)
+					.where(and(inArray(teamMembers.teamId, guildTeams), inArray(teamMembers.characterId, theirCharacters)));
 				return { status: "done" };
 			});
 		},
 
 		/** Gives a member another role of the guild. Granting or taking away `owner` is for owners only. */
-		async setMemberRole(guildId: number, targetUserId: number, roleId: number, actor: Membership): Promise<MemberChange> {
+		async setMemberRole(
+			guildId: number,
+			targetUserId: number,
+			roleId: number,
+			actor: Membership,
+		): Promise<MemberChange> {
 			return db.transaction(async (tx): Promise<MemberChange> => {
 				await lockGuild(tx, guildId);
 				const target = await memberRole(tx, guildId, targetUserId);
 				if (target === undefined) return { status: "not-member" };
-				const [role] = await tx.select(roleColumns).from(guildRoles).where(and(eq(guildRoles.guildId, guildId), eq(guildRoles.id, roleId)));
+				const [role] = await tx
+					.select(roleColumns)
+					.from(guildRoles)
+					.where(and(eq(guildRoles.guildId, guildId), eq(guildRoles.id, roleId)));
 				if (role === undefined) return { status: "not-member" };
 				const touchesOwner = role.kind === "owner" || target.kind === "owner";
 				if (touchesOwner && actor.roleKind !== "owner") return { status: "owner-only" };
-				if (target.kind === "owner" && role.kind !== "owner" && (await ownerCount(tx, guildId)) <= 1) return { status: "last-owner" };
-				await tx.update(guildMembers).set({ roleId }).where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, targetUserId)));
+				if (target.kind === "owner" && role.kind !== "owner" && (await ownerCount(tx, guildId)) <= 1)
+					return { status: "last-owner" };
+				await tx
+					.update(guildMembers)
+					.set({ roleId })
+					.where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, targetUserId)));
 				return { status: "done" };
 			});
 		},
@@ -159,7 +219,10 @@ export function createGuildService(db: Database) {
 		},
 
 		async findRole(guildId: number, roleId: number) {
-			const [role] = await db.select(roleColumns).from(guildRoles).where(and(eq(guildRoles.guildId, guildId), eq(guildRoles.id, roleId)));
+			const [role] = await db
+				.select(roleColumns)
+				.from(guildRoles)
+				.where(and(eq(guildRoles.guildId, guildId), eq(guildRoles.id, roleId)));
 			return role;
 		},
 
@@ -173,7 +236,10 @@ export function createGuildService(db: Database) {
 		},
 
 		/** The owner role never changes (it holds every permission); the member role keeps its name. */
-		async updateRole(role: { id: number; kind: GuildRoleKind }, changes: { name?: string | undefined; permissions?: readonly Permission[] | undefined }) {
+		async updateRole(
+			role: { id: number; kind: GuildRoleKind },
+			changes: { name?: string | undefined; permissions?: readonly Permission[] | undefined },
+		) {
 			if (role.kind === "owner") return { status: "system-role" } as const;
 			if (role.kind === "member" && changes.name !== undefined) return { status: "system-role" } as const;
 			const values: Partial<typeof guildRoles.$inferInsert> = {};

@@ -8,7 +8,7 @@ import { createLoginThrottle } from "./login-throttle.js";
 import { createMailer, logTransport, type MailTransport } from "./mail.js";
 import { createPasswordResetService } from "./password-reset.js";
 import { createSessionService } from "./sessions.js";
-import { identitySettings, systemClock, type Clock, type IdentityConfig } from "./settings.js";
+import { type Clock, type IdentityConfig, identitySettings, systemClock } from "./settings.js";
 import { createTwoFactorService } from "./two-factor.js";
 
 export interface IdentityDependencies {
@@ -24,7 +24,10 @@ export interface IdentityDependencies {
 export function createIdentityServices({ db, config, logger, now = systemClock, mailTransport }: IdentityDependencies) {
 	const settings = identitySettings(config);
 	if (config.APP_ENV === "DEV" && settings.secrets().development) {
-		logger.warn({ keyId: settings.secrets().current.id }, "SECRETS_KEY is unset: TOTP secrets are encrypted with the public development key; set SECRETS_KEY before real use");
+		logger.warn(
+			{ keyId: settings.secrets().current.id },
+			"SECRETS_KEY is unset: TOTP secrets are encrypted with the public development key; set SECRETS_KEY before real use",
+		);
 	}
 	const sessions = createSessionService(db, settings, now);
 	const throttle = createLoginThrottle(db, settings, now);

@@ -19,7 +19,9 @@ export interface Invitation {
 	acceptedAt: Date | null;
 }
 
-export type InvitationLookup = { status: "valid"; invitation: Invitation } | { status: "notfound" | "expired" | "used" };
+export type InvitationLookup =
+	| { status: "valid"; invitation: Invitation }
+	| { status: "notfound" | "expired" | "used" };
 
 export function createInvitationService(db: Database, settings: IdentitySettings, now: Clock, mailer: Mailer) {
 	return {
@@ -27,7 +29,10 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 		async create(
 			actor: Membership,
 			input: { email: string; role: { id: number; kind: string } },
-		): Promise<{ status: "created"; token: string; invitationId: number; expiresAt: Date } | { status: "owner-only" | "already-member" }> {
+		): Promise<
+			| { status: "created"; token: string; invitationId: number; expiresAt: Date }
+			| { status: "owner-only" | "already-member" }
+		> {
 			if (input.role.kind === "owner" && actor.roleKind !== "owner") return { status: "owner-only" };
 			const email = normalizeEmail(input.email);
 			const [member] = await db
@@ -43,7 +48,15 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 			const invitationId = await db.transaction(async (tx) => {
 				const [row] = await tx
 					.insert(guildInvitations)
-					.values({ guildId: actor.guildId, email, roleId: input.role.id, invitedBy: actor.userId, tokenHash: hashToken(token), expiresAt, createdAt: at })
+					.values({
+						guildId: actor.guildId,
+						email,
+						roleId: input.role.id,
+						invitedBy: actor.userId,
+						tokenHash: hashToken(token),
+						expiresAt,
+						createdAt: at,
+					})
 					.returning({ id: guildInvitations.id });
 				if (row === undefined) throw new Error("invitation insert returned no row");
 				const [guild] = await tx.select({ name: guilds.name }).from(guilds).where(eq(guilds.id, actor.guildId));
@@ -85,7 +98,10 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 		 * Joins the guild with the invited role. The invitation is bound to its address: a forwarded or
 		 * leaked link does not let another account in.
 		 */
-		async accept(invitation: Invitation, user: { id: number; email: string }): Promise<{ status: "joined" | "email-mismatch" | "used" }> {
+		async accept(
+			invitation: Invitation,
+			user: { id: number; email: string },
+		): Promise<{ status: "joined" | "email-mismatch" | "used" }> {
 			if (normalizeEmail(user.email) !== invitation.email) return { status: "email-mismatch" };
 			return db.transaction(async (tx) => {
 				const claimed = await tx
@@ -95,7 +111,9 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 					.returning({ id: guildInvitations.id });
 				if (claimed.length === 0) return { status: "used" as const };
 				// Already a member: guild_members_pkey refuses it (409 guild.already_member) and the claim rolls back.
-				await tx.insert(guildMembers).values({ guildId: invitation.guildId, userId: user.id, roleId: invitation.roleId });
+				await tx
+					.insert(guildMembers)
+					.values({ guildId: invitation.guildId, userId: user.id, roleId: invitation.roleId });
 				return { status: "joined" as const };
 			});
 		},

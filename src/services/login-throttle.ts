@@ -35,7 +35,8 @@ export function createLoginThrottle(db: Database, settings: IdentitySettings, no
 				if (scope === undefined) continue;
 				const where = and(scope, gt(loginAttempts.attemptedAt, since));
 				const [row] = await db.select({ failures: count() }).from(loginAttempts).where(where);
-				if ((row?.failures ?? 0) >= settings.loginMaxFailures) return { allowed: false, retryAfterSeconds: await retryAfter(where) };
+				if ((row?.failures ?? 0) >= settings.loginMaxFailures)
+					return { allowed: false, retryAfterSeconds: await retryAfter(where) };
 			}
 			return { allowed: true };
 		},
@@ -47,7 +48,12 @@ export function createLoginThrottle(db: Database, settings: IdentitySettings, no
 			const old = new Date(at.getTime() - settings.loginWindowMs);
 			await db
 				.delete(loginAttempts)
-				.where(and(lt(loginAttempts.attemptedAt, old), or(eq(loginAttempts.email, email), ip === undefined ? undefined : eq(loginAttempts.ip, ip))));
+				.where(
+					and(
+						lt(loginAttempts.attemptedAt, old),
+						or(eq(loginAttempts.email, email), ip === undefined ? undefined : eq(loginAttempts.ip, ip)),
+					),
+				);
 		},
 
 		/** A successful login forgives the account's failures (not the IP's: one good password must not unlock guessing others). */

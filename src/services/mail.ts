@@ -22,7 +22,10 @@ export type MailTransport = (mail: Mail & { id: number }) => Promise<void>;
  */
 export function logTransport(logger: Logger): MailTransport {
 	return async (mail) => {
-		logger.info({ outboxId: mail.id, recipient: mail.recipient, kind: mail.kind, subject: mail.subject }, "mail written to the outbox");
+		logger.info(
+			{ outboxId: mail.id, recipient: mail.recipient, kind: mail.kind, subject: mail.subject },
+			"mail written to the outbox",
+		);
 	};
 }
 
@@ -32,7 +35,14 @@ export function createMailer(transport: MailTransport, now: Clock) {
 		async send(executor: Executor, mail: Mail): Promise<void> {
 			const [row] = await executor
 				.insert(mailOutbox)
-				.values({ recipient: mail.recipient, userId: mail.userId ?? null, kind: mail.kind, subject: mail.subject, body: mail.body, createdAt: now() })
+				.values({
+					recipient: mail.recipient,
+					userId: mail.userId ?? null,
+					kind: mail.kind,
+					subject: mail.subject,
+					body: mail.body,
+					createdAt: now(),
+				})
 				.returning({ id: mailOutbox.id });
 			if (row === undefined) throw new Error("outbox insert returned no row");
 			await transport({ ...mail, id: row.id });

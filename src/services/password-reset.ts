@@ -2,7 +2,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { loginChallenges, passwordResetTokens, users } from "../db/schema/index.js";
-import { normalizeEmail, passwordPolicyProblem, type AccountService } from "./accounts.js";
+import { type AccountService, normalizeEmail, passwordPolicyProblem } from "./accounts.js";
 import type { Mailer } from "./mail.js";
 import type { SessionService } from "./sessions.js";
 import type { Clock, IdentitySettings } from "./settings.js";
@@ -19,17 +19,29 @@ export interface PasswordResetDependencies {
 	mailer: Mailer;
 }
 
-export function createPasswordResetService({ db, settings, now, accounts, sessions, mailer }: PasswordResetDependencies) {
+export function createPasswordResetService({
+	db,
+	settings,
+	now,
+	accounts,
+	sessions,
+	mailer,
+}: PasswordResetDependencies) {
 	return {
 		/** Mails a reset token when the account exists; says nothing either way (the route always answers 202). */
 		async requestReset(email: string): Promise<void> {
-			const [user] = await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, normalizeEmail(email)));
+			const [user] = await db
+				.select({ id: users.id, email: users.email })
+				.from(users)
+				.where(eq(users.email, normalizeEmail(email)));
 			if (user === undefined) return;
 			const token = generateToken();
 			const at = now();
 			const expiresAt = new Date(at.getTime() + settings.resetTokenTtlMs);
 			await db.transaction(async (tx) => {
-				await tx.insert(passwordResetTokens).values({ userId: user.id, tokenHash: hashToken(token), expiresAt, createdAt: at });
+				await tx
+					.insert(passwordResetTokens)
+					.values({ userId: user.id, tokenHash: hashToken(token), expiresAt, createdAt: at });
 				await mailer.send(tx, {
 					recipient: user.email,
 					userId: user.id,
@@ -43,7 +55,13 @@ export function createPasswordResetService({ db, settings, now, accounts, sessio
 		async reset(token: string, password: string): Promise<ResetOutcome> {
 			if (!looksLikeToken(token)) return { status: "invalid" };
 			const [row] = await db
-				.select({ id: passwordResetTokens.id, userId: passwordResetTokens.userId, expiresAt: passwordResetTokens.expiresAt, usedAt: passwordResetTokens.usedAt, email: users.email })
+				.select({
+					id: passwordResetTokens.id,
+					userId: passwordResetTokens.userId,
+					expiresAt: passwordResetTokens.expiresAt,
+					usedAt: passwordResetTokens.usedAt,
+					email: users.email,
+				})
 				.from(passwordResetTokens)
 				.innerJoin(users, eq(users.id, passwordResetTokens.userId))
 				.where(eq(passwordResetTokens.tokenHash, hashToken(token)));
@@ -64,8 +82,14 @@ export function createPasswordResetService({ db, settings, now, accounts, sessio
 				if (claimed.length === 0) return { status: "invalid" };
 				await tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId));
 				// Every other outstanding reset token and half-done login dies with the old password.
-				await tx.update(passwordResetTokens).set({ usedAt: at }).where(and(eq(passwordResetTokens.userId, row.userId), isNull(passwordResetTokens.usedAt)));
-				await tx.update(loginChallenges).set({ usedAt: at }).where(and(eq(loginChallenges.userId, row.userId), isNull(loginChallenges.usedAt)));
+				await tx
+					.update(passwordResetTokens)
+					.set({ usedAt: at })
+					.where(and(eq(passwordResetTokens.userId, row.userId), isNull(passwordResetTokens.usedAt)));
+				await tx
+					.update(loginChallenges)
+					.set({ usedAt: at })
+					.where(and(eq(loginChallenges.userId, row.userId), isNull(loginChallenges.usedAt)));
 				await sessions.revokeAll(tx, row.userId, "password-reset");
 				return { status: "done" };
 			});

@@ -1,5 +1,5 @@
 // Password hashing with scrypt (node:crypto), stored as `scrypt$N$r$p$salt$hash` so parameters can evolve.
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
 
 export interface ScryptParams {
 	/** CPU/memory cost, a power of two. */
@@ -18,9 +18,7 @@ function derive(password: string, salt: Buffer, params: ScryptParams, length: nu
 	// Node refuses to use more than 32 MiB unless told: allow what the parameters need, plus headroom.
 	const options: ScryptOptions = { ...params, maxmem: 128 * params.N * params.r * 2 };
 	return new Promise((resolve, reject) => {
-		scrypt(password.normalize("NFKC"), salt, length, options, (error, key) =>
-			error ? reject(error) : resolve(key),
-		);
+		scrypt(password.normalize("NFKC"), salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
 	});
 }
 
@@ -45,10 +43,19 @@ function parseHash(stored: string): { params: ScryptParams; salt: Buffer; key: B
 	const salt = Buffer.from(parts[4] ?? "", "base64");
 	const key = Buffer.from(parts[5] ?? "", "base64");
 	const valid =
-		N !== undefined && r !== undefined && p !== undefined &&
-		Number.isInteger(Math.log2(N)) && N > 1 && N <= 2 ** 20 &&
-		Number.isInteger(r) && r >= 1 && r <= 32 &&
-		Number.isInteger(p) && p >= 1 && p <= 16 &&
-		salt.length > 0 && key.length >= 16;
+		N !== undefined &&
+		r !== undefined &&
+		p !== undefined &&
+		Number.isInteger(Math.log2(N)) &&
+		N > 1 &&
+		N <= 2 ** 20 &&
+		Number.isInteger(r) &&
+		r >= 1 &&
+		r <= 32 &&
+		Number.isInteger(p) &&
+		p >= 1 &&
+		p <= 16 &&
+		salt.length > 0 &&
+		key.length >= 16;
 	return valid ? { params: { N, r, p }, salt, key } : null;
 }

@@ -6,12 +6,12 @@ import {
 	dungeons,
 	gameAccounts,
 	guildMembers,
+	type ProgressionKind,
+	type ProgressionStatus,
 	progressionKinds,
 	progressionStatuses,
 	progressions,
 	users,
-	type ProgressionKind,
-	type ProgressionStatus,
 } from "../db/schema/index.js";
 
 export type StatusCounts = Record<ProgressionStatus, number>;
@@ -26,7 +26,12 @@ export interface MatrixRow {
 	statuses: ProgressionStatus[];
 }
 
-const progressionColumns = { kind: progressions.kind, refId: progressions.refId, status: progressions.status, updatedAt: progressions.updatedAt };
+const progressionColumns = {
+	kind: progressions.kind,
+	refId: progressions.refId,
+	status: progressions.status,
+	updatedAt: progressions.updatedAt,
+};
 
 function emptyCounts(): KindCounts {
 	const statuses = () => Object.fromEntries(progressionStatuses.map((status) => [status, 0])) as StatusCounts;
@@ -35,7 +40,10 @@ function emptyCounts(): KindCounts {
 
 export function createProgressionService(db: Database) {
 	return {
-		listForCharacter(characterId: number, filter: { kind?: ProgressionKind | undefined; status?: ProgressionStatus | undefined }) {
+		listForCharacter(
+			characterId: number,
+			filter: { kind?: ProgressionKind | undefined; status?: ProgressionStatus | undefined },
+		) {
 			const conditions = [eq(progressions.characterId, characterId)];
 			if (filter.kind !== undefined) conditions.push(eq(progressions.kind, filter.kind));
 			if (filter.status !== undefined) conditions.push(eq(progressions.status, filter.status));
@@ -51,7 +59,10 @@ export function createProgressionService(db: Database) {
 			const [row] = await db
 				.insert(progressions)
 				.values({ characterId, kind, refId, status })
-				.onConflictDoUpdate({ target: [progressions.characterId, progressions.kind, progressions.refId], set: { status, updatedAt: new Date() } })
+				.onConflictDoUpdate({
+					target: [progressions.characterId, progressions.kind, progressions.refId],
+					set: { status, updatedAt: new Date() },
+				})
 				.returning(progressionColumns);
 			if (row === undefined) throw new Error("progression upsert returned no row");
 			return row;
@@ -70,10 +81,16 @@ export function createProgressionService(db: Database) {
 							.from(progressions)
 							.where(and(eq(progressions.kind, kind), inArray(progressions.characterId, [...characterIds])));
 			const cells = new Map(rows.map((row) => [`${row.refId}:${row.characterId}`, row.status]));
-			const statusesOf = (refId: number) => characterIds.map((characterId) => cells.get(`${refId}:${characterId}`) ?? "todo");
+			const statusesOf = (refId: number) =>
+				characterIds.map((characterId) => cells.get(`${refId}:${characterId}`) ?? "todo");
 			if (kind === "dungeon") {
 				const all = await db.select().from(dungeons).orderBy(asc(dungeons.level), asc(dungeons.id));
-				return all.map((dungeon) => ({ refId: dungeon.id, name: dungeon.name, level: dungeon.level, statuses: statusesOf(dungeon.id) }));
+				return all.map((dungeon) => ({
+					refId: dungeon.id,
+					name: dungeon.name,
+					level: dungeon.level,
+					statuses: statusesOf(dungeon.id),
+				}));
 			}
 			const refIds = [...new Set(rows.map((row) => row.refId))].sort((a, b) => a - b);
 			return refIds.map((refId) => ({ refId, name: null, level: null, statuses: statusesOf(refId) }));
@@ -94,14 +111,24 @@ export function createProgressionService(db: Database) {
 				.innerJoin(guildMembers, and(eq(guildMembers.userId, gameAccounts.userId), eq(guildMembers.guildId, guildId)))
 				.as("member_characters");
 			const [characterCounts, progressionCounts] = await Promise.all([
-				db.select({ userId: memberCharacters.userId, total: count() }).from(memberCharacters).groupBy(memberCharacters.userId),
 				db
-					.select({ userId: memberCharacters.userId, kind: progressions.kind, status: progressions.status, total: count() })
+					.select({ userId: memberCharacters.userId, total: count() })
+					.from(memberCharacters)
+					.groupBy(memberCharacters.userId),
+				db
+					.select({
+						userId: memberCharacters.userId,
+						kind: progressions.kind,
+						status: progressions.status,
+						total: count(),
+					})
 					.from(progressions)
 					.innerJoin(memberCharacters, eq(memberCharacters.id, progressions.characterId))
 					.groupBy(memberCharacters.userId, progressions.kind, progressions.status),
 			]);
-			const summaries = new Map(members.map((member) => [member.userId, { ...member, characters: 0, progressions: emptyCounts() }]));
+			const summaries = new Map(
+				members.map((member) => [member.userId, { ...member, characters: 0, progressions: emptyCounts() }]),
+			);
 			for (const row of characterCounts) {
 				const summary = summaries.get(row.userId);
 				if (summary !== undefined) summary.characters = row.total;

@@ -1,7 +1,13 @@
 // In-process cache of the reference lists: the body each GET sends and its strong ETag, for a TTL, invalidated by syncs.
 import { createHash } from "node:crypto";
 import type { Executor } from "../db/index.js";
-import { loadReferenceBody, referenceBodySchemas, referenceResources, type ReferenceBody, type ReferenceResource } from "./reference-data.js";
+import {
+	loadReferenceBody,
+	type ReferenceBody,
+	type ReferenceResource,
+	referenceBodySchemas,
+	referenceResources,
+} from "./reference-data.js";
 
 export interface CachedReference<R extends ReferenceResource = ReferenceResource> {
 	/** Exactly the object the route sends: already its schema's output, so the framework's re-serialisation changes nothing. */
@@ -42,8 +48,15 @@ export function entityTag(serialised: string): string {
 	return `"${createHash("sha256").update(serialised).digest("base64url").slice(0, 32)}"`;
 }
 
-export function createReferenceCache({ db, ttlMs, now = Date.now, load = loadReferenceBody }: ReferenceCacheOptions): ReferenceCache {
-	const slots = new Map<ReferenceResource, Slot>(referenceResources.map((resource) => [resource, { entry: undefined, pending: undefined, generation: 0 }]));
+export function createReferenceCache({
+	db,
+	ttlMs,
+	now = Date.now,
+	load = loadReferenceBody,
+}: ReferenceCacheOptions): ReferenceCache {
+	const slots = new Map<ReferenceResource, Slot>(
+		referenceResources.map((resource) => [resource, { entry: undefined, pending: undefined, generation: 0 }]),
+	);
 	const slotOf = (resource: ReferenceResource): Slot => slots.get(resource) as Slot;
 
 	async function fill(resource: ReferenceResource, slot: Slot): Promise<CachedReference> {

@@ -21,12 +21,19 @@ export const referenceBodySchemas = {
 export type ReferenceBody<R extends ReferenceResource> = z.infer<(typeof referenceBodySchemas)[R]>;
 
 /** Reads one list from the database, shaped as its 200 body (only the public columns, in a stable order). */
-export async function loadReferenceBody<R extends ReferenceResource>(db: Executor, resource: R): Promise<ReferenceBody<R>> {
+export async function loadReferenceBody<R extends ReferenceResource>(
+	db: Executor,
+	resource: R,
+): Promise<ReferenceBody<R>> {
 	switch (resource) {
 		case "classes":
-			return { classes: await db.select({ id: classes.id, name: classes.name }).from(classes).orderBy(asc(classes.id)) } as ReferenceBody<R>;
+			return {
+				classes: await db.select({ id: classes.id, name: classes.name }).from(classes).orderBy(asc(classes.id)),
+			} as ReferenceBody<R>;
 		case "servers":
-			return { servers: await db.select({ id: servers.id, name: servers.name }).from(servers).orderBy(asc(servers.id)) } as ReferenceBody<R>;
+			return {
+				servers: await db.select({ id: servers.id, name: servers.name }).from(servers).orderBy(asc(servers.id)),
+			} as ReferenceBody<R>;
 		default:
 			return {
 				dungeons: await db

@@ -1,6 +1,6 @@
 // Login sessions: issuing access + refresh tokens, resolving an access token, rotating refresh tokens, revoking.
 import { and, desc, eq, exists, gt, isNull, ne, or, sql } from "drizzle-orm";
-import { hotQueries, type Database, type Executor } from "../db/index.js";
+import { type Database, type Executor, hotQueries } from "../db/index.js";
 import { refreshTokens, sessions, users } from "../db/schema/index.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { generateToken, hashToken, looksLikeToken } from "./tokens.js";
@@ -44,7 +44,13 @@ export type Rotation =
 	| { status: "rotated"; tokens: IssuedTokens; userId: number }
 	| { status: "invalid" | "expired" | "revoked" | "reused" };
 
-export type RevokeReason = "logout" | "logout-all" | "user-revoked" | "refresh-reuse" | "password-reset" | "password-changed";
+export type RevokeReason =
+	| "logout"
+	| "logout-all"
+	| "user-revoked"
+	| "refresh-reuse"
+	| "password-reset"
+	| "password-changed";
 
 /** Columns of `users` that make a PublicUser: reused by every query that answers a user. */
 export const publicUserColumns = {
@@ -56,15 +62,33 @@ export const publicUserColumns = {
 	createdAt: users.createdAt,
 };
 
-export function toPublicUser(row: { id: number; email: string; displayName: string; locale: string; totpEnabledAt: Date | null; createdAt: Date }): PublicUser {
-	return { id: row.id, email: row.email, displayName: row.displayName, locale: row.locale, twoFactorEnabled: row.totpEnabledAt !== null, createdAt: row.createdAt };
+export function toPublicUser(row: {
+	id: number;
+	email: string;
+	displayName: string;
+	locale: string;
+	totpEnabledAt: Date | null;
+	createdAt: Date;
+}): PublicUser {
+	return {
+		id: row.id,
+		email: row.email,
+		displayName: row.displayName,
+		locale: row.locale,
+		twoFactorEnabled: row.totpEnabledAt !== null,
+		createdAt: row.createdAt,
+	};
 }
 
 // Writing last_seen_at on every request would turn each read into a write; a minute's precision is enough for "last seen".
 const lastSeenPrecisionMs = 60_000;
 
 export function createSessionService(db: Database, settings: IdentitySettings, now: Clock) {
-	async function insertRefreshToken(tx: Executor, sessionId: number, at: Date): Promise<{ token: string; expiresAt: Date }> {
+	async function insertRefreshToken(
+		tx: Executor,
+		sessionId: number,
+		at: Date,
+	): Promise<{ token: string; expiresAt: Date }> {
 		const token = generateToken();
 		const expiresAt = new Date(at.getTime() + settings.refreshTokenTtlMs);
 		await tx.insert(refreshTokens).values({ sessionId, tokenHash: hashToken(token), expiresAt, createdAt: at });
@@ -99,7 +123,13 @@ export function createSessionService(db: Database, settings: IdentitySettings, n
 					.returning({ id: sessions.id });
 				if (session === undefined) throw new Error("session insert returned no row");
 				const refresh = await insertRefreshToken(tx, session.id, at);
-				return { sessionId: session.id, accessToken, refreshToken: refresh.token, expiresAt, refreshExpiresAt: refresh.expiresAt };
+				return {
+					sessionId: session.id,
+					accessToken,
+					refreshToken: refresh.token,
+					expiresAt,
+					refreshExpiresAt: refresh.expiresAt,
+				};
 			});
 		},
 
@@ -125,41 +155,49 @@ export function createSessionService(db: Database, settings: IdentitySettings, n
 		 */
 		async refresh(refreshToken: string): Promise<Rotation> {
 			if (!looksLikeToken(refreshToken)) return { status: "invalid" };
-			const outcome = await db.transaction(async (tx): Promise<Rotation | { status: "reuse-detected"; sessionId: number }> => {
-				// The row lock makes two concurrent refreshes with one token run one after the other: the second sees it used.
-				const [row] = await tx
-					.select({
-						id: refreshTokens.id,
-						sessionId: refreshTokens.sessionId,
-						expiresAt: refreshTokens.expiresAt,
-						usedAt: refreshTokens.usedAt,
-						revokedAt: sessions.revokedAt,
-						userId: sessions.userId,
-					})
-					.from(refreshTokens)
-					.innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-					.where(eq(refreshTokens.tokenHash, hashToken(refreshToken)))
-					.for("update", { of: refreshTokens });
-				if (row === undefined) return { status: "invalid" };
-				if (row.usedAt !== null) return { status: "reuse-detected", sessionId: row.sessionId };
-				if (row.revokedAt !== null) return { status: "revoked" };
-				const at = now();
-				if (row.expiresAt.getTime() <= at.getTime()) return { status: "expired" };
+			const outcome = await db.transaction(
+				async (tx): Promise<Rotation | { status: "reuse-detected"; sessionId: number }> => {
+					// The row lock makes two concurrent refreshes with one token run one after the other: the second sees it used.
+					const [row] = await tx
+						.select({
+							id: refreshTokens.id,
+							sessionId: refreshTokens.sessionId,
+							expiresAt: refreshTokens.expiresAt,
+							usedAt: refreshTokens.usedAt,
+							revokedAt: sessions.revokedAt,
+							userId: sessions.userId,
+						})
+						.from(refreshTokens)
+						.innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+						.where(eq(refreshTokens.tokenHash, hashToken(refreshToken)))
+						.for("update", { of: refreshTokens });
+					if (row === undefined) return { status: "invalid" };
+					if (row.usedAt !== null) return { status: "reuse-detected", sessionId: row.sessionId };
+					if (row.revokedAt !== null) return { status: "revoked" };
+					const at = now();
+					if (row.expiresAt.getTime() <= at.getTime()) return { status: "expired" };
 
-				await tx.update(refreshTokens).set({ usedAt: at }).where(eq(refreshTokens.id, row.id));
-				const accessToken = generateToken();
-				const expiresAt = new Date(at.getTime() + settings.accessTokenTtlMs);
-				await tx
-					.update(sessions)
-					.set({ accessTokenHash: hashToken(accessToken), accessExpiresAt: expiresAt, lastSeenAt: at })
-					.where(eq(sessions.id, row.sessionId));
-				const refresh = await insertRefreshToken(tx, row.sessionId, at);
-				return {
-					status: "rotated",
-					userId: row.userId,
-					tokens: { sessionId: row.sessionId, accessToken, refreshToken: refresh.token, expiresAt, refreshExpiresAt: refresh.expiresAt },
-				};
-			});
+					await tx.update(refreshTokens).set({ usedAt: at }).where(eq(refreshTokens.id, row.id));
+					const accessToken = generateToken();
+					const expiresAt = new Date(at.getTime() + settings.accessTokenTtlMs);
+					await tx
+						.update(sessions)
+						.set({ accessTokenHash: hashToken(accessToken), accessExpiresAt: expiresAt, lastSeenAt: at })
+						.where(eq(sessions.id, row.sessionId));
+					const refresh = await insertRefreshToken(tx, row.sessionId, at);
+					return {
+						status: "rotated",
+						userId: row.userId,
+						tokens: {
+							sessionId: row.sessionId,
+							accessToken,
+							refreshToken: refresh.token,
+							expiresAt,
+							refreshExpiresAt: refresh.expiresAt,
+						},
+					};
+				},
+			);
 			// Revoked outside the transaction above so that nothing can roll it back.
 			if (outcome.status === "reuse-detected") {
 				await revoke(db, outcome.sessionId, "refresh-reuse");
@@ -181,7 +219,12 @@ export function createSessionService(db: Database, settings: IdentitySettings, n
 		},
 
 		/** Revokes every live session of the user, but `exceptSessionId` when given (the one changing the password). */
-		async revokeAll(executor: Executor, userId: number, reason: RevokeReason, exceptSessionId?: number): Promise<number> {
+		async revokeAll(
+			executor: Executor,
+			userId: number,
+			reason: RevokeReason,
+			exceptSessionId?: number,
+		): Promise<number> {
 			const revoked = await executor
 				.update(sessions)
 				.set({ revokedAt: now(), revokedReason: reason })
@@ -202,7 +245,9 @@ export function createSessionService(db: Database, settings: IdentitySettings, n
 			const refreshable = db
 				.select({ one: sql`1` })
 				.from(refreshTokens)
-				.where(and(eq(refreshTokens.sessionId, sessions.id), isNull(refreshTokens.usedAt), gt(refreshTokens.expiresAt, at)));
+				.where(
+					and(eq(refreshTokens.sessionId, sessions.id), isNull(refreshTokens.usedAt), gt(refreshTokens.expiresAt, at)),
+				);
 			return db
 				.select({
 					id: sessions.id,
@@ -212,7 +257,13 @@ export function createSessionService(db: Database, settings: IdentitySettings, n
 					lastSeenAt: sessions.lastSeenAt,
 				})
 				.from(sessions)
-				.where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), or(gt(sessions.accessExpiresAt, at), exists(refreshable))))
+				.where(
+					and(
+						eq(sessions.userId, userId),
+						isNull(sessions.revokedAt),
+						or(gt(sessions.accessExpiresAt, at), exists(refreshable)),
+					),
+				)
 				.orderBy(desc(sessions.lastSeenAt), desc(sessions.id));
 		},
 	};

@@ -1,6 +1,6 @@
 // Identity settings resolved once from the config (lifetimes, password cost, cookie and origin rules), and the clock.
 import type { Config } from "../config.js";
-import { keyringFromConfig, type Keyring } from "../secrets/keyring.js";
+import { type Keyring, keyringFromConfig } from "../secrets/keyring.js";
 import { defaultScryptParams, type ScryptParams } from "./passwords.js";
 
 /** Services read the time from here, never from `new Date()`, so tests can move it. */
@@ -69,5 +69,8 @@ export function identitySettings(config: IdentityConfig): IdentitySettings {
 
 function once<T>(make: () => T): () => T {
 	let made: { value: T } | undefined;
-	return () => (made ??= { value: make() }).value;
+	return () => {
+		made ??= { value: make() };
+		return made.value;
+	};
 }

@@ -17,7 +17,9 @@ export type MemberAddition = { status: "added" | "present" } | { status: "full" 
 export type TeamChange = { status: "updated"; team: Team } | { status: "server-mismatch" } | { status: "missing" };
 
 // Spelled out: in a single-table select Drizzle writes columns unqualified, which would bind "id" to team_members.
-const memberCount = sql<number>`(select count(*) from team_members where team_members.team_id = teams.id)`.mapWith(Number);
+const memberCount = sql<number>`(select count(*) from team_members where team_members.team_id = teams.id)`.mapWith(
+	Number,
+);
 
 export function createTeamService(db: Database, guilds: GuildService) {
 	return {
@@ -30,12 +32,17 @@ export function createTeamService(db: Database, guilds: GuildService) {
 			if (team.guildId === null) return team.ownerUserId === userId ? "manage" : "none";
 			const membership = await guilds.membership(team.guildId, userId);
 			if (membership === undefined) return "none";
-			return roleGrants({ kind: membership.roleKind, permissions: membership.permissions }, "team.manage") ? "manage" : "read";
+			return roleGrants({ kind: membership.roleKind, permissions: membership.permissions }, "team.manage")
+				? "manage"
+				: "read";
 		},
 
 		/** The user's own teams and those of every guild they are a member of. */
 		listForUser(userId: number) {
-			const myGuilds = db.select({ guildId: guildMembers.guildId }).from(guildMembers).where(eq(guildMembers.userId, userId));
+			const myGuilds = db
+				.select({ guildId: guildMembers.guildId })
+				.from(guildMembers)
+				.where(eq(guildMembers.userId, userId));
 			return db
 				.select({ ...teamColumns(), memberCount })
 				.from(teams)
@@ -44,14 +51,22 @@ export function createTeamService(db: Database, guilds: GuildService) {
 		},
 
 		/** A name already used by the same owner (user or guild) is refused by the teams_*_name_unique indexes (409). */
-		async create(values: { name: string; serverId: number; ownerUserId: number | null; guildId: number | null }): Promise<Team> {
+		async create(values: {
+			name: string;
+			serverId: number;
+			ownerUserId: number | null;
+			guildId: number | null;
+		}): Promise<Team> {
 			const [team] = await db.insert(teams).values(values).returning();
 			if (team === undefined) throw new Error("team insert returned no row");
 			return team;
 		},
 
 		/** Moving a team to another server is refused while it holds characters (they are all on the current one). */
-		async update(teamId: number, changes: { name?: string | undefined; serverId?: number | undefined }): Promise<TeamChange> {
+		async update(
+			teamId: number,
+			changes: { name?: string | undefined; serverId?: number | undefined },
+		): Promise<TeamChange> {
 			return db.transaction(async (tx): Promise<TeamChange> => {
 				const [locked] = await tx.select().from(teams).where(eq(teams.id, teamId)).for("update");
 				if (locked === undefined) return { status: "missing" };
@@ -107,9 +122,16 @@ export function createTeamService(db: Database, guilds: GuildService) {
 		 */
 		async addMember(teamId: number, character: { id: number; serverId: number }): Promise<MemberAddition> {
 			return db.transaction(async (tx): Promise<MemberAddition> => {
-				const [locked] = await tx.select({ serverId: teams.serverId }).from(teams).where(eq(teams.id, teamId)).for("update");
+				const [locked] = await tx
+					.select({ serverId: teams.serverId })
+					.from(teams)
+					.where(eq(teams.id, teamId))
+					.for("update");
 				if (locked === undefined) return { status: "missing" };
-				const current = await tx.select({ characterId: teamMembers.characterId }).from(teamMembers).where(eq(teamMembers.teamId, teamId));
+				const current = await tx
+					.select({ characterId: teamMembers.characterId })
+					.from(teamMembers)
+					.where(eq(teamMembers.teamId, teamId));
 				if (current.some((member) => member.characterId === character.id)) return { status: "present" };
 				if (locked.serverId !== character.serverId) return { status: "server-mismatch" };
 				if (current.length >= maxTeamSize) return { status: "full" };

@@ -1,14 +1,23 @@
 // Two-factor authentication: TOTP setup, enabling and disabling, and completing a login challenge with a code.
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { totpSecretContext, type Database } from "../db/index.js";
+import { type Database, totpSecretContext } from "../db/index.js";
 import { loginChallenges, users } from "../db/schema/index.js";
 import { openSecret, sealSecret } from "../secrets/sealed.js";
-import { publicUserColumns, toPublicUser, type IssuedTokens, type PublicUser, type SessionMeta, type SessionService } from "./sessions.js";
+import {
+	type IssuedTokens,
+	type PublicUser,
+	publicUserColumns,
+	type SessionMeta,
+	type SessionService,
+	toPublicUser,
+} from "./sessions.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { hashToken, looksLikeToken } from "./tokens.js";
 import { generateTotpSecret, otpauthUri, verifyTotp } from "./totp.js";
 
-export type TwoFactorChange = { status: "done" } | { status: "already-enabled" | "not-enabled" | "not-setup" | "code-invalid" };
+export type TwoFactorChange =
+	| { status: "done" }
+	| { status: "already-enabled" | "not-enabled" | "not-setup" | "code-invalid" };
 
 export type ChallengeOutcome =
 	| { status: "session"; tokens: IssuedTokens; user: PublicUser }
@@ -24,7 +33,12 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 
 	async function totpState(userId: number) {
 		const [row] = await db
-			.select({ email: users.email, secret: users.totpSecret, enabledAt: users.totpEnabledAt, lastStep: users.totpLastStep })
+			.select({
+				email: users.email,
+				secret: users.totpSecret,
+				enabledAt: users.totpEnabledAt,
+				lastStep: users.totpLastStep,
+			})
 			.from(users)
 			.where(eq(users.id, userId));
 		if (row === undefined) throw new Error(`user ${userId} vanished`);
@@ -33,11 +47,16 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 
 	return {
 		/** A new secret, pending until `enable` proves the authenticator has it; calling again replaces it. Answered in clear this once, stored sealed. */
-		async setup(userId: number): Promise<{ status: "ready"; secret: string; otpauthUri: string } | { status: "already-enabled" }> {
+		async setup(
+			userId: number,
+		): Promise<{ status: "ready"; secret: string; otpauthUri: string } | { status: "already-enabled" }> {
 			const state = await totpState(userId);
 			if (state.enabledAt !== null) return { status: "already-enabled" };
 			const secret = generateTotpSecret();
-			await db.update(users).set({ totpSecret: sealSecret(settings.secrets(), secret, totpSecretContext(userId)), totpLastStep: null }).where(eq(users.id, userId));
+			await db
+				.update(users)
+				.set({ totpSecret: sealSecret(settings.secrets(), secret, totpSecretContext(userId)), totpLastStep: null })
+				.where(eq(users.id, userId));
 			return { status: "ready", secret, otpauthUri: otpauthUri(secret, state.email) };
 		},
 
@@ -56,8 +75,12 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 		async disable(userId: number, code: string): Promise<TwoFactorChange> {
 			const state = await totpState(userId);
 			if (state.enabledAt === null || state.secret === null) return { status: "not-enabled" };
-			if (verifyTotp(open(userId, state.secret), code, now(), state.lastStep) === null) return { status: "code-invalid" };
-			await db.update(users).set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null }).where(eq(users.id, userId));
+			if (verifyTotp(open(userId, state.secret), code, now(), state.lastStep) === null)
+				return { status: "code-invalid" };
+			await db
+				.update(users)
+				.set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null })
+				.where(eq(users.id, userId));
 			return { status: "done" };
 		},
 
@@ -73,13 +96,22 @@ export function createTwoFactorService(db: Database, settings: IdentitySettings,
 				})
 				.from(loginChallenges)
 				.innerJoin(users, eq(users.id, loginChallenges.userId))
-				.where(and(eq(loginChallenges.tokenHash, hashToken(challengeToken)), isNull(loginChallenges.usedAt), gt(loginChallenges.expiresAt, at)));
+				.where(
+					and(
+						eq(loginChallenges.tokenHash, hashToken(challengeToken)),
+						isNull(loginChallenges.usedAt),
+						gt(loginChallenges.expiresAt, at),
+					),
+				);
 			if (row === undefined || row.failures >= settings.challengeMaxFailures) return { status: "challenge-invalid" };
 			if (row.user.secret === null || row.user.totpEnabledAt === null) return { status: "challenge-invalid" };
 
 			const step = verifyTotp(open(row.user.id, row.user.secret), code, at, row.user.lastStep);
 			if (step === null) {
-				await db.update(loginChallenges).set({ failures: sql`${loginChallenges.failures} + 1` }).where(eq(loginChallenges.id, row.id));
+				await db
+					.update(loginChallenges)
+					.set({ failures: sql`${loginChallenges.failures} + 1` })
+					.where(eq(loginChallenges.id, row.id));
 				return { status: "code-invalid" };
 			}
 			// Claimed with a conditional update: two requests racing with one challenge open one session, not two.

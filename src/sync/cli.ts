@@ -11,19 +11,25 @@ import { migrateDatabase } from "../db/migrate.js";
 import { seedReferenceData } from "../db/seed/reference.js";
 import { createLogger } from "../logger.js";
 import { referenceResources } from "../services/reference-data.js";
-import { syncDofusDb, type SyncProgress, type SyncReport } from "./dofusdb.js";
+import { type SyncProgress, type SyncReport, syncDofusDb } from "./dofusdb.js";
 
 /** A plain-text table of the counts, one line per resource. */
 export function formatReport(report: SyncReport): string {
 	const columns = ["created", "updated", "unchanged", "rejected", "absent"] as const;
 	const lines = [["resource", ...columns]];
-	for (const resource of referenceResources) lines.push([resource, ...columns.map((column) => String(report[resource][column]))]);
-	return lines.map((cells) => cells.map((cell, index) => (index === 0 ? cell.padEnd(10) : cell.padStart(10))).join("")).join("\n");
+	for (const resource of referenceResources)
+		lines.push([resource, ...columns.map((column) => String(report[resource][column]))]);
+	return lines
+		.map((cells) => cells.map((cell, index) => (index === 0 ? cell.padEnd(10) : cell.padStart(10))).join(""))
+		.join("\n");
 }
 
 function progressBar(): { onProgress?: (progress: SyncProgress) => void; stop: () => void } {
 	if (!process.stderr.isTTY) return { stop: () => {} };
-	const bar = new SingleBar({ format: "{resource} {stage} [{bar}] {value}/{total}", stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+	const bar = new SingleBar(
+		{ format: "{resource} {stage} [{bar}] {value}/{total}", stream: process.stderr, hideCursor: true },
+		Presets.shades_classic,
+	);
 	let started = false;
 	return {
 		onProgress: ({ resource, stage, done, total }) => {

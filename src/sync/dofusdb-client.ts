@@ -62,7 +62,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function getJson(url: string, options: ClientOptions): Promise<unknown> {
 	for (let attempt = 0; ; attempt++) {
 		try {
-			const answer = await options.fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(options.timeoutMs) });
+			const answer = await options.fetch(url, {
+				headers: { accept: "application/json" },
+				signal: AbortSignal.timeout(options.timeoutMs),
+			});
 			if (answer.status >= 500 || answer.status === 429) {
 				await answer.body?.cancel();
 				throw new RetryableStatus(`answered ${answer.status}`);
@@ -80,7 +83,8 @@ async function getJson(url: string, options: ClientOptions): Promise<unknown> {
 		} catch (error) {
 			if (!isRetryable(error)) throw error;
 			const reason = error instanceof Error ? error.message : String(error);
-			if (attempt >= options.retries) throw new DofusDbError(`GET ${url} failed after ${attempt + 1} attempts: ${reason}`, url);
+			if (attempt >= options.retries)
+				throw new DofusDbError(`GET ${url} failed after ${attempt + 1} attempts: ${reason}`, url);
 			options.onRetry?.(url, attempt + 1, reason);
 			await sleep(options.retryDelayMs * 2 ** attempt);
 		}
@@ -92,10 +96,15 @@ export async function fetchAllRecords(path: string, options: ClientOptions): Pro
 	const records: unknown[] = [];
 	const base = options.baseUrl.replace(/\/+$/, "");
 	for (;;) {
-		const query = new URLSearchParams({ $limit: String(options.pageSize), $skip: String(records.length), "$sort[id]": "1" });
+		const query = new URLSearchParams({
+			$limit: String(options.pageSize),
+			$skip: String(records.length),
+			"$sort[id]": "1",
+		});
 		const url = `${base}${path}?${query}`;
 		const page = pageSchema.safeParse(await getJson(url, options));
-		if (!page.success) throw new DofusDbError(`GET ${url} answered something that is not a page ({ total, data: [] })`, url, 200);
+		if (!page.success)
+			throw new DofusDbError(`GET ${url} answered something that is not a page ({ total, data: [] })`, url, 200);
 		records.push(...page.data.data);
 		options.onPage?.(records.length, Math.max(page.data.total, records.length));
 		if (page.data.data.length === 0 || records.length >= page.data.total) return records;

@@ -11,11 +11,11 @@
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { queryRows, type Executor, type Transaction } from "../db/index.js";
+import { type Executor, queryRows, type Transaction } from "../db/index.js";
 import { classes, dungeons, servers } from "../db/schema/index.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
-import { referenceResources, type ReferenceResource } from "../services/reference-data.js";
-import { fetchAllRecords, type FetchFunction } from "./dofusdb-client.js";
+import { type ReferenceResource, referenceResources } from "../services/reference-data.js";
+import { type FetchFunction, fetchAllRecords } from "./dofusdb-client.js";
 
 export { DofusDbError, type FetchFunction } from "./dofusdb-client.js";
 
@@ -76,7 +76,11 @@ const localized = z
 	.object({ fr: label.optional(), en: label.optional() })
 	.transform((name) => name.fr ?? name.en)
 	.pipe(z.string({ error: "has neither a French nor an English name" }));
-const dofusdbId = z.number().int().positive().max(2 ** 31 - 1);
+const dofusdbId = z
+	.number()
+	.int()
+	.positive()
+	.max(2 ** 31 - 1);
 
 const recordSchemas: Record<ReferenceResource, z.ZodType<Incoming>> = {
 	classes: z
@@ -84,7 +88,9 @@ const recordSchemas: Record<ReferenceResource, z.ZodType<Incoming>> = {
 		.refine((breed) => breed.id !== 19, "is DofusDB's shared-spells breed (Commun), not a playable class")
 		.transform((breed) => ({ dofusdbId: breed.id, name: breed.shortName ?? breed.name, level: null }))
 		.pipe(z.object({ dofusdbId, name: z.string({ error: "has no shortName" }), level: z.null() })),
-	servers: z.object({ id: dofusdbId, name: localized }).transform((server) => ({ dofusdbId: server.id, name: server.name, level: null })),
+	servers: z
+		.object({ id: dofusdbId, name: localized })
+		.transform((server) => ({ dofusdbId: server.id, name: server.name, level: null })),
 	dungeons: z
 		.object({ id: dofusdbId, name: localized, optimalPlayerLevel: z.number().int().min(1).max(200) })
 		.transform((dungeon) => ({ dofusdbId: dungeon.id, name: dungeon.name, level: dungeon.optimalPlayerLevel })),
@@ -99,7 +105,9 @@ const comparable = (name: string) => name.normalize("NFD").replace(/\p{M}/gu, ""
 const silent = { info: () => {}, warn: () => {} };
 
 function describeIssues(error: z.ZodError): string {
-	return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
+	return error.issues
+		.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+		.join("; ");
 }
 
 function rawId(record: unknown): unknown {
@@ -145,7 +153,13 @@ export async function syncDofusDb(options: SyncOptions): Promise<SyncReport> {
 		await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dofusdb-sync'))`);
 		const counts = {} as Record<ReferenceResource, SyncCounts>;
 		for (const resource of referenceResources) {
-			counts[resource] = await upsert(tx, resource, incoming[resource], (id, reason) => reject(resource, id, reason), options.onProgress);
+			counts[resource] = await upsert(
+				tx,
+				resource,
+				incoming[resource],
+				(id, reason) => reject(resource, id, reason),
+				options.onProgress,
+			);
 			counts[resource].rejected = rejected[resource];
 		}
 		return counts;
@@ -172,7 +186,9 @@ async function upsert(
 		sql`select id, name, ${hasLevel ? sql.raw("level") : sql.raw("null::int")} as level, dofusdb_id as "dofusdbId" from ${table} order by id`,
 	);
 	const byDofusId = new Map(rows.filter((row) => row.dofusdbId !== null).map((row) => [row.dofusdbId, row]));
-	const unlinkedByName = new Map(rows.filter((row) => row.dofusdbId === null).map((row) => [comparable(row.name), row]));
+	const unlinkedByName = new Map(
+		rows.filter((row) => row.dofusdbId === null).map((row) => [comparable(row.name), row]),
+	);
 	// Who holds each name once the writes so far are applied: a record may not take another row's name.
 	const nameHolder = new Map(rows.map((row) => [comparable(row.name), row.id]));
 	let nextId = rows.reduce((max, row) => Math.max(max, row.id), 0) + 1;
@@ -217,7 +233,9 @@ async function upsert(
 				? sql`(${record.id}, ${record.name}, ${record.level}, ${record.dofusdbId}, now())`
 				: sql`(${record.id}, ${record.name}, ${record.dofusdbId}, now())`,
 		);
-		const columns = hasLevel ? sql.raw("(id, name, level, dofusdb_id, synced_at)") : sql.raw("(id, name, dofusdb_id, synced_at)");
+		const columns = hasLevel
+			? sql.raw("(id, name, level, dofusdb_id, synced_at)")
+			: sql.raw("(id, name, dofusdb_id, synced_at)");
 		await tx.execute(sql`insert into ${table} ${columns} values ${sql.join(values, sql`, `)}`);
 		counts.created = toCreate.length;
 	}

@@ -18,11 +18,16 @@ describe("abstract routes", () => {
 		.extract({ query: { tenant: z.string().min(1) } })
 		.build(["tenant"]);
 
-	withLocale.declareRoute("GET", "/hello").handler(({ pickup }, response) => response.code(200).send({ locale: pickup("accept-language") }));
-	app.mergeAbstractRoutes("withLocaleAndTenant", [withLocale, withTenant])
+	withLocale
+		.declareRoute("GET", "/hello")
+		.handler(({ pickup }, response) => response.code(200).send({ locale: pickup("accept-language") }));
+	app
+		.mergeAbstractRoutes("withLocaleAndTenant", [withLocale, withTenant])
 		.declareRoute("GET", "/scoped")
 		.extract({ query: { page: z.coerce.number().default(1) } })
-		.handler(({ pickup }, response) => response.code(200).send({ locale: pickup("accept-language"), tenant: pickup("tenant"), page: pickup("page") }));
+		.handler(({ pickup }, response) =>
+			response.code(200).send({ locale: pickup("accept-language"), tenant: pickup("tenant"), page: pickup("page") }),
+		);
 	withLocale
 		.declareAbstractRoute("withLocaleThenCheck")
 		.cut(() => void calls.push("child"))

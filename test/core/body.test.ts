@@ -3,9 +3,16 @@ import { z } from "zod";
 import { createApp } from "../../src/core/index.js";
 
 function echoApp(options: { bodyLimit?: number; routeLimit?: number } = {}) {
-	const app = createApp({ environment: "TEST", ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
-	app.declareRoute("POST", "/echo").extract({ body: z.unknown() }).handler(({ pickup }, response) => response.code(200).send({ body: pickup("body") ?? null }));
-	app.declareRoute("POST", "/small", options.routeLimit === undefined ? {} : { bodyLimit: options.routeLimit })
+	const app = createApp({
+		environment: "TEST",
+		...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+	});
+	app
+		.declareRoute("POST", "/echo")
+		.extract({ body: z.unknown() })
+		.handler(({ pickup }, response) => response.code(200).send({ body: pickup("body") ?? null }));
+	app
+		.declareRoute("POST", "/small", options.routeLimit === undefined ? {} : { bodyLimit: options.routeLimit })
 		.extract({ body: z.unknown() })
 		.handler((_floor, response) => response.code(200).send({ ok: true }));
 	return app;
@@ -14,14 +21,23 @@ function echoApp(options: { bodyLimit?: number; routeLimit?: number } = {}) {
 describe("request body", () => {
 	it("parses JSON, including +json media types", async () => {
 		const app = echoApp();
-		expect((await app.inject({ method: "POST", url: "/echo", body: { a: [1, 2] } })).json()).toEqual({ body: { a: [1, 2] } });
-		const problem = await app.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/merge-patch+json" }, body: Buffer.from('{"b":true}') });
+		expect((await app.inject({ method: "POST", url: "/echo", body: { a: [1, 2] } })).json()).toEqual({
+			body: { a: [1, 2] },
+		});
+		const problem = await app.inject({
+			method: "POST",
+			url: "/echo",
+			headers: { "content-type": "application/merge-patch+json" },
+			body: Buffer.from('{"b":true}'),
+		});
 		expect(problem.json()).toEqual({ body: { b: true } });
 	});
 
 	it("parses text and urlencoded forms", async () => {
 		const app = echoApp();
-		expect((await app.inject({ method: "POST", url: "/echo", body: "plain words" })).json()).toEqual({ body: "plain words" });
+		expect((await app.inject({ method: "POST", url: "/echo", body: "plain words" })).json()).toEqual({
+			body: "plain words",
+		});
 		const form = await app.inject({
 			method: "POST",
 			url: "/echo",
@@ -32,7 +48,12 @@ describe("request body", () => {
 	});
 
 	it("answers malformed JSON with 400 BODY_PARSE_ERROR, not a 500", async () => {
-		const response = await echoApp().inject({ method: "POST", url: "/echo", headers: { "content-type": "application/json" }, body: Buffer.from('{"a":') });
+		const response = await echoApp().inject({
+			method: "POST",
+			url: "/echo",
+			headers: { "content-type": "application/json" },
+			body: Buffer.from('{"a":'),
+		});
 		expect(response.statusCode).toBe(400);
 		expect(response.info).toBe("BODY_PARSE_ERROR");
 		expect(response.json().error).toBe("BODY_PARSE_ERROR");
@@ -40,7 +61,12 @@ describe("request body", () => {
 	});
 
 	it("answers an unsupported content type with 415", async () => {
-		const response = await echoApp().inject({ method: "POST", url: "/echo", headers: { "content-type": "application/xml" }, body: Buffer.from("<a/>") });
+		const response = await echoApp().inject({
+			method: "POST",
+			url: "/echo",
+			headers: { "content-type": "application/xml" },
+			body: Buffer.from("<a/>"),
+		});
 		expect(response.statusCode).toBe(415);
 		expect(response.info).toBe("UNSUPPORTED_MEDIA_TYPE");
 	});
@@ -65,7 +91,11 @@ describe("request body", () => {
 	});
 
 	it("leaves an empty body undefined", async () => {
-		const response = await echoApp().inject({ method: "POST", url: "/echo", headers: { "content-type": "application/json", "content-length": "0" } });
+		const response = await echoApp().inject({
+			method: "POST",
+			url: "/echo",
+			headers: { "content-type": "application/json", "content-length": "0" },
+		});
 		expect(response.json()).toEqual({ body: null });
 	});
 });

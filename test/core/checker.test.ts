@@ -10,7 +10,8 @@ const users = new Map([
 const userExist = createChecker("userExist")
 	.options({ by: "id" as "id" | "email", withEmail: false })
 	.handler((input: number | string, output, options) => {
-		const user = options.by === "id" ? users.get(Number(input)) : [...users.values()].find((one) => one.email === input);
+		const user =
+			options.by === "id" ? users.get(Number(input)) : [...users.values()].find((one) => one.email === input);
 		if (user === undefined) return output("user.notfound", null);
 		return output("user.exist", options.withEmail ? user : { id: user.id, name: user.name });
 	});
@@ -28,7 +29,8 @@ function appWith(declare: (app: ReturnType<typeof createApp>) => void) {
 
 describe("check", () => {
 	const app = appWith((app) => {
-		app.declareRoute("GET", "/users/{id}")
+		app
+			.declareRoute("GET", "/users/{id}")
 			.extract({ params: { id: z.coerce.number() }, query: { email: z.enum(["yes", "no"]).default("no") } })
 			.check(userExist, {
 				input: (pickup) => pickup("id"),
@@ -38,7 +40,8 @@ describe("check", () => {
 				options: (pickup) => ({ withEmail: pickup("email") === "yes" }),
 			})
 			.handler(({ pickup }, response) => response.code(200).info("user.found").send(pickup("user")));
-		app.declareRoute("GET", "/by-email/{email}")
+		app
+			.declareRoute("GET", "/by-email/{email}")
 			.extract({ params: { email: z.string() } })
 			.check(userExist, {
 				input: (pickup) => pickup("email"),
@@ -48,7 +51,8 @@ describe("check", () => {
 				options: { by: "email" },
 			})
 			.handler(({ pickup }, response) => response.code(200).send(pickup("user")));
-		app.declareRoute("GET", "/slow/{id}")
+		app
+			.declareRoute("GET", "/slow/{id}")
 			.extract({ params: { id: z.coerce.number() } })
 			.check(slowUserExist, {
 				input: (pickup) => pickup("id"),
@@ -155,10 +159,14 @@ describe("presetCheck", () => {
 		new IHaveSentThis(404, "user.notfound"),
 	);
 	const app = createApp({ environment: "TEST" });
-	app.declareRoute("GET", "/users/{id}")
+	app
+		.declareRoute("GET", "/users/{id}")
 		.extract({ params: { id: z.coerce.number() } })
 		.presetCheck(userFound, (pickup) => pickup("id"))
-		.handler(({ pickup }, response) => response.code(200).info("user.found").send(pickup("user")), new IHaveSentThis(200, "user.found"));
+		.handler(
+			({ pickup }, response) => response.code(200).info("user.found").send(pickup("user")),
+			new IHaveSentThis(200, "user.found"),
+		);
 
 	it("drops the data of the expected result under the preset's key, with the preset's options", async () => {
 		const response = await app.inject({ url: "/users/2" });
@@ -178,12 +186,23 @@ describe("presetCheck", () => {
 			.declareRoute("GET", "/maybe/{id}")
 			.extract({ params: { id: z.coerce.number() } })
 			.presetCheck(userFound, (pickup) => pickup("id"), { skip: (pickup) => pickup("id") === 0 })
-			.handler(({ pickup }, response) => response.code(200).info("maybe").respond({ user: pickup("user") ?? null }), new IHaveSentThis(200, "maybe"));
+			.handler(
+				({ pickup }, response) =>
+					response
+						.code(200)
+						.info("maybe")
+						.respond({ user: pickup("user") ?? null }),
+				new IHaveSentThis(200, "maybe"),
+			);
 		expect((await local.inject({ url: "/maybe/0" })).json()).toEqual({ user: null });
 		expect((await local.inject({ url: "/maybe/9" })).statusCode).toBe(404);
 	});
 
 	it("refuses something that is not a preset", () => {
-		expect(() => createApp({ environment: "TEST" }).declareRoute("GET", "/x").presetCheck(userExist as never, () => 1 as never)).toThrow(/preset checker/);
+		expect(() =>
+			createApp({ environment: "TEST" })
+				.declareRoute("GET", "/x")
+				.presetCheck(userExist as never, () => 1 as never),
+		).toThrow(/preset checker/);
 	});
 });

@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, createChecker, IHaveSentThis, type Environment } from "../../src/core/index.js";
+import { createApp, createChecker, type Environment, IHaveSentThis } from "../../src/core/index.js";
 
 const userSchema = z.object({ id: z.number(), name: z.string() });
 
 const userExist = createChecker("userExist").handler((id: number, output) =>
-	id === 1 ? output("user.exist", { id: 1, name: "Eni", passwordHash: "scrypt$secret" }) : output("user.notfound", null),
+	id === 1
+		? output("user.exist", { id: 1, name: "Eni", passwordHash: "scrypt$secret" })
+		: output("user.notfound", null),
 );
 
 function contractApp(environment: Environment) {
 	const app = createApp({ environment });
-	app.declareRoute("GET", "/users/{id}")
-		.extract({ params: { id: z.coerce.number() }, query: { mode: z.enum(["ok", "undeclared", "badBody"]).default("ok") } })
+	app
+		.declareRoute("GET", "/users/{id}")
+		.extract({
+			params: { id: z.coerce.number() },
+			query: { mode: z.enum(["ok", "undeclared", "badBody"]).default("ok") },
+		})
 		.check(
 			userExist,
 			{

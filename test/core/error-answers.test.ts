@@ -1,6 +1,13 @@
 // Specification of app.answerError: an app-wide answer to a class of errors, sent by the framework and declared once.
 import { describe, expect, it } from "vitest";
-import { createApp, declaredResponses, DeclarationError, generateOpenApi, IHaveSentThis, type ErrorAnswer } from "../../src/core/index.js";
+import {
+	createApp,
+	DeclarationError,
+	declaredResponses,
+	type ErrorAnswer,
+	generateOpenApi,
+	IHaveSentThis,
+} from "../../src/core/index.js";
 import { captureLogs } from "../helpers/log-capture.js";
 
 class BackendDown extends Error {
@@ -19,13 +26,10 @@ const backendDown: ErrorAnswer = {
 function appWithAnswer(environment: "DEV" | "TEST" | "PROD" = "TEST", logs = captureLogs("warn")) {
 	const app = createApp({ environment, logger: logs.logger });
 	app.answerError(backendDown);
-	app.declareRoute("GET", "/down").handler(
-		async () => {
-			await Promise.resolve();
-			throw new Error("Failed query: select secret", { cause: new BackendDown("socket closed at 10.0.0.7") });
-		},
-		new IHaveSentThis(200, "thing.found"),
-	);
+	app.declareRoute("GET", "/down").handler(async () => {
+		await Promise.resolve();
+		throw new Error("Failed query: select secret", { cause: new BackendDown("socket closed at 10.0.0.7") });
+	}, new IHaveSentThis(200, "thing.found"));
 	app.declareRoute("GET", "/down-sync").handler(() => {
 		throw new BackendDown("refused");
 	}, new IHaveSentThis(200, "thing.found"));
@@ -40,8 +44,16 @@ describe("app.answerError", () => {
 		it(`answers a matching error with its code, info, headers and a body without the error in ${environment}`, async () => {
 			const { app } = appWithAnswer(environment);
 			const response = await app.inject({ url: "/down" });
-			expect([response.statusCode, response.info, response.headers["retry-after"]]).toEqual([503, "BACKEND_UNAVAILABLE", "2"]);
-			expect(response.json()).toEqual({ error: "BACKEND_UNAVAILABLE", message: "The backend is unavailable; retry shortly.", requestId: response.headers["x-request-id"] });
+			expect([response.statusCode, response.info, response.headers["retry-after"]]).toEqual([
+				503,
+				"BACKEND_UNAVAILABLE",
+				"2",
+			]);
+			expect(response.json()).toEqual({
+				error: "BACKEND_UNAVAILABLE",
+				message: "The backend is unavailable; retry shortly.",
+				requestId: response.headers["x-request-id"],
+			});
 			expect(response.body).not.toMatch(/secret|10\.0\.0\.7|stack/);
 		});
 	}
@@ -62,7 +74,11 @@ describe("app.answerError", () => {
 		const { app, logs } = appWithAnswer();
 		const response = await app.inject({ url: "/down" });
 		const line = logs.lines.find((one) => one.info === "BACKEND_UNAVAILABLE");
-		expect(line).toMatchObject({ level: 40, reqId: response.headers["x-request-id"], msg: "request answered 503 BACKEND_UNAVAILABLE" });
+		expect(line).toMatchObject({
+			level: 40,
+			reqId: response.headers["x-request-id"],
+			msg: "request answered 503 BACKEND_UNAVAILABLE",
+		});
 	});
 
 	it("lets an onError hook that sends answer first", async () => {
@@ -74,7 +90,9 @@ describe("app.answerError", () => {
 
 	it("is tried before a custom error handler", async () => {
 		const { app } = appWithAnswer();
-		app.setErrorHandler((_request, response) => response.code(500).info("INTERNAL_SERVER_ERROR").send({ custom: true }));
+		app.setErrorHandler((_request, response) =>
+			response.code(500).info("INTERNAL_SERVER_ERROR").send({ custom: true }),
+		);
 		expect((await app.inject({ url: "/down" })).statusCode).toBe(503);
 		expect((await app.inject({ url: "/bug" })).json()).toEqual({ custom: true });
 	});
@@ -83,9 +101,18 @@ describe("app.answerError", () => {
 		const { app } = appWithAnswer();
 		const route = app.routes[0];
 		if (route === undefined) throw new Error("no route");
-		expect(declaredResponses(route, app.errorAnswers)).toContainEqual({ code: 503, info: "BACKEND_UNAVAILABLE", schema: undefined, origin: "framework", headers: ["retry-after"] });
+		expect(declaredResponses(route, app.errorAnswers)).toContainEqual({
+			code: 503,
+			info: "BACKEND_UNAVAILABLE",
+			schema: undefined,
+			origin: "framework",
+			headers: ["retry-after"],
+		});
 		expect(declaredResponses(route).some((one) => one.code === 503)).toBe(false);
-		const document = generateOpenApi(app.routes, { info: { title: "t", version: "1" }, errorAnswers: app.errorAnswers });
+		const document = generateOpenApi(app.routes, {
+			info: { title: "t", version: "1" },
+			errorAnswers: app.errorAnswers,
+		});
 		const answer = document.paths["/down"]?.get?.responses["503"];
 		expect(answer?.["x-infos"]).toEqual(["BACKEND_UNAVAILABLE"]);
 		expect(Object.keys(answer?.headers ?? {})).toEqual(["info", "retry-after"]);

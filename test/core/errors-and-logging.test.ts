@@ -50,7 +50,8 @@ describe("errors thrown by steps", () => {
 		expect(response.headers["x-request-id"]).toBe("req-abc-123");
 		const failure = logs.lines.find((line) => line.msg === "request failed");
 		expect(failure).toMatchObject({ level: 50, reqId: "req-abc-123" });
-		expect((failure?.err as { message: string }).message).toBe("database exploded at row 7");
+		const logged = failure?.err as { message: string };
+		expect(logged.message).toBe("database exploded at row 7");
 	});
 });
 
@@ -77,7 +78,10 @@ describe("request id", () => {
 			response.send();
 		});
 		await app.inject({ url: "/log", headers: { "x-request-id": "trace-1" } });
-		expect(logs.lines.find((line) => line.msg === "inside the handler")).toMatchObject({ reqId: "trace-1", step: "handler" });
+		expect(logs.lines.find((line) => line.msg === "inside the handler")).toMatchObject({
+			reqId: "trace-1",
+			step: "handler",
+		});
 	});
 });
 
@@ -106,19 +110,29 @@ describe("access log", () => {
 describe("client address", () => {
 	function ipApp(trustProxy: number) {
 		const app = createApp({ environment: "TEST", trustProxy });
-		app.declareRoute("GET", "/ip").handler((_floor, response, request) => response.code(200).send({ ip: request.ip ?? null }));
+		app
+			.declareRoute("GET", "/ip")
+			.handler((_floor, response, request) => response.code(200).send({ ip: request.ip ?? null }));
 		return app;
 	}
 
 	it("is the socket peer by default, whatever x-forwarded-for says", async () => {
-		const response = await ipApp(0).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers: { "x-forwarded-for": "6.6.6.6" } });
+		const response = await ipApp(0).inject({
+			url: "/ip",
+			remoteAddress: "10.0.0.5",
+			headers: { "x-forwarded-for": "6.6.6.6" },
+		});
 		expect(response.json()).toEqual({ ip: "10.0.0.5" });
 	});
 
 	it("comes from x-forwarded-for behind trusted proxies, counting from the end", async () => {
 		const headers = { "x-forwarded-for": "6.6.6.6, 203.0.113.7" };
-		expect((await ipApp(1).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers })).json()).toEqual({ ip: "203.0.113.7" });
-		expect((await ipApp(2).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers })).json()).toEqual({ ip: "6.6.6.6" });
+		expect((await ipApp(1).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers })).json()).toEqual({
+			ip: "203.0.113.7",
+		});
+		expect((await ipApp(2).inject({ url: "/ip", remoteAddress: "10.0.0.5", headers })).json()).toEqual({
+			ip: "6.6.6.6",
+		});
 		expect((await ipApp(1).inject({ url: "/ip", remoteAddress: "10.0.0.5" })).json()).toEqual({ ip: "10.0.0.5" });
 	});
 });

@@ -4,7 +4,8 @@ import { createApp } from "../../src/core/index.js";
 
 describe("extract", () => {
 	const app = createApp({ environment: "TEST" });
-	app.declareRoute("POST", "/items/{id}")
+	app
+		.declareRoute("POST", "/items/{id}")
 		.extract({
 			params: { id: z.coerce.number().int().positive() },
 			query: { tags: z.array(z.string()).optional(), page: z.coerce.number().default(1) },
@@ -23,7 +24,8 @@ describe("extract", () => {
 				count: pickup("count"),
 			}),
 		);
-	app.declareRoute("POST", "/whole")
+	app
+		.declareRoute("POST", "/whole")
 		.extract({ query: z.object({ q: z.string() }), body: z.object({ list: z.array(z.number()) }) })
 		.handler(({ pickup }, response) => response.code(200).send({ query: pickup("query"), body: pickup("body") }));
 
@@ -38,7 +40,15 @@ describe("extract", () => {
 	it("drops each key of params, query, headers, cookies and body, coerced by zod", async () => {
 		const response = await app.inject(valid);
 		expect(response.statusCode).toBe(200);
-		expect(response.json()).toEqual({ id: 3, tags: ["a", "b"], page: 2, client: "web", theme: "dark", name: "Iop", count: 4 });
+		expect(response.json()).toEqual({
+			id: 3,
+			tags: ["a", "b"],
+			page: 2,
+			client: "web",
+			theme: "dark",
+			name: "Iop",
+			count: 4,
+		});
 	});
 
 	it("drops a part validated by one schema under the part's name", async () => {

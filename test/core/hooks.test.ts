@@ -3,7 +3,16 @@ import { z } from "zod";
 import { createApp, createProcess, type RouteHookName } from "../../src/core/index.js";
 
 function recordAll(app: ReturnType<typeof createApp>, calls: string[], label: string) {
-	const names: RouteHookName[] = ["onConstructRequest", "onConstructResponse", "beforeRouteExecution", "parsingBody", "onError", "beforeSend", "afterSend", "onServerError"];
+	const names: RouteHookName[] = [
+		"onConstructRequest",
+		"onConstructResponse",
+		"beforeRouteExecution",
+		"parsingBody",
+		"onError",
+		"beforeSend",
+		"afterSend",
+		"onServerError",
+	];
 	for (const name of names) app.addHook(name, (() => void calls.push(`${label}:${name}`)) as never);
 }
 
@@ -16,7 +25,8 @@ describe("hooks", () => {
 			.hook("beforeRouteExecution", () => void calls.push("process:beforeRouteExecution"))
 			.cut(() => void calls.push("process:cut"))
 			.build();
-		app.declareRoute("POST", "/h")
+		app
+			.declareRoute("POST", "/h")
 			.hook("beforeRouteExecution", () => void calls.push("route:beforeRouteExecution"))
 			.hook("beforeSend", () => void calls.push("route:beforeSend"))
 			.hook("afterSend", () => void calls.push("route:afterSend"))
@@ -54,7 +64,9 @@ describe("hooks", () => {
 		const calls: string[] = [];
 		const app = createApp({ environment: "TEST" });
 		app.addHook("parsingBody", () => void calls.push("parsingBody"));
-		app.declareRoute("POST", "/no-body").handler((_floor, response, request) => response.code(200).send({ body: request.body ?? null }));
+		app
+			.declareRoute("POST", "/no-body")
+			.handler((_floor, response, request) => response.code(200).send({ body: request.body ?? null }));
 		const response = await app.inject({ method: "POST", url: "/no-body", body: { ignored: true } });
 		expect(response.json()).toEqual({ body: null });
 		expect(calls).toEqual([]);
@@ -62,13 +74,19 @@ describe("hooks", () => {
 
 	it("let a parsingBody hook replace the built-in parser", async () => {
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("POST", "/csv")
+		app
+			.declareRoute("POST", "/csv")
 			.hook("parsingBody", (request) => {
 				request.body = { rows: ["a", "b"] };
 			})
 			.extract({ body: { rows: z.array(z.string()) } })
 			.handler(({ pickup }, response) => response.code(200).send(pickup("rows")));
-		const response = await app.inject({ method: "POST", url: "/csv", headers: { "content-type": "text/csv" }, body: "a\nb" });
+		const response = await app.inject({
+			method: "POST",
+			url: "/csv",
+			headers: { "content-type": "text/csv" },
+			body: "a\nb",
+		});
 		expect(response.json()).toEqual(["a", "b"]);
 	});
 
@@ -106,7 +124,11 @@ describe("hooks", () => {
 			await new Promise((resolve) => setTimeout(resolve, 2));
 			(request as { tenant?: string }).tenant = "bonta";
 		});
-		app.declareRoute("GET", "/t").handler((_floor, response, request) => response.code(200).send({ tenant: (request as { tenant?: string }).tenant }));
+		app
+			.declareRoute("GET", "/t")
+			.handler((_floor, response, request) =>
+				response.code(200).send({ tenant: (request as { tenant?: string }).tenant }),
+			);
 		expect((await app.inject({ url: "/t" })).json()).toEqual({ tenant: "bonta" });
 	});
 

@@ -2,12 +2,23 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, createChecker, createProcess, generateOpenApi, IHaveSentThis, operationIdOf, type OpenApiDocument, type OpenApiOptions } from "../../src/core/index.js";
+import {
+	createApp,
+	createChecker,
+	createProcess,
+	generateOpenApi,
+	IHaveSentThis,
+	type OpenApiDocument,
+	type OpenApiOptions,
+	operationIdOf,
+} from "../../src/core/index.js";
 
 const characterSchema = z.object({ id: z.number(), name: z.string(), createdAt: z.date() });
 
 const characterExist = createChecker("characterExist").handler((id: number, output) =>
-	id === 1 ? output("character.exist", { id, name: "Eni", createdAt: new Date(0) }) : output("character.notfound", null),
+	id === 1
+		? output("character.exist", { id, name: "Eni", createdAt: new Date(0) })
+		: output("character.notfound", null),
 );
 
 const authenticated = createProcess("authenticated")
@@ -22,22 +33,44 @@ const memberOfGuild = createProcess("memberOfGuild")
 
 function sampleApp() {
 	const app = createApp({ environment: "TEST" });
-	app.declareRoute("GET", "/api/characters/{characterId}")
-		.extract({ params: { characterId: z.coerce.number().int().positive() }, query: { fields: z.string().optional(), page: z.coerce.number().default(1), q: z.string() } })
+	app
+		.declareRoute("GET", "/api/characters/{characterId}")
+		.extract({
+			params: { characterId: z.coerce.number().int().positive() },
+			query: { fields: z.string().optional(), page: z.coerce.number().default(1), q: z.string() },
+		})
 		.process(authenticated, { pickup: ["user"] })
 		.check(
 			characterExist,
-			{ input: (pickup) => pickup("characterId"), result: "character.exist", catch: (response, info) => response.code(404).info(info).send(), indexing: "character" },
+			{
+				input: (pickup) => pickup("characterId"),
+				result: "character.exist",
+				catch: (response, info) => response.code(404).info(info).send(),
+				indexing: "character",
+			},
 			new IHaveSentThis(404, "character.notfound"),
 		)
-		.handler(({ pickup }, response) => response.code(200).info("character.found").send(pickup("character")), new IHaveSentThis(200, "character.found", characterSchema));
-	app.declareRoute("POST", "/api/characters")
+		.handler(
+			({ pickup }, response) => response.code(200).info("character.found").send(pickup("character")),
+			new IHaveSentThis(200, "character.found", characterSchema),
+		);
+	app
+		.declareRoute("POST", "/api/characters")
 		.extract({ body: { name: z.string().min(2), level: z.number().int().default(1) } })
-		.handler((_floor, response) => response.code(201).info("character.created").send(), new IHaveSentThis(201, "character.created"), new IHaveSentThis(409, "character.name.taken"));
-	app.declareRoute("GET", ["/api/guilds/{guildId}/members", "/api/guilds/{guildId}/people"])
+		.handler(
+			(_floor, response) => response.code(201).info("character.created").send(),
+			new IHaveSentThis(201, "character.created"),
+			new IHaveSentThis(409, "character.name.taken"),
+		);
+	app
+		.declareRoute("GET", ["/api/guilds/{guildId}/members", "/api/guilds/{guildId}/people"])
 		.process(memberOfGuild)
-		.handler((_floor, response) => response.code(200).info("members.found").send([]), new IHaveSentThis(200, "members.found", z.array(z.string())));
-	app.declareRoute("GET", "/api/news")
+		.handler(
+			(_floor, response) => response.code(200).info("members.found").send([]),
+			new IHaveSentThis(200, "members.found", z.array(z.string())),
+		);
+	app
+		.declareRoute("GET", "/api/news")
 		.process(authenticated, { skip: () => true })
 		.handler((_floor, response) => response.code(200).info("news.found").send(), new IHaveSentThis(200, "news.found"));
 	app.declareRoute("GET", "/health").handler((_floor, response) => response.code(200).info("health.ok").send());
@@ -45,11 +78,15 @@ function sampleApp() {
 }
 
 /** The validator resolves references in place: give it a copy. */
-const validate = (spec: OpenApiDocument) => new Validator().validate(structuredClone(spec) as unknown as Record<string, unknown>);
+const validate = (spec: OpenApiDocument) =>
+	new Validator().validate(structuredClone(spec) as unknown as Record<string, unknown>);
 
 const options: OpenApiOptions = {
 	info: { title: "Sample", version: "1.0.0" },
-	securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" }, cookieAuth: { type: "apiKey", in: "cookie", name: "session" } },
+	securitySchemes: {
+		bearerAuth: { type: "http", scheme: "bearer" },
+		cookieAuth: { type: "apiKey", in: "cookie", name: "session" },
+	},
 	securityByProcess: { authenticated: [{ bearerAuth: [] }, { cookieAuth: [] }] },
 	tagOf: (path) => (path.startsWith("/api/") ? (path.split("/")[2] ?? "api") : "system"),
 };
@@ -70,14 +107,26 @@ describe("generateOpenApi", () => {
 
 	it("turns extracted params and query into parameters, input side (defaults make them optional)", () => {
 		const parameters = operation("/api/characters/{characterId}", "get").parameters ?? [];
-		expect(parameters).toContainEqual({ name: "characterId", in: "path", required: true, schema: { type: "integer", exclusiveMinimum: 0, maximum: Number.MAX_SAFE_INTEGER } });
+		expect(parameters).toContainEqual({
+			name: "characterId",
+			in: "path",
+			required: true,
+			schema: { type: "integer", exclusiveMinimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+		});
 		expect(parameters).toContainEqual({ name: "q", in: "query", required: true, schema: { type: "string" } });
 		expect(parameters).toContainEqual({ name: "fields", in: "query", required: false, schema: { type: "string" } });
-		expect(parameters).toContainEqual({ name: "page", in: "query", required: false, schema: { type: "number", default: 1 } });
+		expect(parameters).toContainEqual({
+			name: "page",
+			in: "query",
+			required: false,
+			schema: { type: "number", default: 1 },
+		});
 	});
 
 	it("includes the headers a process extracts, but not Authorization (described by security)", () => {
-		const names = (operation("/api/characters/{characterId}", "get").parameters ?? []).map((parameter) => `${parameter.in} ${parameter.name}`);
+		const names = (operation("/api/characters/{characterId}", "get").parameters ?? []).map(
+			(parameter) => `${parameter.in} ${parameter.name}`,
+		);
 		expect(names).toContain("header x-client");
 		expect(names).not.toContain("header authorization");
 	});
@@ -98,7 +147,17 @@ describe("generateOpenApi", () => {
 		expect(responses["401"]?.["x-infos"]).toEqual(["session.missing", "session.expired"]);
 		expect(responses["401"]?.description).toContain("`session.expired`");
 		expect(responses["404"]?.headers?.info?.schema).toEqual({ type: "string", enum: ["character.notfound"] });
-		expect(responses["400"]?.["x-infos"]).toEqual(["TYPE_ERROR.params", "TYPE_ERROR.params.characterId", "TYPE_ERROR.query", "TYPE_ERROR.query.fields", "TYPE_ERROR.query.page", "TYPE_ERROR.query.q", "TYPE_ERROR.headers", "TYPE_ERROR.headers.authorization", "TYPE_ERROR.headers.x-client"]);
+		expect(responses["400"]?.["x-infos"]).toEqual([
+			"TYPE_ERROR.params",
+			"TYPE_ERROR.params.characterId",
+			"TYPE_ERROR.query",
+			"TYPE_ERROR.query.fields",
+			"TYPE_ERROR.query.page",
+			"TYPE_ERROR.query.q",
+			"TYPE_ERROR.headers",
+			"TYPE_ERROR.headers.authorization",
+			"TYPE_ERROR.headers.x-client",
+		]);
 		expect(responses["500"]?.["x-infos"]).toEqual(["INTERNAL_SERVER_ERROR", "NO_RESPONSE_SENT"]);
 	});
 
@@ -106,7 +165,11 @@ describe("generateOpenApi", () => {
 		const ok = operation("/api/characters/{characterId}", "get").responses["200"];
 		expect(ok?.content?.["application/json"]?.schema).toEqual({
 			type: "object",
-			properties: { id: { type: "number" }, name: { type: "string" }, createdAt: { type: "string", format: "date-time" } },
+			properties: {
+				id: { type: "number" },
+				name: { type: "string" },
+				createdAt: { type: "string", format: "date-time" },
+			},
 			required: ["id", "name", "createdAt"],
 			additionalProperties: false,
 		});
@@ -121,9 +184,17 @@ describe("generateOpenApi", () => {
 	});
 
 	it("requires the security of a process used at any depth, and none elsewhere", () => {
-		expect(operation("/api/characters/{characterId}", "get").security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);
-		expect(operation("/api/guilds/{guildId}/members", "get").security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);
-		expect(operation("/api/guilds/{guildId}/members", "get").responses["403"]?.["x-infos"]).toEqual(["guild.forbidden"]);
+		expect(operation("/api/characters/{characterId}", "get").security).toEqual([
+			{ bearerAuth: [] },
+			{ cookieAuth: [] },
+		]);
+		expect(operation("/api/guilds/{guildId}/members", "get").security).toEqual([
+			{ bearerAuth: [] },
+			{ cookieAuth: [] },
+		]);
+		expect(operation("/api/guilds/{guildId}/members", "get").responses["403"]?.["x-infos"]).toEqual([
+			"guild.forbidden",
+		]);
 		expect(operation("/api/characters", "post").security).toBeUndefined();
 		expect(document.components.securitySchemes).toEqual(options.securitySchemes);
 	});
@@ -148,9 +219,19 @@ describe("generateOpenApi", () => {
 	});
 
 	it("hoists the $defs of recursive schemas into components so their references resolve", async () => {
-		const category: z.ZodType<{ name: string; children: unknown[] }> = z.object({ name: z.string(), get children() { return z.array(category); } });
+		const category: z.ZodType<{ name: string; children: unknown[] }> = z.object({
+			name: z.string(),
+			get children() {
+				return z.array(category);
+			},
+		});
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("GET", "/tree").handler((_floor, response) => response.code(200).info("tree.found").send({ name: "root", children: [] }), new IHaveSentThis(200, "tree.found", category));
+		app
+			.declareRoute("GET", "/tree")
+			.handler(
+				(_floor, response) => response.code(200).info("tree.found").send({ name: "root", children: [] }),
+				new IHaveSentThis(200, "tree.found", category),
+			);
 		const tree = generateOpenApi(app.routes, options);
 		const text = JSON.stringify(tree);
 		expect(text).not.toContain("#/$defs/");

@@ -11,45 +11,62 @@ const authenticated = createProcess("authenticated")
 	.extract({ headers: { authorization: z.string().startsWith("Bearer ").optional() } }, (response) =>
 		response.code(401).info("session.invalid").send(),
 	)
-	.cut(({ pickup }, response) => {
-		const header = pickup("authorization");
-		if (header === undefined) return response.code(401).info("session.missing").send();
-		const user = tokens[header.slice("Bearer ".length)];
-		if (user === undefined) return response.code(401).info("session.invalid").send();
-		return { user, session: { token: header } };
-	}, ["user", "session"])
+	.cut(
+		({ pickup }, response) => {
+			const header = pickup("authorization");
+			if (header === undefined) return response.code(401).info("session.missing").send();
+			const user = tokens[header.slice("Bearer ".length)];
+			if (user === undefined) return response.code(401).info("session.invalid").send();
+			return { user, session: { token: header } };
+		},
+		["user", "session"],
+	)
 	.build(["user", "session"], new IHaveSentThis(401, ["session.missing", "session.invalid"]));
 
 const hasRight = createProcess("hasRight")
 	.options({ right: "read" as string })
 	.input<number>()
-	.cut(({ pickup }, response) => {
-		const { right } = pickup("options");
-		if (pickup("input") !== 7) response.code(404).info("guild.notfound").send();
-		if (right !== "read") response.code(403).info("right.missing").send();
-		return { membership: { guildId: pickup("input"), right } };
-	}, ["membership"])
+	.cut(
+		({ pickup }, response) => {
+			const { right } = pickup("options");
+			if (pickup("input") !== 7) response.code(404).info("guild.notfound").send();
+			if (right !== "read") response.code(403).info("right.missing").send();
+			return { membership: { guildId: pickup("input"), right } };
+		},
+		["membership"],
+	)
 	.build(["membership"], new IHaveSentThis(404, "guild.notfound"), new IHaveSentThis(403, "right.missing"));
 
-const userExist = createChecker("userExist").handler((id: number, output) => (id === 1 ? output("user.exist", { id }) : output("user.notfound", null)));
+const userExist = createChecker("userExist").handler((id: number, output) =>
+	id === 1 ? output("user.exist", { id }) : output("user.notfound", null),
+);
 
 /** A process that uses a process and a checker. */
 const selfCheck = createProcess("selfCheck")
 	.process(authenticated, { pickup: ["user"] })
-	.check(userExist, {
-		input: (pickup) => pickup("user").id,
-		result: "user.exist",
-		catch: (response) => response.code(410).info("user.gone").send(),
-		indexing: "checked",
-	}, new IHaveSentThis(410, "user.gone"))
+	.check(
+		userExist,
+		{
+			input: (pickup) => pickup("user").id,
+			result: "user.exist",
+			catch: (response) => response.code(410).info("user.gone").send(),
+			indexing: "checked",
+		},
+		new IHaveSentThis(410, "user.gone"),
+	)
 	.build(["checked"]);
 
 describe("process", () => {
 	const app = createApp({ environment: "TEST" });
-	app.declareRoute("GET", "/me")
+	app
+		.declareRoute("GET", "/me")
 		.process(authenticated, { pickup: ["user"] })
-		.handler(({ pickup }, response) => response.code(200).info("me.found").send(pickup("user")), new IHaveSentThis(200, "me.found"));
-	app.declareRoute("GET", "/guilds/{guildId}")
+		.handler(
+			({ pickup }, response) => response.code(200).info("me.found").send(pickup("user")),
+			new IHaveSentThis(200, "me.found"),
+		);
+	app
+		.declareRoute("GET", "/guilds/{guildId}")
 		.extract({ params: { guildId: z.coerce.number() }, query: { right: z.string().optional() } })
 		.process(authenticated)
 		.process(hasRight, {
@@ -57,14 +74,29 @@ describe("process", () => {
 			options: (pickup) => ({ right: pickup("right") ?? "read" }),
 			pickup: ["membership"],
 		})
-		.handler(({ pickup }, response) => response.code(200).info("membership.found").send(pickup("membership")), new IHaveSentThis(200, "membership.found"));
-	app.declareRoute("GET", "/nested")
+		.handler(
+			({ pickup }, response) => response.code(200).info("membership.found").send(pickup("membership")),
+			new IHaveSentThis(200, "membership.found"),
+		);
+	app
+		.declareRoute("GET", "/nested")
 		.process(selfCheck, { pickup: ["checked"] })
-		.handler(({ pickup }, response) => response.code(200).info("checked").send(pickup("checked")), new IHaveSentThis(200, "checked"));
-	app.declareRoute("GET", "/optional/{skip}")
+		.handler(
+			({ pickup }, response) => response.code(200).info("checked").send(pickup("checked")),
+			new IHaveSentThis(200, "checked"),
+		);
+	app
+		.declareRoute("GET", "/optional/{skip}")
 		.extract({ params: { skip: z.enum(["yes", "no"]) } })
 		.process(authenticated, { pickup: ["user"], skip: (pickup) => pickup("skip") === "yes" })
-		.handler(({ pickup }, response) => response.code(200).info("user.maybe").send({ user: pickup("user") ?? null }), new IHaveSentThis(200, "user.maybe"));
+		.handler(
+			({ pickup }, response) =>
+				response
+					.code(200)
+					.info("user.maybe")
+					.send({ user: pickup("user") ?? null }),
+			new IHaveSentThis(200, "user.maybe"),
+		);
 
 	it("picks up the keys the process built", async () => {
 		const response = await app.inject({ url: "/me", headers: { authorization: "Bearer token-1" } });
@@ -102,10 +134,16 @@ describe("process", () => {
 			.declareRoute("GET", "/leak")
 			.process(authenticated, { pickup: ["user"] })
 			.handler(
-				(floor, response) => response.code(200).info("leak.checked").send({ session: (floor.pickup as (key: string) => unknown)("session") ?? null }),
+				(floor, response) =>
+					response
+						.code(200)
+						.info("leak.checked")
+						.send({ session: (floor.pickup as (key: string) => unknown)("session") ?? null }),
 				new IHaveSentThis(200, "leak.checked"),
 			);
-		expect((await local.inject({ url: "/leak", headers: { authorization: "Bearer token-1" } })).json()).toEqual({ session: null });
+		expect((await local.inject({ url: "/leak", headers: { authorization: "Bearer token-1" } })).json()).toEqual({
+			session: null,
+		});
 	});
 
 	it("is skipped when `skip` answers true", async () => {
@@ -134,7 +172,9 @@ describe("process", () => {
 			.extract({ params: { id: z.coerce.number() } })
 			.process(whoAmI, { pickup: ["user"] })
 			.process(member, { input: (pickup) => pickup("id"), pickup: ["membership"] })
-			.handler(({ pickup }, response) => response.code(200).send({ user: pickup("user"), membership: pickup("membership") }));
+			.handler(({ pickup }, response) =>
+				response.code(200).send({ user: pickup("user"), membership: pickup("membership") }),
+			);
 		const first = await local.inject({ url: "/guilds/3" });
 		expect(first.json()).toEqual({ user: { id: 1 }, membership: { guildId: 3, userId: 1 } });
 		expect(lookups).toBe(1);
@@ -148,6 +188,8 @@ describe("process", () => {
 
 	it("refuses to pick up a key the process does not build", () => {
 		const local = createApp({ environment: "TEST" });
-		expect(() => local.declareRoute("GET", "/x").process(authenticated, { pickup: ["account"] as never })).toThrow(/does not build "account"/);
+		expect(() => local.declareRoute("GET", "/x").process(authenticated, { pickup: ["account"] as never })).toThrow(
+			/does not build "account"/,
+		);
 	});
 });

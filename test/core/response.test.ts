@@ -15,17 +15,21 @@ function single(handler: Parameters<ReturnType<ReturnType<typeof createApp>["dec
 describe("cut", () => {
 	it("drops the listed keys of the object it returns", async () => {
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("GET", "/c")
+		app
+			.declareRoute("GET", "/c")
 			.cut(() => ({ a: 1, b: "two", hidden: true }), ["a", "b"])
 			.cut(async ({ pickup }) => ({ sum: pickup("a") + 1 }), ["sum"])
-			.handler(({ pickup }, response) => response.code(200).send({ a: pickup("a"), b: pickup("b"), sum: pickup("sum") }));
+			.handler(({ pickup }, response) =>
+				response.code(200).send({ a: pickup("a"), b: pickup("b"), sum: pickup("sum") }),
+			);
 		expect((await app.inject({ url: "/c" })).json()).toEqual({ a: 1, b: "two", sum: 2 });
 	});
 
 	it("ends the pipeline when it sends: code after send() and later steps do not run", async () => {
 		const ran: string[] = [];
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("GET", "/c/{n}")
+		app
+			.declareRoute("GET", "/c/{n}")
 			.extract({ params: { n: z.coerce.number() } })
 			.cut(({ pickup }, response) => {
 				if (pickup("n") > 10) response.code(400).info("n.too_big").send();
@@ -44,7 +48,8 @@ describe("cut", () => {
 
 	it("answers 500 when a cut declared to drop keys returns nothing", async () => {
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("GET", "/c")
+		app
+			.declareRoute("GET", "/c")
 			.cut(() => undefined as unknown as { a: number }, ["a"])
 			.handler((_floor, response) => response.code(200).send());
 		expect((await app.inject({ url: "/c" })).statusCode).toBe(500);
@@ -53,7 +58,9 @@ describe("cut", () => {
 
 describe("handler and response", () => {
 	it("sends objects as JSON, strings as text and Buffers as bytes", async () => {
-		expect((await single((_f, r) => r.send({ ok: true })).inject({ url: "/r" })).headers["content-type"]).toBe("application/json; charset=utf-8");
+		expect((await single((_f, r) => r.send({ ok: true })).inject({ url: "/r" })).headers["content-type"]).toBe(
+			"application/json; charset=utf-8",
+		);
 		const text = await single((_f, r) => r.send("héllo")).inject({ url: "/r" });
 		expect(text.headers["content-type"]).toBe("text/plain; charset=utf-8");
 		expect(text.body).toBe("héllo");
@@ -64,7 +71,9 @@ describe("handler and response", () => {
 	});
 
 	it("puts the info in the `info` header and extra headers as given", async () => {
-		const response = await single((_f, r) => r.code(201).info("thing.created").headers({ "X-Trace": "abc", "cache-control": "no-store" }).send({})).inject({ url: "/r" });
+		const response = await single((_f, r) =>
+			r.code(201).info("thing.created").headers({ "X-Trace": "abc", "cache-control": "no-store" }).send({}),
+		).inject({ url: "/r" });
 		expect(response.statusCode).toBe(201);
 		expect(response.info).toBe("thing.created");
 		expect(response.headers["x-trace"]).toBe("abc");
@@ -79,8 +88,13 @@ describe("handler and response", () => {
 	});
 
 	it("sets cookies", async () => {
-		const response = await single((_f, r) => r.setCookie("session", "abc", { httpOnly: true, sameSite: "lax" }).setCookie("theme", "dark").send()).inject({ url: "/r" });
-		expect(response.headers["set-cookie"]).toEqual(["session=abc; Path=/; HttpOnly; SameSite=Lax", "theme=dark; Path=/"]);
+		const response = await single((_f, r) =>
+			r.setCookie("session", "abc", { httpOnly: true, sameSite: "lax" }).setCookie("theme", "dark").send(),
+		).inject({ url: "/r" });
+		expect(response.headers["set-cookie"]).toEqual([
+			"session=abc; Path=/; HttpOnly; SameSite=Lax",
+			"theme=dark; Path=/",
+		]);
 	});
 
 	it("redirects", async () => {
@@ -103,7 +117,9 @@ describe("handler and response", () => {
 	});
 
 	it("pipes a stream", async () => {
-		const response = await single((_f, r) => r.stream(Readable.from(["a", "b", "c"]), "text/plain")).inject({ url: "/r" });
+		const response = await single((_f, r) => r.stream(Readable.from(["a", "b", "c"]), "text/plain")).inject({
+			url: "/r",
+		});
 		expect(response.body).toBe("abc");
 		expect(response.headers["content-type"]).toBe("text/plain");
 	});
@@ -143,9 +159,11 @@ describe("handler and response", () => {
 
 	it("stops the handler at send(): an early exit through a never-returning helper runs nothing after it", async () => {
 		const effects: string[] = [];
-		const fail = (response: Response, code: number, info: string): never => response.code(code).info(info).send({ error: info });
+		const fail = (response: Response, code: number, info: string): never =>
+			response.code(code).info(info).send({ error: info });
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("DELETE", "/members/{id}")
+		app
+			.declareRoute("DELETE", "/members/{id}")
 			.extract({ params: { id: z.coerce.number() } })
 			.handler(({ pickup }, response) => {
 				if (pickup("id") === 1) fail(response, 409, "owner.last");
@@ -192,7 +210,8 @@ describe("handler and response", () => {
 
 	it("refuses respond() outside the handler", async () => {
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("GET", "/r")
+		app
+			.declareRoute("GET", "/r")
 			.cut((_floor, response) => {
 				response.code(200).respond();
 			})
@@ -203,7 +222,8 @@ describe("handler and response", () => {
 	it("still sends the response when a step's try/catch swallowed the signal", async () => {
 		const app = createApp({ environment: "TEST" });
 		let reachedHandler = false;
-		app.declareRoute("GET", "/r")
+		app
+			.declareRoute("GET", "/r")
 			.cut((_floor, response) => {
 				try {
 					response.code(418).info("teapot").send();

@@ -4,11 +4,21 @@ import { createApp, DeclarationError } from "../../src/core/index.js";
 
 function appWithUsers() {
 	const app = createApp({ environment: "TEST" });
-	app.declareRoute("GET", "/users/{id}")
+	app
+		.declareRoute("GET", "/users/{id}")
 		.extract({ params: { id: z.string() } })
-		.handler(({ pickup }, response) => response.code(200).info("user.found").send({ id: pickup("id") }));
-	app.declareRoute("DELETE", "/users/{id}").handler((_floor, response) => response.code(204).info("user.deleted").send());
-	app.declareRoute("POST", ["/a", "/b"]).handler((_floor, response, request) => response.code(200).send({ matched: request.matchedPath }));
+		.handler(({ pickup }, response) =>
+			response
+				.code(200)
+				.info("user.found")
+				.send({ id: pickup("id") }),
+		);
+	app
+		.declareRoute("DELETE", "/users/{id}")
+		.handler((_floor, response) => response.code(204).info("user.deleted").send());
+	app
+		.declareRoute("POST", ["/a", "/b"])
+		.handler((_floor, response, request) => response.code(200).send({ matched: request.matchedPath }));
 	return app;
 }
 
@@ -86,6 +96,8 @@ describe("router", () => {
 	it("refuses routes declared after the app was built", async () => {
 		const app = appWithUsers();
 		await app.inject({ url: "/users/1" });
-		expect(() => app.declareRoute("GET", "/late").handler((_floor, response) => response.send())).toThrow(/already built/);
+		expect(() => app.declareRoute("GET", "/late").handler((_floor, response) => response.send())).toThrow(
+			/already built/,
+		);
 	});
 });

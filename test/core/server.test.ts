@@ -2,7 +2,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:ht
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, type App } from "../../src/core/index.js";
+import { type App, createApp } from "../../src/core/index.js";
 
 let running: App | undefined;
 afterEach(async () => {
@@ -10,7 +10,10 @@ afterEach(async () => {
 	running = undefined;
 });
 
-async function serve(declare: (app: App) => void, options: { bodyLimit?: number; shutdownTimeout?: number; shutdownGrace?: number } = {}) {
+async function serve(
+	declare: (app: App) => void,
+	options: { bodyLimit?: number; shutdownTimeout?: number; shutdownGrace?: number } = {},
+) {
 	// A short grace keeps the afterEach close() quick when fetch left a kept-alive connection open.
 	const app = createApp({ environment: "TEST", shutdownGrace: 100, ...options });
 	declare(app);
@@ -40,9 +43,18 @@ describe("over a real socket", () => {
 			app
 				.declareRoute("POST", "/users/{id}")
 				.extract({ params: { id: z.coerce.number() }, body: { name: z.string() } })
-				.handler(({ pickup }, response) => response.code(200).info("user.echo").send({ id: pickup("id"), name: pickup("name") })),
+				.handler(({ pickup }, response) =>
+					response
+						.code(200)
+						.info("user.echo")
+						.send({ id: pickup("id"), name: pickup("name") }),
+				),
 		);
-		const response = await fetch(`${base}/users/3`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Cra" }) });
+		const response = await fetch(`${base}/users/3`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ name: "Cra" }),
+		});
 		expect(response.status).toBe(200);
 		expect(response.headers.get("info")).toBe("user.echo");
 		expect(response.headers.get("x-request-id")).toBeTruthy();
@@ -59,21 +71,46 @@ describe("over a real socket", () => {
 	});
 
 	it("answers malformed JSON with 400 BODY_PARSE_ERROR", async () => {
-		const { port } = await serve((app) => app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.send()));
+		const { port } = await serve((app) =>
+			app
+				.declareRoute("POST", "/j")
+				.extract({ body: z.unknown() })
+				.handler((_floor, response) => response.send()),
+		);
 		const response = await rawPost(port, "/j", ['{"broken": '], { "content-type": "application/json" });
 		expect(response.status).toBe(400);
 		expect(response.headers.info).toBe("BODY_PARSE_ERROR");
 	});
 
 	it("refuses a declared content-length over the limit with 413 before reading", async () => {
-		const { port } = await serve((app) => app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.send()), { bodyLimit: 64 });
-		const response = await rawPost(port, "/j", ["x".repeat(100)], { "content-type": "text/plain", "content-length": "100" });
+		const { port } = await serve(
+			(app) =>
+				app
+					.declareRoute("POST", "/j")
+					.extract({ body: z.unknown() })
+					.handler((_floor, response) => response.send()),
+			{ bodyLimit: 64 },
+		);
+		const response = await rawPost(port, "/j", ["x".repeat(100)], {
+			"content-type": "text/plain",
+			"content-length": "100",
+		});
 		expect(response.status).toBe(413);
 	});
 
 	it("stops reading a chunked upload as soon as it passes the limit", async () => {
-		const { port } = await serve((app) => app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.code(200).send()), { bodyLimit: 64 });
-		const response = await rawPost(port, "/j", ["x".repeat(50), "y".repeat(50)], { "content-type": "text/plain", "transfer-encoding": "chunked" });
+		const { port } = await serve(
+			(app) =>
+				app
+					.declareRoute("POST", "/j")
+					.extract({ body: z.unknown() })
+					.handler((_floor, response) => response.code(200).send()),
+			{ bodyLimit: 64 },
+		);
+		const response = await rawPost(port, "/j", ["x".repeat(50), "y".repeat(50)], {
+			"content-type": "text/plain",
+			"transfer-encoding": "chunked",
+		});
 		expect(response.status).toBe(413);
 		expect(JSON.parse(response.body).error).toBe("PAYLOAD_TOO_LARGE");
 	});
@@ -82,11 +119,20 @@ describe("over a real socket", () => {
 		const failures: unknown[] = [];
 		const { port, base } = await serve((app) => {
 			app.addHook("onError", (_request, _response, error) => void failures.push(error));
-			app.declareRoute("POST", "/j").extract({ body: z.unknown() }).handler((_floor, response) => response.code(200).info("ok").respond());
+			app
+				.declareRoute("POST", "/j")
+				.extract({ body: z.unknown() })
+				.handler((_floor, response) => response.code(200).info("ok").respond());
 			app.declareRoute("GET", "/up").handler((_floor, response) => response.code(200).info("up").respond());
 		});
 		await new Promise<void>((resolve) => {
-			const req = httpRequest({ host: "127.0.0.1", port, path: "/j", method: "POST", headers: { "content-type": "text/plain", "content-length": "100" } });
+			const req = httpRequest({
+				host: "127.0.0.1",
+				port,
+				path: "/j",
+				method: "POST",
+				headers: { "content-type": "text/plain", "content-length": "100" },
+			});
 			req.on("error", () => resolve());
 			req.write("only ten b");
 			setTimeout(() => {
@@ -114,7 +160,11 @@ describe("over a real socket", () => {
 				response.code(200).send({ done: true });
 			});
 		});
-		const inFlight = fetch(`${base}/slow`).then(async (response) => ({ status: response.status, connection: response.headers.get("connection"), body: await response.json() }));
+		const inFlight = fetch(`${base}/slow`).then(async (response) => ({
+			status: response.status,
+			connection: response.headers.get("connection"),
+			body: await response.json(),
+		}));
 		await started;
 		const closing = app.close();
 		await new Promise((resolve) => setTimeout(resolve, 30));
@@ -153,12 +203,21 @@ describe("over a real socket", () => {
 
 /** One request on a kept-alive agent; resolves with what came back, or the error code. */
 function agentGet(agent: Agent, port: number, path: string) {
-	return new Promise<{ status: number; connection: string | undefined; reusedSocket: boolean; body: string } | { error: string }>((resolve) => {
+	return new Promise<
+		{ status: number; connection: string | undefined; reusedSocket: boolean; body: string } | { error: string }
+	>((resolve) => {
 		const req = httpRequest({ host: "127.0.0.1", port, path, agent }, (res) => {
 			let body = "";
 			res.setEncoding("utf8");
 			res.on("data", (chunk: string) => (body += chunk));
-			res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: (res.headers as IncomingHttpHeaders).connection, reusedSocket: req.reusedSocket, body }));
+			res.on("end", () =>
+				resolve({
+					status: res.statusCode ?? 0,
+					connection: (res.headers as IncomingHttpHeaders).connection,
+					reusedSocket: req.reusedSocket,
+					body,
+				}),
+			);
 		});
 		req.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
 		req.end();
@@ -190,7 +249,11 @@ async function queueRequests(port: number, count: number) {
 	await Promise.all(
 		sockets.map(
 			(socket) =>
-				new Promise<void>((resolve) => socket.once("connect", () => socket.write("GET /x HTTP/1.1\r\nhost: test\r\nconnection: keep-alive\r\n\r\n", () => resolve()))),
+				new Promise<void>((resolve) =>
+					socket.once("connect", () =>
+						socket.write("GET /x HTTP/1.1\r\nhost: test\r\nconnection: keep-alive\r\n\r\n", () => resolve()),
+					),
+				),
 		),
 	);
 	return answers;
@@ -199,7 +262,9 @@ async function queueRequests(port: number, count: number) {
 describe("app.close() and kept-alive connections", () => {
 	it("answers the requests of connections still waiting in the accept queue when close() starts, instead of resetting them", async () => {
 		let accepted = 0;
-		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")));
+		const { app, port } = await serve((app) =>
+			app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+		);
 		app.server?.on("connection", () => accepted++);
 		const answers = await queueRequests(port, 20);
 		// Most connections are still queued: closing the listener now, as a plain close() does, would reset them.
@@ -211,9 +276,12 @@ describe("app.close() and kept-alive connections", () => {
 	});
 
 	it("stops listening within shutdownGrace even when connections keep arriving", async () => {
-		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")), {
-			shutdownGrace: 200,
-		});
+		const { app, port } = await serve(
+			(app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+			{
+				shutdownGrace: 200,
+			},
+		);
 		let stop = false;
 		// Ten clients, each opening a new connection as soon as its previous one connected: the accept queue never empties.
 		const connector = async () => {
@@ -243,15 +311,27 @@ describe("app.close() and kept-alive connections", () => {
 	});
 
 	it("serves a request sent on an idle kept-alive socket during the grace, with Connection: close, and refuses new connections", async () => {
-		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")), {
-			shutdownGrace: 5_000,
-		});
+		const { app, port } = await serve(
+			(app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+			{
+				shutdownGrace: 5_000,
+			},
+		);
 		const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-		expect(await agentGet(agent, port, "/x")).toMatchObject({ status: 200, connection: "keep-alive", reusedSocket: false });
+		expect(await agentGet(agent, port, "/x")).toMatchObject({
+			status: 200,
+			connection: "keep-alive",
+			reusedSocket: false,
+		});
 		const closing = app.close();
 		await listenerClosed(app);
 		// The socket is idle: a plain http.Server#close() would have closed it already, and this request would be reset.
-		expect(await agentGet(agent, port, "/x")).toEqual({ status: 200, connection: "close", reusedSocket: true, body: "x" });
+		expect(await agentGet(agent, port, "/x")).toEqual({
+			status: 200,
+			connection: "close",
+			reusedSocket: true,
+			body: "x",
+		});
 		// Its socket closed after that answer, and the listener is closed: a new connection is refused.
 		expect(await agentGet(agent, port, "/x")).toEqual({ error: "ECONNREFUSED" });
 		// Nothing is left open, so close() does not wait for the 5 s grace.
@@ -260,9 +340,12 @@ describe("app.close() and kept-alive connections", () => {
 	});
 
 	it("closes idle kept-alive sockets once the grace is over", async () => {
-		const { app, port } = await serve((app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")), {
-			shutdownGrace: 100,
-		});
+		const { app, port } = await serve(
+			(app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+			{
+				shutdownGrace: 100,
+			},
+		);
 		const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 		expect(await agentGet(agent, port, "/x")).toMatchObject({ status: 200, connection: "keep-alive" });
 		const [socket] = Object.values(agent.freeSockets).flat();

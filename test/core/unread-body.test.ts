@@ -4,7 +4,7 @@ import type { Socket } from "node:net";
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, type App, type AppOptions } from "../../src/core/index.js";
+import { type App, type AppOptions, createApp } from "../../src/core/index.js";
 
 let running: App | undefined;
 afterEach(async () => {
@@ -14,9 +14,14 @@ afterEach(async () => {
 
 async function serve(options: Partial<AppOptions> = {}) {
 	const app = createApp({ environment: "TEST", shutdownGrace: 100, ...options });
-	app.declareRoute("POST", "/json").extract({ body: z.unknown() }).handler((_floor, response) => response.code(200).info("read").respond({ read: true }));
+	app
+		.declareRoute("POST", "/json")
+		.extract({ body: z.unknown() })
+		.handler((_floor, response) => response.code(200).info("read").respond({ read: true }));
 	// Answers at once, without reading the body: what a failed authentication does before `extract`.
-	app.declareRoute("POST", "/guarded").handler((_floor, response) => response.code(401).info("session.missing").respond({ error: "session.missing" }));
+	app
+		.declareRoute("POST", "/guarded")
+		.handler((_floor, response) => response.code(401).info("session.missing").respond({ error: "session.missing" }));
 	app.declareRoute("GET", "/up").handler((_floor, response) => response.code(200).info("up").respond({ up: true }));
 	running = app;
 	const { port } = await app.listen({ host: "127.0.0.1", port: 0 });
@@ -34,9 +39,22 @@ interface UploadResult {
 const threeMegabytesOfJson = Buffer.from(JSON.stringify({ blob: "x".repeat(3 * 1_000_000) }));
 
 /** Runs the uploads in a worker thread: a client on its own event loop, so its timing is not the server's (see upload-client.mjs). */
-function uploads(port: number, path: string, payload: Buffer, plan: { sequential: number; concurrent?: number; batch?: number; contentType?: string }): Promise<UploadResult[]> {
+function uploads(
+	port: number,
+	path: string,
+	payload: Buffer,
+	plan: { sequential: number; concurrent?: number; batch?: number; contentType?: string },
+): Promise<UploadResult[]> {
 	const worker = new Worker(new URL("../helpers/upload-client.mjs", import.meta.url), {
-		workerData: { port, path, payload, contentType: plan.contentType ?? "application/json", sequential: plan.sequential, concurrent: plan.concurrent ?? 0, batch: plan.batch ?? 10 },
+		workerData: {
+			port,
+			path,
+			payload,
+			contentType: plan.contentType ?? "application/json",
+			sequential: plan.sequential,
+			concurrent: plan.concurrent ?? 0,
+			batch: plan.batch ?? 10,
+		},
 	});
 	return new Promise((resolve, reject) => {
 		worker.once("message", (results: UploadResult[]) => resolve(results));
@@ -48,12 +66,24 @@ function uploads(port: number, path: string, payload: Buffer, plan: { sequential
 function upload(port: number, path: string, payload: Buffer): Promise<UploadResult> {
 	return new Promise((resolve) => {
 		const result: UploadResult = { status: undefined, body: "", errors: [], reusedSocket: false };
-		const req = httpRequest({ host: "127.0.0.1", port, path, method: "POST", headers: { "content-type": "application/json", "content-length": payload.length }, agent: false }, (res) => {
-			result.status = res.statusCode;
-			res.setEncoding("utf8");
-			res.on("data", (chunk: string) => (result.body += chunk));
-			res.on("error", (error: NodeJS.ErrnoException) => result.errors.push(`response ${error.code ?? error.message}`));
-		});
+		const req = httpRequest(
+			{
+				host: "127.0.0.1",
+				port,
+				path,
+				method: "POST",
+				headers: { "content-type": "application/json", "content-length": payload.length },
+				agent: false,
+			},
+			(res) => {
+				result.status = res.statusCode;
+				res.setEncoding("utf8");
+				res.on("data", (chunk: string) => (result.body += chunk));
+				res.on("error", (error: NodeJS.ErrnoException) =>
+					result.errors.push(`response ${error.code ?? error.message}`),
+				);
+			},
+		);
 		req.on("error", (error: NodeJS.ErrnoException) => result.errors.push(error.code ?? error.message));
 		req.on("close", () => resolve(result));
 		let offset = 0;
@@ -83,7 +113,9 @@ describe("answers sent before the body is read", () => {
 		const results = await uploads(port, "/json", threeMegabytesOfJson, { sequential: 60, concurrent: 40, batch: 10 });
 		expect(results).toHaveLength(100);
 		const failures = results.filter((result) => result.errors.length > 0 || result.status !== 413);
-		console.info(`[unread-body] ${results.length} oversized posts: ${results.length - failures.length} answered 413, ${failures.length} failed`);
+		console.info(
+			`[unread-body] ${results.length} oversized posts: ${results.length - failures.length} answered 413, ${failures.length} failed`,
+		);
 		expect(failures).toEqual([]);
 		for (const result of results) expectTooLarge(result);
 		// The body was read to its end after the answer, so the kept-alive connection stays usable (before, every 413
@@ -104,7 +136,10 @@ describe("answers sent before the body is read", () => {
 
 	it("delivers a 415 for a body of a type the parser does not know", async () => {
 		const { port } = await serve();
-		const results = await uploads(port, "/json", Buffer.alloc(900_000, 1), { sequential: 4, contentType: "application/octet-stream" });
+		const results = await uploads(port, "/json", Buffer.alloc(900_000, 1), {
+			sequential: 4,
+			contentType: "application/octet-stream",
+		});
 		for (const result of results) {
 			expect(result.errors).toEqual([]);
 			expect(result.status).toBe(415);
@@ -127,10 +162,20 @@ describe("answers sent before the body is read", () => {
 		const { port } = await serve({ unreadBody: { maxMs: 200 } });
 		const outcome = await new Promise<{ status: number | undefined; closed: boolean }>((resolve) => {
 			let status: number | undefined;
-			const req = httpRequest({ host: "127.0.0.1", port, path: "/guarded", method: "POST", headers: { "content-type": "text/plain", "content-length": 1_000_000 }, agent: false }, (res) => {
-				status = res.statusCode;
-				res.resume();
-			});
+			const req = httpRequest(
+				{
+					host: "127.0.0.1",
+					port,
+					path: "/guarded",
+					method: "POST",
+					headers: { "content-type": "text/plain", "content-length": 1_000_000 },
+					agent: false,
+				},
+				(res) => {
+					status = res.statusCode;
+					res.resume();
+				},
+			);
 			req.on("error", () => undefined);
 			// The socket closing is the server's doing: this client never ends its request.
 			req.on("socket", (socket) => socket.once("close", () => resolve({ status, closed: true })));

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isDatabaseUnavailable, openDatabase, type DatabaseHandle } from "../../src/db/index.js";
+import { type DatabaseHandle, isDatabaseUnavailable, openDatabase } from "../../src/db/index.js";
 import { getTestDatabase } from "../helpers/database.js";
 import { freePort, startThrowawayPostgres, type ThrowawayPostgres } from "../helpers/throwaway-postgres.js";
 
@@ -21,7 +21,8 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 /** The SQLSTATE or driver code of an error or of the first error it wraps that has one. */
 function codeOf(error: unknown): unknown {
 	let current = error as { code?: unknown; cause?: unknown } | undefined;
-	while (current !== undefined && current !== null && current.code === undefined) current = current.cause as typeof current;
+	while (current !== undefined && current !== null && current.code === undefined)
+		current = current.cause as typeof current;
 	return current?.code;
 }
 
@@ -53,7 +54,12 @@ describe("isDatabaseUnavailable on errors the drivers really throw", () => {
 		const silent: Server = createServer((socket) => sockets.push(socket));
 		await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
 		const { port } = silent.address() as { port: number };
-		const database = await openDatabase({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`, DATABASE_POOL_SIZE: 1, PGLITE_DIR: "memory://", DATABASE_CONNECT_TIMEOUT_MS: 200 });
+		const database = await openDatabase({
+			DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`,
+			DATABASE_POOL_SIZE: 1,
+			PGLITE_DIR: "memory://",
+			DATABASE_CONNECT_TIMEOUT_MS: 200,
+		});
 		try {
 			const error = await rejection(database.db.execute(sql`select 1`));
 			expect(codeOf(error)).toBe("CONNECT_TIMEOUT");
@@ -66,7 +72,12 @@ describe("isDatabaseUnavailable on errors the drivers really throw", () => {
 	});
 
 	it("is true for a statement cut by DATABASE_STATEMENT_TIMEOUT_MS (57014), inside a transaction too", async () => {
-		const database: DatabaseHandle = await openDatabase({ DATABASE_URL: server.url(), DATABASE_POOL_SIZE: 1, PGLITE_DIR: "memory://", DATABASE_STATEMENT_TIMEOUT_MS: 100 });
+		const database: DatabaseHandle = await openDatabase({
+			DATABASE_URL: server.url(),
+			DATABASE_POOL_SIZE: 1,
+			PGLITE_DIR: "memory://",
+			DATABASE_STATEMENT_TIMEOUT_MS: 100,
+		});
 		try {
 			const direct = await rejection(database.db.execute(sql`select pg_sleep(2)`));
 			const inTransaction = await rejection(database.db.transaction((tx) => tx.execute(sql`select pg_sleep(2)`)));
@@ -111,7 +122,9 @@ describe("isDatabaseUnavailable on errors the drivers really throw", () => {
 		const states = ["57P01", "57P02", "57P03", "53300", "53200", "08006", "08001", "57014"];
 		const errors = states.map((code) => Object.assign(new Error("server error"), { code, severity: "FATAL" }));
 		expect(errors.map(isDatabaseUnavailable)).toEqual(states.map(() => true));
-		const others = ["23505", "40001", "42P01", "22P02"].map((code) => Object.assign(new Error("server error"), { code, severity: "ERROR" }));
+		const others = ["23505", "40001", "42P01", "22P02"].map((code) =>
+			Object.assign(new Error("server error"), { code, severity: "ERROR" }),
+		);
 		expect(others.map(isDatabaseUnavailable)).toEqual([false, false, false, false]);
 	});
 
@@ -122,13 +135,21 @@ describe("isDatabaseUnavailable on errors the drivers really throw", () => {
 
 	it("is false for values that are not database errors", () => {
 		const notFound = Object.assign(new Error("no such file"), { code: "ENOENT" });
-		expect([undefined, null, "ECONNREFUSED", new Error("ECONNREFUSED"), notFound, { code: 57014 }].map(isDatabaseUnavailable)).toEqual([false, false, false, false, false, false]);
+		expect(
+			[undefined, null, "ECONNREFUSED", new Error("ECONNREFUSED"), notFound, { code: 57014 }].map(
+				isDatabaseUnavailable,
+			),
+		).toEqual([false, false, false, false, false, false]);
 	});
 });
 
 describe("the outage gate", () => {
 	it("fails queries at once with DATABASE_DOWN after one found the server unreachable, letting a probe through every 250 ms", async () => {
-		const database = await openDatabase({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`, DATABASE_POOL_SIZE: 1, PGLITE_DIR: "memory://" });
+		const database = await openDatabase({
+			DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`,
+			DATABASE_POOL_SIZE: 1,
+			PGLITE_DIR: "memory://",
+		});
 		try {
 			expect(codeOf(await rejection(database.db.execute(sql`select 1`)))).toBe("ECONNREFUSED");
 			const refused = await rejection(database.db.execute(sql`select 1`));

@@ -87,7 +87,9 @@ describe("characters", () => {
 
 	it("allows the same name on another server", async () => {
 		await createCharacter(db, accountId, { name: "Bob", serverId: reference.server.draconiros });
-		await expect(createCharacter(db, accountId, { name: "Bob", serverId: reference.server.dakal })).resolves.toBeDefined();
+		await expect(
+			createCharacter(db, accountId, { name: "Bob", serverId: reference.server.dakal }),
+		).resolves.toBeDefined();
 	});
 
 	it.each([0, 201, -5])("rejects level %i → 400 character.level_invalid", async (level) => {
@@ -137,7 +139,10 @@ describe("characters", () => {
 	});
 
 	it("rejects an id past the integer range → 400 value.out_of_range", async () => {
-		const lookup = db.select().from(characters).where(eq(characters.id, 2 ** 40));
+		const lookup = db
+			.select()
+			.from(characters)
+			.where(eq(characters.id, 2 ** 40));
 		expect(await databaseErrorOf(lookup)).toMatchObject({ status: 400, info: "value.out_of_range" });
 	});
 });
@@ -189,7 +194,9 @@ describe("guilds", () => {
 		const other = await createGuild(db, await createUser(db).then((user) => user.id));
 		const { guild } = await createGuild(db, leader.id);
 		const member = await createUser(db);
-		const insert = db.insert(guildMembers).values({ guildId: guild.id, userId: member.id, roleId: other.leaderRole.id });
+		const insert = db
+			.insert(guildMembers)
+			.values({ guildId: guild.id, userId: member.id, roleId: other.leaderRole.id });
 		expect(await databaseErrorOf(insert)).toMatchObject({ status: 404, info: "role.notfound" });
 	});
 
@@ -263,13 +270,22 @@ describe("deleting a user", () => {
 
 describe("text the database cannot store", () => {
 	it("refuses a NUL in text with 22021, mapped to 400 value.text_invalid", async () => {
-		expect(await databaseErrorOf(db.execute(sql`insert into users (email, password_hash, display_name) values (${"nul@example.test"}, ${"x"}, ${"a\u0000b"})`))).toMatchObject({
+		expect(
+			await databaseErrorOf(
+				db.execute(
+					sql`insert into users (email, password_hash, display_name) values (${"nul@example.test"}, ${"x"}, ${"a\u0000b"})`,
+				),
+			),
+		).toMatchObject({
 			status: 400,
 			info: "value.text_invalid",
 		});
 	});
 
 	it("refuses a \\u0000 escape in jsonb with 22P05, mapped to 400 value.text_invalid", async () => {
-		expect(await databaseErrorOf(db.execute(sql`select ${'{"name":"a\\u0000b"}'}::jsonb`))).toMatchObject({ status: 400, info: "value.text_invalid" });
+		expect(await databaseErrorOf(db.execute(sql`select ${'{"name":"a\\u0000b"}'}::jsonb`))).toMatchObject({
+			status: 400,
+			info: "value.text_invalid",
+		});
 	});
 });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client.js";
 import { characters, gameAccounts, teamMembers, teams, users } from "../../src/db/schema/index.js";
 import { demoUser, seedDemoData } from "../../src/db/seed/demo.js";
-import { verifyPassword } from "../../src/services/passwords.js";
+import { hashPassword, verifyPassword } from "../../src/services/passwords.js";
 import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 
 let db: Database;
@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 describe("seedDemoData", () => {
 	it("creates the demo user with a usable password", async () => {
-		const result = await seedDemoData(db);
+		const result = await seedDemoData(db, { hashPassword });
 		expect(result.created).toBe(true);
 		const [user] = await db.select().from(users).where(eq(users.email, demoUser.email));
 		expect(user?.id).toBe(result.userId);
@@ -42,7 +42,7 @@ describe("seedDemoData", () => {
 			await db.$count(teamMembers),
 		];
 		const before = await counts();
-		const again = await seedDemoData(db);
+		const again = await seedDemoData(db, { hashPassword });
 		expect(again.created).toBe(false);
 		expect(await counts()).toEqual(before);
 	});

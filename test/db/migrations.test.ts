@@ -2,14 +2,14 @@
 import { getTableName, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/client.js";
+import journal from "../../drizzle/meta/_journal.json" with { type: "json" };
+import { type Database, openDatabase } from "../../src/db/client.js";
 import { startDatabase } from "../../src/db/index.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 import { queryRows } from "../../src/db/raw.js";
 import * as schema from "../../src/db/schema/index.js";
 import { classes, users } from "../../src/db/schema/index.js";
 import { createEmptyDatabaseConfig, testEngine } from "../helpers/database.js";
-import journal from "../../drizzle/meta/_journal.json" with { type: "json" };
 
 // Every table the schema declares, so migrations added by later issues are covered too.
 const expectedTables = (Object.values(schema) as unknown[])
@@ -26,7 +26,10 @@ async function publicTables(db: Database): Promise<string[]> {
 }
 
 async function appliedMigrations(db: Database): Promise<number> {
-	const rows = await queryRows<{ count: number }>(db, sql`select count(*)::int as count from drizzle.__drizzle_migrations`);
+	const rows = await queryRows<{ count: number }>(
+		db,
+		sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
+	);
 	return rows[0]?.count ?? -1;
 }
 

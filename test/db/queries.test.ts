@@ -37,7 +37,12 @@ describe("hotQueries", () => {
 		const queries = hotQueries(db);
 		expect(await queries.accountById.execute({ id: account.id })).toEqual([account]);
 		expect(await queries.characterById.execute({ id: character.id })).toEqual([
-			expect.objectContaining({ id: character.id, accountId: account.id, serverId: character.serverId, userId: user.id }),
+			expect.objectContaining({
+				id: character.id,
+				accountId: account.id,
+				serverId: character.serverId,
+				userId: user.id,
+			}),
 		]);
 		expect(await queries.teamById.execute({ id: team.id })).toEqual([team]);
 		expect(await queries.characterById.execute({ id: character.id + 1 })).toEqual([]);

@@ -35,7 +35,8 @@ describe("redactQueryParameters", () => {
 	});
 
 	it("is safe on anything and idempotent", async () => {
-		for (const value of [undefined, null, "text", 7, new Error("plain"), Object.freeze({ params: [secret] })]) expect(() => redactQueryParameters(value)).not.toThrow();
+		for (const value of [undefined, null, "text", 7, new Error("plain"), Object.freeze({ params: [secret] })])
+			expect(() => redactQueryParameters(value)).not.toThrow();
 		const error = await failedQueryError();
 		redactQueryParameters(error);
 		const once = error.message;

@@ -18,8 +18,25 @@ describe("reference data", () => {
 	it("holds the 19 Dofus classes with stable ids", async () => {
 		const rows = await db.select().from(classes).orderBy(asc(classes.id));
 		expect(rows.map((row) => row.name)).toEqual([
-			"Feca", "Osamodas", "Enutrof", "Sram", "Xelor", "Ecaflip", "Eniripsa", "Iop", "Cra", "Sadida",
-			"Sacrieur", "Pandawa", "Roublard", "Zobal", "Steamer", "Eliotrope", "Huppermage", "Ouginak", "Forgelance",
+			"Feca",
+			"Osamodas",
+			"Enutrof",
+			"Sram",
+			"Xelor",
+			"Ecaflip",
+			"Eniripsa",
+			"Iop",
+			"Cra",
+			"Sadida",
+			"Sacrieur",
+			"Pandawa",
+			"Roublard",
+			"Zobal",
+			"Steamer",
+			"Eliotrope",
+			"Huppermage",
+			"Ouginak",
+			"Forgelance",
 		]);
 		expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 19 }, (_, index) => index + 1));
 	});

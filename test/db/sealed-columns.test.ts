@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
-import { queryRows, sealTotpSecrets, startDatabase, type Database } from "../../src/db/index.js";
+import { type Database, queryRows, sealTotpSecrets, startDatabase } from "../../src/db/index.js";
 import { Keyring, keyringFromConfig, SecretKey } from "../../src/secrets/keyring.js";
 import { generateTotpSecret, totpCode } from "../../src/services/totp.js";
 import { createEmptyDatabaseConfig } from "../helpers/database.js";
@@ -23,7 +23,9 @@ const k1 = new SecretKey("k1", k1Bytes);
 const k2 = new SecretKey("k2", k2Bytes);
 
 async function storedSecret(userId: number, on: Database = db) {
-	return (await queryRows<{ totp_secret: string | null }>(on, sql`select totp_secret from users where id = ${userId}`))[0]?.totp_secret;
+	return (
+		await queryRows<{ totp_secret: string | null }>(on, sql`select totp_secret from users where id = ${userId}`)
+	)[0]?.totp_secret;
 }
 
 /** A 2FA user as a release before encryption left them: the base32 secret in clear, 2FA on. */
@@ -31,16 +33,30 @@ async function plaintextTwoFactorUser(on: Database = db, userId?: number) {
 	const user = userId === undefined ? await signUp(app) : undefined;
 	const id = userId ?? user?.id ?? 0;
 	const secret = generateTotpSecret();
-	await on.execute(sql`update users set totp_secret = ${secret}, totp_enabled_at = now(), totp_last_step = null where id = ${id}`);
+	await on.execute(
+		sql`update users set totp_secret = ${secret}, totp_enabled_at = now(), totp_last_step = null where id = ${id}`,
+	);
 	return { user, id, secret };
 }
 
 /** Password then TOTP code through `target`; the clock moves a step first so the code is never a replay. */
-async function twoFactorLogin(target: { app: App; clock: TestClock }, user: Pick<TestUser, "email" | "password">, secret: string) {
+async function twoFactorLogin(
+	target: { app: App; clock: TestClock },
+	user: Pick<TestUser, "email" | "password">,
+	secret: string,
+) {
 	target.clock.advance(30_000);
-	const challenge = await target.app.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } });
+	const challenge = await target.app.inject({
+		method: "POST",
+		url: "/api/auth/login",
+		body: { email: user.email, password: user.password },
+	});
 	expect(challenge.info).toBe("login.second_factor_required");
-	return target.app.inject({ method: "POST", url: "/api/auth/2fa/verify", body: { challengeToken: challenge.json().challengeToken, code: totpCode(secret, target.clock()) } });
+	return target.app.inject({
+		method: "POST",
+		url: "/api/auth/2fa/verify",
+		body: { challengeToken: challenge.json().challengeToken, code: totpCode(secret, target.clock()) },
+	});
 }
 
 /** Sets up and enables 2FA through an app configured with `config`'s keys. */
@@ -49,7 +65,12 @@ async function enableThrough(config: { SECRETS_KEY?: SecretKey; SECRETS_KEYS_PRE
 	const user = await signUp(built.app);
 	const setup = await built.app.inject({ method: "POST", url: "/api/auth/2fa/setup", headers: user.headers });
 	const secret = setup.json().secret as string;
-	const enabled = await built.app.inject({ method: "POST", url: "/api/auth/2fa/enable", headers: user.headers, body: { code: totpCode(secret, built.clock()) } });
+	const enabled = await built.app.inject({
+		method: "POST",
+		url: "/api/auth/2fa/enable",
+		headers: user.headers,
+		body: { code: totpCode(secret, built.clock()) },
+	});
 	expect(enabled.statusCode, enabled.body).toBe(204);
 	return { user, secret };
 }
@@ -124,7 +145,9 @@ describe("key rotation", () => {
 });
 
 describe("at start and in npm run db:migrate", () => {
-	it("startDatabase seals plaintext rows after the SQL migrations, then db:migrate re-encrypts them to a new key", { timeout: 120_000 }, async () => {
+	it("startDatabase seals plaintext rows after the SQL migrations, then db:migrate re-encrypts them to a new key", {
+		timeout: 120_000,
+	}, async () => {
 		const { config } = await createEmptyDatabaseConfig();
 		const first = await startDatabase({ ...config, APP_ENV: "TEST" });
 		let userId: number;
@@ -139,10 +162,17 @@ describe("at start and in npm run db:migrate", () => {
 		}
 
 		const logs = captureLogs();
-		const second = await startDatabase({ ...config, APP_ENV: "PROD", SECRETS_KEY: k1, SECRETS_KEYS_PREVIOUS: [] }, logs.logger);
+		const second = await startDatabase(
+			{ ...config, APP_ENV: "PROD", SECRETS_KEY: k1, SECRETS_KEYS_PREVIOUS: [] },
+			logs.logger,
+		);
 		try {
 			expect(await storedSecret(userId, second.db)).toMatch(/^v1:k1:/);
-			expect(logs.lines.find((line) => line.msg === "database ready")?.secrets).toEqual({ keyId: "k1", sealed: 1, rekeyed: 0 });
+			expect(logs.lines.find((line) => line.msg === "database ready")?.secrets).toEqual({
+				keyId: "k1",
+				sealed: 1,
+				rekeyed: 0,
+			});
 		} finally {
 			await second.close();
 		}

@@ -6,7 +6,7 @@ import { pino } from "pino";
 import type { TestProject } from "vitest/node";
 import { buildApp } from "../../src/app.js";
 import type { RecordedResponse } from "../../src/contract-coverage.js";
-import { declaredResponses, type App } from "../../src/core/index.js";
+import { type App, declaredResponses } from "../../src/core/index.js";
 import { openDatabase } from "../../src/db/index.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -49,9 +49,16 @@ export function measureContractCoverage(app: App, recorded: readonly RecordedRes
 				// A (code, info) declared both by a step and by the framework counts as the step's.
 				const existing = rows.get(key);
 				if (existing !== undefined && existing.origin === "step") continue;
-				rows.set(key, { route: `${route.method} ${path}`, code: response.code, info: response.info, covered: seen.has(key), origin: response.origin });
+				rows.set(key, {
+					route: `${route.method} ${path}`,
+					code: response.code,
+					info: response.info,
+					covered: seen.has(key),
+					origin: response.origin,
+				});
 			}
-			for (const { origin, ...row } of rows.values()) (origin === "step" ? coverage.counted : coverage.framework).push(row);
+			for (const { origin, ...row } of rows.values())
+				(origin === "step" ? coverage.counted : coverage.framework).push(row);
 		}
 	}
 	const routeKeys = new Set(app.routes.flatMap((route) => route.paths.map((path) => `${route.method} ${path}`)));
@@ -69,7 +76,8 @@ export function percentage(covered: number, total: number): number {
 
 function table(rows: readonly Row[]): string {
 	const lines = ["| Route | Code | Info | Covered |", "| --- | --- | --- | --- |"];
-	for (const row of rows) lines.push(`| \`${row.route}\` | ${row.code} | \`${row.info}\` | ${row.covered ? "✓" : "✗"} |`);
+	for (const row of rows)
+		lines.push(`| \`${row.route}\` | ${row.code} | \`${row.info}\` | ${row.covered ? "✓" : "✗"} |`);
 	return lines.join("\n");
 }
 
@@ -102,7 +110,8 @@ async function readRecorded(directory: string): Promise<RecordedResponse[]> {
 	const recorded: RecordedResponse[] = [];
 	for (const file of await readdir(directory)) {
 		if (!file.endsWith(".jsonl")) continue;
-		for (const line of (await readFile(join(directory, file), "utf8")).split("\n")) if (line !== "") recorded.push(JSON.parse(line) as RecordedResponse);
+		for (const line of (await readFile(join(directory, file), "utf8")).split("\n"))
+			if (line !== "") recorded.push(JSON.parse(line) as RecordedResponse);
 	}
 	return recorded;
 }
@@ -110,7 +119,11 @@ async function readRecorded(directory: string): Promise<RecordedResponse[]> {
 /** The app as declared, for its routes: declaring them needs a database handle but no query, so an empty in-memory PGlite does. */
 async function declaredApp(): Promise<{ app: App; close: () => Promise<void> }> {
 	const handle = await openDatabase({ PGLITE_DIR: "memory://", DATABASE_POOL_SIZE: 1 });
-	const app = buildApp({ config: { APP_ENV: "TEST", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: false }, logger: pino({ level: "silent" }), db: handle.db });
+	const app = buildApp({
+		config: { APP_ENV: "TEST", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: false },
+		logger: pino({ level: "silent" }),
+		db: handle.db,
+	});
 	return { app, close: () => handle.close() };
 }
 
@@ -139,9 +152,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			const enforced = all.every((file) => ran.has(file));
 			await mkdir(join(root, "coverage"), { recursive: true });
 			await writeFile(reportPath, renderReport(coverage, summary, threshold, enforced));
-			console.log(`\n${summary}, threshold ${threshold}%${enforced ? "" : " (partial run: not enforced)"} — ${relative(root, reportPath)}`);
+			console.log(
+				`\n${summary}, threshold ${threshold}%${enforced ? "" : " (partial run: not enforced)"} — ${relative(root, reportPath)}`,
+			);
 			if (enforced && percent < threshold) {
-				throw new Error(`${summary} is below the threshold of ${threshold}% set in contract-coverage.config.json: test the responses marked ✗ in ${relative(root, reportPath)}.`);
+				throw new Error(
+					`${summary} is below the threshold of ${threshold}% set in contract-coverage.config.json: test the responses marked ✗ in ${relative(root, reportPath)}.`,
+				);
 			}
 		} finally {
 			await rm(directory, { recursive: true, force: true });

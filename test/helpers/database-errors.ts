@@ -1,5 +1,5 @@
 // Asserting helper: runs a statement expected to fail and returns what the error mapping makes of it.
-import { mapDatabaseError, type DatabaseErrorResponse } from "../../src/db/errors.js";
+import { type DatabaseErrorResponse, mapDatabaseError } from "../../src/db/errors.js";
 
 /** Fails the test if the statement succeeds or if its error is not one the mapping recognises. */
 export async function databaseErrorOf(statement: PromiseLike<unknown>): Promise<DatabaseErrorResponse> {

@@ -6,12 +6,12 @@ import { getTableName, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { inject } from "vitest";
 import {
-	openDatabase,
-	wrapPglite,
 	type Database,
 	type DatabaseConfig,
 	type DatabaseHandle,
 	type Engine,
+	openDatabase,
+	wrapPglite,
 } from "../../src/db/client.js";
 import * as schema from "../../src/db/schema/index.js";
 import { afterFile } from "./after-file.js";

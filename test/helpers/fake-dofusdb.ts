@@ -26,7 +26,12 @@ const names = (fr: string) => ({ fr, en: fr, de: fr });
  * under other ids (DofusDB numbers them its own way) and two new ones, the seeded dungeons and 52 more (two pages).
  */
 export function defaultRecords(): Record<string, unknown[]> {
-	const breeds: unknown[] = classRows.map((row) => ({ id: row.dofusdbId, shortName: names(row.name), longName: names(`${row.name} long`), gfxId: 1 }));
+	const breeds: unknown[] = classRows.map((row) => ({
+		id: row.dofusdbId,
+		shortName: names(row.name),
+		longName: names(`${row.name} long`),
+		gfxId: 1,
+	}));
 	breeds.splice(18, 0, { id: 19, shortName: names("Commun") });
 	return {
 		"/breeds": breeds,
@@ -36,8 +41,17 @@ export function defaultRecords(): Record<string, unknown[]> {
 			{ id: 501, name: names("Serveur Épique"), gameTypeId: 4 },
 		],
 		"/dungeons": [
-			...dungeonRows.map((row) => ({ id: 100 + row.id, name: names(row.name), optimalPlayerLevel: row.level, mapIds: [1, 2] })),
-			...Array.from({ length: 52 }, (_, index) => ({ id: 200 + index, name: names(`Donjon de test ${index + 1}`), optimalPlayerLevel: 1 + ((index * 7) % 200) })),
+			...dungeonRows.map((row) => ({
+				id: 100 + row.id,
+				name: names(row.name),
+				optimalPlayerLevel: row.level,
+				mapIds: [1, 2],
+			})),
+			...Array.from({ length: 52 }, (_, index) => ({
+				id: 200 + index,
+				name: names(`Donjon de test ${index + 1}`),
+				optimalPlayerLevel: 1 + ((index * 7) % 200),
+			})),
 		],
 	};
 }

@@ -15,7 +15,8 @@ let sequence = 0;
 const next = () => ++sequence;
 
 /** Not a real hash: suites that log users in hash their own passwords (scrypt is slow on purpose). */
-export const placeholderPasswordHash = "scrypt$2$1$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+export const placeholderPasswordHash =
+	"scrypt$2$1$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 /** Reference rows every test database has (see src/db/seed/data). */
 export const reference = {
@@ -28,7 +29,12 @@ export async function createUser(db: Executor, values: Partial<typeof users.$inf
 	const n = next();
 	const [row] = await db
 		.insert(users)
-		.values({ email: `user${n}@example.test`, passwordHash: placeholderPasswordHash, displayName: `User ${n}`, ...values })
+		.values({
+			email: `user${n}@example.test`,
+			passwordHash: placeholderPasswordHash,
+			displayName: `User ${n}`,
+			...values,
+		})
 		.returning();
 	return required(row);
 }
@@ -65,7 +71,11 @@ export async function createCharacter(
 }
 
 /** A team owned by `ownerUserId` on Draconiros unless overridden (pass `ownerUserId: null, guildId` for a guild team). */
-export async function createTeam(db: Executor, ownerUserId: number | null, values: Partial<typeof teams.$inferInsert> = {}) {
+export async function createTeam(
+	db: Executor,
+	ownerUserId: number | null,
+	values: Partial<typeof teams.$inferInsert> = {},
+) {
 	const [row] = await db
 		.insert(teams)
 		.values({ name: `Team ${next()}`, ownerUserId, serverId: reference.server.draconiros, ...values })

@@ -1,8 +1,8 @@
 // Identity fixtures for route tests: an app with a movable clock, and users registered and logged in through the API.
 import { and, desc, eq } from "drizzle-orm";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { beforeAll, beforeEach, expect } from "vitest";
-import { buildApp, type AppDependencies } from "../../src/app.js";
+import { type AppDependencies, buildApp } from "../../src/app.js";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { mailOutbox } from "../../src/db/schema/index.js";
@@ -23,7 +23,10 @@ export function testClock(start = new Date("2026-03-01T12:00:00.000Z")) {
 
 export type TestClock = ReturnType<typeof testClock>;
 
-export function buildIdentityApp(db: Database, options: Partial<Omit<AppDependencies, "db" | "config">> & { config?: Partial<AppDependencies["config"]> } = {}) {
+export function buildIdentityApp(
+	db: Database,
+	options: Partial<Omit<AppDependencies, "db" | "config">> & { config?: Partial<AppDependencies["config"]> } = {},
+) {
 	const clock = testClock();
 	const logger: Logger = options.logger ?? pino({ level: "silent" });
 	const app = buildApp({ clock, ...options, db, logger, config: { ...testConfig, ...options.config } });
@@ -77,7 +80,11 @@ export function bearer(accessToken: string) {
 	return { authorization: `Bearer ${accessToken}` };
 }
 
-export async function loginAs(app: App, user: Pick<TestUser, "email" | "password">, options: { userAgent?: string } = {}): Promise<LoggedIn> {
+export async function loginAs(
+	app: App,
+	user: Pick<TestUser, "email" | "password">,
+	options: { userAgent?: string } = {},
+): Promise<LoggedIn> {
 	const response = await app.inject({
 		method: "POST",
 		url: "/api/auth/login",
@@ -87,7 +94,12 @@ export async function loginAs(app: App, user: Pick<TestUser, "email" | "password
 	expect(response.statusCode, response.body).toBe(200);
 	const body = response.json();
 	const setCookie = [response.headers["set-cookie"] ?? []].flat().map(String);
-	return { accessToken: body.accessToken, refreshToken: body.refreshToken, headers: bearer(body.accessToken), cookie: setCookie[0] ?? "" };
+	return {
+		accessToken: body.accessToken,
+		refreshToken: body.refreshToken,
+		headers: bearer(body.accessToken),
+		cookie: setCookie[0] ?? "",
+	};
 }
 
 /** Registers a new user and logs them in. */
@@ -119,7 +131,11 @@ export async function createGuildAs(app: App, owner: LoggedIn, name = `Guild ${+
 	const created = await app.inject({ method: "POST", url: "/api/guilds", headers: owner.headers, body: { name } });
 	expect(created.statusCode, created.body).toBe(201);
 	const guildId = created.json().guild.id as number;
-	const roles = (await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers })).json().roles as { id: number; kind: string; name: string }[];
+	const roles = (await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers })).json().roles as {
+		id: number;
+		kind: string;
+		name: string;
+	}[];
 	const roleOf = (kind: string) => {
 		const role = roles.find((candidate) => candidate.kind === kind);
 		if (role === undefined) throw new Error(`no ${kind} role`);
@@ -129,9 +145,24 @@ export async function createGuildAs(app: App, owner: LoggedIn, name = `Guild ${+
 }
 
 /** Invites `member` into the guild with a role and accepts as them. */
-export async function addMember(app: App, guildId: number, inviter: LoggedIn, member: TestUser & LoggedIn, roleId: number) {
-	const invited = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/invitations`, headers: inviter.headers, body: { email: member.email, roleId } });
+export async function addMember(
+	app: App,
+	guildId: number,
+	inviter: LoggedIn,
+	member: TestUser & LoggedIn,
+	roleId: number,
+) {
+	const invited = await app.inject({
+		method: "POST",
+		url: `/api/guilds/${guildId}/invitations`,
+		headers: inviter.headers,
+		body: { email: member.email, roleId },
+	});
 	expect(invited.statusCode, invited.body).toBe(201);
-	const accepted = await app.inject({ method: "POST", url: `/api/invitations/${invited.json().token}/accept`, headers: member.headers });
+	const accepted = await app.inject({
+		method: "POST",
+		url: `/api/invitations/${invited.json().token}/accept`,
+		headers: member.headers,
+	});
 	expect(accepted.statusCode, accepted.body).toBe(200);
 }

@@ -1,6 +1,6 @@
 // A pino logger whose lines are kept in memory, for tests that assert what was (or was not) logged.
 import { Writable } from "node:stream";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export interface CapturedLogs {
 	logger: Logger;

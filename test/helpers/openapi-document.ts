@@ -23,7 +23,11 @@ export async function fetchDocument(app: App): Promise<OpenApiDocument> {
 
 export function operationsOf(document: OpenApiDocument): DocumentOperation[] {
 	return Object.entries(document.paths).flatMap(([path, item]) =>
-		Object.entries(item).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation: operation as Operation })),
+		Object.entries(item).map(([method, operation]) => ({
+			method: method.toUpperCase(),
+			path,
+			operation: operation as Operation,
+		})),
 	);
 }
 
@@ -37,13 +41,19 @@ function toDefs(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(toDefs);
 	if (typeof value !== "object" || value === null) return value;
 	return Object.fromEntries(
-		Object.entries(value).map(([key, inner]) => [key, key === "$ref" && typeof inner === "string" ? inner.replace("#/components/schemas/", "#/$defs/") : toDefs(inner)]),
+		Object.entries(value).map(([key, inner]) => [
+			key,
+			key === "$ref" && typeof inner === "string" ? inner.replace("#/components/schemas/", "#/$defs/") : toDefs(inner),
+		]),
 	);
 }
 
 /** A zod validator compiled from one schema of the document (what a client generated from it would accept). */
 export function compileSchema(document: OpenApiDocument, schema: JsonSchema): z.ZodType {
-	return z.fromJSONSchema({ ...(toDefs(schema) as JsonSchema), $defs: toDefs(document.components.schemas) as Record<string, JsonSchema> });
+	return z.fromJSONSchema({
+		...(toDefs(schema) as JsonSchema),
+		$defs: toDefs(document.components.schemas) as Record<string, JsonSchema>,
+	});
 }
 
 const compiled = new WeakMap<Operation, Map<string, z.ZodType | null>>();
@@ -51,7 +61,10 @@ const compiled = new WeakMap<Operation, Map<string, z.ZodType | null>>();
 /** The validator of an operation's JSON response body for a status code; null when the document declares no body for it. */
 export function responseValidator(document: OpenApiDocument, operation: Operation, code: number): z.ZodType | null {
 	let byCode = compiled.get(operation);
-	if (byCode === undefined) compiled.set(operation, (byCode = new Map()));
+	if (byCode === undefined) {
+		byCode = new Map();
+		compiled.set(operation, byCode);
+	}
 	const key = String(code);
 	if (!byCode.has(key)) {
 		const schema = operation.responses[key]?.content?.["application/json"]?.schema;
@@ -87,15 +100,25 @@ export function exampleOf(schema: JsonSchema, name: string, known: Readonly<Reco
 	switch (one.type) {
 		case "integer":
 		case "number":
-			return typeof one.minimum === "number" ? one.minimum : typeof one.exclusiveMinimum === "number" ? one.exclusiveMinimum + 1 : 1;
+			return typeof one.minimum === "number"
+				? one.minimum
+				: typeof one.exclusiveMinimum === "number"
+					? one.exclusiveMinimum + 1
+					: 1;
 		case "boolean":
 			return true;
 		case "array":
-			return Array.from({ length: Math.max(1, Number(one.minItems ?? 1)) }, () => exampleOf((one.items ?? {}) as JsonSchema, `${name}[]`, known));
+			return Array.from({ length: Math.max(1, Number(one.minItems ?? 1)) }, () =>
+				exampleOf((one.items ?? {}) as JsonSchema, `${name}[]`, known),
+			);
 		case "object": {
 			const properties = (one.properties ?? {}) as Record<string, JsonSchema>;
 			const required = new Set((one.required ?? []) as string[]);
-			return Object.fromEntries(Object.entries(properties).filter(([key]) => required.has(key)).map(([key, inner]) => [key, exampleOf(inner, key, known)]));
+			return Object.fromEntries(
+				Object.entries(properties)
+					.filter(([key]) => required.has(key))
+					.map(([key, inner]) => [key, exampleOf(inner, key, known)]),
+			);
 		}
 		default: {
 			const length = Math.min(Math.max(Number(one.minLength ?? 0), 6), Number(one.maxLength ?? 6));

@@ -54,7 +54,12 @@ export async function createTemplate(url: string, runId: number): Promise<string
 }
 
 /** (Re)creates a run's database: a copy of `template` (file copy, no SQL replay), or empty when template is null. */
-export async function recreateDatabase(url: string, runId: number, label: string, template: string | null): Promise<string> {
+export async function recreateDatabase(
+	url: string,
+	runId: number,
+	label: string,
+	template: string | null,
+): Promise<string> {
 	const target = siblingDatabase(url, runLabel(runId, label));
 	await withAdmin(url, async (sql) => {
 		// FORCE: a previous test file of this worker may not have closed its pool.

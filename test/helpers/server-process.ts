@@ -1,6 +1,7 @@
 // Runs the compiled server (`node dist/main.js`) as a child process for multi-process tests: build once, start, wait for its port.
+
+import { type ChildProcessByStdio, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { execFileSync, spawn, type ChildProcessByStdio } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 
@@ -31,7 +32,15 @@ const serverSecretsKey = `server-test:${randomBytes(32).toString("base64")}`;
 export function startServerProcess(env: Record<string, string>): ServerProcess {
 	const child = spawn(process.execPath, ["dist/main.js"], {
 		// PROD refuses to start without a secrets key (TOTP secrets are sealed with it).
-		env: { ...process.env, APP_ENV: "PROD", PORT: "0", LOG_LEVEL: "info", DATABASE_URL: "", SECRETS_KEY: serverSecretsKey, ...env },
+		env: {
+			...process.env,
+			APP_ENV: "PROD",
+			PORT: "0",
+			LOG_LEVEL: "info",
+			DATABASE_URL: "",
+			SECRETS_KEY: serverSecretsKey,
+			...env,
+		},
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	let output = "";

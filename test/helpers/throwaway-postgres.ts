@@ -87,7 +87,12 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
 			full_page_writes: "off",
 			...options.settings,
 		};
-		await writeFile(join(dataDir, "postgresql.auto.conf"), Object.entries(settings).map(([key, value]) => `${key} = ${value}\n`).join(""));
+		await writeFile(
+			join(dataDir, "postgresql.auto.conf"),
+			Object.entries(settings)
+				.map(([key, value]) => `${key} = ${value}\n`)
+				.join(""),
+		);
 		if (asRoot) await chownToPostgres(join(dataDir, "postgresql.auto.conf"));
 	} catch (error) {
 		await rm(root, { recursive: true, force: true });

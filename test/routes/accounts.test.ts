@@ -13,16 +13,36 @@ freshAppPerTest((fresh) => ({ db, app } = fresh));
 describe("POST /api/accounts", () => {
 	it("creates an account for the caller", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ method: "POST", url: "/api/accounts", headers: user.headers, body: { name: " Main ", label: "mules" } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/accounts",
+			headers: user.headers,
+			body: { name: " Main ", label: "mules" },
+		});
 		expect([response.statusCode, response.info]).toEqual([201, "account.created"]);
-		expect(response.json().account).toEqual({ id: expect.any(Number), name: "Main", label: "mules", createdAt: expect.any(String), updatedAt: expect.any(String) });
+		expect(response.json().account).toEqual({
+			id: expect.any(Number),
+			name: "Main",
+			label: "mules",
+			createdAt: expect.any(String),
+			updatedAt: expect.any(String),
+		});
 	});
 
 	it("answers 409 account.name_taken for a name the caller already uses, whatever its case", async () => {
 		const user = await signUp(app);
 		await createAccountAs(app, user, { name: "Main" });
-		const response = await app.inject({ method: "POST", url: "/api/accounts", headers: user.headers, body: { name: "MAIN" } });
-		expect([response.statusCode, response.info, response.json().error]).toEqual([409, "account.name_taken", "account.name_taken"]);
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/accounts",
+			headers: user.headers,
+			body: { name: "MAIN" },
+		});
+		expect([response.statusCode, response.info, response.json().error]).toEqual([
+			409,
+			"account.name_taken",
+			"account.name_taken",
+		]);
 	});
 
 	it("lets two users use the same name", async () => {
@@ -32,8 +52,19 @@ describe("POST /api/accounts", () => {
 
 	it("answers 400 for a missing or too long name", async () => {
 		const user = await signUp(app);
-		expect((await app.inject({ method: "POST", url: "/api/accounts", headers: user.headers, body: {} })).info).toBe("TYPE_ERROR.body.name");
-		expect((await app.inject({ method: "POST", url: "/api/accounts", headers: user.headers, body: { name: "x".repeat(51) } })).info).toBe("TYPE_ERROR.body.name");
+		expect((await app.inject({ method: "POST", url: "/api/accounts", headers: user.headers, body: {} })).info).toBe(
+			"TYPE_ERROR.body.name",
+		);
+		expect(
+			(
+				await app.inject({
+					method: "POST",
+					url: "/api/accounts",
+					headers: user.headers,
+					body: { name: "x".repeat(51) },
+				})
+			).info,
+		).toBe("TYPE_ERROR.body.name");
 	});
 });
 
@@ -47,7 +78,11 @@ describe("GET /api/accounts", () => {
 		await createCharacterAs(app, user, zeta.id);
 		const response = await app.inject({ url: "/api/accounts", headers: user.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "account.list"]);
-		expect(response.json().accounts.map((account: { name: string; characterCount: number }) => [account.name, account.characterCount])).toEqual([
+		expect(
+			response
+				.json()
+				.accounts.map((account: { name: string; characterCount: number }) => [account.name, account.characterCount]),
+		).toEqual([
 			["Alpha", 0],
 			["zeta", 1],
 		]);
@@ -74,7 +109,9 @@ describe("GET /api/accounts/{accountId}", () => {
 
 	it("answers 400 for an id that is not a positive integer", async () => {
 		const user = await signUp(app);
-		expect((await app.inject({ url: "/api/accounts/abc", headers: user.headers })).info).toBe("TYPE_ERROR.params.accountId");
+		expect((await app.inject({ url: "/api/accounts/abc", headers: user.headers })).info).toBe(
+			"TYPE_ERROR.params.accountId",
+		);
 	});
 });
 
@@ -82,9 +119,23 @@ describe("PATCH /api/accounts/{accountId}", () => {
 	it("renames and relabels the account; a null label clears it", async () => {
 		const user = await signUp(app);
 		const account = await createAccountAs(app, user, { name: "Main", label: "old" });
-		const renamed = await app.inject({ method: "PATCH", url: `/api/accounts/${account.id}`, headers: user.headers, body: { name: "Second" } });
-		expect([renamed.statusCode, renamed.info, renamed.json().account]).toEqual([200, "account.updated", expect.objectContaining({ name: "Second", label: "old" })]);
-		const cleared = await app.inject({ method: "PATCH", url: `/api/accounts/${account.id}`, headers: user.headers, body: { label: null } });
+		const renamed = await app.inject({
+			method: "PATCH",
+			url: `/api/accounts/${account.id}`,
+			headers: user.headers,
+			body: { name: "Second" },
+		});
+		expect([renamed.statusCode, renamed.info, renamed.json().account]).toEqual([
+			200,
+			"account.updated",
+			expect.objectContaining({ name: "Second", label: "old" }),
+		]);
+		const cleared = await app.inject({
+			method: "PATCH",
+			url: `/api/accounts/${account.id}`,
+			headers: user.headers,
+			body: { label: null },
+		});
 		expect(cleared.json().account.label).toBeNull();
 	});
 
@@ -92,7 +143,12 @@ describe("PATCH /api/accounts/{accountId}", () => {
 		const user = await signUp(app);
 		await createAccountAs(app, user, { name: "Main" });
 		const second = await createAccountAs(app, user, { name: "Second" });
-		const response = await app.inject({ method: "PATCH", url: `/api/accounts/${second.id}`, headers: user.headers, body: { name: "main" } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/accounts/${second.id}`,
+			headers: user.headers,
+			body: { name: "main" },
+		});
 		expect([response.statusCode, response.info]).toEqual([409, "account.name_taken"]);
 	});
 
@@ -100,9 +156,16 @@ describe("PATCH /api/accounts/{accountId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const account = await createAccountAs(app, owner, { name: "Main" });
-		const response = await app.inject({ method: "PATCH", url: `/api/accounts/${account.id}`, headers: stranger.headers, body: { name: "Stolen" } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/accounts/${account.id}`,
+			headers: stranger.headers,
+			body: { name: "Stolen" },
+		});
 		expect([response.statusCode, response.info]).toEqual([404, "account.notfound"]);
-		expect((await app.inject({ url: `/api/accounts/${account.id}`, headers: owner.headers })).json().account.name).toBe("Main");
+		expect((await app.inject({ url: `/api/accounts/${account.id}`, headers: owner.headers })).json().account.name).toBe(
+			"Main",
+		);
 	});
 });
 
@@ -128,7 +191,11 @@ describe("DELETE /api/accounts/{accountId}", () => {
 		const user = await signUp(app);
 		const account = await createAccountAs(app, user);
 		const character = await createCharacterAs(app, user, account.id);
-		const response = await app.inject({ method: "DELETE", url: `/api/accounts/${account.id}?cascade=true`, headers: user.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/accounts/${account.id}?cascade=true`,
+			headers: user.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([204, "account.deleted"]);
 		expect((await app.inject({ url: `/api/characters/${character.id}`, headers: user.headers })).statusCode).toBe(404);
 	});
@@ -136,14 +203,21 @@ describe("DELETE /api/accounts/{accountId}", () => {
 	it("answers 400 for a cascade that is not a boolean", async () => {
 		const user = await signUp(app);
 		const account = await createAccountAs(app, user);
-		expect((await app.inject({ method: "DELETE", url: `/api/accounts/${account.id}?cascade=maybe`, headers: user.headers })).info).toBe("TYPE_ERROR.query.cascade");
+		expect(
+			(await app.inject({ method: "DELETE", url: `/api/accounts/${account.id}?cascade=maybe`, headers: user.headers }))
+				.info,
+		).toBe("TYPE_ERROR.query.cascade");
 	});
 
 	it("answers 404 to another user, even with cascade, and deletes nothing", async () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const account = await createAccountAs(app, owner);
-		const response = await app.inject({ method: "DELETE", url: `/api/accounts/${account.id}?cascade=true`, headers: stranger.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/accounts/${account.id}?cascade=true`,
+			headers: stranger.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([404, "account.notfound"]);
 		expect((await app.inject({ url: `/api/accounts/${account.id}`, headers: owner.headers })).statusCode).toBe(200);
 	});

@@ -5,7 +5,16 @@ import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { refreshTokens, sessions, users } from "../../src/db/schema/index.js";
 import { hashToken } from "../../src/services/tokens.js";
-import { bearer, buildIdentityApp, defaultPassword, freshAppPerTest, loginAs, registerUser, signUp, type TestClock } from "../helpers/identity.js";
+import {
+	bearer,
+	buildIdentityApp,
+	defaultPassword,
+	freshAppPerTest,
+	loginAs,
+	registerUser,
+	signUp,
+	type TestClock,
+} from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
@@ -13,14 +22,28 @@ let clock: TestClock;
 
 freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
-const login = (body: unknown, remoteAddress?: string) => app.inject({ method: "POST", url: "/api/auth/login", body, ...(remoteAddress === undefined ? {} : { remoteAddress }) });
+const login = (body: unknown, remoteAddress?: string) =>
+	app.inject({
+		method: "POST",
+		url: "/api/auth/login",
+		body,
+		...(remoteAddress === undefined ? {} : { remoteAddress }),
+	});
 
 describe("POST /api/auth/register", () => {
 	it("creates the account and answers 201 user.registered without any secret", async () => {
-		const response = await app.inject({ method: "POST", url: "/api/auth/register", body: { email: "Iop@Example.test", password: defaultPassword, displayName: "Iop" } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/auth/register",
+			body: { email: "Iop@Example.test", password: defaultPassword, displayName: "Iop" },
+		});
 		expect(response.statusCode).toBe(201);
 		expect(response.info).toBe("user.registered");
-		expect(response.json().user).toMatchObject({ email: "iop@example.test", displayName: "Iop", twoFactorEnabled: false });
+		expect(response.json().user).toMatchObject({
+			email: "iop@example.test",
+			displayName: "Iop",
+			twoFactorEnabled: false,
+		});
 		expect(response.body).not.toMatch(/password|hash|scrypt/i);
 	});
 
@@ -33,22 +56,38 @@ describe("POST /api/auth/register", () => {
 
 	it("answers 409 email.taken for an email already used, whatever its case", async () => {
 		await registerUser(app, { email: "cra@example.test" });
-		const response = await app.inject({ method: "POST", url: "/api/auth/register", body: { email: "CRA@example.test", password: defaultPassword, displayName: "Cra" } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/auth/register",
+			body: { email: "CRA@example.test", password: defaultPassword, displayName: "Cra" },
+		});
 		expect([response.statusCode, response.info, response.json().error]).toEqual([409, "email.taken", "email.taken"]);
 	});
 
 	it("answers 400 password.weak for a password shorter than 12 characters", async () => {
-		const response = await app.inject({ method: "POST", url: "/api/auth/register", body: { email: "a@example.test", password: "short pass", displayName: "A" } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/auth/register",
+			body: { email: "a@example.test", password: "short pass", displayName: "A" },
+		});
 		expect([response.statusCode, response.info]).toEqual([400, "password.weak"]);
 	});
 
 	it("answers 400 password.weak for a password equal to the email", async () => {
-		const response = await app.inject({ method: "POST", url: "/api/auth/register", body: { email: "long.name@example.test", password: "Long.Name@example.test", displayName: "A" } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/auth/register",
+			body: { email: "long.name@example.test", password: "Long.Name@example.test", displayName: "A" },
+		});
 		expect([response.statusCode, response.info]).toEqual([400, "password.weak"]);
 	});
 
 	it("answers 400 TYPE_ERROR for an invalid email", async () => {
-		const response = await app.inject({ method: "POST", url: "/api/auth/register", body: { email: "nope", password: defaultPassword, displayName: "A" } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/auth/register",
+			body: { email: "nope", password: defaultPassword, displayName: "A" },
+		});
 		expect([response.statusCode, response.info]).toEqual([400, "TYPE_ERROR.body.email"]);
 	});
 });
@@ -74,7 +113,11 @@ describe("POST /api/auth/login", () => {
 	it("marks the cookie Secure in PROD", async () => {
 		const prod = buildIdentityApp(db, { config: { APP_ENV: "PROD", PASSWORD_HASH_COST: 10 } }).app;
 		const user = await registerUser(prod);
-		const response = await prod.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } });
+		const response = await prod.inject({
+			method: "POST",
+			url: "/api/auth/login",
+			body: { email: user.email, password: user.password },
+		});
 		expect(String([response.headers["set-cookie"]].flat()[0])).toMatch(/; Secure/);
 	});
 
@@ -90,7 +133,11 @@ describe("POST /api/auth/login", () => {
 	it("answers 401 credentials.invalid for a wrong password", async () => {
 		const user = await registerUser(app);
 		const response = await login({ email: user.email, password: "wrong password!" });
-		expect([response.statusCode, response.info, response.json().error]).toEqual([401, "credentials.invalid", "credentials.invalid"]);
+		expect([response.statusCode, response.info, response.json().error]).toEqual([
+			401,
+			"credentials.invalid",
+			"credentials.invalid",
+		]);
 	});
 
 	it("answers the same 401 for an unknown email", async () => {
@@ -104,7 +151,12 @@ describe("POST /api/auth/login", () => {
 		const user = await registerUser(slow);
 		const time = async (email: string) => {
 			const started = performance.now();
-			await slow.inject({ method: "POST", url: "/api/auth/login", body: { email, password: "wrong password!" }, remoteAddress: `10.0.0.${Math.floor(Math.random() * 200)}` });
+			await slow.inject({
+				method: "POST",
+				url: "/api/auth/login",
+				body: { email, password: "wrong password!" },
+				remoteAddress: `10.0.0.${Math.floor(Math.random() * 200)}`,
+			});
 			return performance.now() - started;
 		};
 		const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -122,7 +174,9 @@ describe("POST /api/auth/login", () => {
 	it("answers 429 login.throttled with Retry-After after 10 failures for one email in 5 minutes", async () => {
 		const user = await registerUser(app);
 		for (let attempt = 0; attempt < 10; attempt++) {
-			expect((await login({ email: user.email, password: "wrong password!" }, `10.1.0.${attempt}`)).statusCode).toBe(401);
+			expect((await login({ email: user.email, password: "wrong password!" }, `10.1.0.${attempt}`)).statusCode).toBe(
+				401,
+			);
 		}
 		const refused = await login({ email: user.email, password: user.password }, "10.1.0.99");
 		expect([refused.statusCode, refused.info]).toEqual([429, "login.throttled"]);
@@ -130,21 +184,24 @@ describe("POST /api/auth/login", () => {
 	});
 
 	it("throttles one IP trying many emails", async () => {
-		for (let attempt = 0; attempt < 10; attempt++) await login({ email: `guess${attempt}@example.test`, password: "wrong password!" }, "10.2.0.1");
+		for (let attempt = 0; attempt < 10; attempt++)
+			await login({ email: `guess${attempt}@example.test`, password: "wrong password!" }, "10.2.0.1");
 		const refused = await login({ email: "another@example.test", password: "wrong password!" }, "10.2.0.1");
 		expect([refused.statusCode, refused.info]).toEqual([429, "login.throttled"]);
 	});
 
 	it("lets the email log in again once the failures leave the window", async () => {
 		const user = await registerUser(app);
-		for (let attempt = 0; attempt < 10; attempt++) await login({ email: user.email, password: "wrong password!" }, `10.3.0.${attempt}`);
+		for (let attempt = 0; attempt < 10; attempt++)
+			await login({ email: user.email, password: "wrong password!" }, `10.3.0.${attempt}`);
 		clock.advance(5 * 60_000 + 1000);
 		expect((await login({ email: user.email, password: user.password }, "10.3.0.99")).statusCode).toBe(200);
 	});
 });
 
 describe("POST /api/auth/refresh", () => {
-	const refresh = (refreshToken: string) => app.inject({ method: "POST", url: "/api/auth/refresh", body: { refreshToken } });
+	const refresh = (refreshToken: string) =>
+		app.inject({ method: "POST", url: "/api/auth/refresh", body: { refreshToken } });
 
 	it("answers a new pair and revokes the old one", async () => {
 		const user = await signUp(app);
@@ -182,11 +239,17 @@ describe("POST /api/auth/refresh", () => {
 describe("the authenticated process", () => {
 	it("answers 401 session.missing without a credential", async () => {
 		const response = await app.inject({ url: "/api/me" });
-		expect([response.statusCode, response.info, response.json().error]).toEqual([401, "session.missing", "session.missing"]);
+		expect([response.statusCode, response.info, response.json().error]).toEqual([
+			401,
+			"session.missing",
+			"session.missing",
+		]);
 	});
 
 	it("answers 401 session.invalid for a malformed header or an unknown token", async () => {
-		expect((await app.inject({ url: "/api/me", headers: { authorization: "Basic abc" } })).info).toBe("session.invalid");
+		expect((await app.inject({ url: "/api/me", headers: { authorization: "Basic abc" } })).info).toBe(
+			"session.invalid",
+		);
 		expect((await app.inject({ url: "/api/me", headers: bearer("x".repeat(43)) })).info).toBe("session.invalid");
 	});
 
@@ -204,30 +267,65 @@ describe("the authenticated process", () => {
 
 	it("refuses a cookie-authenticated unsafe request without a same-origin Origin (403 csrf.rejected)", async () => {
 		const user = await signUp(app);
-		const bare = await app.inject({ method: "PATCH", url: "/api/me", cookies: { session: user.accessToken }, headers: { host: "api.example.test" }, body: { locale: "en" } });
+		const bare = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			cookies: { session: user.accessToken },
+			headers: { host: "api.example.test" },
+			body: { locale: "en" },
+		});
 		expect([bare.statusCode, bare.info]).toEqual([403, "csrf.rejected"]);
-		const foreign = await app.inject({ method: "PATCH", url: "/api/me", cookies: { session: user.accessToken }, headers: { host: "api.example.test", origin: "https://evil.example" }, body: { locale: "en" } });
+		const foreign = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			cookies: { session: user.accessToken },
+			headers: { host: "api.example.test", origin: "https://evil.example" },
+			body: { locale: "en" },
+		});
 		expect([foreign.statusCode, foreign.info]).toEqual([403, "csrf.rejected"]);
 	});
 
 	it("accepts a cookie-authenticated unsafe request from the same origin, by Origin or Referer", async () => {
 		const user = await signUp(app);
-		const byOrigin = await app.inject({ method: "PATCH", url: "/api/me", cookies: { session: user.accessToken }, headers: { host: "api.example.test", origin: "https://api.example.test" }, body: { locale: "en" } });
+		const byOrigin = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			cookies: { session: user.accessToken },
+			headers: { host: "api.example.test", origin: "https://api.example.test" },
+			body: { locale: "en" },
+		});
 		expect(byOrigin.statusCode).toBe(200);
-		const byReferer = await app.inject({ method: "PATCH", url: "/api/me", cookies: { session: user.accessToken }, headers: { host: "api.example.test", referer: "https://api.example.test/settings" }, body: { locale: "fr" } });
+		const byReferer = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			cookies: { session: user.accessToken },
+			headers: { host: "api.example.test", referer: "https://api.example.test/settings" },
+			body: { locale: "fr" },
+		});
 		expect(byReferer.statusCode).toBe(200);
 	});
 
 	it("accepts an origin from ALLOWED_ORIGINS", async () => {
 		const allowed = buildIdentityApp(db, { config: { ALLOWED_ORIGINS: ["https://app.example.test"] } }).app;
 		const user = await signUp(allowed);
-		const response = await allowed.inject({ method: "PATCH", url: "/api/me", cookies: { session: user.accessToken }, headers: { host: "api.example.test", origin: "https://app.example.test" }, body: { locale: "en" } });
+		const response = await allowed.inject({
+			method: "PATCH",
+			url: "/api/me",
+			cookies: { session: user.accessToken },
+			headers: { host: "api.example.test", origin: "https://app.example.test" },
+			body: { locale: "en" },
+		});
 		expect(response.statusCode).toBe(200);
 	});
 
 	it("exempts Bearer-authenticated requests from the origin check", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ method: "PATCH", url: "/api/me", headers: { ...user.headers, origin: "https://evil.example" }, body: { locale: "en" } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			headers: { ...user.headers, origin: "https://evil.example" },
+			body: { locale: "en" },
+		});
 		expect(response.statusCode).toBe(200);
 	});
 });

@@ -2,7 +2,14 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
-import { addToTeam, createAccountAs, createCharacterAs, createRosterAs, createTeamAs, type CharacterBody } from "../helpers/domain.js";
+import {
+	addToTeam,
+	type CharacterBody,
+	createAccountAs,
+	createCharacterAs,
+	createRosterAs,
+	createTeamAs,
+} from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
 import { addMember, createGuildAs, freshAppPerTest, type LoggedIn, signUp } from "../helpers/identity.js";
 
@@ -14,7 +21,10 @@ freshAppPerTest((fresh) => ({ db, app } = fresh));
 async function list(user: LoggedIn, query = "") {
 	const response = await app.inject({ url: `/api/characters${query}`, headers: user.headers });
 	expect(response.statusCode, response.body).toBe(200);
-	const body = response.json() as { characters: CharacterBody[]; pagination: { page: number; limit: number; total: number; totalPages: number } };
+	const body = response.json() as {
+		characters: CharacterBody[];
+		pagination: { page: number; limit: number; total: number; totalPages: number };
+	};
 	return { ...body, names: body.characters.map((character) => character.name) };
 }
 
@@ -22,7 +32,13 @@ describe("POST /api/characters", () => {
 	it("creates a character in one of the caller's accounts", async () => {
 		const user = await signUp(app);
 		const account = await createAccountAs(app, user);
-		const body = { accountId: account.id, name: "Bouftou-Royal", level: 42, classId: reference.class.cra, serverId: reference.server.dakal };
+		const body = {
+			accountId: account.id,
+			name: "Bouftou-Royal",
+			level: 42,
+			classId: reference.class.cra,
+			serverId: reference.server.dakal,
+		};
 		const response = await app.inject({ method: "POST", url: "/api/characters", headers: user.headers, body });
 		expect([response.statusCode, response.info]).toEqual([201, "character.created"]);
 		expect(response.json().character).toMatchObject({ ...body, id: expect.any(Number) });
@@ -31,7 +47,13 @@ describe("POST /api/characters", () => {
 	it("answers 400 for a name of one letter, a level past 200 or a missing class", async () => {
 		const user = await signUp(app);
 		const account = await createAccountAs(app, user);
-		const base = { accountId: account.id, name: "Valid", level: 10, classId: reference.class.iop, serverId: reference.server.dakal };
+		const base = {
+			accountId: account.id,
+			name: "Valid",
+			level: 10,
+			classId: reference.class.iop,
+			serverId: reference.server.dakal,
+		};
 		const post = (body: object) => app.inject({ method: "POST", url: "/api/characters", headers: user.headers, body });
 		expect((await post({ ...base, name: "X" })).info).toBe("TYPE_ERROR.body.name");
 		expect((await post({ ...base, level: 201 })).info).toBe("TYPE_ERROR.body.level");
@@ -41,11 +63,22 @@ describe("POST /api/characters", () => {
 	it("answers 404 for an unknown class or server", async () => {
 		const user = await signUp(app);
 		const account = await createAccountAs(app, user);
-		const base = { accountId: account.id, name: "Valid", level: 10, classId: reference.class.iop, serverId: reference.server.dakal };
+		const base = {
+			accountId: account.id,
+			name: "Valid",
+			level: 10,
+			classId: reference.class.iop,
+			serverId: reference.server.dakal,
+		};
 		const post = (body: object) => app.inject({ method: "POST", url: "/api/characters", headers: user.headers, body });
 		const noClass = await post({ ...base, classId: 9999 });
 		const noServer = await post({ ...base, serverId: 9999 });
-		expect([noClass.statusCode, noClass.info, noServer.statusCode, noServer.info]).toEqual([404, "class.notfound", 404, "server.notfound"]);
+		expect([noClass.statusCode, noClass.info, noServer.statusCode, noServer.info]).toEqual([
+			404,
+			"class.notfound",
+			404,
+			"server.notfound",
+		]);
 	});
 
 	it("answers 404 account.notfound for another user's account or a missing one", async () => {
@@ -53,9 +86,24 @@ describe("POST /api/characters", () => {
 		const stranger = await signUp(app);
 		const account = await createAccountAs(app, owner);
 		const base = { name: "Intruder", level: 10, classId: reference.class.iop, serverId: reference.server.dakal };
-		const hidden = await app.inject({ method: "POST", url: "/api/characters", headers: stranger.headers, body: { ...base, accountId: account.id } });
-		const missing = await app.inject({ method: "POST", url: "/api/characters", headers: stranger.headers, body: { ...base, accountId: 99999 } });
-		expect([hidden.statusCode, hidden.info, missing.statusCode, missing.info]).toEqual([404, "account.notfound", 404, "account.notfound"]);
+		const hidden = await app.inject({
+			method: "POST",
+			url: "/api/characters",
+			headers: stranger.headers,
+			body: { ...base, accountId: account.id },
+		});
+		const missing = await app.inject({
+			method: "POST",
+			url: "/api/characters",
+			headers: stranger.headers,
+			body: { ...base, accountId: 99999 },
+		});
+		expect([hidden.statusCode, hidden.info, missing.statusCode, missing.info]).toEqual([
+			404,
+			"account.notfound",
+			404,
+			"account.notfound",
+		]);
 	});
 
 	it("answers 409 character.name_taken for a name already used on the server, whatever its case", async () => {
@@ -66,7 +114,13 @@ describe("POST /api/characters", () => {
 			method: "POST",
 			url: "/api/characters",
 			headers: user.headers,
-			body: { accountId: account.id, name: "ecaflip", level: 1, classId: reference.class.iop, serverId: reference.server.dakal },
+			body: {
+				accountId: account.id,
+				name: "ecaflip",
+				level: 1,
+				classId: reference.class.iop,
+				serverId: reference.server.dakal,
+			},
 		});
 		expect([response.statusCode, response.info]).toEqual([409, "character.name_taken"]);
 		await createCharacterAs(app, user, account.id, { name: "Ecaflip", serverId: reference.server.draconiros });
@@ -88,8 +142,14 @@ describe("GET /api/characters", () => {
 	it("pages with a stable order: ties are broken on id, no character appears twice", async () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 7, { level: 50 });
-		const pages = [await list(user, "?sort=level&limit=3&page=1"), await list(user, "?sort=level&limit=3&page=2"), await list(user, "?sort=level&limit=3&page=3")];
-		expect(pages.flatMap((page) => page.characters.map((character) => character.id))).toEqual(characters.map((character) => character.id));
+		const pages = [
+			await list(user, "?sort=level&limit=3&page=1"),
+			await list(user, "?sort=level&limit=3&page=2"),
+			await list(user, "?sort=level&limit=3&page=3"),
+		];
+		expect(pages.flatMap((page) => page.characters.map((character) => character.id))).toEqual(
+			characters.map((character) => character.id),
+		);
 		expect(pages[2]?.pagination).toEqual({ page: 3, limit: 3, total: 7, totalPages: 3 });
 	});
 
@@ -108,7 +168,12 @@ describe("GET /api/characters", () => {
 		const high = await createCharacterAs(app, user, account.id, { name: "High", level: 200 });
 		expect((await list(user, "?sort=level:desc")).names).toEqual(["High", "Mid", "Low"]);
 		expect((await list(user, "?sort=level:asc")).names).toEqual(["Low", "Mid", "High"]);
-		await app.inject({ method: "PATCH", url: `/api/characters/${high.id}`, headers: user.headers, body: { level: 199 } });
+		await app.inject({
+			method: "PATCH",
+			url: `/api/characters/${high.id}`,
+			headers: user.headers,
+			body: { level: 199 },
+		});
 		expect((await list(user, "?sort=updatedAt:desc")).names[0]).toBe("High");
 	});
 
@@ -116,33 +181,63 @@ describe("GET /api/characters", () => {
 		const user = await signUp(app);
 		const main = await createAccountAs(app, user);
 		const mules = await createAccountAs(app, user);
-		await createCharacterAs(app, user, main.id, { name: "Iop-Rouge", classId: reference.class.iop, serverId: reference.server.dakal, level: 20 });
-		await createCharacterAs(app, user, main.id, { name: "Cra-Bleu", classId: reference.class.cra, serverId: reference.server.draconiros, level: 120 });
-		await createCharacterAs(app, user, mules.id, { name: "Eni-Rouge", classId: reference.class.eniripsa, serverId: reference.server.dakal, level: 180 });
+		await createCharacterAs(app, user, main.id, {
+			name: "Iop-Rouge",
+			classId: reference.class.iop,
+			serverId: reference.server.dakal,
+			level: 20,
+		});
+		await createCharacterAs(app, user, main.id, {
+			name: "Cra-Bleu",
+			classId: reference.class.cra,
+			serverId: reference.server.draconiros,
+			level: 120,
+		});
+		await createCharacterAs(app, user, mules.id, {
+			name: "Eni-Rouge",
+			classId: reference.class.eniripsa,
+			serverId: reference.server.dakal,
+			level: 180,
+		});
 		expect((await list(user, "?search=ROUGE")).names).toEqual(["Eni-Rouge", "Iop-Rouge"]);
 		expect((await list(user, `?search=%25`)).names).toEqual([]);
-		expect((await list(user, `?classIds=${reference.class.iop}&classIds=${reference.class.cra}`)).names).toEqual(["Cra-Bleu", "Iop-Rouge"]);
-		expect((await list(user, `?classIds=${reference.class.iop},${reference.class.eniripsa}`)).names).toEqual(["Eni-Rouge", "Iop-Rouge"]);
+		expect((await list(user, `?classIds=${reference.class.iop}&classIds=${reference.class.cra}`)).names).toEqual([
+			"Cra-Bleu",
+			"Iop-Rouge",
+		]);
+		expect((await list(user, `?classIds=${reference.class.iop},${reference.class.eniripsa}`)).names).toEqual([
+			"Eni-Rouge",
+			"Iop-Rouge",
+		]);
 		expect((await list(user, `?serverIds=${reference.server.draconiros}`)).names).toEqual(["Cra-Bleu"]);
 		expect((await list(user, `?accountIds=${mules.id}`)).names).toEqual(["Eni-Rouge"]);
 		expect((await list(user, "?minLevel=100&maxLevel=150")).names).toEqual(["Cra-Bleu"]);
-		expect((await list(user, `?search=rouge&serverIds=${reference.server.dakal}&minLevel=100`)).names).toEqual(["Eni-Rouge"]);
+		expect((await list(user, `?search=rouge&serverIds=${reference.server.dakal}&minLevel=100`)).names).toEqual([
+			"Eni-Rouge",
+		]);
 	});
 
 	it("answers 400 level.range_invalid when minLevel is above maxLevel", async () => {
 		const user = await signUp(app);
 		const response = await app.inject({ url: "/api/characters?minLevel=150&maxLevel=100", headers: user.headers });
-		expect([response.statusCode, response.info, response.json().error]).toEqual([400, "level.range_invalid", "level.range_invalid"]);
+		expect([response.statusCode, response.info, response.json().error]).toEqual([
+			400,
+			"level.range_invalid",
+			"level.range_invalid",
+		]);
 	});
 
 	it("answers 400 for a bad page, limit, sort, id list or a list longer than 50", async () => {
 		const user = await signUp(app);
-		const info = async (query: string) => (await app.inject({ url: `/api/characters${query}`, headers: user.headers })).info;
+		const info = async (query: string) =>
+			(await app.inject({ url: `/api/characters${query}`, headers: user.headers })).info;
 		expect(await info("?page=0")).toBe("TYPE_ERROR.query.page");
 		expect(await info("?limit=101")).toBe("TYPE_ERROR.query.limit");
 		expect(await info("?sort=age")).toBe("TYPE_ERROR.query.sort");
 		expect(await info("?classIds=1,abc")).toBe("TYPE_ERROR.query.classIds");
-		expect(await info(`?serverIds=${Array.from({ length: 51 }, (_, index) => index + 1).join(",")}`)).toBe("TYPE_ERROR.query.serverIds");
+		expect(await info(`?serverIds=${Array.from({ length: 51 }, (_, index) => index + 1).join(",")}`)).toBe(
+			"TYPE_ERROR.query.serverIds",
+		);
 	});
 });
 
@@ -151,7 +246,11 @@ describe("GET /api/characters/{characterId}", () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 1);
 		const response = await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: user.headers });
-		expect([response.statusCode, response.info, response.json().character.id]).toEqual([200, "character.found", characters[0]?.id]);
+		expect([response.statusCode, response.info, response.json().character.id]).toEqual([
+			200,
+			"character.found",
+			characters[0]?.id,
+		]);
 	});
 
 	it("answers 404 to a stranger, exactly as for a missing character", async () => {
@@ -172,7 +271,12 @@ describe("GET /api/characters/{characterId}", () => {
 		const { characters } = await createRosterAs(app, owner, 1);
 		const id = characters[0]?.id;
 		expect((await app.inject({ url: `/api/characters/${id}`, headers: fellow.headers })).statusCode).toBe(200);
-		const change = await app.inject({ method: "PATCH", url: `/api/characters/${id}`, headers: fellow.headers, body: { level: 1 } });
+		const change = await app.inject({
+			method: "PATCH",
+			url: `/api/characters/${id}`,
+			headers: fellow.headers,
+			body: { level: 1 },
+		});
 		expect([change.statusCode, change.info]).toEqual([404, "character.notfound"]);
 	});
 
@@ -180,10 +284,17 @@ describe("GET /api/characters/{characterId}", () => {
 		const owner = await signUp(app);
 		const fellow = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const role = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Recrue", permissions: [] } });
+		const role = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Recrue", permissions: [] },
+		});
 		await addMember(app, guildId, owner, fellow, role.json().role.id);
 		const { characters } = await createRosterAs(app, owner, 1);
-		expect((await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: fellow.headers })).statusCode).toBe(404);
+		expect(
+			(await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: fellow.headers })).statusCode,
+		).toBe(404);
 	});
 });
 
@@ -192,8 +303,19 @@ describe("PATCH /api/characters/{characterId}", () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 1);
 		const other = await createAccountAs(app, user);
-		const changes = { name: "Renamed", level: 199, classId: reference.class.cra, serverId: reference.server.dakal, accountId: other.id };
-		const response = await app.inject({ method: "PATCH", url: `/api/characters/${characters[0]?.id}`, headers: user.headers, body: changes });
+		const changes = {
+			name: "Renamed",
+			level: 199,
+			classId: reference.class.cra,
+			serverId: reference.server.dakal,
+			accountId: other.id,
+		};
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/characters/${characters[0]?.id}`,
+			headers: user.headers,
+			body: changes,
+		});
 		expect([response.statusCode, response.info]).toEqual([200, "character.updated"]);
 		expect(response.json().character).toMatchObject(changes);
 	});
@@ -203,7 +325,8 @@ describe("PATCH /api/characters/{characterId}", () => {
 		const stranger = await signUp(app);
 		const theirs = await createAccountAs(app, stranger);
 		const { characters } = await createRosterAs(app, user, 1);
-		const patch = (body: object) => app.inject({ method: "PATCH", url: `/api/characters/${characters[0]?.id}`, headers: user.headers, body });
+		const patch = (body: object) =>
+			app.inject({ method: "PATCH", url: `/api/characters/${characters[0]?.id}`, headers: user.headers, body });
 		expect((await patch({ accountId: theirs.id })).info).toBe("account.notfound");
 		expect((await patch({ accountId: 99999 })).info).toBe("account.notfound");
 		expect((await patch({ classId: 9999 })).info).toBe("class.notfound");
@@ -214,7 +337,12 @@ describe("PATCH /api/characters/{characterId}", () => {
 	it("answers 409 character.name_taken for a name used on the server", async () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 2);
-		const response = await app.inject({ method: "PATCH", url: `/api/characters/${characters[1]?.id}`, headers: user.headers, body: { name: characters[0]?.name } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/characters/${characters[1]?.id}`,
+			headers: user.headers,
+			body: { name: characters[0]?.name },
+		});
 		expect([response.statusCode, response.info]).toEqual([409, "character.name_taken"]);
 	});
 
@@ -223,7 +351,12 @@ describe("PATCH /api/characters/{characterId}", () => {
 		const { characters } = await createRosterAs(app, user, 1);
 		const team = await createTeamAs(app, user);
 		await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({ method: "PATCH", url: `/api/characters/${characters[0]?.id}`, headers: user.headers, body: { serverId: reference.server.dakal } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/characters/${characters[0]?.id}`,
+			headers: user.headers,
+			body: { serverId: reference.server.dakal },
+		});
 		expect([response.statusCode, response.info]).toEqual([409, "team.server_mismatch"]);
 	});
 });
@@ -232,7 +365,11 @@ describe("DELETE /api/characters/{characterId}", () => {
 	it("deletes the caller's character", async () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 1);
-		const response = await app.inject({ method: "DELETE", url: `/api/characters/${characters[0]?.id}`, headers: user.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/characters/${characters[0]?.id}`,
+			headers: user.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([204, "character.deleted"]);
 		expect((await list(user)).characters).toEqual([]);
 	});
@@ -241,7 +378,11 @@ describe("DELETE /api/characters/{characterId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { characters } = await createRosterAs(app, owner, 1);
-		const response = await app.inject({ method: "DELETE", url: `/api/characters/${characters[0]?.id}`, headers: stranger.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/characters/${characters[0]?.id}`,
+			headers: stranger.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([404, "character.notfound"]);
 		expect((await list(owner)).characters).toHaveLength(1);
 	});
@@ -254,15 +395,25 @@ describe("POST /api/characters/bulk-delete", () => {
 		const mine = (await createRosterAs(app, user, 3)).characters;
 		const theirs = (await createRosterAs(app, stranger, 1)).characters;
 		const ids = [mine[0]?.id, mine[1]?.id, theirs[0]?.id, 99999];
-		const response = await app.inject({ method: "POST", url: "/api/characters/bulk-delete", headers: user.headers, body: { ids } });
-		expect([response.statusCode, response.info, response.json()]).toEqual([200, "character.bulk_deleted", { deleted: 2 }]);
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/characters/bulk-delete",
+			headers: user.headers,
+			body: { ids },
+		});
+		expect([response.statusCode, response.info, response.json()]).toEqual([
+			200,
+			"character.bulk_deleted",
+			{ deleted: 2 },
+		]);
 		expect((await list(user)).characters.map((character) => character.id)).toEqual([mine[2]?.id]);
 		expect((await list(stranger)).characters).toHaveLength(1);
 	});
 
 	it("answers 400 for more than 100 ids or ids that are not positive integers", async () => {
 		const user = await signUp(app);
-		const post = (ids: unknown) => app.inject({ method: "POST", url: "/api/characters/bulk-delete", headers: user.headers, body: { ids } });
+		const post = (ids: unknown) =>
+			app.inject({ method: "POST", url: "/api/characters/bulk-delete", headers: user.headers, body: { ids } });
 		expect((await post(Array.from({ length: 101 }, (_, index) => index + 1))).info).toBe("TYPE_ERROR.body.ids");
 		expect((await post([0])).info).toBe("TYPE_ERROR.body.ids");
 	});

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { addToTeam, createRosterAs, createTeamAs } from "../helpers/domain.js";
-import { addMember, createGuildAs, freshAppPerTest, signUp, type LoggedIn } from "../helpers/identity.js";
+import { addMember, createGuildAs, freshAppPerTest, type LoggedIn, signUp } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
@@ -39,7 +39,9 @@ describe("GET /api/guilds/{guildId}/members", () => {
 	it("answers 404 to a non-member", async () => {
 		const { guildId } = await guildWithMember();
 		const stranger = await signUp(app);
-		expect((await app.inject({ url: `/api/guilds/${guildId}/members`, headers: stranger.headers })).info).toBe("guild.notfound");
+		expect((await app.inject({ url: `/api/guilds/${guildId}/members`, headers: stranger.headers })).info).toBe(
+			"guild.notfound",
+		);
 	});
 });
 
@@ -81,7 +83,8 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters
 		expect(response.statusCode, response.body).toBe(200);
 		return (response.json().team.members as { id: number }[]).map((member) => member.id).sort((a, b) => a - b);
 	};
-	const added = async (viewer: LoggedIn, teamId: number, characterId: number) => expect((await addToTeam(app, viewer, teamId, characterId)).statusCode).toBe(201);
+	const added = async (viewer: LoggedIn, teamId: number, characterId: number) =>
+		expect((await addToTeam(app, viewer, teamId, characterId)).statusCode).toBe(201);
 
 	/**
 	 * The member's characters A and B sit in two teams of the guild (beside one of the owner's), in a team of a
@@ -91,8 +94,13 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters
 		const { owner, member, guildId, memberRoleId } = await guildWithMember();
 		const other = await createGuildAs(app, owner);
 		await addMember(app, other.guildId, owner, member, other.memberRoleId);
-		const [a, b] = (await createRosterAs(app, member, 2)).characters.map((character) => character.id) as [number, number];
-		const [ownerCharacter] = (await createRosterAs(app, owner, 1)).characters.map((character) => character.id) as [number];
+		const [a, b] = (await createRosterAs(app, member, 2)).characters.map((character) => character.id) as [
+			number,
+			number,
+		];
+		const [ownerCharacter] = (await createRosterAs(app, owner, 1)).characters.map((character) => character.id) as [
+			number,
+		];
 		const guildTeam = await createTeamAs(app, owner, { guildId });
 		const secondGuildTeam = await createTeamAs(app, owner, { guildId });
 		const otherGuildTeam = await createTeamAs(app, owner, { guildId: other.guildId });
@@ -101,7 +109,19 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters
 		await added(owner, secondGuildTeam.id, b);
 		await added(owner, otherGuildTeam.id, a);
 		await added(member, personalTeam.id, a);
-		return { owner, member, guildId, memberRoleId, a, b, ownerCharacter, guildTeam, secondGuildTeam, otherGuildTeam, personalTeam };
+		return {
+			owner,
+			member,
+			guildId,
+			memberRoleId,
+			a,
+			b,
+			ownerCharacter,
+			guildTeam,
+			secondGuildTeam,
+			otherGuildTeam,
+			personalTeam,
+		};
 	}
 
 	it("takes them out of every team of that guild when an owner removes the member", async () => {
@@ -131,9 +151,15 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters
 	it("rolls back the removal from the guild when taking the characters out of its teams fails", async () => {
 		const setup = await memberInTeams();
 		// A trigger makes the team_members delete fail after guild_members was already deleted in the same transaction.
-		await db.execute(sql.raw(`create function test_refuse_team_member_delete() returns trigger language plpgsql as $$
-			begin raise exception 'team_members delete refused by the test'; end $$`));
-		await db.execute(sql.raw("create trigger test_refuse_team_member_delete before delete on team_members for each row execute function test_refuse_team_member_delete()"));
+		await db.execute(
+			sql.raw(`create function test_refuse_team_member_delete() returns trigger language plpgsql as $$
+			begin raise exception 'team_members delete refused by the test'; end $$`),
+		);
+		await db.execute(
+			sql.raw(
+				"create trigger test_refuse_team_member_delete before delete on team_members for each row execute function test_refuse_team_member_delete()",
+			),
+		);
 		try {
 			const response = await removeMember(setup.owner.headers, setup.guildId, setup.member.id);
 			expect(response.statusCode).toBe(500);
@@ -141,9 +167,13 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters
 			await db.execute(sql.raw("drop trigger test_refuse_team_member_delete on team_members"));
 			await db.execute(sql.raw("drop function test_refuse_team_member_delete()"));
 		}
-		const members = (await app.inject({ url: `/api/guilds/${setup.guildId}/members`, headers: setup.owner.headers })).json().members as { userId: number }[];
+		const members = (
+			await app.inject({ url: `/api/guilds/${setup.guildId}/members`, headers: setup.owner.headers })
+		).json().members as { userId: number }[];
 		expect(members.map((member) => member.userId)).toContain(setup.member.id);
-		expect(await teamMemberIds(setup.owner, setup.guildTeam.id)).toEqual([setup.a, setup.b, setup.ownerCharacter].sort((x, y) => x - y));
+		expect(await teamMemberIds(setup.owner, setup.guildTeam.id)).toEqual(
+			[setup.a, setup.b, setup.ownerCharacter].sort((x, y) => x - y),
+		);
 		expect(await teamMemberIds(setup.owner, setup.secondGuildTeam.id)).toEqual([setup.b]);
 	});
 });
@@ -164,7 +194,12 @@ describe("PUT /api/guilds/{guildId}/members/{userId}/role", () => {
 
 	it("answers 403 owner.required when a role manager grants the owner role", async () => {
 		const { owner, member, guildId, ownerRoleId } = await guildWithMember();
-		const managers = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Officier", permissions: ["role.manage"] } });
+		const managers = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Officier", permissions: ["role.manage"] },
+		});
 		await setRole(owner.headers, guildId, member.id, managers.json().role.id);
 		const response = await setRole(member.headers, guildId, member.id, ownerRoleId);
 		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
@@ -185,57 +220,139 @@ describe("PUT /api/guilds/{guildId}/members/{userId}/role", () => {
 describe("guild roles", () => {
 	it("creates a role with permissions from the static list (201)", async () => {
 		const { owner, guildId } = await guildWithMember();
-		const response = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Stratège", permissions: ["team.manage", "progression.edit"] } });
+		const response = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Stratège", permissions: ["team.manage", "progression.edit"] },
+		});
 		expect([response.statusCode, response.info]).toEqual([201, "role.created"]);
-		expect(response.json().role).toMatchObject({ name: "Stratège", kind: "custom", permissions: ["team.manage", "progression.edit"] });
+		expect(response.json().role).toMatchObject({
+			name: "Stratège",
+			kind: "custom",
+			permissions: ["team.manage", "progression.edit"],
+		});
 	});
 
 	it("refuses a permission outside the list (400) and a duplicate name (409 role.name_taken)", async () => {
 		const { owner, guildId } = await guildWithMember();
-		const unknown = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "X", permissions: ["guild.destroy"] } });
+		const unknown = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "X", permissions: ["guild.destroy"] },
+		});
 		expect(unknown.statusCode).toBe(400);
-		const duplicate = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "member" } });
+		const duplicate = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "member" },
+		});
 		expect([duplicate.statusCode, duplicate.info]).toEqual([409, "role.name_taken"]);
 	});
 
 	it("updates a role's permissions, and grants them at once", async () => {
 		const { owner, member, guildId, memberRoleId } = await guildWithMember();
-		const patched = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}/roles/${memberRoleId}`, headers: owner.headers, body: { permissions: ["character.view", "guild.manage"] } });
+		const patched = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
+			headers: owner.headers,
+			body: { permissions: ["character.view", "guild.manage"] },
+		});
 		expect([patched.statusCode, patched.info]).toEqual([200, "role.updated"]);
-		expect((await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: member.headers, body: { name: "Now allowed" } })).statusCode).toBe(200);
+		expect(
+			(
+				await app.inject({
+					method: "PATCH",
+					url: `/api/guilds/${guildId}`,
+					headers: member.headers,
+					body: { name: "Now allowed" },
+				})
+			).statusCode,
+		).toBe(200);
 	});
 
 	it("refuses to change the owner role or rename the member role (409 role.system)", async () => {
 		const { owner, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
-		const patchOwner = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}/roles/${ownerRoleId}`, headers: owner.headers, body: { permissions: [] } });
+		const patchOwner = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}/roles/${ownerRoleId}`,
+			headers: owner.headers,
+			body: { permissions: [] },
+		});
 		expect([patchOwner.statusCode, patchOwner.info]).toEqual([409, "role.system"]);
-		const renameMember = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}/roles/${memberRoleId}`, headers: owner.headers, body: { name: "Peon" } });
+		const renameMember = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
+			headers: owner.headers,
+			body: { name: "Peon" },
+		});
 		expect(renameMember.info).toBe("role.system");
 	});
 
 	it("refuses to delete the system roles (409 role.system) and a role in use (409 role.in_use)", async () => {
 		const { owner, member, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
 		for (const roleId of [ownerRoleId, memberRoleId]) {
-			expect((await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${roleId}`, headers: owner.headers })).info).toBe("role.system");
+			expect(
+				(await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${roleId}`, headers: owner.headers }))
+					.info,
+			).toBe("role.system");
 		}
-		const custom = (await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Temp" } })).json().role.id;
+		const custom = (
+			await app.inject({
+				method: "POST",
+				url: `/api/guilds/${guildId}/roles`,
+				headers: owner.headers,
+				body: { name: "Temp" },
+			})
+		).json().role.id;
 		await setRole(owner.headers, guildId, member.id, custom);
-		const inUse = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers });
+		const inUse = await app.inject({
+			method: "DELETE",
+			url: `/api/guilds/${guildId}/roles/${custom}`,
+			headers: owner.headers,
+		});
 		expect([inUse.statusCode, inUse.info]).toEqual([409, "role.in_use"]);
 	});
 
 	it("deletes an unused custom role (204)", async () => {
 		const { owner, guildId } = await guildWithMember();
-		const custom = (await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Temp" } })).json().role.id;
-		const response = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers });
+		const custom = (
+			await app.inject({
+				method: "POST",
+				url: `/api/guilds/${guildId}/roles`,
+				headers: owner.headers,
+				body: { name: "Temp" },
+			})
+		).json().role.id;
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/guilds/${guildId}/roles/${custom}`,
+			headers: owner.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([204, "role.deleted"]);
-		expect((await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers })).info).toBe("role.notfound");
+		expect(
+			(await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers }))
+				.info,
+		).toBe("role.notfound");
 	});
 
 	it("answers 403 right.missing to members without role.manage, and 404 to outsiders", async () => {
 		const { member, guildId } = await guildWithMember();
 		const stranger = await signUp(app);
-		expect((await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: member.headers, body: { name: "Mine" } })).info).toBe("right.missing");
-		expect((await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: stranger.headers })).info).toBe("guild.notfound");
+		expect(
+			(
+				await app.inject({
+					method: "POST",
+					url: `/api/guilds/${guildId}/roles`,
+					headers: member.headers,
+					body: { name: "Mine" },
+				})
+			).info,
+		).toBe("right.missing");
+		expect((await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: stranger.headers })).info).toBe(
+			"guild.notfound",
+		);
 	});
 });

@@ -12,16 +12,25 @@ freshAppPerTest((fresh) => ({ db, app } = fresh));
 describe("POST /api/guilds", () => {
 	it("creates the guild with owner and member roles, the creator as owner", async () => {
 		const owner = await signUp(app);
-		const response = await app.inject({ method: "POST", url: "/api/guilds", headers: owner.headers, body: { name: "Les Bworks" } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/guilds",
+			headers: owner.headers,
+			body: { name: "Les Bworks" },
+		});
 		expect([response.statusCode, response.info]).toEqual([201, "guild.created"]);
 		expect(response.json().guild).toMatchObject({ name: "Les Bworks", createdBy: owner.id, role: { kind: "owner" } });
-		const roles = (await app.inject({ url: `/api/guilds/${response.json().guild.id}/roles`, headers: owner.headers })).json().roles;
+		const roles = (
+			await app.inject({ url: `/api/guilds/${response.json().guild.id}/roles`, headers: owner.headers })
+		).json().roles;
 		expect(roles.map((role: { kind: string }) => role.kind)).toEqual(["owner", "member"]);
 	});
 
 	it("answers 400 for a name too short and 401 without a session", async () => {
 		const owner = await signUp(app);
-		expect((await app.inject({ method: "POST", url: "/api/guilds", headers: owner.headers, body: { name: "x" } })).info).toBe("TYPE_ERROR.body.name");
+		expect(
+			(await app.inject({ method: "POST", url: "/api/guilds", headers: owner.headers, body: { name: "x" } })).info,
+		).toBe("TYPE_ERROR.body.name");
 		expect((await app.inject({ method: "POST", url: "/api/guilds", body: { name: "Guild" } })).statusCode).toBe(401);
 	});
 });
@@ -34,7 +43,9 @@ describe("GET /api/guilds", () => {
 		await createGuildAs(app, stranger, "Theirs");
 		const response = await app.inject({ url: "/api/guilds", headers: owner.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "guild.list"]);
-		expect(response.json().guilds).toEqual([expect.objectContaining({ id: guildId, name: "Mine", role: expect.objectContaining({ kind: "owner" }) })]);
+		expect(response.json().guilds).toEqual([
+			expect.objectContaining({ id: guildId, name: "Mine", role: expect.objectContaining({ kind: "owner" }) }),
+		]);
 	});
 });
 
@@ -46,7 +57,10 @@ describe("GET /api/guilds/{guildId}", () => {
 		await addMember(app, guildId, owner, member, memberRoleId);
 		const response = await app.inject({ url: `/api/guilds/${guildId}`, headers: member.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "guild.found"]);
-		expect(response.json()).toMatchObject({ guild: { id: guildId }, myRole: { kind: "member", permissions: ["character.view"] } });
+		expect(response.json()).toMatchObject({
+			guild: { id: guildId },
+			myRole: { kind: "member", permissions: ["character.view"] },
+		});
 	});
 
 	it("answers 404 guild.notfound to a non-member, exactly as for a guild that does not exist", async () => {
@@ -64,7 +78,12 @@ describe("PATCH /api/guilds/{guildId}", () => {
 	it("renames the guild for a member with guild.manage", async () => {
 		const owner = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const response = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: owner.headers, body: { name: "Renamed" } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}`,
+			headers: owner.headers,
+			body: { name: "Renamed" },
+		});
 		expect([response.statusCode, response.info, response.json().guild.name]).toEqual([200, "guild.updated", "Renamed"]);
 	});
 
@@ -73,15 +92,33 @@ describe("PATCH /api/guilds/{guildId}", () => {
 		const member = await signUp(app);
 		const { guildId, memberRoleId } = await createGuildAs(app, owner);
 		await addMember(app, guildId, owner, member, memberRoleId);
-		const response = await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: member.headers, body: { name: "Mine now" } });
-		expect([response.statusCode, response.info, response.json().error]).toEqual([403, "right.missing", "right.missing"]);
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}`,
+			headers: member.headers,
+			body: { name: "Mine now" },
+		});
+		expect([response.statusCode, response.info, response.json().error]).toEqual([
+			403,
+			"right.missing",
+			"right.missing",
+		]);
 	});
 
 	it("answers 404 guild.notfound to a non-member", async () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		expect((await app.inject({ method: "PATCH", url: `/api/guilds/${guildId}`, headers: stranger.headers, body: { name: "Pwned" } })).info).toBe("guild.notfound");
+		expect(
+			(
+				await app.inject({
+					method: "PATCH",
+					url: `/api/guilds/${guildId}`,
+					headers: stranger.headers,
+					body: { name: "Pwned" },
+				})
+			).info,
+		).toBe("guild.notfound");
 	});
 });
 
@@ -98,7 +135,12 @@ describe("DELETE /api/guilds/{guildId}", () => {
 		const owner = await signUp(app);
 		const manager = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const role = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Bras droit", permissions: ["guild.manage"] } });
+		const role = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Bras droit", permissions: ["guild.manage"] },
+		});
 		await addMember(app, guildId, owner, manager, role.json().role.id);
 		const response = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: manager.headers });
 		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
@@ -108,6 +150,8 @@ describe("DELETE /api/guilds/{guildId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		expect((await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: stranger.headers })).statusCode).toBe(404);
+		expect(
+			(await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: stranger.headers })).statusCode,
+		).toBe(404);
 	});
 });

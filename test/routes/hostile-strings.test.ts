@@ -9,17 +9,22 @@ import { reference } from "../helpers/fixtures.js";
 import { buildIdentityApp, createGuildAs, defaultPassword, signUp } from "../helpers/identity.js";
 import {
 	acceptsText,
+	type DocumentOperation,
 	exampleOf,
 	fetchDocument,
+	type JsonSchema,
 	operationsOf,
+	type Parameter,
 	requestBodySchema,
 	responseValidator,
-	type DocumentOperation,
-	type JsonSchema,
-	type Parameter,
 } from "../helpers/openapi-document.js";
 
-const partOf: Record<Parameter["in"], string> = { path: "params", query: "query", header: "headers", cookie: "cookies" };
+const partOf: Record<Parameter["in"], string> = {
+	path: "params",
+	query: "query",
+	header: "headers",
+	cookie: "cookies",
+};
 
 interface Hostile {
 	name: string;
@@ -70,7 +75,12 @@ beforeAll(async () => {
 	const character = await createCharacterAs(app, owner, account.id);
 	const team = await createTeamAs(app, owner);
 	const guild = await createGuildAs(app, owner);
-	const invited = await app.inject({ method: "POST", url: `/api/guilds/${guild.guildId}/invitations`, headers: bearer, body: { email: "invited@example.test", roleId: guild.memberRoleId } });
+	const invited = await app.inject({
+		method: "POST",
+		url: `/api/guilds/${guild.guildId}/invitations`,
+		headers: bearer,
+		body: { email: "invited@example.test", roleId: guild.memberRoleId },
+	});
 	expect(invited.statusCode, invited.body).toBe(201);
 	const sessions = await app.inject({ url: "/api/auth/sessions", headers: bearer });
 	known = {
@@ -99,7 +109,12 @@ function pathWith(operation: DocumentOperation, values: Record<string, unknown>)
 }
 
 /** One request with every field valid except `field`, which carries the hostile value. */
-async function sendHostile(operation: DocumentOperation, where: "parameter" | "body", field: string, hostile: Hostile): Promise<Sent> {
+async function sendHostile(
+	operation: DocumentOperation,
+	where: "parameter" | "body",
+	field: string,
+	hostile: Hostile,
+): Promise<Sent> {
 	const parameters = operation.operation.parameters ?? [];
 	const pathValues: Record<string, unknown> = {};
 	const query: string[] = [];
@@ -111,12 +126,16 @@ async function sendHostile(operation: DocumentOperation, where: "parameter" | "b
 		const valid = String(exampleOf(parameter.schema, parameter.name, known));
 		if (parameter.in === "header") headers[parameter.name] = fuzzed ? hostile.value : valid;
 		else if (parameter.in === "path") pathValues[parameter.name] = fuzzed ? undefined : valid;
-		else if (parameter.in === "query") query.push(`${encodeURIComponent(parameter.name)}=${fuzzed ? hostile.inUrl : encodeURIComponent(valid)}`);
-		if (fuzzed && (parameter.in === "header" || hostile.hostileInUrl)) expectedInfo = `TYPE_ERROR.${partOf[parameter.in]}.${parameter.name}`;
+		else if (parameter.in === "query")
+			query.push(`${encodeURIComponent(parameter.name)}=${fuzzed ? hostile.inUrl : encodeURIComponent(valid)}`);
+		if (fuzzed && (parameter.in === "header" || hostile.hostileInUrl))
+			expectedInfo = `TYPE_ERROR.${partOf[parameter.in]}.${parameter.name}`;
 	}
 	let url = pathWith(operation, pathValues);
 	if (where === "parameter" && parameters.some((parameter) => parameter.in === "path" && parameter.name === field)) {
-		url = operation.path.replace(/\{([^}]+)\}/g, (_match, name: string) => (name === field ? hostile.inUrl : encodeURIComponent(String(pathValues[name]))));
+		url = operation.path.replace(/\{([^}]+)\}/g, (_match, name: string) =>
+			name === field ? hostile.inUrl : encodeURIComponent(String(pathValues[name])),
+		);
 	}
 	if (query.length > 0) url += `?${query.join("&")}`;
 	const schema = requestBodySchema(operation.operation);
@@ -130,17 +149,33 @@ async function sendHostile(operation: DocumentOperation, where: "parameter" | "b
 			expectedInfo = `TYPE_ERROR.body.${field}`;
 		}
 	}
-	const response = await app.inject({ method: operation.method, url, headers, ...(body === undefined ? {} : { body }) });
-	return { operation, field, hostile, expectedInfo, statusCode: response.statusCode, info: response.info, body: response.body };
+	const response = await app.inject({
+		method: operation.method,
+		url,
+		headers,
+		...(body === undefined ? {} : { body }),
+	});
+	return {
+		operation,
+		field,
+		hostile,
+		expectedInfo,
+		statusCode: response.statusCode,
+		info: response.info,
+		body: response.body,
+	};
 }
 
 /** The fields worth fuzzing: every parameter (all travel as text), and the body's properties that hold strings. */
 function fieldsOf(operation: DocumentOperation): { where: "parameter" | "body"; field: string }[] {
-	const fields: { where: "parameter" | "body"; field: string }[] = (operation.operation.parameters ?? []).map((parameter) => ({ where: "parameter", field: parameter.name }));
+	const fields: { where: "parameter" | "body"; field: string }[] = (operation.operation.parameters ?? []).map(
+		(parameter) => ({ where: "parameter", field: parameter.name }),
+	);
 	const schema = requestBodySchema(operation.operation);
 	for (const [name, property] of Object.entries((schema?.properties ?? {}) as Record<string, JsonSchema>)) {
 		const items = property.items as JsonSchema | undefined;
-		if (acceptsText(property) || property.type === "string" || (items !== undefined && items.type === "string")) fields.push({ where: "body", field: name });
+		if (acceptsText(property) || property.type === "string" || (items !== undefined && items.type === "string"))
+			fields.push({ where: "body", field: name });
 	}
 	return fields;
 }
@@ -159,11 +194,18 @@ describe("hostile strings, for every operation of the OpenAPI document", () => {
 			}
 		}
 		const failures = sent.filter((one) => one.statusCode >= 500).length;
-		console.log(`hostile strings: ${operations.length} operations, ${fields} fields, ${sent.length} requests, ${failures} answered 5xx`);
+		console.log(
+			`hostile strings: ${operations.length} operations, ${fields} fields, ${sent.length} requests, ${failures} answered 5xx`,
+		);
 	});
 
 	it("answers no request with a 5xx", () => {
-		const failures = sent.filter((one) => one.statusCode >= 500).map((one) => `${one.operation.method} ${one.operation.path} ${one.field} (${one.hostile.name}): ${one.statusCode} ${one.body}`);
+		const failures = sent
+			.filter((one) => one.statusCode >= 500)
+			.map(
+				(one) =>
+					`${one.operation.method} ${one.operation.path} ${one.field} (${one.hostile.name}): ${one.statusCode} ${one.body}`,
+			);
 		expect(failures).toEqual([]);
 	});
 
@@ -173,7 +215,10 @@ describe("hostile strings, for every operation of the OpenAPI document", () => {
 		expect(expected.length).toBeGreaterThan(sent.length / 2);
 		const wrong = expected
 			.filter((one) => one.statusCode !== 400 || one.info !== one.expectedInfo)
-			.map((one) => `${one.operation.method} ${one.operation.path} ${one.field} (${one.hostile.name}): ${one.statusCode} ${one.info}, expected 400 ${one.expectedInfo}`);
+			.map(
+				(one) =>
+					`${one.operation.method} ${one.operation.path} ${one.field} (${one.hostile.name}): ${one.statusCode} ${one.info}, expected 400 ${one.expectedInfo}`,
+			);
 		expect(wrong).toEqual([]);
 	});
 
@@ -207,7 +252,9 @@ describe("a NUL that slips past extract", () => {
 		const { app: production } = buildIdentityApp(db, { config: { APP_ENV: "PROD" } });
 		// A route that skips the rule on purpose, to reach the last line of defence: the database's refusal (22021).
 		production.declareRoute("POST", "/test/unchecked-text").handler(async (_floor, response) => {
-			await db.execute(sql`insert into users (email, password_hash, display_name) values (${"unchecked@example.test"}, ${"x"}, ${"a\u0000b"})`);
+			await db.execute(
+				sql`insert into users (email, password_hash, display_name) values (${"unchecked@example.test"}, ${"x"}, ${"a\u0000b"})`,
+			);
 			response.code(204).send();
 		});
 		const response = await production.inject({ method: "POST", url: "/test/unchecked-text" });

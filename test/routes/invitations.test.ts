@@ -5,7 +5,15 @@ import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { guildInvitations } from "../../src/db/schema/index.js";
 import { hashToken } from "../../src/services/tokens.js";
-import { createGuildAs, freshAppPerTest, lastMail, loginAs, signUp, type TestClock, tokenIn } from "../helpers/identity.js";
+import {
+	createGuildAs,
+	freshAppPerTest,
+	lastMail,
+	loginAs,
+	signUp,
+	type TestClock,
+	tokenIn,
+} from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
@@ -18,11 +26,17 @@ async function invitation(roleKind: "member" | "owner" = "member") {
 	const invitee = await signUp(app);
 	const guild = await createGuildAs(app, owner);
 	const roleId = roleKind === "owner" ? guild.ownerRoleId : guild.memberRoleId;
-	const response = await app.inject({ method: "POST", url: `/api/guilds/${guild.guildId}/invitations`, headers: owner.headers, body: { email: invitee.email, roleId } });
+	const response = await app.inject({
+		method: "POST",
+		url: `/api/guilds/${guild.guildId}/invitations`,
+		headers: owner.headers,
+		body: { email: invitee.email, roleId },
+	});
 	return { owner, invitee, ...guild, response, token: response.json().token as string };
 }
 
-const accept = (token: string, headers: Record<string, string>) => app.inject({ method: "POST", url: `/api/invitations/${token}/accept`, headers });
+const accept = (token: string, headers: Record<string, string>) =>
+	app.inject({ method: "POST", url: `/api/invitations/${token}/accept`, headers });
 
 describe("POST /api/guilds/{guildId}/invitations", () => {
 	it("answers 201 with a token, mails it, and stores only its hash", async () => {
@@ -36,27 +50,58 @@ describe("POST /api/guilds/{guildId}/invitations", () => {
 	it("answers 403 right.missing to a member without member.invite", async () => {
 		const { guildId, memberRoleId, invitee, token } = await invitation();
 		await accept(token, invitee.headers);
-		const response = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/invitations`, headers: invitee.headers, body: { email: "friend@example.test", roleId: memberRoleId } });
+		const response = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/invitations`,
+			headers: invitee.headers,
+			body: { email: "friend@example.test", roleId: memberRoleId },
+		});
 		expect([response.statusCode, response.info]).toEqual([403, "right.missing"]);
 	});
 
 	it("answers 404 role.notfound for a role of another guild, and 409 for an existing member", async () => {
 		const { owner, guildId, memberRoleId, invitee, token } = await invitation();
 		const other = await createGuildAs(app, owner);
-		const foreignRole = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/invitations`, headers: owner.headers, body: { email: "x@example.test", roleId: other.memberRoleId } });
+		const foreignRole = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/invitations`,
+			headers: owner.headers,
+			body: { email: "x@example.test", roleId: other.memberRoleId },
+		});
 		expect([foreignRole.statusCode, foreignRole.info]).toEqual([404, "role.notfound"]);
 		await accept(token, invitee.headers);
-		const again = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/invitations`, headers: owner.headers, body: { email: invitee.email, roleId: memberRoleId } });
+		const again = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/invitations`,
+			headers: owner.headers,
+			body: { email: invitee.email, roleId: memberRoleId },
+		});
 		expect([again.statusCode, again.info]).toEqual([409, "guild.already_member"]);
 	});
 
 	it("only lets owners invite with the owner role (403 owner.required)", async () => {
 		const { owner, guildId, invitee, token } = await invitation();
-		const inviters = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Recruteur", permissions: ["member.invite"] } });
+		const inviters = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Recruteur", permissions: ["member.invite"] },
+		});
 		await accept(token, invitee.headers);
-		await app.inject({ method: "PUT", url: `/api/guilds/${guildId}/members/${invitee.id}/role`, headers: owner.headers, body: { roleId: inviters.json().role.id } });
-		const ownerRoleId = (await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers })).json().roles[0].id;
-		const response = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/invitations`, headers: invitee.headers, body: { email: "new@example.test", roleId: ownerRoleId } });
+		await app.inject({
+			method: "PUT",
+			url: `/api/guilds/${guildId}/members/${invitee.id}/role`,
+			headers: owner.headers,
+			body: { roleId: inviters.json().role.id },
+		});
+		const ownerRoleId = (await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers })).json()
+			.roles[0].id;
+		const response = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/invitations`,
+			headers: invitee.headers,
+			body: { email: "new@example.test", roleId: ownerRoleId },
+		});
 		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
 	});
 });
@@ -71,7 +116,9 @@ describe("GET /api/invitations/{token}", () => {
 
 	it("answers 404 invitation.notfound for an unknown token", async () => {
 		const user = await signUp(app);
-		expect((await app.inject({ url: `/api/invitations/${"C".repeat(43)}`, headers: user.headers })).info).toBe("invitation.notfound");
+		expect((await app.inject({ url: `/api/invitations/${"C".repeat(43)}`, headers: user.headers })).info).toBe(
+			"invitation.notfound",
+		);
 	});
 });
 
@@ -109,7 +156,9 @@ describe("POST /api/invitations/{token}/accept", () => {
 
 	it("answers 401 without a session", async () => {
 		const { token } = await invitation();
-		expect((await app.inject({ method: "POST", url: `/api/invitations/${token}/accept` })).info).toBe("session.missing");
+		expect((await app.inject({ method: "POST", url: `/api/invitations/${token}/accept` })).info).toBe(
+			"session.missing",
+		);
 	});
 
 	it("answers 409 guild.already_member when the invitee already joined", async () => {

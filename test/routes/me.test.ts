@@ -14,8 +14,21 @@ describe("GET /api/me", () => {
 		const user = await signUp(app);
 		const response = await app.inject({ url: "/api/me", headers: user.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "user.found"]);
-		expect(response.json().user).toMatchObject({ id: user.id, email: user.email, displayName: user.displayName, locale: "fr", twoFactorEnabled: false });
-		expect(Object.keys(response.json().user).sort()).toEqual(["createdAt", "displayName", "email", "id", "locale", "twoFactorEnabled"]);
+		expect(response.json().user).toMatchObject({
+			id: user.id,
+			email: user.email,
+			displayName: user.displayName,
+			locale: "fr",
+			twoFactorEnabled: false,
+		});
+		expect(Object.keys(response.json().user).sort()).toEqual([
+			"createdAt",
+			"displayName",
+			"email",
+			"id",
+			"locale",
+			"twoFactorEnabled",
+		]);
 	});
 
 	it("answers 401 session.missing without a session", async () => {
@@ -26,20 +39,35 @@ describe("GET /api/me", () => {
 describe("PATCH /api/me", () => {
 	it("changes the display name and the locale", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ method: "PATCH", url: "/api/me", headers: user.headers, body: { displayName: "  Sram  ", locale: "en" } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			headers: user.headers,
+			body: { displayName: "  Sram  ", locale: "en" },
+		});
 		expect([response.statusCode, response.info]).toEqual([200, "user.updated"]);
 		expect(response.json().user).toMatchObject({ displayName: "Sram", locale: "en" });
 	});
 
 	it("ignores fields it does not know (the email stays)", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ method: "PATCH", url: "/api/me", headers: user.headers, body: { email: "other@example.test" } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			headers: user.headers,
+			body: { email: "other@example.test" },
+		});
 		expect(response.json().user.email).toBe(user.email);
 	});
 
 	it("answers 400 for an invalid locale", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ method: "PATCH", url: "/api/me", headers: user.headers, body: { locale: "français" } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: "/api/me",
+			headers: user.headers,
+			body: { locale: "français" },
+		});
 		expect([response.statusCode, response.info]).toEqual([400, "TYPE_ERROR.body.locale"]);
 	});
 

@@ -11,7 +11,8 @@ let clock: TestClock;
 freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
 const forgot = (email: string) => app.inject({ method: "POST", url: "/api/auth/password/forgot", body: { email } });
-const reset = (token: string, password: string) => app.inject({ method: "POST", url: "/api/auth/password/reset", body: { token, password } });
+const reset = (token: string, password: string) =>
+	app.inject({ method: "POST", url: "/api/auth/password/reset", body: { token, password } });
 const newPassword = "a brand new passphrase";
 
 async function resetTokenFor(email: string): Promise<string> {
@@ -44,7 +45,11 @@ describe("POST /api/auth/password/reset", () => {
 		expect([response.statusCode, response.info]).toEqual([204, "password.reset"]);
 		expect((await app.inject({ url: "/api/me", headers: user.headers })).info).toBe("session.revoked");
 		await loginAs(app, { email: user.email, password: newPassword });
-		const old = await app.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } });
+		const old = await app.inject({
+			method: "POST",
+			url: "/api/auth/login",
+			body: { email: user.email, password: user.password },
+		});
 		expect(old.statusCode).toBe(401);
 	});
 
@@ -101,6 +106,9 @@ describe("POST /api/me/password", () => {
 	});
 
 	it("answers 401 without a session", async () => {
-		expect((await app.inject({ method: "POST", url: "/api/me/password", body: { current: "x", new: newPassword } })).statusCode).toBe(401);
+		expect(
+			(await app.inject({ method: "POST", url: "/api/me/password", body: { current: "x", new: newPassword } }))
+				.statusCode,
+		).toBe(401);
 	});
 });

@@ -19,7 +19,11 @@ describe("PUT /api/characters/{characterId}/progressions/{kind}/{refId}", () => 
 		const user = await signUp(app);
 		const id = (await createRosterAs(app, user, 1)).characters[0]?.id ?? 0;
 		const first = await setProgress(app, user, id, "dungeon", dungeon, "in_progress");
-		expect([first.statusCode, first.info, first.json().progression]).toEqual([200, "progression.saved", { kind: "dungeon", refId: dungeon, status: "in_progress", updatedAt: expect.any(String) }]);
+		expect([first.statusCode, first.info, first.json().progression]).toEqual([
+			200,
+			"progression.saved",
+			{ kind: "dungeon", refId: dungeon, status: "in_progress", updatedAt: expect.any(String) },
+		]);
 		const second = await setProgress(app, user, id, "dungeon", dungeon, "done");
 		expect(second.json().progression.status).toBe("done");
 		const listed = await app.inject({ url: `/api/characters/${id}/progressions`, headers: user.headers });
@@ -63,9 +67,14 @@ describe("GET /api/characters/{characterId}/progressions", () => {
 		await setProgress(app, user, id, "quest", 5, "done");
 		const all = await app.inject({ url: `/api/characters/${id}/progressions`, headers: user.headers });
 		expect([all.statusCode, all.info, all.json().progressions.length]).toEqual([200, "progression.list", 3]);
-		const dungeonsDone = await app.inject({ url: `/api/characters/${id}/progressions?kind=dungeon&status=done`, headers: user.headers });
+		const dungeonsDone = await app.inject({
+			url: `/api/characters/${id}/progressions?kind=dungeon&status=done`,
+			headers: user.headers,
+		});
 		expect(dungeonsDone.json().progressions.map((row: { refId: number }) => row.refId)).toEqual([1]);
-		expect((await app.inject({ url: `/api/characters/${id}/progressions?status=over`, headers: user.headers })).info).toBe("TYPE_ERROR.query.status");
+		expect(
+			(await app.inject({ url: `/api/characters/${id}/progressions?status=over`, headers: user.headers })).info,
+		).toBe("TYPE_ERROR.query.status");
 	});
 
 	it("is readable by a guild fellow with character.view, not by a stranger", async () => {
@@ -76,7 +85,9 @@ describe("GET /api/characters/{characterId}/progressions", () => {
 		await addMember(app, guildId, owner, fellow, memberRoleId);
 		const id = (await createRosterAs(app, owner, 1)).characters[0]?.id ?? 0;
 		await setProgress(app, owner, id, "quest", 1, "done");
-		expect((await app.inject({ url: `/api/characters/${id}/progressions`, headers: fellow.headers })).json().progressions).toHaveLength(1);
+		expect(
+			(await app.inject({ url: `/api/characters/${id}/progressions`, headers: fellow.headers })).json().progressions,
+		).toHaveLength(1);
 		const hidden = await app.inject({ url: `/api/characters/${id}/progressions`, headers: stranger.headers });
 		expect([hidden.statusCode, hidden.info]).toEqual([404, "character.notfound"]);
 	});
@@ -92,12 +103,20 @@ describe("GET /api/teams/{teamId}/progressions", () => {
 		await addToTeam(app, user, team.id, second);
 		await setProgress(app, user, first, "dungeon", dungeon, "done");
 		await setProgress(app, user, second, "dungeon", dungeon, "in_progress");
-		const response = await app.inject({ url: `/api/teams/${team.id}/progressions?kind=dungeon`, headers: user.headers });
+		const response = await app.inject({
+			url: `/api/teams/${team.id}/progressions?kind=dungeon`,
+			headers: user.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([200, "progression.matrix"]);
 		const body = response.json();
 		expect(body.characters.map((character: { id: number }) => character.id)).toEqual([first, second]);
 		expect(body.rows).toHaveLength(dungeonRows.length);
-		expect(body.rows[0]).toEqual({ refId: dungeon, name: "Crypte de Kardorim", level: 10, statuses: ["done", "in_progress"] });
+		expect(body.rows[0]).toEqual({
+			refId: dungeon,
+			name: "Crypte de Kardorim",
+			level: 10,
+			statuses: ["done", "in_progress"],
+		});
 		expect(body.rows[1].statuses).toEqual(["todo", "todo"]);
 	});
 
@@ -117,7 +136,9 @@ describe("GET /api/teams/{teamId}/progressions", () => {
 		const team = await createTeamAs(app, owner);
 		const hidden = await app.inject({ url: `/api/teams/${team.id}/progressions`, headers: stranger.headers });
 		expect([hidden.statusCode, hidden.info]).toEqual([404, "team.notfound"]);
-		expect((await app.inject({ url: `/api/teams/${team.id}/progressions?kind=raid`, headers: owner.headers })).info).toBe("TYPE_ERROR.query.kind");
+		expect(
+			(await app.inject({ url: `/api/teams/${team.id}/progressions?kind=raid`, headers: owner.headers })).info,
+		).toBe("TYPE_ERROR.query.kind");
 	});
 });
 
@@ -135,8 +156,18 @@ describe("GET /api/guilds/{guildId}/progressions/summary", () => {
 		expect([response.statusCode, response.info]).toEqual([200, "progression.summary"]);
 		const zero = { todo: 0, in_progress: 0, done: 0 };
 		expect(response.json().members).toEqual([
-			{ userId: owner.id, displayName: owner.displayName, characters: 0, progressions: { quest: zero, achievement: zero, dungeon: zero } },
-			{ userId: member.id, displayName: member.displayName, characters: 2, progressions: { quest: { ...zero, in_progress: 1 }, achievement: zero, dungeon: { ...zero, done: 2 } } },
+			{
+				userId: owner.id,
+				displayName: owner.displayName,
+				characters: 0,
+				progressions: { quest: zero, achievement: zero, dungeon: zero },
+			},
+			{
+				userId: member.id,
+				displayName: member.displayName,
+				characters: 2,
+				progressions: { quest: { ...zero, in_progress: 1 }, achievement: zero, dungeon: { ...zero, done: 2 } },
+			},
 		]);
 	});
 
@@ -145,10 +176,20 @@ describe("GET /api/guilds/{guildId}/progressions/summary", () => {
 		const recruit = await signUp(app);
 		const outsider = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const role = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Recrue", permissions: [] } });
+		const role = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Recrue", permissions: [] },
+		});
 		await addMember(app, guildId, owner, recruit, role.json().role.id);
 		const refused = await app.inject({ url: `/api/guilds/${guildId}/progressions/summary`, headers: recruit.headers });
 		const hidden = await app.inject({ url: `/api/guilds/${guildId}/progressions/summary`, headers: outsider.headers });
-		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([403, "right.missing", 404, "guild.notfound"]);
+		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([
+			403,
+			"right.missing",
+			404,
+			"guild.notfound",
+		]);
 	});
 });

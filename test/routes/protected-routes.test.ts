@@ -17,10 +17,17 @@ interface Operation {
 function protectedOperations(document: OpenApiDocument): Operation[] {
 	const operations: Operation[] = [];
 	for (const [path, item] of Object.entries(document.paths)) {
-		for (const [method, operation] of Object.entries(item as Record<string, { security?: Record<string, unknown>[] }>)) {
+		for (const [method, operation] of Object.entries(
+			item as Record<string, { security?: Record<string, unknown>[] }>,
+		)) {
 			const security = operation.security;
 			// `{}` in the list means credentials are optional there.
-			if (security === undefined || security.length === 0 || security.some((requirement) => Object.keys(requirement).length === 0)) continue;
+			if (
+				security === undefined ||
+				security.length === 0 ||
+				security.some((requirement) => Object.keys(requirement).length === 0)
+			)
+				continue;
 			operations.push({ method: method.toUpperCase(), path, url: path.replace(/\{[^}]+\}/g, "not-a-valid-param") });
 		}
 	}
@@ -51,7 +58,9 @@ describe("every protected route", () => {
 	it("answers 401 session.missing without credentials", async () => {
 		for (const operation of operations) {
 			const response = await app.inject({ method: operation.method, url: operation.url });
-			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(`${operation.method} ${operation.path} → 401 session.missing`);
+			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(
+				`${operation.method} ${operation.path} → 401 session.missing`,
+			);
 		}
 	});
 
@@ -59,7 +68,9 @@ describe("every protected route", () => {
 		for (const operation of operations) {
 			for (const authorization of ["Bearer not-a-real-token", "Basic dXNlcjpwYXNz"]) {
 				const response = await app.inject({ method: operation.method, url: operation.url, headers: { authorization } });
-				expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(`${operation.method} ${operation.path} → 401 session.invalid`);
+				expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(
+					`${operation.method} ${operation.path} → 401 session.invalid`,
+				);
 			}
 		}
 	});
@@ -69,7 +80,9 @@ describe("every protected route", () => {
 		clock.advance(16 * 60 * 1000);
 		for (const operation of operations) {
 			const response = await app.inject({ method: operation.method, url: operation.url, headers: user.headers });
-			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(`${operation.method} ${operation.path} → 401 session.expired`);
+			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(
+				`${operation.method} ${operation.path} → 401 session.expired`,
+			);
 		}
 	});
 
@@ -78,7 +91,9 @@ describe("every protected route", () => {
 		expect((await app.inject({ method: "POST", url: "/api/auth/logout", headers: user.headers })).statusCode).toBe(204);
 		for (const operation of operations) {
 			const response = await app.inject({ method: operation.method, url: operation.url, headers: user.headers });
-			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(`${operation.method} ${operation.path} → 401 session.revoked`);
+			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(
+				`${operation.method} ${operation.path} → 401 session.revoked`,
+			);
 		}
 	});
 
@@ -91,7 +106,9 @@ describe("every protected route", () => {
 				url: operation.url,
 				headers: { cookie, origin: "https://evil.example", host: "localhost:3000" },
 			});
-			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(`${operation.method} ${operation.path} → 403 csrf.rejected`);
+			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(
+				`${operation.method} ${operation.path} → 403 csrf.rejected`,
+			);
 		}
 	});
 });

@@ -68,14 +68,17 @@ describe("GET /api/classes, /api/servers, /api/dungeons", () => {
 });
 
 describe("If-None-Match", () => {
-	it.each(["classes", "servers", "dungeons"])("answers 304 for /api/%s with the ETag and no body when the tag matches", async (resource) => {
-		const etag = String((await get(`/api/${resource}`)).headers.etag);
-		const response = await get(`/api/${resource}`, { "if-none-match": etag });
-		expect([response.statusCode, response.info]).toEqual([304, `${resource}.not_modified`]);
-		expect(response.headers.etag).toBe(etag);
-		expect(response.headers["cache-control"]).toBe("public, max-age=300");
-		expect(response.body).toBe("");
-	});
+	it.each(["classes", "servers", "dungeons"])(
+		"answers 304 for /api/%s with the ETag and no body when the tag matches",
+		async (resource) => {
+			const etag = String((await get(`/api/${resource}`)).headers.etag);
+			const response = await get(`/api/${resource}`, { "if-none-match": etag });
+			expect([response.statusCode, response.info]).toEqual([304, `${resource}.not_modified`]);
+			expect(response.headers.etag).toBe(etag);
+			expect(response.headers["cache-control"]).toBe("public, max-age=300");
+			expect(response.body).toBe("");
+		},
+	);
 
 	it("compares weakly, within lists, and honours *", async () => {
 		const etag = String((await get("/api/servers")).headers.etag);
@@ -123,7 +126,8 @@ describe("the reference cache", () => {
 		const api = await startFakeDofusDb();
 		try {
 			const records = defaultRecords();
-			(records["/breeds"]?.[8] as { shortName: { fr: string } }).shortName.fr = "Crâ";
+			const breed = records["/breeds"]?.[8] as { shortName: { fr: string } };
+			breed.shortName.fr = "Crâ";
 			api.records = records;
 			const report = await syncDofusDb({ db, baseUrl: api.url, timeoutMs: 2000, retries: 0, referenceCache: cache });
 			expect(report.changed).toBe(true);

@@ -41,7 +41,11 @@ describe("POST /api/auth/logout-all", () => {
 		expect([response.statusCode, response.info]).toEqual([204, "session.all_closed"]);
 		expect((await me(user.headers)).info).toBe("session.revoked");
 		expect((await me(other.headers)).info).toBe("session.revoked");
-		const refresh = await app.inject({ method: "POST", url: "/api/auth/refresh", body: { refreshToken: other.refreshToken } });
+		const refresh = await app.inject({
+			method: "POST",
+			url: "/api/auth/refresh",
+			body: { refreshToken: other.refreshToken },
+		});
 		expect([refresh.statusCode, refresh.info]).toEqual([401, "session.revoked"]);
 	});
 
@@ -59,7 +63,13 @@ describe("GET /api/auth/sessions", () => {
 		await loginAs(app, user, { userAgent: "Firefox on Linux" });
 		const response = await app.inject({ url: "/api/auth/sessions", headers: user.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "session.list"]);
-		const list = response.json().sessions as { device: string | null; ip: string; current: boolean; createdAt: string; lastSeenAt: string }[];
+		const list = response.json().sessions as {
+			device: string | null;
+			ip: string;
+			current: boolean;
+			createdAt: string;
+			lastSeenAt: string;
+		}[];
 		expect(list).toHaveLength(2);
 		expect(list.filter((session) => session.current)).toHaveLength(1);
 		expect(list.map((session) => session.device)).toContain("Firefox on Linux");
@@ -86,7 +96,11 @@ describe("DELETE /api/auth/sessions/{sessionId}", () => {
 		const user = await signUp(app);
 		const laptop = await loginAs(app, user);
 		const target = (await sessionsOf(laptop.headers)).find((session) => session.current);
-		const response = await app.inject({ method: "DELETE", url: `/api/auth/sessions/${target?.id}`, headers: user.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/auth/sessions/${target?.id}`,
+			headers: user.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([204, "session.closed"]);
 		expect((await me(laptop.headers)).info).toBe("session.revoked");
 		expect((await me(user.headers)).statusCode).toBe(200);
@@ -96,14 +110,22 @@ describe("DELETE /api/auth/sessions/{sessionId}", () => {
 		const user = await signUp(app);
 		const victim = await signUp(app);
 		const victimSession = (await sessionsOf(victim.headers))[0];
-		const response = await app.inject({ method: "DELETE", url: `/api/auth/sessions/${victimSession?.id}`, headers: user.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/auth/sessions/${victimSession?.id}`,
+			headers: user.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([404, "session.notfound"]);
 		expect((await me(victim.headers)).statusCode).toBe(200);
 	});
 
 	it("answers 404 for an unknown id and 400 for a malformed one", async () => {
 		const user = await signUp(app);
-		expect((await app.inject({ method: "DELETE", url: "/api/auth/sessions/999", headers: user.headers })).statusCode).toBe(404);
-		expect((await app.inject({ method: "DELETE", url: "/api/auth/sessions/abc", headers: user.headers })).statusCode).toBe(400);
+		expect(
+			(await app.inject({ method: "DELETE", url: "/api/auth/sessions/999", headers: user.headers })).statusCode,
+		).toBe(404);
+		expect(
+			(await app.inject({ method: "DELETE", url: "/api/auth/sessions/abc", headers: user.headers })).statusCode,
+		).toBe(400);
 	});
 });

@@ -17,7 +17,12 @@ async function guildWithRoles() {
 	const manager = await signUp(app);
 	const member = await signUp(app);
 	const { guildId, memberRoleId } = await createGuildAs(app, owner);
-	const role = await app.inject({ method: "POST", url: `/api/guilds/${guildId}/roles`, headers: owner.headers, body: { name: "Stratège", permissions: ["team.manage"] } });
+	const role = await app.inject({
+		method: "POST",
+		url: `/api/guilds/${guildId}/roles`,
+		headers: owner.headers,
+		body: { name: "Stratège", permissions: ["team.manage"] },
+	});
 	await addMember(app, guildId, owner, manager, role.json().role.id);
 	await addMember(app, guildId, owner, member, memberRoleId);
 	return { guildId, owner, manager, member };
@@ -26,9 +31,20 @@ async function guildWithRoles() {
 describe("POST /api/teams", () => {
 	it("creates a personal team owned by the caller", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ method: "POST", url: "/api/teams", headers: user.headers, body: { name: "Donjons", serverId: reference.server.dakal } });
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/teams",
+			headers: user.headers,
+			body: { name: "Donjons", serverId: reference.server.dakal },
+		});
 		expect([response.statusCode, response.info]).toEqual([201, "team.created"]);
-		expect(response.json().team).toMatchObject({ name: "Donjons", ownerUserId: user.id, guildId: null, serverId: reference.server.dakal, members: [] });
+		expect(response.json().team).toMatchObject({
+			name: "Donjons",
+			ownerUserId: user.id,
+			guildId: null,
+			serverId: reference.server.dakal,
+			members: [],
+		});
 	});
 
 	it("creates a guild team for a member with team.manage", async () => {
@@ -43,7 +59,12 @@ describe("POST /api/teams", () => {
 		const body = { name: "Nope", serverId: reference.server.dakal, guildId };
 		const refused = await app.inject({ method: "POST", url: "/api/teams", headers: member.headers, body });
 		const hidden = await app.inject({ method: "POST", url: "/api/teams", headers: outsider.headers, body });
-		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([403, "right.missing", 404, "guild.notfound"]);
+		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([
+			403,
+			"right.missing",
+			404,
+			"guild.notfound",
+		]);
 	});
 
 	it("answers 404 server.notfound, 400 for an empty name, 409 team.name_taken for a name the owner uses", async () => {
@@ -68,7 +89,9 @@ describe("GET /api/teams", () => {
 		await addToTeam(app, member, mine.id, characters[0]?.id ?? 0);
 		const response = await app.inject({ url: "/api/teams", headers: member.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "team.list"]);
-		expect(response.json().teams.map((team: { id: number; memberCount: number }) => [team.id, team.memberCount])).toEqual([
+		expect(
+			response.json().teams.map((team: { id: number; memberCount: number }) => [team.id, team.memberCount]),
+		).toEqual([
 			[guildTeam.id, 0],
 			[mine.id, 1],
 		]);
@@ -83,7 +106,9 @@ describe("GET /api/teams/{teamId}", () => {
 		expect((await addToTeam(app, owner, team.id, characters[0]?.id ?? 0)).statusCode).toBe(201);
 		const response = await app.inject({ url: `/api/teams/${team.id}`, headers: member.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "team.found"]);
-		expect(response.json().team.members).toEqual([expect.objectContaining({ id: characters[0]?.id, userId: member.id })]);
+		expect(response.json().team.members).toEqual([
+			expect.objectContaining({ id: characters[0]?.id, userId: member.id }),
+		]);
 	});
 
 	it("answers 404 team.notfound to a stranger, as for a missing team", async () => {
@@ -101,8 +126,17 @@ describe("PATCH /api/teams/{teamId}", () => {
 	it("renames the team and moves an empty team to another server", async () => {
 		const user = await signUp(app);
 		const team = await createTeamAs(app, user);
-		const response = await app.inject({ method: "PATCH", url: `/api/teams/${team.id}`, headers: user.headers, body: { name: "Renamed", serverId: reference.server.dakal } });
-		expect([response.statusCode, response.info, response.json().team]).toEqual([200, "team.updated", expect.objectContaining({ name: "Renamed", serverId: reference.server.dakal })]);
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/teams/${team.id}`,
+			headers: user.headers,
+			body: { name: "Renamed", serverId: reference.server.dakal },
+		});
+		expect([response.statusCode, response.info, response.json().team]).toEqual([
+			200,
+			"team.updated",
+			expect.objectContaining({ name: "Renamed", serverId: reference.server.dakal }),
+		]);
 	});
 
 	it("answers 409 team.server_mismatch when moving a team that holds characters", async () => {
@@ -110,7 +144,12 @@ describe("PATCH /api/teams/{teamId}", () => {
 		const team = await createTeamAs(app, user);
 		const { characters } = await createRosterAs(app, user, 1);
 		await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({ method: "PATCH", url: `/api/teams/${team.id}`, headers: user.headers, body: { serverId: reference.server.dakal } });
+		const response = await app.inject({
+			method: "PATCH",
+			url: `/api/teams/${team.id}`,
+			headers: user.headers,
+			body: { serverId: reference.server.dakal },
+		});
 		expect([response.statusCode, response.info]).toEqual([409, "team.server_mismatch"]);
 	});
 
@@ -118,7 +157,8 @@ describe("PATCH /api/teams/{teamId}", () => {
 		const user = await signUp(app);
 		await createTeamAs(app, user, { name: "First" });
 		const team = await createTeamAs(app, user);
-		const patch = (body: object) => app.inject({ method: "PATCH", url: `/api/teams/${team.id}`, headers: user.headers, body });
+		const patch = (body: object) =>
+			app.inject({ method: "PATCH", url: `/api/teams/${team.id}`, headers: user.headers, body });
 		expect((await patch({ name: "first" })).info).toBe("team.name_taken");
 		expect((await patch({ serverId: 9999 })).info).toBe("server.notfound");
 	});
@@ -127,9 +167,24 @@ describe("PATCH /api/teams/{teamId}", () => {
 		const { guildId, owner, member } = await guildWithRoles();
 		const stranger = await signUp(app);
 		const team = await createTeamAs(app, owner, { guildId });
-		const refused = await app.inject({ method: "PATCH", url: `/api/teams/${team.id}`, headers: member.headers, body: { name: "Mine" } });
-		const hidden = await app.inject({ method: "PATCH", url: `/api/teams/${team.id}`, headers: stranger.headers, body: { name: "Mine" } });
-		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([403, "right.missing", 404, "team.notfound"]);
+		const refused = await app.inject({
+			method: "PATCH",
+			url: `/api/teams/${team.id}`,
+			headers: member.headers,
+			body: { name: "Mine" },
+		});
+		const hidden = await app.inject({
+			method: "PATCH",
+			url: `/api/teams/${team.id}`,
+			headers: stranger.headers,
+			body: { name: "Mine" },
+		});
+		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([
+			403,
+			"right.missing",
+			404,
+			"team.notfound",
+		]);
 	});
 });
 
@@ -142,14 +197,20 @@ describe("DELETE /api/teams/{teamId}", () => {
 		const response = await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: user.headers });
 		expect([response.statusCode, response.info]).toEqual([204, "team.deleted"]);
 		expect((await app.inject({ url: `/api/teams/${team.id}`, headers: user.headers })).statusCode).toBe(404);
-		expect((await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: user.headers })).statusCode).toBe(200);
+		expect((await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: user.headers })).statusCode).toBe(
+			200,
+		);
 	});
 
 	it("lets a guild manager delete a guild team and refuses a plain member", async () => {
 		const { guildId, owner, manager, member } = await guildWithRoles();
 		const team = await createTeamAs(app, owner, { guildId });
-		expect((await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: member.headers })).info).toBe("right.missing");
-		expect((await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: manager.headers })).statusCode).toBe(204);
+		expect((await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: member.headers })).info).toBe(
+			"right.missing",
+		);
+		expect(
+			(await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: manager.headers })).statusCode,
+		).toBe(204);
 	});
 });
 
@@ -168,7 +229,8 @@ describe("PUT /api/teams/{teamId}/members/{characterId}", () => {
 		const user = await signUp(app);
 		const team = await createTeamAs(app, user);
 		const { characters } = await createRosterAs(app, user, 9);
-		for (const character of characters.slice(0, 8)) expect((await addToTeam(app, user, team.id, character.id)).statusCode).toBe(201);
+		for (const character of characters.slice(0, 8))
+			expect((await addToTeam(app, user, team.id, character.id)).statusCode).toBe(201);
 		const ninth = await addToTeam(app, user, team.id, characters[8]?.id ?? 0);
 		expect([ninth.statusCode, ninth.info]).toEqual([409, "team.full"]);
 	});
@@ -178,9 +240,13 @@ describe("PUT /api/teams/{teamId}/members/{characterId}", () => {
 		const team = await createTeamAs(app, user);
 		const { characters } = await createRosterAs(app, user, 10);
 		for (const character of characters.slice(0, 6)) await addToTeam(app, user, team.id, character.id);
-		const answers = await Promise.all(characters.slice(6).map((character) => addToTeam(app, user, team.id, character.id)));
+		const answers = await Promise.all(
+			characters.slice(6).map((character) => addToTeam(app, user, team.id, character.id)),
+		);
 		expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 201, 409, 409]);
-		expect((await app.inject({ url: `/api/teams/${team.id}`, headers: user.headers })).json().team.members).toHaveLength(8);
+		expect(
+			(await app.inject({ url: `/api/teams/${team.id}`, headers: user.headers })).json().team.members,
+		).toHaveLength(8);
 	});
 
 	it("answers 409 team.server_mismatch for a character of another server", async () => {
@@ -198,7 +264,12 @@ describe("PUT /api/teams/{teamId}/members/{characterId}", () => {
 		const { characters } = await createRosterAs(app, stranger, 1);
 		const hidden = await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
 		const missing = await addToTeam(app, user, team.id, 99999);
-		expect([hidden.statusCode, hidden.info, missing.statusCode, missing.info]).toEqual([404, "character.notfound", 404, "character.notfound"]);
+		expect([hidden.statusCode, hidden.info, missing.statusCode, missing.info]).toEqual([
+			404,
+			"character.notfound",
+			404,
+			"character.notfound",
+		]);
 	});
 
 	it("lets a guild team hold characters of several members, never an outsider's", async () => {
@@ -230,9 +301,17 @@ describe("DELETE /api/teams/{teamId}/members/{characterId}", () => {
 		const team = await createTeamAs(app, user);
 		const { characters } = await createRosterAs(app, user, 1);
 		await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({ method: "DELETE", url: `/api/teams/${team.id}/members/${characters[0]?.id}`, headers: user.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/teams/${team.id}/members/${characters[0]?.id}`,
+			headers: user.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([204, "team.member_removed"]);
-		const again = await app.inject({ method: "DELETE", url: `/api/teams/${team.id}/members/${characters[0]?.id}`, headers: user.headers });
+		const again = await app.inject({
+			method: "DELETE",
+			url: `/api/teams/${team.id}/members/${characters[0]?.id}`,
+			headers: user.headers,
+		});
 		expect([again.statusCode, again.info]).toEqual([404, "team.member_notfound"]);
 	});
 
@@ -242,8 +321,14 @@ describe("DELETE /api/teams/{teamId}/members/{characterId}", () => {
 		const team = await createTeamAs(app, owner);
 		const { characters } = await createRosterAs(app, owner, 1);
 		await addToTeam(app, owner, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({ method: "DELETE", url: `/api/teams/${team.id}/members/${characters[0]?.id}`, headers: stranger.headers });
+		const response = await app.inject({
+			method: "DELETE",
+			url: `/api/teams/${team.id}/members/${characters[0]?.id}`,
+			headers: stranger.headers,
+		});
 		expect([response.statusCode, response.info]).toEqual([404, "team.notfound"]);
-		expect((await app.inject({ url: `/api/teams/${team.id}`, headers: owner.headers })).json().team.members).toHaveLength(1);
+		expect(
+			(await app.inject({ url: `/api/teams/${team.id}`, headers: owner.headers })).json().team.members,
+		).toHaveLength(1);
 	});
 });

@@ -2,11 +2,18 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
-import { queryRows, type Database } from "../../src/db/index.js";
+import { type Database, queryRows } from "../../src/db/index.js";
 import { sessions } from "../../src/db/schema/index.js";
 import { totpCode } from "../../src/services/totp.js";
+import {
+	buildIdentityApp,
+	freshAppPerTest,
+	type LoggedIn,
+	signUp,
+	type TestClock,
+	type TestUser,
+} from "../helpers/identity.js";
 import { captureLogs } from "../helpers/log-capture.js";
-import { buildIdentityApp, freshAppPerTest, type LoggedIn, signUp, type TestClock, type TestUser } from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
@@ -15,9 +22,12 @@ let clock: TestClock;
 freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
 const setup = (user: LoggedIn) => app.inject({ method: "POST", url: "/api/auth/2fa/setup", headers: user.headers });
-const enable = (user: LoggedIn, code: string) => app.inject({ method: "POST", url: "/api/auth/2fa/enable", headers: user.headers, body: { code } });
-const login = (user: TestUser) => app.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } });
-const verify = (challengeToken: string, code: string) => app.inject({ method: "POST", url: "/api/auth/2fa/verify", body: { challengeToken, code } });
+const enable = (user: LoggedIn, code: string) =>
+	app.inject({ method: "POST", url: "/api/auth/2fa/enable", headers: user.headers, body: { code } });
+const login = (user: TestUser) =>
+	app.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } });
+const verify = (challengeToken: string, code: string) =>
+	app.inject({ method: "POST", url: "/api/auth/2fa/verify", body: { challengeToken, code } });
 
 /** A user with 2FA on; the clock is then moved past the enabling code's step so the next code is fresh. */
 async function userWithTwoFactor() {
@@ -89,13 +99,17 @@ describe("login with 2FA on", () => {
 
 		const verified = await verify(body.challengeToken, totpCode(secret, clock()));
 		expect([verified.statusCode, verified.info]).toEqual([200, "login.success"]);
-		expect((await app.inject({ url: "/api/me", headers: { authorization: `Bearer ${verified.json().accessToken}` } })).statusCode).toBe(200);
+		expect(
+			(await app.inject({ url: "/api/me", headers: { authorization: `Bearer ${verified.json().accessToken}` } }))
+				.statusCode,
+		).toBe(200);
 	});
 
 	it("answers 401 2fa.code_invalid for a wrong code, and burns the challenge after 5", async () => {
 		const { user, secret } = await userWithTwoFactor();
 		const { challengeToken } = (await login(user)).json();
-		for (let attempt = 0; attempt < 5; attempt++) expect((await verify(challengeToken, "000000")).info).toBe("2fa.code_invalid");
+		for (let attempt = 0; attempt < 5; attempt++)
+			expect((await verify(challengeToken, "000000")).info).toBe("2fa.code_invalid");
 		expect((await verify(challengeToken, totpCode(secret, clock()))).info).toBe("challenge.invalid");
 	});
 
@@ -119,7 +133,8 @@ describe("login with 2FA on", () => {
 
 describe("the TOTP secret at rest", () => {
 	const storedSecret = async (userId: number) =>
-		(await queryRows<{ totp_secret: string | null }>(db, sql`select totp_secret from users where id = ${userId}`))[0]?.totp_secret;
+		(await queryRows<{ totp_secret: string | null }>(db, sql`select totp_secret from users where id = ${userId}`))[0]
+			?.totp_secret;
 
 	it("is sealed from setup on: the column holds no plaintext, under the development key's id in TEST", async () => {
 		const user = await signUp(app);
@@ -142,8 +157,18 @@ describe("the TOTP secret at rest", () => {
 		const logs = captureLogs("debug");
 		const watched = buildIdentityApp(db, { logger: logs.logger });
 		watched.clock.advance(60_000);
-		const { challengeToken } = (await watched.app.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } })).json();
-		const response = await watched.app.inject({ method: "POST", url: "/api/auth/2fa/verify", body: { challengeToken, code: totpCode(secret, watched.clock()) } });
+		const { challengeToken } = (
+			await watched.app.inject({
+				method: "POST",
+				url: "/api/auth/login",
+				body: { email: user.email, password: user.password },
+			})
+		).json();
+		const response = await watched.app.inject({
+			method: "POST",
+			url: "/api/auth/2fa/verify",
+			body: { challengeToken, code: totpCode(secret, watched.clock()) },
+		});
 		expect(response.statusCode).toBe(500);
 		expect(logs.text()).toContain("fails authentication");
 		for (const leaked of [secret, parts[4] ?? ""]) {
@@ -156,20 +181,33 @@ describe("the TOTP secret at rest", () => {
 describe("DELETE /api/auth/2fa", () => {
 	it("turns 2FA off with a right code; login is then one step", async () => {
 		const { user, secret } = await userWithTwoFactor();
-		const response = await app.inject({ method: "DELETE", url: "/api/auth/2fa", headers: user.headers, body: { code: totpCode(secret, clock()) } });
+		const response = await app.inject({
+			method: "DELETE",
+			url: "/api/auth/2fa",
+			headers: user.headers,
+			body: { code: totpCode(secret, clock()) },
+		});
 		expect([response.statusCode, response.info]).toEqual([204, "2fa.disabled"]);
 		expect((await login(user)).info).toBe("login.success");
 	});
 
 	it("answers 400 2fa.code_invalid for a wrong code and keeps 2FA on", async () => {
 		const { user } = await userWithTwoFactor();
-		const response = await app.inject({ method: "DELETE", url: "/api/auth/2fa", headers: user.headers, body: { code: "000000" } });
+		const response = await app.inject({
+			method: "DELETE",
+			url: "/api/auth/2fa",
+			headers: user.headers,
+			body: { code: "000000" },
+		});
 		expect(response.info).toBe("2fa.code_invalid");
 		expect((await login(user)).info).toBe("login.second_factor_required");
 	});
 
 	it("answers 409 2fa.not_enabled when 2FA is off", async () => {
 		const user = await signUp(app);
-		expect((await app.inject({ method: "DELETE", url: "/api/auth/2fa", headers: user.headers, body: { code: "123456" } })).info).toBe("2fa.not_enabled");
+		expect(
+			(await app.inject({ method: "DELETE", url: "/api/auth/2fa", headers: user.headers, body: { code: "123456" } }))
+				.info,
+		).toBe("2fa.not_enabled");
 	});
 });

@@ -6,7 +6,16 @@ import { describe, expect, it } from "vitest";
 describe("npm start in DEV without SECRETS_KEY", () => {
 	it("boots, warns that the public development key is in use, and never prints a key", async () => {
 		const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-			env: { ...process.env, APP_ENV: "DEV", PORT: "0", PGLITE_DIR: "memory://", LOG_LEVEL: "info", DATABASE_URL: "", SECRETS_KEY: "", SECRETS_KEYS_PREVIOUS: "" },
+			env: {
+				...process.env,
+				APP_ENV: "DEV",
+				PORT: "0",
+				PGLITE_DIR: "memory://",
+				LOG_LEVEL: "info",
+				DATABASE_URL: "",
+				SECRETS_KEY: "",
+				SECRETS_KEYS_PREVIOUS: "",
+			},
 			stdio: ["ignore", "pipe", "pipe"],
 		});
 		let output = "";
@@ -26,11 +35,21 @@ describe("npm start in DEV without SECRETS_KEY", () => {
 			child.kill("SIGTERM");
 		}
 		expect(await exited).toBe(0);
-		const lines = output.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-		expect(lines.find((line) => line.msg === "database ready")?.secrets).toEqual({ keyId: "dev", sealed: 0, rekeyed: 0 });
+		const lines = output
+			.split("\n")
+			.filter(Boolean)
+			.map((line) => JSON.parse(line) as Record<string, unknown>);
+		expect(lines.find((line) => line.msg === "database ready")?.secrets).toEqual({
+			keyId: "dev",
+			sealed: 0,
+			rekeyed: 0,
+		});
 		const warning = lines.find((line) => String(line.msg).startsWith("SECRETS_KEY is unset"));
 		expect(warning).toMatchObject({ level: 40, keyId: "dev" });
-		const developmentKey = createHash("sha256").update("dofus-manager public development key, never for production").digest();
-		for (const encoding of ["base64", "base64url", "hex"] as const) expect(output).not.toContain(developmentKey.toString(encoding).slice(0, 16));
+		const developmentKey = createHash("sha256")
+			.update("dofus-manager public development key, never for production")
+			.digest();
+		for (const encoding of ["base64", "base64url", "hex"] as const)
+			expect(output).not.toContain(developmentKey.toString(encoding).slice(0, 16));
 	}, 120_000);
 });

@@ -2,7 +2,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { developmentSecretKey, Keyring, keyringFromConfig, parseSecretKey, parseSecretKeyList, SecretKey, SecretKeyFormatError } from "../../src/secrets/keyring.js";
+import {
+	developmentSecretKey,
+	Keyring,
+	keyringFromConfig,
+	parseSecretKey,
+	parseSecretKeyList,
+	SecretKey,
+	SecretKeyFormatError,
+} from "../../src/secrets/keyring.js";
 
 const material = randomBytes(32);
 const entry = (id: string, bytes: Buffer = material) => `${id}:${bytes.toString("base64")}`;
@@ -45,11 +53,16 @@ describe("parseSecretKey", () => {
 
 describe("parseSecretKeyList", () => {
 	it("reads comma-separated entries, ignoring blanks", () => {
-		expect(parseSecretKeyList(` ${entry("a")}, ,${entry("b", randomBytes(32))} `).map((key) => key.id)).toEqual(["a", "b"]);
+		expect(parseSecretKeyList(` ${entry("a")}, ,${entry("b", randomBytes(32))} `).map((key) => key.id)).toEqual([
+			"a",
+			"b",
+		]);
 	});
 
 	it("refuses a key id given twice", () => {
-		expect(() => parseSecretKeyList(`${entry("a")},${entry("a", randomBytes(32))}`)).toThrow(/key id "a" appears twice/);
+		expect(() => parseSecretKeyList(`${entry("a")},${entry("a", randomBytes(32))}`)).toThrow(
+			/key id "a" appears twice/,
+		);
 	});
 });
 
@@ -59,7 +72,12 @@ describe("keyringFromConfig", () => {
 
 	it("seals with SECRETS_KEY and opens with it and the previous keys", () => {
 		const keyring = keyringFromConfig({ APP_ENV: "PROD", SECRETS_KEY: current, SECRETS_KEYS_PREVIOUS: [old] });
-		expect([keyring.current.id, keyring.find("old")?.id, keyring.find("dev"), keyring.development]).toEqual(["now", "old", undefined, false]);
+		expect([keyring.current.id, keyring.find("old")?.id, keyring.find("dev"), keyring.development]).toEqual([
+			"now",
+			"old",
+			undefined,
+			false,
+		]);
 	});
 
 	it("falls back to the development key in DEV and TEST", () => {
@@ -77,7 +95,10 @@ describe("keyringFromConfig", () => {
 	it("refuses PROD without SECRETS_KEY, or with the development key under any id", () => {
 		expect(() => keyringFromConfig({ APP_ENV: "PROD" })).toThrow(/SECRETS_KEY is required when APP_ENV=PROD/);
 		// The development key's bytes are public (README): the same bytes under another id are still refused.
-		const disguised = new SecretKey("prod", createHash("sha256").update("dofus-manager public development key, never for production").digest());
+		const disguised = new SecretKey(
+			"prod",
+			createHash("sha256").update("dofus-manager public development key, never for production").digest(),
+		);
 		expect(() => keyringFromConfig({ APP_ENV: "PROD", SECRETS_KEY: disguised })).toThrow(/public development key/);
 	});
 

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Keyring, SecretKey } from "../../src/secrets/keyring.js";
-import { isUnsealed, openSecret, sealedKeyId, sealSecret, SealedSecretError } from "../../src/secrets/sealed.js";
+import { isUnsealed, openSecret, SealedSecretError, sealedKeyId, sealSecret } from "../../src/secrets/sealed.js";
 
 const k1 = new SecretKey("k1", randomBytes(32));
 const k2 = new SecretKey("k2", randomBytes(32));
@@ -57,7 +57,9 @@ describe("sealSecret / openSecret", () => {
 
 	it("refuses a value copied onto another row (the context is authenticated)", () => {
 		const keyring = new Keyring(k1);
-		expect(problemOf(() => openSecret(keyring, sealSecret(keyring, secret, context), "users.totp_secret:8")).problem).toBe("tampered");
+		expect(
+			problemOf(() => openSecret(keyring, sealSecret(keyring, secret, context), "users.totp_secret:8")).problem,
+		).toBe("tampered");
 	});
 
 	it("refuses a value relabelled with another known key id", () => {
@@ -70,7 +72,9 @@ describe("sealSecret / openSecret", () => {
 		const sealed = sealSecret(new Keyring(k1), secret, context);
 		const error = problemOf(() => openSecret(new Keyring(k2), sealed, context));
 		expect([error.problem, error.keyId]).toEqual(["unknown-key", "k1"]);
-		expect(error.message).toContain('key id "k1", which is neither SECRETS_KEY nor in SECRETS_KEYS_PREVIOUS (known: k2)');
+		expect(error.message).toContain(
+			'key id "k1", which is neither SECRETS_KEY nor in SECRETS_KEYS_PREVIOUS (known: k2)',
+		);
 	});
 
 	it("opens a value sealed with a previous key of the keyring (rotation)", () => {

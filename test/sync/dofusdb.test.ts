@@ -7,9 +7,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Database } from "../../src/db/index.js";
 import { classes, dungeons, servers } from "../../src/db/schema/index.js";
 import { serverRows } from "../../src/db/seed/data/servers.js";
-import { DofusDbError, syncDofusDb, type SyncOptions } from "../../src/sync/dofusdb.js";
+import { DofusDbError, type SyncOptions, syncDofusDb } from "../../src/sync/dofusdb.js";
 import { getTestDatabase } from "../helpers/database.js";
-import { defaultRecords, startFakeDofusDb, type FakeDofusDb } from "../helpers/fake-dofusdb.js";
+import { defaultRecords, type FakeDofusDb, startFakeDofusDb } from "../helpers/fake-dofusdb.js";
 import { restoreReferenceData } from "../helpers/reference.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -29,7 +29,8 @@ beforeEach(() => {
 });
 afterEach(() => restoreReferenceData(db));
 
-const sync = (options: Partial<SyncOptions> = {}) => syncDofusDb({ db, baseUrl: api.url, timeoutMs: 2000, retries: 2, retryDelayMs: 5, ...options });
+const sync = (options: Partial<SyncOptions> = {}) =>
+	syncDofusDb({ db, baseUrl: api.url, timeoutMs: 2000, retries: 2, retryDelayMs: 5, ...options });
 const requestsTo = (path: string) => api.requests.filter((request) => request.startsWith(`${path}?`));
 const snapshot = async () => ({
 	classes: await db.select().from(classes).orderBy(asc(classes.id)),
@@ -46,7 +47,10 @@ describe("syncDofusDb", () => {
 		expect(report.dungeons).toEqual({ created: 52, updated: 8, unchanged: 0, rejected: 0, absent: 0 });
 		expect(report.changed).toBe(true);
 		// 60 dungeons, 50 per page: two pages, in id order.
-		expect(requestsTo("/dungeons").map((request) => new URL(request, "http://x").searchParams.get("$skip"))).toEqual(["0", "50"]);
+		expect(requestsTo("/dungeons").map((request) => new URL(request, "http://x").searchParams.get("$skip"))).toEqual([
+			"0",
+			"50",
+		]);
 		expect(new URL(requestsTo("/dungeons")[0] ?? "", "http://x").searchParams.get("$sort[id]")).toBe("1");
 
 		const [dakal] = await db.select().from(servers).where(eq(servers.name, "Dakal"));
@@ -87,16 +91,32 @@ describe("syncDofusDb", () => {
 		const logger = { info: () => {}, warn: (entry: Record<string, unknown>) => void warnings.push(entry) };
 		const records = defaultRecords();
 		records["/breeds"]?.push({ id: 30 }, { id: -1, shortName: { fr: "Négatif" } });
-		records["/servers"]?.push({ id: "abc", name: { fr: "Texte" } }, { id: 600, name: { de: "Nur Deutsch" } }, { id: 500, name: { fr: "Doublon" } });
-		records["/dungeons"]?.push({ id: 900, name: { fr: "Trop haut" }, optimalPlayerLevel: 500 }, { id: 901, name: { fr: "Dakal" } }, "not an object");
+		records["/servers"]?.push(
+			{ id: "abc", name: { fr: "Texte" } },
+			{ id: 600, name: { de: "Nur Deutsch" } },
+			{ id: 500, name: { fr: "Doublon" } },
+		);
+		records["/dungeons"]?.push(
+			{ id: 900, name: { fr: "Trop haut" }, optimalPlayerLevel: 500 },
+			{ id: 901, name: { fr: "Dakal" } },
+			"not an object",
+		);
 		api.records = records;
 		const report = await sync({ logger: logger as unknown as SyncOptions["logger"] });
 		expect(report.classes.rejected).toBe(3); // Commun, no name, negative id
 		expect(report.servers.rejected).toBe(3); // id not a number, no fr/en name, duplicate id
 		expect(report.dungeons.rejected).toBe(3); // level out of range, no level, not an object
 		expect(report.servers.created).toBe(2);
-		expect(warnings).toContainEqual(expect.objectContaining({ resource: "dungeons", dofusdbId: 900, reason: expect.stringContaining("optimalPlayerLevel") }));
-		expect(warnings).toContainEqual(expect.objectContaining({ resource: "servers", dofusdbId: 500, reason: "appears twice in the API" }));
+		expect(warnings).toContainEqual(
+			expect.objectContaining({
+				resource: "dungeons",
+				dofusdbId: 900,
+				reason: expect.stringContaining("optimalPlayerLevel"),
+			}),
+		);
+		expect(warnings).toContainEqual(
+			expect.objectContaining({ resource: "servers", dofusdbId: 500, reason: "appears twice in the API" }),
+		);
 		expect(await db.$count(dungeons)).toBe(60);
 	});
 
@@ -131,16 +151,26 @@ describe("syncDofusDb", () => {
 		api.faults["/servers"] = [{ status: 404 }];
 		const error = await sync().catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(DofusDbError);
-		expect(error).toMatchObject({ status: 404, message: expect.stringMatching(/\/servers.*answered 404: not retried/) });
+		expect(error).toMatchObject({
+			status: 404,
+			message: expect.stringMatching(/\/servers.*answered 404: not retried/),
+		});
 		expect(requestsTo("/servers")).toHaveLength(1);
 	});
 
 	it("rolls everything back when a write fails midway: classes and servers are not half-written", async () => {
 		// A real database failure on the last table written, after classes and servers were.
-		await db.execute(sql.raw(`create function refuse_dungeon() returns trigger language plpgsql as $$ begin raise exception 'dungeons are read-only'; end $$`));
-		await db.execute(sql.raw(`create trigger refuse_dungeon before insert on dungeons for each row execute function refuse_dungeon()`));
+		await db.execute(
+			sql.raw(
+				`create function refuse_dungeon() returns trigger language plpgsql as $$ begin raise exception 'dungeons are read-only'; end $$`,
+			),
+		);
+		await db.execute(
+			sql.raw(`create trigger refuse_dungeon before insert on dungeons for each row execute function refuse_dungeon()`),
+		);
 		try {
-			(api.records["/breeds"]?.[8] as { shortName: { fr: string } }).shortName.fr = "Crâ";
+			const breed = api.records["/breeds"]?.[8] as { shortName: { fr: string } };
+			breed.shortName.fr = "Crâ";
 			const before = await snapshot();
 			await expect(sync()).rejects.toThrow();
 			expect(await snapshot()).toEqual(before);
@@ -152,7 +182,11 @@ describe("syncDofusDb", () => {
 
 	it("invalidates the cache it is given only when something changed", async () => {
 		let invalidations = 0;
-		const referenceCache = { invalidate: () => void (invalidations += 1) };
+		const referenceCache = {
+			invalidate: () => {
+				invalidations += 1;
+			},
+		};
 		await sync({ referenceCache });
 		await sync({ referenceCache });
 		expect(invalidations).toBe(1);
@@ -160,7 +194,9 @@ describe("syncDofusDb", () => {
 
 	it("reports progress per resource and stage", async () => {
 		const events: string[] = [];
-		await sync({ onProgress: ({ resource, stage, done, total }) => events.push(`${resource} ${stage} ${done}/${total}`) });
+		await sync({
+			onProgress: ({ resource, stage, done, total }) => events.push(`${resource} ${stage} ${done}/${total}`),
+		});
 		expect(events).toContain("dungeons fetching 50/60");
 		expect(events).toContain("dungeons fetching 60/60");
 		expect(events.at(-1)).toBe("dungeons writing 60/60");
@@ -169,13 +205,21 @@ describe("syncDofusDb", () => {
 
 describe("npm run sync:dofusdb", () => {
 	const runCli = (env: Record<string, string>) =>
-		promisify(execFile)(process.execPath, [fileURLToPath(new URL("node_modules/tsx/dist/cli.mjs", `file://${repoRoot}`)), "src/sync/cli.ts"], {
-			cwd: repoRoot,
-			timeout: 60_000,
-			env: { PATH: process.env.PATH ?? "", APP_ENV: "TEST", PGLITE_DIR: "memory://", DOFUSDB_RETRIES: "1", ...env },
-		}).then(
+		promisify(execFile)(
+			process.execPath,
+			[fileURLToPath(new URL("node_modules/tsx/dist/cli.mjs", `file://${repoRoot}`)), "src/sync/cli.ts"],
+			{
+				cwd: repoRoot,
+				timeout: 60_000,
+				env: { PATH: process.env.PATH ?? "", APP_ENV: "TEST", PGLITE_DIR: "memory://", DOFUSDB_RETRIES: "1", ...env },
+			},
+		).then(
 			({ stdout }) => ({ code: 0, stdout }),
-			(error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? "", stderr: error.stderr ?? "" }),
+			(error: { code?: number; stdout?: string; stderr?: string }) => ({
+				code: error.code ?? -1,
+				stdout: error.stdout ?? "",
+				stderr: error.stderr ?? "",
+			}),
 		);
 
 	it("syncs an ephemeral database, prints the counts table and exits 0", { timeout: 60_000 }, async () => {

@@ -13,7 +13,9 @@ const app = createApp({ environment: "TEST" });
 const userExist = createChecker("userExist")
 	.options({ by: "id" as "id" | "email" })
 	.handler(async (input: number, output, options) =>
-		input > 0 && options.by === "id" ? output("user.exist", { id: input, name: "x" } as User) : output("user.notfound", null),
+		input > 0 && options.by === "id"
+			? output("user.exist", { id: input, name: "x" } as User)
+			: output("user.notfound", null),
 	);
 
 const authenticated = createProcess("authenticated")
@@ -31,7 +33,8 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 const assertType = <T extends true>(_proof?: T) => undefined;
 
 // The happy path: every key picked up has the type its step gave it.
-app.declareRoute("GET", "/users/{id}")
+app
+	.declareRoute("GET", "/users/{id}")
 	.hook("onError", () => undefined)
 	.extract({ params: { id: z.coerce.number() }, query: z.object({ full: z.string().optional() }) })
 	.process(authenticated, { pickup: ["user"] })
@@ -62,7 +65,8 @@ app.declareRoute("GET", "/a").handler(({ pickup }, response) => {
 });
 
 // A key of the process that the route did not pick up is not on the route's floor.
-app.declareRoute("GET", "/b")
+app
+	.declareRoute("GET", "/b")
 	.process(authenticated, { pickup: ["user"] })
 	.handler(({ pickup }, response) => {
 		// @ts-expect-error "session" was not picked up
@@ -71,17 +75,20 @@ app.declareRoute("GET", "/b")
 	});
 
 // Steps in the wrong order do not compile.
-app.declareRoute("GET", "/c")
+app
+	.declareRoute("GET", "/c")
 	.extract({ params: { id: z.string() } })
 	// @ts-expect-error hook after extract
 	.hook("onError", () => undefined);
 
-app.declareRoute("GET", "/d")
+app
+	.declareRoute("GET", "/d")
 	.extract({ params: { id: z.string() } })
 	// @ts-expect-error extract twice
 	.extract({ query: { id: z.string() } });
 
-app.declareRoute("GET", "/e")
+app
+	.declareRoute("GET", "/e")
 	.process(authenticated)
 	// @ts-expect-error extract after a process
 	.extract({ query: { id: z.string() } });
@@ -97,27 +104,32 @@ app.declareRoute("GET", "/g").build([]);
 createProcess("p").handler(() => undefined);
 
 // An unknown part of the request cannot be extracted.
-app.declareRoute("GET", "/h")
+app
+	.declareRoute("GET", "/h")
 	// @ts-expect-error "parms" is not a part of the request
 	.extract({ parms: { id: z.string() } });
 
 // Checker misuse.
-app.declareRoute("GET", "/i/{id}")
+app
+	.declareRoute("GET", "/i/{id}")
 	.extract({ params: { id: z.coerce.number() } })
 	// @ts-expect-error "user.found" is not an info this checker answers
 	.check(userExist, { input: (pickup) => pickup("id"), result: "user.found", catch: (response) => response.send() });
 
-app.declareRoute("GET", "/j/{id}")
+app
+	.declareRoute("GET", "/j/{id}")
 	.extract({ params: { id: z.coerce.number() } })
 	// @ts-expect-error a result needs a catch
 	.check(userExist, { input: (pickup) => pickup("id"), result: "user.exist" });
 
-app.declareRoute("GET", "/k/{id}")
+app
+	.declareRoute("GET", "/k/{id}")
 	.extract({ params: { id: z.string() } })
 	// @ts-expect-error the checker wants a number
 	.check(userExist, { input: (pickup) => pickup("id") });
 
-app.declareRoute("GET", "/l/{id}")
+app
+	.declareRoute("GET", "/l/{id}")
 	.extract({ params: { id: z.coerce.number() } })
 	// @ts-expect-error "by" must be "id" or "email"
 	.check(userExist, { input: (pickup) => pickup("id"), options: { by: "name" } });
@@ -131,21 +143,24 @@ const userFound = createPresetChecker(userExist, {
 	},
 	indexing: "found",
 });
-app.declareRoute("GET", "/preset/{id}")
+app
+	.declareRoute("GET", "/preset/{id}")
 	.extract({ params: { id: z.coerce.number(), slug: z.string() } })
 	.presetCheck(userFound, (pickup) => pickup("id"))
 	.handler(({ pickup }, response) => {
 		assertType<Equal<ReturnType<typeof pickup<"found">>, User>>();
 		response.send();
 	});
-app.declareRoute("GET", "/preset-skip/{id}")
+app
+	.declareRoute("GET", "/preset-skip/{id}")
 	.extract({ params: { id: z.coerce.number() } })
 	.presetCheck(userFound, (pickup) => pickup("id"), { skip: (pickup) => pickup("id") === 0 })
 	.handler(({ pickup }, response) => {
 		assertType<Equal<ReturnType<typeof pickup<"found">>, User | undefined>>();
 		response.send();
 	});
-app.declareRoute("GET", "/preset2/{slug}")
+app
+	.declareRoute("GET", "/preset2/{slug}")
 	.extract({ params: { slug: z.string() } })
 	// @ts-expect-error the preset's checker wants a number
 	.presetCheck(userFound, (pickup) => pickup("slug"));
@@ -155,7 +170,8 @@ createPresetChecker(userExist, { result: "user.found", catch: (response) => resp
 createPresetChecker(userExist, { result: "user.exist" });
 
 // A skipped step's key may be undefined, and its type says so.
-app.declareRoute("GET", "/m/{id}")
+app
+	.declareRoute("GET", "/m/{id}")
 	.extract({ params: { id: z.coerce.number() } })
 	.check(userExist, {
 		input: (pickup) => pickup("id"),
@@ -170,23 +186,31 @@ app.declareRoute("GET", "/m/{id}")
 	});
 
 // Process misuse.
-app.declareRoute("GET", "/n")
+app
+	.declareRoute("GET", "/n")
 	// @ts-expect-error this process does not build "account"
 	.process(authenticated, { pickup: ["account"] });
 
-app.declareRoute("GET", "/o")
+app
+	.declareRoute("GET", "/o")
 	// @ts-expect-error userHasRight needs an input
 	.process(userHasRight, { pickup: ["membership"] });
 
-app.declareRoute("GET", "/p/{guildId}")
+app
+	.declareRoute("GET", "/p/{guildId}")
 	.extract({ params: { guildId: z.coerce.number() } })
-	.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "member.invite" }, pickup: ["membership"] })
+	.process(userHasRight, {
+		input: (pickup) => pickup("guildId"),
+		options: { right: "member.invite" },
+		pickup: ["membership"],
+	})
 	.handler(({ pickup }, response) => {
 		assertType<Equal<ReturnType<typeof pickup<"membership">>, { guildId: number; right: string }>>();
 		response.send();
 	});
 
-app.declareRoute("GET", "/p2")
+app
+	.declareRoute("GET", "/p2")
 	.process(authenticated, { pickup: ["user"], skip: () => false })
 	.handler(({ pickup }, response) => {
 		assertType<Equal<ReturnType<typeof pickup<"user">>, User | undefined>>();
@@ -194,12 +218,16 @@ app.declareRoute("GET", "/p2")
 	});
 
 // A cut can only drop keys it returns.
-app.declareRoute("GET", "/q")
+app
+	.declareRoute("GET", "/q")
 	// @ts-expect-error the cut returns no "b"
 	.cut(() => ({ a: 1 }), ["b"]);
 
 // Abstract routes: routes declared from them see exactly the exported keys.
-const withUser = app.declareAbstractRoute("withUser").process(authenticated, { pickup: ["user", "session"] }).build(["user"]);
+const withUser = app
+	.declareAbstractRoute("withUser")
+	.process(authenticated, { pickup: ["user", "session"] })
+	.build(["user"]);
 withUser.declareRoute("GET", "/r").handler(({ pickup }, response) => {
 	assertType<Equal<ReturnType<typeof pickup<"user">>, User>>();
 	// @ts-expect-error "session" is not exported by the abstract route
@@ -211,7 +239,8 @@ const withLocale = app
 	.declareAbstractRoute("withLocale")
 	.extract({ headers: { "accept-language": z.string().default("fr") } })
 	.build(["accept-language"]);
-app.mergeAbstractRoutes("withUserAndLocale", [withUser, withLocale])
+app
+	.mergeAbstractRoutes("withUserAndLocale", [withUser, withLocale])
 	.declareRoute("GET", "/s")
 	.handler(({ pickup }, response) => {
 		assertType<Equal<ReturnType<typeof pickup<"user">>, User>>();

@@ -1,8 +1,10 @@
 // Shared wrapper for the db:* scripts: config from the environment, one handle, a clear exit code.
-import { loadConfig, type Config } from "../../config.js";
-import { openDatabase, type DatabaseHandle } from "../client.js";
+import { type Config, loadConfig } from "../../config.js";
+import { type DatabaseHandle, openDatabase } from "../client.js";
 
-export async function runWithDatabase(task: (handle: DatabaseHandle, config: Config) => Promise<string>): Promise<void> {
+export async function runWithDatabase(
+	task: (handle: DatabaseHandle, config: Config) => Promise<string>,
+): Promise<void> {
 	let handle: DatabaseHandle | undefined;
 	try {
 		const config = loadConfig();

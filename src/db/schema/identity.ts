@@ -43,7 +43,10 @@ export const refreshTokens = pgTable(
 		createdAt: createdAt(),
 		usedAt: timestamptz("used_at"),
 	},
-	(t) => [uniqueIndex("refresh_tokens_token_hash_unique").on(t.tokenHash), index("refresh_tokens_session_idx").on(t.sessionId)],
+	(t) => [
+		uniqueIndex("refresh_tokens_token_hash_unique").on(t.tokenHash),
+		index("refresh_tokens_session_idx").on(t.sessionId),
+	],
 );
 
 /** A password was right and 2FA is on: the challenge token stands for that half-login until a TOTP code completes it. */
@@ -61,7 +64,10 @@ export const loginChallenges = pgTable(
 		usedAt: timestamptz("used_at"),
 		createdAt: createdAt(),
 	},
-	(t) => [uniqueIndex("login_challenges_token_hash_unique").on(t.tokenHash), index("login_challenges_user_idx").on(t.userId)],
+	(t) => [
+		uniqueIndex("login_challenges_token_hash_unique").on(t.tokenHash),
+		index("login_challenges_user_idx").on(t.userId),
+	],
 );
 
 export const passwordResetTokens = pgTable(
@@ -76,7 +82,10 @@ export const passwordResetTokens = pgTable(
 		usedAt: timestamptz("used_at"),
 		createdAt: createdAt(),
 	},
-	(t) => [uniqueIndex("password_reset_tokens_token_hash_unique").on(t.tokenHash), index("password_reset_tokens_user_idx").on(t.userId)],
+	(t) => [
+		uniqueIndex("password_reset_tokens_token_hash_unique").on(t.tokenHash),
+		index("password_reset_tokens_user_idx").on(t.userId),
+	],
 );
 
 /**
@@ -92,5 +101,8 @@ export const loginAttempts = pgTable(
 		ip: text("ip"),
 		attemptedAt: timestamptz("attempted_at").notNull().defaultNow(),
 	},
-	(t) => [index("login_attempts_email_idx").on(t.email, t.attemptedAt), index("login_attempts_ip_idx").on(t.ip, t.attemptedAt)],
+	(t) => [
+		index("login_attempts_email_idx").on(t.email, t.attemptedAt),
+		index("login_attempts_ip_idx").on(t.ip, t.attemptedAt),
+	],
 );

@@ -1,12 +1,13 @@
 // The whole Drizzle schema: every table and relation, passed to drizzle() and read by drizzle-kit.
-export * from "./reference.js";
-export * from "./users.js";
+
+export * from "./accounts.js";
+export * from "./characters.js";
 export * from "./guilds.js";
 export * from "./identity.js";
 export * from "./invitations.js";
 export * from "./mail.js";
-export * from "./accounts.js";
-export * from "./characters.js";
-export * from "./teams.js";
 export * from "./progressions.js";
+export * from "./reference.js";
 export * from "./relations.js";
+export * from "./teams.js";
+export * from "./users.js";

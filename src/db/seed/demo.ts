@@ -1,6 +1,5 @@
 // Development seed: a demo user with game accounts, characters, a team, a guild and progressions, so a first GET shows data.
 import { eq } from "drizzle-orm";
-import { hashPassword } from "../../services/passwords.js";
 import type { Executor } from "../client.js";
 import {
 	characters,
@@ -31,7 +30,12 @@ export interface DemoSeedResult {
 }
 
 /** Needs the reference data (classes, servers, dungeons) loaded first. */
-export async function seedDemoData(db: Executor): Promise<DemoSeedResult> {
+export interface DemoSeedDependencies {
+	/** How the demo password is stored: the same hashing as registration (the services layer gives it). */
+	hashPassword: (password: string) => Promise<string>;
+}
+
+export async function seedDemoData(db: Executor, { hashPassword }: DemoSeedDependencies): Promise<DemoSeedResult> {
 	const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, demoUser.email));
 	if (existing !== undefined) return { userId: existing.id, created: false };
 

@@ -1,5 +1,5 @@
 // Loads the reference data shipped in src/db/seed/data/ (classes, servers, dungeons); safe to run at every start.
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Executor } from "../client.js";
 import { classes, dungeons, servers } from "../schema/index.js";
@@ -36,7 +36,11 @@ export async function seedReferenceData(db: Executor): Promise<ReferenceCounts> 
 		await tx
 			.insert(servers)
 			.values([...serverRows])
-			.onConflictDoUpdate({ target: servers.id, set: { name: sql`excluded.name` }, setWhere: shippedOwns(servers.syncedAt, changed(servers.name)) });
+			.onConflictDoUpdate({
+				target: servers.id,
+				set: { name: sql`excluded.name` },
+				setWhere: shippedOwns(servers.syncedAt, changed(servers.name)),
+			});
 		await tx
 			.insert(dungeons)
 			.values([...dungeonRows])

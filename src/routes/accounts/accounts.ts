@@ -1,6 +1,6 @@
 // Game account routes: list mine, create, read, rename or relabel, delete (refused while it holds characters, unless ?cascade=true).
 import { z } from "zod";
-import { IHaveSentThis, text, type App } from "../../core/index.js";
+import { type App, IHaveSentThis, text } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { accountNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { accountListItemSchema, accountSchema } from "../domain-schemas.js";
@@ -11,19 +11,22 @@ const accountName = text().trim().min(1).max(50);
 const accountLabel = text().trim().max(100).nullable();
 const accountBody = z.object({ account: accountSchema });
 
-export function declareAccountRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
+export function declareAccountRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { accounts } = services;
 	const { authenticatedRoute, accountFound, accountMine } = guards;
 
-	authenticatedRoute.declareRoute("GET", "/api/accounts")
-		.handler(
-			async ({ pickup }, response) => {
-				response.code(200).info("account.list").send({ accounts: await accounts.listForUser(pickup("user").id) });
-			},
-			new IHaveSentThis(200, "account.list", z.object({ accounts: z.array(accountListItemSchema) })),
-		);
+	authenticatedRoute.declareRoute("GET", "/api/accounts").handler(
+		async ({ pickup }, response) => {
+			response
+				.code(200)
+				.info("account.list")
+				.send({ accounts: await accounts.listForUser(pickup("user").id) });
+		},
+		new IHaveSentThis(200, "account.list", z.object({ accounts: z.array(accountListItemSchema) })),
+	);
 
-	authenticatedRoute.declareRoute("POST", "/api/accounts")
+	authenticatedRoute
+		.declareRoute("POST", "/api/accounts")
 		.extract({ body: { name: accountName, label: accountLabel.optional() } })
 		.handler(
 			async ({ pickup }, response) => {
@@ -34,13 +37,22 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 			refusal(409, "account.name_taken"),
 		);
 
-	authenticatedRoute.declareRoute("GET", "/api/accounts/{accountId}")
+	authenticatedRoute
+		.declareRoute("GET", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam } })
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
-		.handler(({ pickup }, response) => response.code(200).info("account.found").send({ account: pickup("account") }), new IHaveSentThis(200, "account.found", accountBody));
+		.handler(
+			({ pickup }, response) =>
+				response
+					.code(200)
+					.info("account.found")
+					.send({ account: pickup("account") }),
+			new IHaveSentThis(200, "account.found", accountBody),
+		);
 
-	authenticatedRoute.declareRoute("PATCH", "/api/accounts/{accountId}")
+	authenticatedRoute
+		.declareRoute("PATCH", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam }, body: { name: accountName.optional(), label: accountLabel.optional() } })
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
@@ -55,7 +67,8 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 			refusal(409, "account.name_taken"),
 		);
 
-	authenticatedRoute.declareRoute("DELETE", "/api/accounts/{accountId}")
+	authenticatedRoute
+		.declareRoute("DELETE", "/api/accounts/{accountId}")
 		.extract({ params: { accountId: idParam }, query: { cascade: booleanQuery } })
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
@@ -63,7 +76,12 @@ export function declareAccountRoutes(app: App, { services, guards }: DomainRoute
 			async ({ pickup }, response) => {
 				const removal = await accounts.remove(pickup("accountId"), pickup("cascade"));
 				if (removal.status === "not-empty") {
-					fail(response, 409, "account.not_empty", `The account still holds ${removal.characters} character(s): delete them first, or ask for ?cascade=true.`);
+					fail(
+						response,
+						409,
+						"account.not_empty",
+						`The account still holds ${removal.characters} character(s): delete them first, or ask for ?cascade=true.`,
+					);
 				}
 				response.code(204).info("account.deleted").send();
 			},

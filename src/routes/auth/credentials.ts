@@ -1,19 +1,24 @@
 // Routes that open sessions: register, login (throttled), the 2FA second step, and refresh-token rotation.
 import { z } from "zod";
-import { IHaveSentThis, storableTextCheck, text, type App } from "../../core/index.js";
+import { type App, IHaveSentThis, storableTextCheck, text } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { passwordMaxLength, passwordPolicyProblem } from "../../services/accounts.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { publicUserSchema } from "../schemas.js";
 import { sendSession, sessionBodySchema, sessionMeta } from "./session-answer.js";
 
-const challengeBodySchema = z.object({ secondFactorRequired: z.literal(true), challengeToken: z.string(), expiresAt: z.string() });
+const challengeBodySchema = z.object({
+	secondFactorRequired: z.literal(true),
+	challengeToken: z.string(),
+	expiresAt: z.string(),
+});
 
 export function declareCredentialRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { accounts, throttle, twoFactor, sessions, settings } = services;
 	const { userExist } = guards;
 
-	app.declareRoute("POST", "/api/auth/register")
+	app
+		.declareRoute("POST", "/api/auth/register")
 		.extract({
 			body: {
 				email: z.email().max(320).check(storableTextCheck),
@@ -41,7 +46,11 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		)
 		.handler(
 			async ({ pickup }, response) => {
-				const result = await accounts.register({ email: pickup("email"), password: pickup("password"), displayName: pickup("displayName") });
+				const result = await accounts.register({
+					email: pickup("email"),
+					password: pickup("password"),
+					displayName: pickup("displayName"),
+				});
 				if (result.status === "taken") fail(response, 409, "email.taken", "An account already uses this email.");
 				response.code(201).info("user.registered").send({ user: result.user });
 			},
@@ -49,7 +58,8 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 			refusal(409, "email.taken"),
 		);
 
-	app.declareRoute("POST", "/api/auth/login")
+	app
+		.declareRoute("POST", "/api/auth/login")
 		.extract({ body: { email: text().trim().min(1).max(320), password: text().min(1).max(passwordMaxLength) } })
 		.cut(
 			async ({ pickup }, response, request) => {
@@ -65,7 +75,10 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		)
 		.cut(
 			async ({ pickup }, response, request) => {
-				const user = await accounts.verifyCredentials({ email: pickup("email"), password: pickup("password") }, request.ip);
+				const user = await accounts.verifyCredentials(
+					{ email: pickup("email"), password: pickup("password") },
+					request.ip,
+				);
 				if (user === null) {
 					// Audit trail without the attempted password (pino also redacts *.password).
 					request.logger.info({ event: "login.failed", ip: request.ip }, "login failed");
@@ -80,10 +93,11 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 			async ({ pickup }, response, request) => {
 				const start = await accounts.startLogin(pickup("user"), sessionMeta(request));
 				if (start.status === "challenge") {
-					return response
-						.code(200)
-						.info("login.second_factor_required")
-						.send({ secondFactorRequired: true, challengeToken: start.challengeToken, expiresAt: start.expiresAt.toISOString() });
+					return response.code(200).info("login.second_factor_required").send({
+						secondFactorRequired: true,
+						challengeToken: start.challengeToken,
+						expiresAt: start.expiresAt.toISOString(),
+					});
 				}
 				sendSession(response, "login.success", start.tokens, start.user, settings);
 			},
@@ -91,13 +105,15 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 			new IHaveSentThis(200, "login.second_factor_required", challengeBodySchema),
 		);
 
-	app.declareRoute("POST", "/api/auth/2fa/verify")
+	app
+		.declareRoute("POST", "/api/auth/2fa/verify")
 		.extract({ body: { challengeToken: text().min(1).max(128), code: text().trim().min(1).max(16) } })
 		.handler(
 			async ({ pickup }, response, request) => {
 				const outcome = await twoFactor.verifyChallenge(pickup("challengeToken"), pickup("code"), sessionMeta(request));
 				if (outcome.status !== "session") {
-					if (outcome.status === "challenge-invalid") fail(response, 401, "challenge.invalid", "The login challenge is unknown, expired or used: log in again.");
+					if (outcome.status === "challenge-invalid")
+						fail(response, 401, "challenge.invalid", "The login challenge is unknown, expired or used: log in again.");
 					fail(response, 401, "2fa.code_invalid", "The authentication code is wrong.");
 				}
 				sendSession(response, "login.success", outcome.tokens, outcome.user, settings);
@@ -106,7 +122,8 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 			refusal(401, ["challenge.invalid", "2fa.code_invalid"]),
 		);
 
-	app.declareRoute("POST", "/api/auth/refresh")
+	app
+		.declareRoute("POST", "/api/auth/refresh")
 		.extract({ body: { refreshToken: text().min(1).max(128) } })
 		.handler(
 			async ({ pickup }, response, request) => {
@@ -114,13 +131,18 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 				switch (rotation.status) {
 					case "reused":
 						request.logger.warn({ event: "refresh.reused", ip: request.ip }, "refresh token reused: session revoked");
-						fail(response, 401, "refresh.reused", "This refresh token was already used: the session is revoked.");
+						return fail(
+							response,
+							401,
+							"refresh.reused",
+							"This refresh token was already used: the session is revoked.",
+						);
 					case "revoked":
-						fail(response, 401, "session.revoked", "The session was revoked.");
+						return fail(response, 401, "session.revoked", "The session was revoked.");
 					case "expired":
-						fail(response, 401, "refresh.expired", "The refresh token has expired: log in again.");
+						return fail(response, 401, "refresh.expired", "The refresh token has expired: log in again.");
 					case "invalid":
-						fail(response, 401, "refresh.invalid", "The refresh token is not valid.");
+						return fail(response, 401, "refresh.invalid", "The refresh token is not valid.");
 				}
 				const user = await accounts.findPublicUser(rotation.userId);
 				if (user === undefined) fail(response, 401, "refresh.invalid", "The refresh token is not valid.");

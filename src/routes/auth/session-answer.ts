@@ -6,7 +6,6 @@ import type { IssuedTokens, PublicUser, SessionMeta } from "../../services/sessi
 import type { IdentitySettings } from "../../services/settings.js";
 import { publicUserSchema } from "../schemas.js";
 
-
 export const sessionBodySchema = z.object({
 	accessToken: z.string(),
 	refreshToken: z.string(),
@@ -31,12 +30,25 @@ export function setSessionCookie(response: Response, tokens: IssuedTokens, setti
 }
 
 export function clearSessionCookie(response: Response, settings: IdentitySettings): Response {
-	return response.clearCookie(sessionCookieName, { httpOnly: true, sameSite: "lax", secure: settings.cookieSecure, path: "/" });
+	return response.clearCookie(sessionCookieName, {
+		httpOnly: true,
+		sameSite: "lax",
+		secure: settings.cookieSecure,
+		path: "/",
+	});
 }
 
-export function sendSession(response: Response, info: string, tokens: IssuedTokens, user: PublicUser, settings: IdentitySettings): never {
-	return setSessionCookie(response, tokens, settings)
-		.code(200)
-		.info(info)
-		.send({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt.toISOString(), user });
+export function sendSession(
+	response: Response,
+	info: string,
+	tokens: IssuedTokens,
+	user: PublicUser,
+	settings: IdentitySettings,
+): never {
+	return setSessionCookie(response, tokens, settings).code(200).info(info).send({
+		accessToken: tokens.accessToken,
+		refreshToken: tokens.refreshToken,
+		expiresAt: tokens.expiresAt.toISOString(),
+		user,
+	});
 }

@@ -1,8 +1,14 @@
 // Character routes: create in one of my accounts, read (mine, or a guild fellow's with character.view), change, delete, bulk delete.
 import { z } from "zod";
-import { IHaveSentThis, text, type App } from "../../core/index.js";
+import { type App, IHaveSentThis, text } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
-import { accountNotFound, characterNotFound, classNotFound, serverNotFound, type DomainRouteDependencies } from "../domain-guards.js";
+import {
+	accountNotFound,
+	characterNotFound,
+	classNotFound,
+	type DomainRouteDependencies,
+	serverNotFound,
+} from "../domain-guards.js";
 import { characterSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
@@ -10,20 +16,36 @@ const characterName = text().trim().min(2).max(50);
 const characterLevel = z.number().int().min(1).max(200);
 const characterBody = z.object({ character: characterSchema });
 
-export function declareCharacterRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
+export function declareCharacterRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
 	const { authenticatedRoute, accountExist, accountOwned, classExist, serverExist } = guards;
-	const { accountFound, accountMine, classFound, serverFound, characterFound, characterReadable, characterWritable } = guards;
+	const { accountFound, accountMine, classFound, serverFound, characterFound, characterReadable, characterWritable } =
+		guards;
 
-	authenticatedRoute.declareRoute("POST", "/api/characters")
-		.extract({ body: { accountId: idParam, name: characterName, level: characterLevel.default(1), classId: idParam, serverId: idParam } })
+	authenticatedRoute
+		.declareRoute("POST", "/api/characters")
+		.extract({
+			body: {
+				accountId: idParam,
+				name: characterName,
+				level: characterLevel.default(1),
+				classId: idParam,
+				serverId: idParam,
+			},
+		})
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.presetCheck(classFound, (pickup) => pickup("classId"))
 		.presetCheck(serverFound, (pickup) => pickup("serverId"))
 		.handler(
 			async ({ pickup }, response) => {
-				const values = { accountId: pickup("accountId"), name: pickup("name"), level: pickup("level"), classId: pickup("classId"), serverId: pickup("serverId") };
+				const values = {
+					accountId: pickup("accountId"),
+					name: pickup("name"),
+					level: pickup("level"),
+					classId: pickup("classId"),
+					serverId: pickup("serverId"),
+				};
 				const character = await characters.create(values, pickup("user").id);
 				response.code(201).info("character.created").send({ character });
 			},
@@ -31,23 +53,44 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 			refusal(409, "character.name_taken"),
 		);
 
-	authenticatedRoute.declareRoute("GET", "/api/characters/{characterId}")
+	authenticatedRoute
+		.declareRoute("GET", "/api/characters/{characterId}")
 		.extract({ params: { characterId: idParam } })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
-		.handler(({ pickup }, response) => response.code(200).info("character.found").send({ character: pickup("character") }), new IHaveSentThis(200, "character.found", characterBody));
+		.handler(
+			({ pickup }, response) =>
+				response
+					.code(200)
+					.info("character.found")
+					.send({ character: pickup("character") }),
+			new IHaveSentThis(200, "character.found", characterBody),
+		);
 
-	authenticatedRoute.declareRoute("PATCH", "/api/characters/{characterId}")
+	authenticatedRoute
+		.declareRoute("PATCH", "/api/characters/{characterId}")
 		.extract({
 			params: { characterId: idParam },
-			body: { accountId: idParam.optional(), name: characterName.optional(), level: characterLevel.optional(), classId: idParam.optional(), serverId: idParam.optional() },
+			body: {
+				accountId: idParam.optional(),
+				name: characterName.optional(),
+				level: characterLevel.optional(),
+				classId: idParam.optional(),
+				serverId: idParam.optional(),
+			},
 		})
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Moving the character to another account: that account must be mine too.
 		.check(
 			accountExist,
-			{ input: (pickup) => pickup("accountId") ?? 0, skip: (pickup) => pickup("accountId") === undefined, result: "account.exist", indexing: "account", catch: accountNotFound },
+			{
+				input: (pickup) => pickup("accountId") ?? 0,
+				skip: (pickup) => pickup("accountId") === undefined,
+				result: "account.exist",
+				indexing: "account",
+				catch: accountNotFound,
+			},
 			refusal(404, "account.notfound"),
 		)
 		.check(
@@ -62,20 +105,42 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 		)
 		.check(
 			classExist,
-			{ input: (pickup) => pickup("classId") ?? 0, skip: (pickup) => pickup("classId") === undefined, result: "class.exist", catch: classNotFound },
+			{
+				input: (pickup) => pickup("classId") ?? 0,
+				skip: (pickup) => pickup("classId") === undefined,
+				result: "class.exist",
+				catch: classNotFound,
+			},
 			refusal(404, "class.notfound"),
 		)
 		.check(
 			serverExist,
-			{ input: (pickup) => pickup("serverId") ?? 0, skip: (pickup) => pickup("serverId") === undefined, result: "server.exist", catch: serverNotFound },
+			{
+				input: (pickup) => pickup("serverId") ?? 0,
+				skip: (pickup) => pickup("serverId") === undefined,
+				result: "server.exist",
+				catch: serverNotFound,
+			},
 			refusal(404, "server.notfound"),
 		)
 		.handler(
 			async ({ pickup }, response) => {
-				const changes = { accountId: pickup("accountId"), name: pickup("name"), level: pickup("level"), classId: pickup("classId"), serverId: pickup("serverId") };
+				const changes = {
+					accountId: pickup("accountId"),
+					name: pickup("name"),
+					level: pickup("level"),
+					classId: pickup("classId"),
+					serverId: pickup("serverId"),
+				};
 				const change = await characters.update(pickup("character"), changes, pickup("user").id);
 				if (change.status === "missing") return characterNotFound(response);
-				if (change.status === "server-mismatch") return fail(response, 409, "team.server_mismatch", "The character is in a team of its current server: take it out of the team first.");
+				if (change.status === "server-mismatch")
+					return fail(
+						response,
+						409,
+						"team.server_mismatch",
+						"The character is in a team of its current server: take it out of the team first.",
+					);
 				response.code(200).info("character.updated").send({ character: change.character });
 			},
 			new IHaveSentThis(200, "character.updated", characterBody),
@@ -83,19 +148,18 @@ export function declareCharacterRoutes(app: App, { services, guards }: DomainRou
 			refusal(409, ["character.name_taken", "team.server_mismatch"]),
 		);
 
-	authenticatedRoute.declareRoute("DELETE", "/api/characters/{characterId}")
+	authenticatedRoute
+		.declareRoute("DELETE", "/api/characters/{characterId}")
 		.extract({ params: { characterId: idParam } })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
-		.handler(
-			async ({ pickup }, response) => {
-				await characters.remove(pickup("characterId"));
-				response.code(204).info("character.deleted").send();
-			},
-			new IHaveSentThis(204, "character.deleted"),
-		);
+		.handler(async ({ pickup }, response) => {
+			await characters.remove(pickup("characterId"));
+			response.code(204).info("character.deleted").send();
+		}, new IHaveSentThis(204, "character.deleted"));
 
-	authenticatedRoute.declareRoute("POST", "/api/characters/bulk-delete")
+	authenticatedRoute
+		.declareRoute("POST", "/api/characters/bulk-delete")
 		.extract({ body: { ids: z.array(idParam).max(100) } })
 		.handler(
 			async ({ pickup }, response) => {

@@ -1,8 +1,8 @@
 // GET /api/characters: the caller's characters, filtered, sorted (stable) and paginated; benchmark scenario 3.
 import { z } from "zod";
-import { IHaveSentThis, text, type App } from "../../core/index.js";
+import { type App, IHaveSentThis, text } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
-import { characterSortFields, type CharacterSortField, type SortDirection } from "../../services/characters.js";
+import { type CharacterSortField, characterSortFields, type SortDirection } from "../../services/characters.js";
 import type { DomainRouteDependencies } from "../domain-guards.js";
 import { characterSchema, paginationSchema } from "../domain-schemas.js";
 import { idList, limitQuery, pageQuery } from "../query.js";
@@ -11,7 +11,10 @@ const levelQuery = z.coerce.number().int().min(1).max(200).optional();
 
 /** `sort=level` or `sort=level:desc`; `name:asc` by default. */
 const sortQuery = text()
-	.regex(new RegExp(`^(${characterSortFields.join("|")})(:(asc|desc))?$`), `one of ${characterSortFields.join(", ")}, optionally followed by :asc or :desc`)
+	.regex(
+		new RegExp(`^(${characterSortFields.join("|")})(:(asc|desc))?$`),
+		`one of ${characterSortFields.join(", ")}, optionally followed by :asc or :desc`,
+	)
 	.default("name:asc")
 	.transform((value) => {
 		const [field, direction = "asc"] = value.split(":");
@@ -25,11 +28,12 @@ const searchQuery = text()
 	.optional()
 	.transform((value) => (value === "" ? undefined : value));
 
-export function declareCharacterListRoute(app: App, { services, guards }: DomainRouteDependencies): void {
+export function declareCharacterListRoute(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
 	const { authenticatedRoute } = guards;
 
-	authenticatedRoute.declareRoute("GET", "/api/characters")
+	authenticatedRoute
+		.declareRoute("GET", "/api/characters")
 		.extract({
 			query: {
 				search: searchQuery,
@@ -47,7 +51,8 @@ export function declareCharacterListRoute(app: App, { services, guards }: Domain
 			({ pickup }, response) => {
 				const min = pickup("minLevel");
 				const max = pickup("maxLevel");
-				if (min !== undefined && max !== undefined && min > max) fail(response, 400, "level.range_invalid", "minLevel must not be above maxLevel.");
+				if (min !== undefined && max !== undefined && min > max)
+					fail(response, 400, "level.range_invalid", "minLevel must not be above maxLevel.");
 			},
 			[],
 			refusal(400, "level.range_invalid"),
@@ -70,8 +75,15 @@ export function declareCharacterListRoute(app: App, { services, guards }: Domain
 				response
 					.code(200)
 					.info("character.list")
-					.send({ characters: found.characters, pagination: { page, limit, total: found.total, totalPages: Math.ceil(found.total / limit) } });
+					.send({
+						characters: found.characters,
+						pagination: { page, limit, total: found.total, totalPages: Math.ceil(found.total / limit) },
+					});
 			},
-			new IHaveSentThis(200, "character.list", z.object({ characters: z.array(characterSchema), pagination: paginationSchema })),
+			new IHaveSentThis(
+				200,
+				"character.list",
+				z.object({ characters: z.array(characterSchema), pagination: paginationSchema }),
+			),
 		);
 }

@@ -1,15 +1,21 @@
 // GET /openapi.json, GET /docs and its assets: the API's OpenAPI document and a Swagger UI page served from node_modules.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { z } from "zod";
-import { IHaveSentThis, text, type App } from "../../core/index.js";
+import { type App, IHaveSentThis, text } from "../../core/index.js";
 import { buildOpenApiDocument } from "../../openapi.js";
 
 // No CDN: the UI is served from the installed swagger-ui-dist, so the page works offline.
 const swaggerUiDirectory = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 
 /** The only files of swagger-ui-dist the page loads (and the source maps devtools ask for): nothing else is reachable. */
-const assets = new Set(["swagger-ui.css", "swagger-ui.css.map", "swagger-ui-bundle.js", "swagger-ui-bundle.js.map", "favicon-32x32.png", "favicon-16x16.png"]);
+const assets = new Set([
+	"swagger-ui.css",
+	"swagger-ui.css.map",
+	"swagger-ui-bundle.js",
+	"swagger-ui-bundle.js.map",
+	"favicon-32x32.png",
+	"favicon-16x16.png",
+]);
 
 const page = `<!doctype html>
 <html lang="en">
@@ -34,24 +40,44 @@ export function declareDocsRoutes(app: App): void {
 	// Generated on the first request, once every route is declared (the app is built by then), then reused.
 	let document: string | undefined;
 
-	app.declareRoute("GET", "/openapi.json").handler(
-		(_floor, response) => {
-			document ??= JSON.stringify(buildOpenApiDocument(app));
-			return response.code(200).info("openapi.document").header("content-type", "application/json; charset=utf-8").send(document);
-		},
-		new IHaveSentThis(200, "openapi.document"),
-	);
+	app.declareRoute("GET", "/openapi.json").handler((_floor, response) => {
+		document ??= JSON.stringify(buildOpenApiDocument(app));
+		return response
+			.code(200)
+			.info("openapi.document")
+			.header("content-type", "application/json; charset=utf-8")
+			.send(document);
+	}, new IHaveSentThis(200, "openapi.document"));
 
-	app.declareRoute("GET", "/docs").handler(
-		(_floor, response) => response.code(200).info("docs.page").header("content-type", "text/html; charset=utf-8").send(page),
-		new IHaveSentThis(200, "docs.page"),
-	);
+	app
+		.declareRoute("GET", "/docs")
+		.handler(
+			(_floor, response) =>
+				response.code(200).info("docs.page").header("content-type", "text/html; charset=utf-8").send(page),
+			new IHaveSentThis(200, "docs.page"),
+		);
 
-	app.declareRoute("GET", "/docs/assets/{file}")
+	app
+		.declareRoute("GET", "/docs/assets/{file}")
 		.extract({ params: { file: text() } })
-		.cut(({ pickup }, response) => {
-			if (!assets.has(pickup("file"))) return response.code(404).info("docs.asset.notfound").send({ error: "docs.asset.notfound", message: "No such documentation asset." });
-			return {};
-		}, [], new IHaveSentThis(404, "docs.asset.notfound"))
-		.handler(({ pickup }, response) => response.code(200).info("docs.asset").sendFile(join(swaggerUiDirectory, pickup("file"))), new IHaveSentThis(200, "docs.asset"));
+		.cut(
+			({ pickup }, response) => {
+				if (!assets.has(pickup("file")))
+					return response
+						.code(404)
+						.info("docs.asset.notfound")
+						.send({ error: "docs.asset.notfound", message: "No such documentation asset." });
+				return {};
+			},
+			[],
+			new IHaveSentThis(404, "docs.asset.notfound"),
+		)
+		.handler(
+			({ pickup }, response) =>
+				response
+					.code(200)
+					.info("docs.asset")
+					.sendFile(join(swaggerUiDirectory, pickup("file"))),
+			new IHaveSentThis(200, "docs.asset"),
+		);
 }

@@ -1,6 +1,6 @@
 // Guild routes: create (the creator becomes owner), list mine, read, rename, delete (owners only).
 import { z } from "zod";
-import { IHaveSentThis, text, type App } from "../../core/index.js";
+import { type App, IHaveSentThis, text } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
@@ -8,11 +8,12 @@ import { guildSchema, myGuildSchema, roleSchema, roleSummarySchema } from "../sc
 
 const guildName = text().trim().min(2).max(64);
 
-export function declareGuildRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
+export function declareGuildRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds } = services;
 	const { authenticatedRoute, userHasRight, guildExist } = guards;
 
-	authenticatedRoute.declareRoute("POST", "/api/guilds")
+	authenticatedRoute
+		.declareRoute("POST", "/api/guilds")
 		.extract({ body: { name: guildName } })
 		.handler(
 			async ({ pickup }, response) => {
@@ -22,15 +23,18 @@ export function declareGuildRoutes(app: App, { services, guards }: IdentityRoute
 			new IHaveSentThis(201, "guild.created", z.object({ guild: guildSchema.extend({ role: roleSchema }) })),
 		);
 
-	authenticatedRoute.declareRoute("GET", "/api/guilds")
-		.handler(
-			async ({ pickup }, response) => {
-				response.code(200).info("guild.list").send({ guilds: await guilds.listForUser(pickup("user").id) });
-			},
-			new IHaveSentThis(200, "guild.list", z.object({ guilds: z.array(myGuildSchema) })),
-		);
+	authenticatedRoute.declareRoute("GET", "/api/guilds").handler(
+		async ({ pickup }, response) => {
+			response
+				.code(200)
+				.info("guild.list")
+				.send({ guilds: await guilds.listForUser(pickup("user").id) });
+		},
+		new IHaveSentThis(200, "guild.list", z.object({ guilds: z.array(myGuildSchema) })),
+	);
 
-	authenticatedRoute.declareRoute("GET", "/api/guilds/{guildId}")
+	authenticatedRoute
+		.declareRoute("GET", "/api/guilds/{guildId}")
 		.extract({ params: { guildId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), pickup: ["membership"] })
 		.check(
@@ -46,12 +50,20 @@ export function declareGuildRoutes(app: App, { services, guards }: IdentityRoute
 		.handler(
 			({ pickup }, response) => {
 				const { roleId, roleName, roleKind, permissions } = pickup("membership");
-				response.code(200).info("guild.found").send({ guild: pickup("guild"), myRole: { id: roleId, name: roleName, kind: roleKind, permissions } });
+				response
+					.code(200)
+					.info("guild.found")
+					.send({ guild: pickup("guild"), myRole: { id: roleId, name: roleName, kind: roleKind, permissions } });
 			},
-			new IHaveSentThis(200, "guild.found", z.object({ guild: guildSchema, myRole: roleSummarySchema.extend({ permissions: z.array(z.string()) }) })),
+			new IHaveSentThis(
+				200,
+				"guild.found",
+				z.object({ guild: guildSchema, myRole: roleSummarySchema.extend({ permissions: z.array(z.string()) }) }),
+			),
 		);
 
-	authenticatedRoute.declareRoute("PATCH", "/api/guilds/{guildId}")
+	authenticatedRoute
+		.declareRoute("PATCH", "/api/guilds/{guildId}")
 		.extract({ params: { guildId: idParam }, body: { name: guildName.optional() } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" } })
 		.handler(
@@ -64,22 +76,25 @@ export function declareGuildRoutes(app: App, { services, guards }: IdentityRoute
 			refusal(404, "guild.notfound"),
 		);
 
-	authenticatedRoute.declareRoute("DELETE", "/api/guilds/{guildId}")
+	authenticatedRoute
+		.declareRoute("DELETE", "/api/guilds/{guildId}")
 		.extract({ params: { guildId: idParam } })
-		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" }, pickup: ["membership"] })
+		.process(userHasRight, {
+			input: (pickup) => pickup("guildId"),
+			options: { right: "guild.manage" },
+			pickup: ["membership"],
+		})
 		.cut(
 			({ pickup }, response) => {
 				// Managing a guild is not owning it: deleting it, with every team and member, is the owners' call.
-				if (pickup("membership").roleKind !== "owner") fail(response, 403, "owner.required", "Only an owner can delete the guild.");
+				if (pickup("membership").roleKind !== "owner")
+					fail(response, 403, "owner.required", "Only an owner can delete the guild.");
 			},
 			[],
 			refusal(403, "owner.required"),
 		)
-		.handler(
-			async ({ pickup }, response) => {
-				await guilds.remove(pickup("guildId"));
-				response.code(204).info("guild.deleted").send();
-			},
-			new IHaveSentThis(204, "guild.deleted"),
-		);
+		.handler(async ({ pickup }, response) => {
+			await guilds.remove(pickup("guildId"));
+			response.code(204).info("guild.deleted").send();
+		}, new IHaveSentThis(204, "guild.deleted"));
 }

@@ -1,7 +1,7 @@
 // GET /health: liveness of the process and reachability of the database.
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { type App, IHaveSentThis } from "../../core/index.js";
 import type { Database } from "../../db/index.js";
 
 const healthSchema = z.object({ status: z.enum(["ok", "degraded"]), database: z.enum(["ok", "unreachable"]) });
@@ -29,7 +29,8 @@ function probe(db: Database): Promise<boolean> {
 export function declareHealthRoutes(app: App, db: Database): void {
 	app.declareRoute("GET", "/health").handler(
 		async (_floor, response) => {
-			if (!(await probe(db))) return response.code(503).info("health.degraded").send({ status: "degraded", database: "unreachable" });
+			if (!(await probe(db)))
+				return response.code(503).info("health.degraded").send({ status: "degraded", database: "unreachable" });
 			return response.code(200).info("health.ok").send({ status: "ok", database: "ok" });
 		},
 		new IHaveSentThis(200, "health.ok", healthSchema),

@@ -1,29 +1,55 @@
 // Progression routes: a character's statuses (read, set), a team's ref × character matrix, a guild's per-member counts.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
-import { dungeonNotFound, type DomainRouteDependencies } from "../domain-guards.js";
-import { memberProgressionSummarySchema, progressionKindSchema, progressionMatrixSchema, progressionSchema, progressionStatusSchema } from "../domain-schemas.js";
+import { type App, IHaveSentThis } from "../../core/index.js";
+import { refusal } from "../../responses.js";
+import { type DomainRouteDependencies, dungeonNotFound } from "../domain-guards.js";
+import {
+	memberProgressionSummarySchema,
+	progressionKindSchema,
+	progressionMatrixSchema,
+	progressionSchema,
+	progressionStatusSchema,
+} from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
-export function declareProgressionRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
+export function declareProgressionRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { progressions, teams } = services;
-	const { authenticatedRoute, userHasRight, dungeonExist, characterFound, characterReadable, characterWritable, teamFound, teamReadable } = guards;
+	const {
+		authenticatedRoute,
+		userHasRight,
+		dungeonExist,
+		characterFound,
+		characterReadable,
+		characterWritable,
+		teamFound,
+		teamReadable,
+	} = guards;
 
-	authenticatedRoute.declareRoute("GET", "/api/characters/{characterId}/progressions")
-		.extract({ params: { characterId: idParam }, query: { kind: progressionKindSchema.optional(), status: progressionStatusSchema.optional() } })
+	authenticatedRoute
+		.declareRoute("GET", "/api/characters/{characterId}/progressions")
+		.extract({
+			params: { characterId: idParam },
+			query: { kind: progressionKindSchema.optional(), status: progressionStatusSchema.optional() },
+		})
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
-				const list = await progressions.listForCharacter(pickup("characterId"), { kind: pickup("kind"), status: pickup("status") });
+				const list = await progressions.listForCharacter(pickup("characterId"), {
+					kind: pickup("kind"),
+					status: pickup("status"),
+				});
 				response.code(200).info("progression.list").send({ progressions: list });
 			},
 			new IHaveSentThis(200, "progression.list", z.object({ progressions: z.array(progressionSchema) })),
 		);
 
-	authenticatedRoute.declareRoute("PUT", "/api/characters/{characterId}/progressions/{kind}/{refId}")
-		.extract({ params: { characterId: idParam, kind: progressionKindSchema, refId: idParam }, body: { status: progressionStatusSchema } })
+	authenticatedRoute
+		.declareRoute("PUT", "/api/characters/{characterId}/progressions/{kind}/{refId}")
+		.extract({
+			params: { characterId: idParam, kind: progressionKindSchema, refId: idParam },
+			body: { status: progressionStatusSchema },
+		})
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Dungeons have a reference table; quests and achievements not yet, so any positive id is accepted for them.
@@ -39,13 +65,19 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 		)
 		.handler(
 			async ({ pickup }, response) => {
-				const progression = await progressions.save(pickup("characterId"), pickup("kind"), pickup("refId"), pickup("status"));
+				const progression = await progressions.save(
+					pickup("characterId"),
+					pickup("kind"),
+					pickup("refId"),
+					pickup("status"),
+				);
 				response.code(200).info("progression.saved").send({ progression });
 			},
 			new IHaveSentThis(200, "progression.saved", z.object({ progression: progressionSchema })),
 		);
 
-	authenticatedRoute.declareRoute("GET", "/api/teams/{teamId}/progressions")
+	authenticatedRoute
+		.declareRoute("GET", "/api/teams/{teamId}/progressions")
 		.extract({ params: { teamId: idParam }, query: { kind: progressionKindSchema.default("dungeon") } })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamReadable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
@@ -56,17 +88,24 @@ export function declareProgressionRoutes(app: App, { services, guards }: DomainR
 					members.map((member) => member.id),
 					pickup("kind"),
 				);
-				response.code(200).info("progression.matrix").send({ kind: pickup("kind"), characters: members, rows });
+				response
+					.code(200)
+					.info("progression.matrix")
+					.send({ kind: pickup("kind"), characters: members, rows });
 			},
 			new IHaveSentThis(200, "progression.matrix", progressionMatrixSchema),
 		);
 
-	authenticatedRoute.declareRoute("GET", "/api/guilds/{guildId}/progressions/summary")
+	authenticatedRoute
+		.declareRoute("GET", "/api/guilds/{guildId}/progressions/summary")
 		.extract({ params: { guildId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "character.view" } })
 		.handler(
 			async ({ pickup }, response) => {
-				response.code(200).info("progression.summary").send({ members: await progressions.guildSummary(pickup("guildId")) });
+				response
+					.code(200)
+					.info("progression.summary")
+					.send({ members: await progressions.guildSummary(pickup("guildId")) });
 			},
 			new IHaveSentThis(200, "progression.summary", z.object({ members: z.array(memberProgressionSummarySchema) })),
 		);

@@ -1,8 +1,6 @@
-// GET /api/classes, /api/servers, /api/dungeons: public reference lists from the in-process cache, with ETag → 304.
-import { z } from "zod";
-import { IHaveSentThis, text, type App, type Response } from "../../core/index.js";
+import { type App, IHaveSentThis, type Response, text } from "../../core/index.js";
 import type { CachedReference, ReferenceCache } from "../../services/reference-cache.js";
-import { referenceBodySchemas, referenceResources, type ReferenceResource } from "../../services/reference-data.js";
+import { type ReferenceResource, referenceBodySchemas, referenceResources } from "../../services/reference-data.js";
 
 // Browsers and proxies may reuse a list for 5 minutes without asking, then revalidate (a cheap 304). Shorter than
 // the server's own TTL on purpose: a sync invalidates the server's cache, but nobody can reach the clients' copies,
@@ -21,14 +19,20 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 	return header.split(",").some((tag) => opaque(tag) === mine);
 }
 
-function answer(response: Response, resource: ReferenceResource, entry: CachedReference, ifNoneMatch: string | undefined): never {
+function answer(
+	response: Response,
+	resource: ReferenceResource,
+	entry: CachedReference,
+	ifNoneMatch: string | undefined,
+): never {
 	response.headers({ etag: entry.etag, "cache-control": cacheControl });
 	if (ifNoneMatchHits(ifNoneMatch, entry.etag)) return response.code(304).info(`${resource}.not_modified`).send();
 	return response.code(200).info(`${resource}.list`).send(entry.body);
 }
 
 function declareReferenceList(app: App, cache: ReferenceCache, resource: ReferenceResource): void {
-	app.declareRoute("GET", `/api/${resource}`)
+	app
+		.declareRoute("GET", `/api/${resource}`)
 		.extract({ headers: { "if-none-match": text().optional() } })
 		.handler(
 			({ pickup }, response) => {

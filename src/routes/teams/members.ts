@@ -1,20 +1,21 @@
 // Team member routes: put a character in a team (8 at most, all on the team's server) and take it out.
 import { z } from "zod";
-import { IHaveSentThis, type App } from "../../core/index.js";
+import { type App, IHaveSentThis } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import { maxTeamSize } from "../../services/teams.js";
-import { characterNotFound, teamNotFound, type DomainRouteDependencies } from "../domain-guards.js";
+import { characterNotFound, type DomainRouteDependencies, teamNotFound } from "../domain-guards.js";
 import { teamDetailSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 import { teamDetail } from "./teams.js";
 
 const teamBody = z.object({ team: teamDetailSchema });
 
-export function declareTeamMemberRoutes(app: App, { services, guards }: DomainRouteDependencies): void {
+export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { teams } = services;
 	const { authenticatedRoute, teamFound, teamManageable, characterFound } = guards;
 
-	authenticatedRoute.declareRoute("PUT", "/api/teams/{teamId}/members/{characterId}")
+	authenticatedRoute
+		.declareRoute("PUT", "/api/teams/{teamId}/members/{characterId}")
 		.extract({ params: { teamId: idParam, characterId: idParam } })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
@@ -48,7 +49,8 @@ export function declareTeamMemberRoutes(app: App, { services, guards }: DomainRo
 			refusal(409, ["team.server_mismatch", "team.full"]),
 		);
 
-	authenticatedRoute.declareRoute("DELETE", "/api/teams/{teamId}/members/{characterId}")
+	authenticatedRoute
+		.declareRoute("DELETE", "/api/teams/{teamId}/members/{characterId}")
 		.extract({ params: { teamId: idParam, characterId: idParam } })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
