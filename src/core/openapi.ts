@@ -151,12 +151,12 @@ export function processesUsed(route: RouteDefinition): string[] {
 	return [...names];
 }
 
-/** Process names some route uses only behind a `skip`, so the operation is also reachable without them. */
+/** Process names some route uses only behind a `skip` or as an optional step, so the operation is also reachable without them. */
 function skippableProcesses(route: RouteDefinition): Set<string> {
 	const names = new Set<string>();
 	for (const pipeline of route.pipelines) {
 		for (const step of pipeline.steps)
-			if (step.kind === "process" && step.skip !== undefined) names.add(step.process.name);
+			if (step.kind === "process" && (step.skip !== undefined || step.optional)) names.add(step.process.name);
 	}
 	return names;
 }

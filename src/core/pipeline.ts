@@ -112,7 +112,7 @@ export class StepCompiler {
 	}
 
 	private checkStep(step: CheckStepDefinition): StepFunction {
-		const { checker, input, indexing, skip } = step;
+		const { checker, input, indexing, skip, optional } = step;
 		const handler = checker.handler;
 		const catcher = step.catch;
 		const accepted =
@@ -136,8 +136,10 @@ export class StepCompiler {
 
 		return (floor, _request, response) => {
 			if (skip?.(floor.pickup)) return;
+			const value = input(floor.pickup);
+			if (optional && value === undefined) return;
 			const options = dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) };
-			const output = handler(input(floor.pickup), checkerOutput, options);
+			const output = handler(value, checkerOutput, options);
 			if (output instanceof Promise) return applyLater(output, floor, response);
 			apply(output, floor, response);
 		};
@@ -179,7 +181,7 @@ export class StepCompiler {
 	}
 
 	private processStep(step: ProcessStepDefinition): CompiledStep {
-		const { input, skip, pickup } = step;
+		const { input, skip, optional, pickup } = step;
 		const { run, contracts } = this.compiledProcess(step.process);
 		const defaults = step.process.defaultOptions;
 		const dynamicOptions = typeof step.options === "function" ? step.options : undefined;
@@ -212,12 +214,14 @@ export class StepCompiler {
 
 		const runProcess: StepFunction = (floor, request, response) => {
 			if (skip?.(floor.pickup)) return;
+			const value = input === undefined ? undefined : input(floor.pickup);
+			if (optional && value === undefined) return;
 			if (once !== undefined) {
 				const earlier = request.processFloors?.get(once) as RuntimeFloor | undefined;
 				if (earlier !== undefined) return bringBack(earlier, floor);
 			}
 			const inner = createFloor();
-			inner.drop("input", input === undefined ? undefined : input(floor.pickup));
+			inner.drop("input", value);
 			inner.drop(
 				"options",
 				dynamicOptions === undefined ? staticOptions : { ...defaults, ...dynamicOptions(floor.pickup) },

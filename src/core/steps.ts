@@ -37,6 +37,8 @@ export interface CheckStepDefinition {
 	readonly indexing: string | undefined;
 	readonly options: object | ((pickup: AnyPickup) => object) | undefined;
 	readonly skip: ((pickup: AnyPickup) => boolean) | undefined;
+	/** The step runs only when its input is not undefined. */
+	readonly optional: boolean;
 	readonly responses: readonly Contract[];
 }
 
@@ -54,6 +56,8 @@ export interface ProcessStepDefinition {
 	readonly options: object | ((pickup: AnyPickup) => object) | undefined;
 	readonly pickup: readonly string[];
 	readonly skip: ((pickup: AnyPickup) => boolean) | undefined;
+	/** The process runs only when its input is not undefined. */
+	readonly optional: boolean;
 	readonly responses: readonly Contract[];
 }
 
@@ -106,20 +110,31 @@ type Infos<Result, All> = Result extends readonly (infer I)[] ? I : Result exten
 type Options<O, F> = Partial<O> | ((pickup: Pickup<F>) => Partial<O>);
 type NoExtraKeys<Given, Allowed extends PropertyKey> = { [K in Exclude<keyof Given, Allowed>]: never };
 
-export type CheckParams<F, C extends AnyChecker, Result, Index, Skip extends boolean> = {
-	/** The checker's input, taken from the floor. */
-	readonly input: (pickup: Pickup<F>) => CheckerInput<C>;
-	/** The info (or infos) that let the request go on; any other info goes to `catch`. */
-	readonly result?: Result;
-	/** Where the checker's data goes on the floor when the result is the expected one. */
-	readonly indexing?: Index;
-	readonly options?: Options<CheckerOptions<C>, F>;
-} & (Skip extends true
+/** How a step runs: always, unless `skip` answers true, or only when its input is there (`optional: true`). */
+export type StepMode = "always" | "skip" | "optional";
+type ModeParams<F, Mode extends StepMode> = (Mode extends "skip"
 	? {
 			/** Skips the step when it answers true; what it would drop is then undefined. */
 			readonly skip: (pickup: Pickup<F>) => boolean;
 		}
 	: { readonly skip?: undefined }) &
+	(Mode extends "optional"
+		? {
+				/** Runs the step only when its input is not undefined; what it would drop is otherwise undefined. */
+				readonly optional: true;
+			}
+		: { readonly optional?: false });
+type ModeInput<T, Mode extends StepMode> = Mode extends "optional" ? T | undefined : T;
+
+export type CheckParams<F, C extends AnyChecker, Result, Index, Mode extends StepMode> = {
+	/** The checker's input, taken from the floor. */
+	readonly input: (pickup: Pickup<F>) => ModeInput<CheckerInput<C>, Mode>;
+	/** The info (or infos) that let the request go on; any other info goes to `catch`. */
+	readonly result?: Result;
+	/** Where the checker's data goes on the floor when the result is the expected one. */
+	readonly indexing?: Index;
+	readonly options?: Options<CheckerOptions<C>, F>;
+} & ModeParams<F, Mode> &
 	(Result extends undefined
 		? { readonly catch?: undefined }
 		: {
@@ -132,19 +147,16 @@ export type CheckParams<F, C extends AnyChecker, Result, Index, Skip extends boo
 				) => void;
 			});
 
-export type ProcessParams<F, P extends AnyProcess, Keys, Skip extends boolean> = {
+export type ProcessParams<F, P extends AnyProcess, Keys, Mode extends StepMode> = {
 	/** Keys of the process floor brought into this floor. */
 	readonly pickup?: Keys;
 	readonly options?: Options<ProcessOptions<P>, F>;
-} & (Skip extends true
-	? {
-			/** Skips the process when it answers true; what it would bring back is then undefined. */
-			readonly skip: (pickup: Pickup<F>) => boolean;
-		}
-	: { readonly skip?: undefined }) &
-	(undefined extends ProcessInput<P>
-		? { readonly input?: (pickup: Pickup<F>) => ProcessInput<P> }
-		: { readonly input: (pickup: Pickup<F>) => ProcessInput<P> });
+} & ModeParams<F, Mode> &
+	(Mode extends "optional"
+		? { readonly input: (pickup: Pickup<F>) => ProcessInput<P> | undefined }
+		: undefined extends ProcessInput<P>
+			? { readonly input?: (pickup: Pickup<F>) => ProcessInput<P> }
+			: { readonly input: (pickup: Pickup<F>) => ProcessInput<P> });
 
 export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 	/** Runs a checker; on the expected `result` drops its data under `indexing`, otherwise calls `catch`. */
@@ -154,7 +166,7 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 		const Index extends string | undefined = undefined,
 	>(
 		checker: C,
-		params: CheckParams<F, C, Result, Index, false>,
+		params: CheckParams<F, C, Result, Index, "always">,
 		...responses: Contract[]
 	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>>>, Ctx>;
 	/** With `skip`, the data it would drop may be undefined. */
@@ -164,7 +176,18 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 		const Index extends string | undefined = undefined,
 	>(
 		checker: C,
-		params: CheckParams<F, C, Result, Index, true>,
+		params: CheckParams<F, C, Result, Index, "skip">,
+		...responses: Contract[]
+	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>> | undefined>, Ctx>;
+
+	/** With `optional: true`, it runs only when its input is not undefined; the data it would drop may be undefined. */
+	check<
+		C extends AnyChecker,
+		const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[] | undefined = undefined,
+		const Index extends string | undefined = undefined,
+	>(
+		checker: C,
+		params: CheckParams<F, C, Result, Index, "optional">,
 		...responses: Contract[]
 	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>> | undefined>, Ctx>;
 
@@ -179,6 +202,12 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 		input: (pickup: Pickup<F>) => PresetInput<P>,
 		params: { readonly skip: (pickup: Pickup<F>) => boolean },
 	): Steps<F & Indexed<PresetIndex<P>, PresetData<P> | undefined>, Ctx>;
+	/** With `optional: true`, runs only when the input is not undefined; the data it would drop may be undefined. */
+	presetCheck<P extends AnyPresetChecker>(
+		preset: P,
+		input: (pickup: Pickup<F>) => PresetInput<P> | undefined,
+		params: { readonly optional: true },
+	): Steps<F & Indexed<PresetIndex<P>, PresetData<P> | undefined>, Ctx>;
 
 	/** A one-off step: returns an object whose listed keys are dropped on the floor; may send to stop. */
 	// biome-ignore lint/suspicious/noConfusingVoidType: a cut that drops nothing returns void, and TypeScript infers void, not undefined.
@@ -191,13 +220,19 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 	/** Runs a process (a reusable sub-pipeline with its own floor) and picks up some of the keys it built. */
 	process<P extends AnyProcess, const Keys extends readonly (keyof ProcessExports<P> & string)[] = []>(
 		process: P,
-		params?: ProcessParams<F, P, Keys, false>,
+		params?: ProcessParams<F, P, Keys, "always">,
 		...responses: Contract[]
 	): Steps<F & { [K in Keys[number]]: ProcessExports<P>[K] }, Ctx>;
 	/** With `skip`, what it brings back may be undefined. */
 	process<P extends AnyProcess, const Keys extends readonly (keyof ProcessExports<P> & string)[] = []>(
 		process: P,
-		params: ProcessParams<F, P, Keys, true>,
+		params: ProcessParams<F, P, Keys, "skip">,
+		...responses: Contract[]
+	): Steps<F & { [K in Keys[number]]: ProcessExports<P>[K] | undefined }, Ctx>;
+	/** With `optional: true`, it runs only when its input is not undefined; what it brings back may be undefined. */
+	process<P extends AnyProcess, const Keys extends readonly (keyof ProcessExports<P> & string)[] = []>(
+		process: P,
+		params: ProcessParams<F, P, Keys, "optional">,
 		...responses: Contract[]
 	): Steps<F & { [K in Keys[number]]: ProcessExports<P>[K] | undefined }, Ctx>;
 }
@@ -293,6 +328,14 @@ export interface BuilderTerminals {
 	) => unknown;
 }
 
+/** Validates `optional`: a flag, and never together with `skip` (one rule decides whether a step runs). */
+function checkOptional(where: string, params: { skip?: unknown; optional?: unknown }): boolean {
+	if (params.optional === undefined || params.optional === false) return false;
+	if (params.optional !== true) throw new DeclarationError(`${where}: optional must be true or false.`);
+	if (params.skip !== undefined) throw new DeclarationError(`${where}: give either skip or optional, not both.`);
+	return true;
+}
+
 export class PipelineBuilder {
 	readonly pipeline: PipelineDefinition = { hooks: emptyHookLists(), extract: undefined, steps: [] };
 	/** Defaults of a process's options (processes only). */
@@ -350,7 +393,7 @@ export class PipelineBuilder {
 
 	check(
 		checker: AnyChecker,
-		params: Omit<CheckStepDefinition, "kind" | "checker" | "responses">,
+		params: Omit<CheckStepDefinition, "kind" | "checker" | "responses" | "optional"> & { optional?: boolean },
 		...responses: Contract[]
 	): this {
 		this.expect("steps", "check");
@@ -369,6 +412,7 @@ export class PipelineBuilder {
 			indexing: params.indexing,
 			options: params.options,
 			skip: params.skip,
+			optional: checkOptional(where, params),
 			responses,
 		});
 		this.stage = "steps";
@@ -378,7 +422,7 @@ export class PipelineBuilder {
 	presetCheck(
 		preset: AnyPresetChecker,
 		input: (pickup: AnyPickup) => unknown,
-		params: { skip?: (pickup: AnyPickup) => boolean } = {},
+		params: { skip?: (pickup: AnyPickup) => boolean; optional?: boolean } = {},
 	): this {
 		if (preset?.kind !== "presetChecker")
 			throw new DeclarationError(`${this.label}: presetCheck() needs a preset checker (createPresetChecker).`);
@@ -391,6 +435,7 @@ export class PipelineBuilder {
 				indexing: preset.indexing,
 				options: preset.options,
 				skip: params.skip,
+				optional: params.optional,
 			},
 			...preset.responses,
 		);
@@ -426,6 +471,7 @@ export class PipelineBuilder {
 			options: params.options,
 			pickup,
 			skip: params.skip,
+			optional: checkOptional(`${this.label}: process(${process.name})`, params),
 			responses,
 		});
 		this.stage = "steps";

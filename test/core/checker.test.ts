@@ -127,6 +127,45 @@ describe("check", () => {
 		expect(calls).toBe(1);
 	});
 
+	it("runs an optional step only when its input is not undefined, leaving its key undefined otherwise", async () => {
+		const inputs: number[] = [];
+		const counted = createChecker("counted").handler((input: number, output) => {
+			inputs.push(input);
+			return output("ok", input * 10);
+		});
+		const local = appWith((app) =>
+			app
+				.declareRoute("GET", "/optional")
+				.extract({ query: { n: z.coerce.number().optional() } })
+				.check(counted, { input: (pickup) => pickup("n"), optional: true, indexing: "value" })
+				.handler(({ pickup }, response) => response.code(200).send({ value: pickup("value") ?? "absent" })),
+		);
+		expect((await local.inject({ url: "/optional" })).json()).toEqual({ value: "absent" });
+		expect(inputs).toEqual([]);
+		// 0 is an input like any other: only undefined leaves the step out.
+		expect((await local.inject({ url: "/optional?n=0" })).json()).toEqual({ value: 0 });
+		expect((await local.inject({ url: "/optional?n=4" })).json()).toEqual({ value: 40 });
+		expect(inputs).toEqual([0, 4]);
+	});
+
+	it("refuses optional together with skip, and an optional that is not a boolean", () => {
+		const counted = createChecker("counted").handler((input: number, output) => output("ok", input));
+		const app = createApp({ environment: "TEST" });
+		const route = () => app.declareRoute("GET", "/x").extract({ query: { n: z.coerce.number().optional() } });
+		expect(() =>
+			route().check(counted, {
+				input: (pickup) => pickup("n"),
+				optional: true,
+				// @ts-expect-error one rule decides whether a step runs
+				skip: () => false,
+			}),
+		).toThrow("GET /x: check(counted): give either skip or optional, not both.");
+		// @ts-expect-error optional is a boolean
+		expect(() => route().check(counted, { input: (pickup) => pickup("n"), optional: "yes" })).toThrow(
+			"GET /x: check(counted): optional must be true or false.",
+		);
+	});
+
 	it("answers 500 NO_RESPONSE_SENT when a catch does not send", async () => {
 		const local = appWith((app) =>
 			app
@@ -178,6 +217,25 @@ describe("presetCheck", () => {
 		const response = await app.inject({ url: "/users/3" });
 		expect(response.statusCode).toBe(404);
 		expect(response.info).toBe("user.notfound");
+	});
+
+	it("runs with { optional: true } only when its input is there, and refuses with the preset's catch", async () => {
+		const local = createApp({ environment: "TEST" });
+		local
+			.declareRoute("GET", "/maybe")
+			.extract({ query: { id: z.coerce.number().optional() } })
+			.presetCheck(userFound, (pickup) => pickup("id"), { optional: true })
+			.handler(
+				({ pickup }, response) =>
+					response
+						.code(200)
+						.info("maybe")
+						.respond({ user: pickup("user") ?? null }),
+				new IHaveSentThis(200, "maybe"),
+			);
+		expect((await local.inject({ url: "/maybe" })).json()).toEqual({ user: null });
+		expect((await local.inject({ url: "/maybe?id=1" })).json()).toMatchObject({ user: { id: 1, name: "Goultard" } });
+		expect((await local.inject({ url: "/maybe?id=9" })).statusCode).toBe(404);
 	});
 
 	it("is skipped when its `skip` answers true", async () => {

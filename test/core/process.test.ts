@@ -146,6 +146,27 @@ describe("process", () => {
 		});
 	});
 
+	it("runs with { optional: true } only when its input is there, with that input", async () => {
+		const local = createApp({ environment: "TEST" });
+		local
+			.declareRoute("GET", "/maybe-guild")
+			.extract({ query: { guildId: z.coerce.number().optional() } })
+			.process(hasRight, { input: (pickup) => pickup("guildId"), optional: true, pickup: ["membership"] })
+			.handler(
+				({ pickup }, response) =>
+					response
+						.code(200)
+						.info("membership.maybe")
+						.send({ membership: pickup("membership") ?? null }),
+				new IHaveSentThis(200, "membership.maybe"),
+			);
+		expect((await local.inject({ url: "/maybe-guild" })).json()).toEqual({ membership: null });
+		expect((await local.inject({ url: "/maybe-guild?guildId=7" })).json()).toEqual({
+			membership: { guildId: 7, right: "read" },
+		});
+		expect((await local.inject({ url: "/maybe-guild?guildId=8" })).info).toBe("guild.notfound");
+	});
+
 	it("is skipped when `skip` answers true", async () => {
 		expect((await app.inject({ url: "/optional/yes" })).json()).toEqual({ user: null });
 		expect((await app.inject({ url: "/optional/no" })).info).toBe("session.missing");

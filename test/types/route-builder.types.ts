@@ -159,6 +159,64 @@ app
 		assertType<Equal<ReturnType<typeof pickup<"found">>, User | undefined>>();
 		response.send();
 	});
+// An optional step takes an input that may be undefined, needs no placeholder, and types its key `| undefined`.
+app
+	.declareRoute("GET", "/preset-optional")
+	.extract({ query: { id: z.coerce.number().optional() } })
+	.presetCheck(userFound, (pickup) => pickup("id"), { optional: true })
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"found">>, User | undefined>>();
+		response.send();
+	});
+app
+	.declareRoute("GET", "/preset-not-optional")
+	.extract({ query: { id: z.coerce.number().optional() } })
+	// @ts-expect-error an input that may be undefined needs { optional: true }
+	.presetCheck(userFound, (pickup) => pickup("id"));
+app
+	.declareRoute("GET", "/check-optional")
+	.extract({ query: { id: z.coerce.number().optional() } })
+	.check(userExist, {
+		input: (pickup) => pickup("id"),
+		optional: true,
+		result: "user.exist",
+		catch: (response) => response.send(),
+		indexing: "user",
+	})
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"user">>, User | undefined>>();
+		response.send();
+	});
+app
+	.declareRoute("GET", "/check-optional-and-skip")
+	.extract({ query: { id: z.coerce.number().optional() } })
+	.check(userExist, {
+		input: (pickup) => pickup("id"),
+		optional: true,
+		// @ts-expect-error one rule decides whether a step runs: skip or optional, not both
+		skip: () => false,
+		result: "user.exist",
+		catch: (response) => response.send(),
+	});
+app
+	.declareRoute("GET", "/process-optional")
+	.extract({ query: { guildId: z.coerce.number().optional() } })
+	.process(userHasRight, {
+		input: (pickup) => pickup("guildId"),
+		optional: true,
+		options: { right: "member.invite" },
+		pickup: ["membership"],
+	})
+	.handler(({ pickup }, response) => {
+		assertType<Equal<ReturnType<typeof pickup<"membership">>, { guildId: number; right: string } | undefined>>();
+		response.send();
+	});
+app
+	.declareRoute("GET", "/process-not-optional")
+	.extract({ query: { guildId: z.coerce.number().optional() } })
+	// @ts-expect-error an input that may be undefined needs { optional: true }
+	.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "member.invite" } });
+
 app
 	.declareRoute("GET", "/preset2/{slug}")
 	.extract({ params: { slug: z.string() } })

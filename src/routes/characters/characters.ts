@@ -2,13 +2,7 @@
 import { z } from "zod";
 import { type App, IHaveSentThis, text } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
-import {
-	accountNotFound,
-	characterNotFound,
-	classNotFound,
-	type DomainRouteDependencies,
-	serverNotFound,
-} from "../domain-guards.js";
+import { characterNotFound, type DomainRouteDependencies } from "../domain-guards.js";
 import { characterSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
@@ -18,9 +12,8 @@ const characterBody = z.object({ character: characterSchema });
 
 export function declareCharacterRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
-	const { authenticatedRoute, accountExist, accountOwned, classExist, serverExist } = guards;
-	const { accountFound, accountMine, classFound, serverFound, characterFound, characterReadable, characterWritable } =
-		guards;
+	const { authenticatedRoute, accountFound, accountMine, classFound, serverFound } = guards;
+	const { characterFound, characterReadable, characterWritable } = guards;
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/characters")
@@ -82,47 +75,17 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Moving the character to another account: that account must be mine too.
-		.check(
-			accountExist,
-			{
-				input: (pickup) => pickup("accountId") ?? 0,
-				skip: (pickup) => pickup("accountId") === undefined,
-				result: "account.exist",
-				indexing: "account",
-				catch: accountNotFound,
+		.presetCheck(accountFound, (pickup) => pickup("accountId"), { optional: true })
+		.presetCheck(
+			accountMine,
+			(pickup) => {
+				const account = pickup("account");
+				return account && { account, userId: pickup("user").id };
 			},
-			refusal(404, "account.notfound"),
+			{ optional: true },
 		)
-		.check(
-			accountOwned,
-			{
-				input: (pickup) => ({ account: pickup("account") ?? { userId: Number.NaN }, userId: pickup("user").id }),
-				skip: (pickup) => pickup("account") === undefined,
-				result: "account.owned",
-				catch: accountNotFound,
-			},
-			refusal(404, "account.notfound"),
-		)
-		.check(
-			classExist,
-			{
-				input: (pickup) => pickup("classId") ?? 0,
-				skip: (pickup) => pickup("classId") === undefined,
-				result: "class.exist",
-				catch: classNotFound,
-			},
-			refusal(404, "class.notfound"),
-		)
-		.check(
-			serverExist,
-			{
-				input: (pickup) => pickup("serverId") ?? 0,
-				skip: (pickup) => pickup("serverId") === undefined,
-				result: "server.exist",
-				catch: serverNotFound,
-			},
-			refusal(404, "server.notfound"),
-		)
+		.presetCheck(classFound, (pickup) => pickup("classId"), { optional: true })
+		.presetCheck(serverFound, (pickup) => pickup("serverId"), { optional: true })
 		.handler(
 			async ({ pickup }, response) => {
 				const changes = {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type App, IHaveSentThis, text } from "../../core/index.js";
 import { fail, refusal } from "../../responses.js";
 import type { Team, TeamService } from "../../services/teams.js";
-import { type DomainRouteDependencies, serverNotFound, teamNotFound } from "../domain-guards.js";
+import { type DomainRouteDependencies, teamNotFound } from "../domain-guards.js";
 import { teamDetailSchema, teamListItemSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 
@@ -16,8 +16,7 @@ export async function teamDetail(teams: TeamService, team: Team) {
 
 export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { teams } = services;
-	const { authenticatedRoute, userHasRight, serverExist, serverFound, teamFound, teamReadable, teamManageable } =
-		guards;
+	const { authenticatedRoute, userHasRight, serverFound, teamFound, teamReadable, teamManageable } = guards;
 
 	authenticatedRoute.declareRoute("GET", "/api/teams").handler(
 		async ({ pickup }, response) => {
@@ -33,11 +32,7 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 		.declareRoute("POST", "/api/teams")
 		.extract({ body: { name: teamName, serverId: idParam, guildId: idParam.optional() } })
 		// A guild team needs team.manage in that guild; a personal one nothing more.
-		.process(userHasRight, {
-			input: (pickup) => pickup("guildId") ?? 0,
-			skip: (pickup) => pickup("guildId") === undefined,
-			options: { right: "team.manage" },
-		})
+		.process(userHasRight, { input: (pickup) => pickup("guildId"), optional: true, options: { right: "team.manage" } })
 		.presetCheck(serverFound, (pickup) => pickup("serverId"))
 		.handler(
 			async ({ pickup }, response) => {
@@ -77,16 +72,7 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 		.extract({ params: { teamId: idParam }, body: { name: teamName.optional(), serverId: idParam.optional() } })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
-		.check(
-			serverExist,
-			{
-				input: (pickup) => pickup("serverId") ?? 0,
-				skip: (pickup) => pickup("serverId") === undefined,
-				result: "server.exist",
-				catch: serverNotFound,
-			},
-			refusal(404, "server.notfound"),
-		)
+		.presetCheck(serverFound, (pickup) => pickup("serverId"), { optional: true })
 		.handler(
 			async ({ pickup }, response) => {
 				const change = await teams.update(pickup("teamId"), { name: pickup("name"), serverId: pickup("serverId") });
