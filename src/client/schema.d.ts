@@ -1617,20 +1617,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -2443,20 +2429,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -2831,20 +2803,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -3107,14 +3065,11 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description - `csrf.rejected`
-             *     - `right.missing`
-             */
+            /** @description - `right.missing` */
             403: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected" | "right.missing";
+                    info?: "right.missing";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3529,14 +3484,11 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description - `csrf.rejected`
-             *     - `right.missing`
-             */
+            /** @description - `right.missing` */
             403: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected" | "right.missing";
+                    info?: "right.missing";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4163,14 +4115,11 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description - `csrf.rejected`
-             *     - `right.missing`
-             */
+            /** @description - `right.missing` */
             403: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected" | "right.missing";
+                    info?: "right.missing";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4813,20 +4762,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /**
              * @description - `invitation.notfound`
              *     - `guild.notfound`
@@ -5096,20 +5031,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -5366,20 +5287,6 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5848,20 +5755,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -6149,20 +6042,6 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6721,20 +6600,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -7037,20 +6902,6 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7822,20 +7673,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /** @description - `character.notfound` */
             404: {
                 headers: {
@@ -8135,20 +7972,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `csrf.rejected` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /** @description - `team.notfound` */
             404: {
                 headers: {
@@ -8275,14 +8098,11 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description - `csrf.rejected`
-             *     - `right.missing`
-             */
+            /** @description - `right.missing` */
             403: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected" | "right.missing";
+                    info?: "right.missing";
                     [name: string]: unknown;
                 };
                 content: {

@@ -2,7 +2,7 @@
 // synchronously until a step returns a promise, with `send()` unwinding to the sending phase.
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { type Contract, frameworkContracts, matchContract } from "./contracts.js";
+import { type Contract, forMethod, frameworkContracts, matchContract } from "./contracts.js";
 import { discardUnreadBody, hasUnreadBody, type UnreadBodyLimits } from "./drain.js";
 import { answeringErrors, type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
@@ -131,12 +131,12 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	const checkContracts = settings.environment !== "PROD" && declaresContracts(definition);
 	const failureContracts = [...frameworkContracts.failure, ...errorAnswerContracts(settings.errorAnswers)];
 	const stepContracts = steps.map((step) =>
-		step.contracts === null ? null : [...step.contracts, ...failureContracts],
+		step.contracts === null ? null : [...forMethod(step.contracts, definition.method), ...failureContracts],
 	);
 	// In every environment, bodies with a declared schema are serialised from it (unknown fields dropped).
 	const schemas = new Map<string, Contract[]>();
 	for (const step of steps) {
-		for (const contract of step.contracts ?? []) {
+		for (const contract of forMethod(step.contracts ?? [], definition.method)) {
 			if (contract.schema === undefined) continue;
 			for (const info of contract.infos) {
 				const key = `${contract.code} ${info}`;

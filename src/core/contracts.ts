@@ -1,14 +1,16 @@
 // Response contracts: what a step declares it may send (code, info, body schema), the responses the
 // framework itself may send, and the check of a sent response against them (DEV and TEST only).
 import { z } from "zod";
-import { FrameworkInfo } from "./errors.js";
+import { DeclarationError, FrameworkInfo } from "./errors.js";
 import { type ExtractShape, extractErrorBodySchema, extractParts, isZodSchema } from "./extract.js";
 
 /**
  * Declares one response a step may send: `new IHaveSentThis(404, "user.notfound")`,
  * `new IHaveSentThis(200, "user.found", userSchema)`. `info` may list several infos sent with that code.
  * With a schema, the body is validated in DEV/TEST and always serialised from the schema's output,
- * so fields the schema does not name never leave the server.
+ * so fields the schema does not name never leave the server. `.forMethods("POST", "PATCH")` scopes it to
+ * routes of those methods (a process used by every route may refuse some methods only, such as CSRF on
+ * unsafe ones): on other routes it is not declared, documented nor counted.
  */
 export class IHaveSentThis<
 	Code extends number = number,
@@ -16,14 +18,37 @@ export class IHaveSentThis<
 	Schema extends z.ZodType | undefined = z.ZodType | undefined,
 > {
 	readonly infos: readonly Info[];
+	/** The route methods it applies to; undefined: all of them. */
+	readonly methods: readonly string[] | undefined;
 
 	constructor(
 		readonly code: Code,
 		info: Info | readonly Info[],
 		readonly schema?: Schema,
+		options: { methods?: readonly string[] } = {},
 	) {
 		this.infos = typeof info === "string" ? [info] : info;
+		this.methods = options.methods;
+		if (this.methods !== undefined && this.methods.length === 0)
+			throw new DeclarationError(`${code} ${this.infos.join(" | ")}: forMethods() needs at least one method.`);
 	}
+
+	/** The same answer, declared only on routes of these methods. */
+	forMethods(...methods: readonly string[]): IHaveSentThis<Code, Info, Schema> {
+		return new IHaveSentThis(this.code, this.infos, this.schema, { methods });
+	}
+}
+
+/** Whether a contract applies to a route of this method (HEAD answers like GET). */
+export function appliesTo(contract: Contract, method: string): boolean {
+	return contract.methods === undefined || contract.methods.includes(method);
+}
+
+/** The contracts of a list that apply to a route of this method. */
+export function forMethod(contracts: readonly Contract[], method: string): readonly Contract[] {
+	return contracts.every((contract) => contract.methods === undefined)
+		? contracts
+		: contracts.filter((contract) => appliesTo(contract, method));
 }
 
 export type Contract = IHaveSentThis<number, string, z.ZodType | undefined>;

@@ -1,6 +1,6 @@
 // OpenAPI 3.1 from declared routes: parameters and bodies from extract schemas, responses from contracts.
 import { z } from "zod";
-import { type Contract, extractContracts, frameworkContracts } from "./contracts.js";
+import { type Contract, extractContracts, forMethod, frameworkContracts } from "./contracts.js";
 import { type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
 import { type ExtractPart, type ExtractSchema, extractParts, extractsBody, isZodSchema } from "./extract.js";
 import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
@@ -105,7 +105,7 @@ export function declaredResponses(
 ): DeclaredResponse[] {
 	const responses: DeclaredResponse[] = [];
 	const add = (contracts: readonly Contract[], origin: ResponseOrigin) => {
-		for (const contract of contracts) {
+		for (const contract of forMethod(contracts, route.method)) {
 			for (const info of contract.infos) {
 				const entry = { code: contract.code, info, schema: contract.schema, origin };
 				// The same process used twice, or a contract repeated, is listed once; schemas are compared by identity.

@@ -8,6 +8,7 @@ export const sessionCookieName = "session";
 type Credential = { token: string; via: "bearer" | "cookie" };
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+const unsafeMethods = ["POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** The Authorization header wins over the cookie: an API client may also carry a browser's cookie jar. */
 function readCredential(request: Request): Credential | "malformed" | null {
@@ -90,7 +91,8 @@ export function createAuthenticated({ sessions, settings }: Pick<IdentityService
 			.build(
 				["session", "user"],
 				refusal(401, ["session.missing", "session.invalid", "session.expired", "session.revoked"]),
-				refusal(403, "csrf.rejected"),
+				// Safe methods are exempt from the origin check: only routes that change data can refuse this.
+				refusal(403, "csrf.rejected").forMethods(...unsafeMethods),
 			)
 	);
 }

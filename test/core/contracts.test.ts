@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, createChecker, type Environment, IHaveSentThis } from "../../src/core/index.js";
+import {
+	createApp,
+	createChecker,
+	createProcess,
+	declaredResponses,
+	type Environment,
+	generateOpenApi,
+	IHaveSentThis,
+} from "../../src/core/index.js";
 
 const userSchema = z.object({ id: z.number(), name: z.string() });
 
@@ -94,5 +102,60 @@ describe("response contracts", () => {
 
 	it("are not checked on a route that declares none", async () => {
 		expect((await contractApp("TEST").inject({ url: "/undocumented" })).statusCode).toBe(200);
+	});
+});
+
+describe("a contract scoped with forMethods()", () => {
+	const refusesWrites = createProcess("refusesWrites")
+		.cut((_floor, response, request) => {
+			if (request.method !== "GET") response.code(403).info("write.refused").send();
+		})
+		.build([], new IHaveSentThis(403, "write.refused").forMethods("POST"));
+
+	function scopedApp() {
+		const app = createApp({ environment: "TEST" });
+		for (const method of ["GET", "POST"] as const) {
+			app
+				.declareRoute(method, "/things")
+				.process(refusesWrites)
+				.handler(
+					(_floor, response) => response.code(200).info("things.ok").send(),
+					new IHaveSentThis(200, "things.ok"),
+				);
+		}
+		return app;
+	}
+
+	it("is declared, documented and checked only on routes of those methods", async () => {
+		const app = scopedApp();
+		const [get, post] = app.routes;
+		const infos = (route: typeof get) => declaredResponses(route as NonNullable<typeof get>).map((one) => one.info);
+		expect(infos(get)).not.toContain("write.refused");
+		expect(infos(post)).toContain("write.refused");
+		const document = generateOpenApi(app.routes, { info: { title: "t", version: "1" } });
+		expect(Object.keys(document.paths["/things"]?.get?.responses ?? {})).not.toContain("403");
+		expect(Object.keys(document.paths["/things"]?.post?.responses ?? {})).toContain("403");
+		// The POST route may send it; the runtime check holds it to its declaration.
+		expect((await app.inject({ method: "POST", url: "/things" })).statusCode).toBe(403);
+		expect((await app.inject({ method: "GET", url: "/things" })).statusCode).toBe(200);
+	});
+
+	it("makes a GET route that sends it an undeclared answer", async () => {
+		const app = createApp({ environment: "TEST" });
+		const alwaysRefuses = createProcess("alwaysRefuses")
+			.cut((_floor, response) => {
+				response.code(403).info("write.refused").send();
+			})
+			.build([], new IHaveSentThis(403, "write.refused").forMethods("POST", "PATCH"));
+		app
+			.declareRoute("GET", "/refused")
+			.process(alwaysRefuses)
+			.handler((_floor, response) => response.code(200).info("ok").send(), new IHaveSentThis(200, "ok"));
+		const response = await app.inject({ url: "/refused" });
+		expect([response.statusCode, response.info]).toEqual([500, "WHAT_WAS_SENT_ERROR"]);
+	});
+
+	it("needs at least one method", () => {
+		expect(() => new IHaveSentThis(403, "x").forMethods()).toThrow("403 x: forMethods() needs at least one method.");
 	});
 });
