@@ -1,0 +1,116 @@
+// The refusals every guild route shares: 404 guild.notfound to whoever is not a member, 403 right.missing
+// to a member whose role lacks the right; and the role routes' own refusals.
+import { describe, expect, it } from "vitest";
+import type { App } from "../../src/core/index.js";
+import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
+
+let app: App;
+
+freshAppPerTest((fresh) => ({ app } = fresh));
+
+async function guildWithMember() {
+	const owner = await signUp(app);
+	const member = await signUp(app);
+	const guild = await createGuildAs(app, owner);
+	await addMember(app, guild.guildId, owner, member, guild.memberRoleId);
+	return { owner, member, ...guild };
+}
+
+describe("guild routes", () => {
+	it("answer 404 guild.notfound to a user who is not a member, exactly as for a guild that does not exist", async () => {
+		const { owner, guildId, memberRoleId } = await guildWithMember();
+		const outsider = await signUp(app);
+		const calls = (id: number) =>
+			[
+				{
+					method: "POST",
+					url: `/api/guilds/${id}/invitations`,
+					body: { email: "new@example.test", roleId: memberRoleId },
+				},
+				{ method: "DELETE", url: `/api/guilds/${id}/members/${owner.id}` },
+				{ method: "PUT", url: `/api/guilds/${id}/members/${owner.id}/role`, body: { roleId: memberRoleId } },
+				{ method: "POST", url: `/api/guilds/${id}/roles`, body: { name: "Scouts" } },
+				{ method: "PATCH", url: `/api/guilds/${id}/roles/${memberRoleId}`, body: { name: "Scouts" } },
+				{ method: "DELETE", url: `/api/guilds/${id}/roles/${memberRoleId}` },
+			] as const;
+		for (const id of [guildId, guildId + 1000]) {
+			for (const call of calls(id)) {
+				const response = await app.inject({ ...call, headers: outsider.headers });
+				expect([call.method, call.url, response.statusCode, response.info]).toEqual([
+					call.method,
+					call.url,
+					404,
+					"guild.notfound",
+				]);
+			}
+		}
+		// Nothing changed: the owner still sees the guild's two roles.
+		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
+		expect(roles.json().roles).toHaveLength(2);
+	});
+
+	it("answer 403 right.missing on role changes to a member without role.manage, and change nothing", async () => {
+		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		const renamed = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
+			headers: member.headers,
+			body: { name: "Everyone" },
+		});
+		expect([renamed.statusCode, renamed.info]).toEqual([403, "right.missing"]);
+		const created = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Scouts" },
+		});
+		expect(created.statusCode).toBe(201);
+		const deleted = await app.inject({
+			method: "DELETE",
+			url: `/api/guilds/${guildId}/roles/${created.json().role.id}`,
+			headers: member.headers,
+		});
+		expect([deleted.statusCode, deleted.info]).toEqual([403, "right.missing"]);
+		// The member role kept its name, and the Scouts role is still there.
+		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
+		const names = roles.json().roles.map((role: { name: string }) => role.name);
+		expect(names).toContain("Scouts");
+		expect(names).not.toContain("Everyone");
+	});
+});
+
+describe("PATCH /api/guilds/{guildId}/roles/{roleId}", () => {
+	it("answers 404 role.notfound for a role of another guild, and 409 role.name_taken for a name in use", async () => {
+		const { owner, guildId } = await guildWithMember();
+		const other = await createGuildAs(app, owner);
+		const foreign = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}/roles/${other.memberRoleId}`,
+			headers: owner.headers,
+			body: { name: "Stolen" },
+		});
+		expect([foreign.statusCode, foreign.info]).toEqual([404, "role.notfound"]);
+		const scouts = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Scouts" },
+		});
+		const guards = await app.inject({
+			method: "POST",
+			url: `/api/guilds/${guildId}/roles`,
+			headers: owner.headers,
+			body: { name: "Guards" },
+		});
+		expect([scouts.statusCode, guards.statusCode]).toEqual([201, 201]);
+		const taken = await app.inject({
+			method: "PATCH",
+			url: `/api/guilds/${guildId}/roles/${guards.json().role.id}`,
+			headers: owner.headers,
+			body: { name: "Scouts" },
+		});
+		expect([taken.statusCode, taken.info]).toEqual([409, "role.name_taken"]);
+		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
+		expect(roles.json().roles.map((role: { name: string }) => role.name)).toContain("Guards");
+	});
+});
