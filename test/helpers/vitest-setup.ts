@@ -3,3 +3,5 @@ import { afterAll } from "vitest";
 import { runAfterFileTasks } from "./after-file.js";
 
 afterAll(runAfterFileTasks);
+
+import "./matchers.js";

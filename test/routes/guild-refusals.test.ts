@@ -36,12 +36,7 @@ describe("guild routes", () => {
 		for (const id of [guildId, guildId + 1000]) {
 			for (const call of calls(id)) {
 				const response = await app.inject({ ...call, headers: outsider.headers });
-				expect([call.method, call.url, response.statusCode, response.info]).toEqual([
-					call.method,
-					call.url,
-					404,
-					"guild.notfound",
-				]);
+				expect(response, `${call.method} ${call.url}`).toAnswer(404, "guild.notfound");
 			}
 		}
 		// Nothing changed: the owner still sees the guild's two roles.
@@ -57,7 +52,7 @@ describe("guild routes", () => {
 			headers: member.headers,
 			body: { name: "Everyone" },
 		});
-		expect([renamed.statusCode, renamed.info]).toEqual([403, "right.missing"]);
+		expect(renamed).toAnswer(403, "right.missing");
 		const created = await app.inject({
 			method: "POST",
 			url: `/api/guilds/${guildId}/roles`,
@@ -70,7 +65,7 @@ describe("guild routes", () => {
 			url: `/api/guilds/${guildId}/roles/${created.json().role.id}`,
 			headers: member.headers,
 		});
-		expect([deleted.statusCode, deleted.info]).toEqual([403, "right.missing"]);
+		expect(deleted).toAnswer(403, "right.missing");
 		// The member role kept its name, and the Scouts role is still there.
 		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
 		const names = roles.json().roles.map((role: { name: string }) => role.name);
@@ -89,7 +84,7 @@ describe("PATCH /api/guilds/{guildId}/roles/{roleId}", () => {
 			headers: owner.headers,
 			body: { name: "Stolen" },
 		});
-		expect([foreign.statusCode, foreign.info]).toEqual([404, "role.notfound"]);
+		expect(foreign).toAnswer(404, "role.notfound");
 		const scouts = await app.inject({
 			method: "POST",
 			url: `/api/guilds/${guildId}/roles`,
@@ -109,7 +104,7 @@ describe("PATCH /api/guilds/{guildId}/roles/{roleId}", () => {
 			headers: owner.headers,
 			body: { name: "Scouts" },
 		});
-		expect([taken.statusCode, taken.info]).toEqual([409, "role.name_taken"]);
+		expect(taken).toAnswer(409, "role.name_taken");
 		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
 		expect(roles.json().roles.map((role: { name: string }) => role.name)).toContain("Guards");
 	});
