@@ -1,5 +1,6 @@
 // Checkers: small named, typed functions that answer an info (`user.exist` / `user.notfound`) with data;
 // preset checkers bundle one with the expected result, the answer to the others and its contracts.
+import { isSendableAnswer, type SendableAnswer } from "./answer.js";
 import type { Contract } from "./contracts.js";
 import { DeclarationError } from "./errors.js";
 import type { Response } from "./response.js";
@@ -88,12 +89,17 @@ export function createPresetChecker<
 	params: {
 		/** The info (or infos) that let the request go on. */
 		readonly result: Result;
-		/** Answers any other info; it must send. */
-		readonly catch: (
-			response: Response,
-			info: Exclude<CheckerInfo<C>, ResultInfos<Result, never>>,
-			data: CheckerData<C, Exclude<CheckerInfo<C>, ResultInfos<Result, never>>>,
-		) => void;
+		/**
+		 * Answers any other info: a function that sends, or a declared answer (`refusal(404, …)`), which is
+		 * then sent and declared by the preset (no separate contract needed).
+		 */
+		readonly catch:
+			| ((
+					response: Response,
+					info: Exclude<CheckerInfo<C>, ResultInfos<Result, never>>,
+					data: CheckerData<C, Exclude<CheckerInfo<C>, ResultInfos<Result, never>>>,
+			  ) => void)
+			| SendableAnswer;
 		/** Where the data of an expected result goes on the route's floor. */
 		readonly indexing?: Index;
 		readonly options?: Partial<CheckerOptions<C>>;
@@ -101,13 +107,25 @@ export function createPresetChecker<
 	...responses: Contract[]
 ): PresetChecker<C, Result, Index> {
 	if (checker?.kind !== "checker") throw new DeclarationError("createPresetChecker needs a checker.");
-	if (typeof params?.catch !== "function")
-		throw new DeclarationError(`createPresetChecker(${checker.name}): catch must be a function.`);
+	const given = params?.catch;
+	if (isSendableAnswer(given)) {
+		return {
+			kind: "presetChecker",
+			checker,
+			result: params.result,
+			catch: (response: Response) => given.send(response),
+			indexing: params.indexing as Index,
+			options: params.options,
+			responses: [given, ...responses],
+		};
+	}
+	if (typeof given !== "function")
+		throw new DeclarationError(`createPresetChecker(${checker.name}): catch must be a function or a declared answer.`);
 	return {
 		kind: "presetChecker",
 		checker,
 		result: params.result,
-		catch: params.catch as PresetChecker["catch"],
+		catch: given as PresetChecker["catch"],
 		indexing: params.indexing as Index,
 		options: params.options,
 		responses,

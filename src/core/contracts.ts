@@ -53,8 +53,8 @@ export function forMethod(contracts: readonly Contract[], method: string): reado
 
 export type Contract = IHaveSentThis<number, string, z.ZodType | undefined>;
 
-/** The `{ error, message }` body of the body parser's refusals (415 adds the media types it understands). */
-const frameworkErrorBodySchema = z.object({ error: z.string(), message: z.string() });
+/** The `{ error, message }` body of the body parser's refusals (415 adds the media types it understands), and of `refusal()`. */
+export const frameworkErrorBodySchema = z.object({ error: z.string(), message: z.string() });
 
 /** What the framework may answer on its own, declared once here rather than in every route. */
 export const frameworkContracts = {

@@ -1,4 +1,5 @@
 // The public API of the pipeline framework.
+export { type Answer, answer, type Refusal, type RefusalBody, refusal, refusalWith } from "./answer.js";
 export { App, type AppOptions, createApp } from "./app.js";
 export {
 	type AnyChecker,

@@ -2,6 +2,7 @@
 // routes, processes and abstract routes. The types enforce the order hook → extract → steps → terminal.
 // A little over 400 lines on purpose: the builder's types and the one runtime builder behind them stay
 // side by side so that they cannot drift apart.
+import { isSendableAnswer, type SendableAnswer } from "./answer.js";
 import type {
 	AnyChecker,
 	AnyPresetChecker,
@@ -138,13 +139,15 @@ export type CheckParams<F, C extends AnyChecker, Result, Index, Mode extends Ste
 	(Result extends undefined
 		? { readonly catch?: undefined }
 		: {
-				/** Answers any info but the expected ones; it must send. */
-				readonly catch: (
-					response: Response,
-					info: Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>,
-					data: CheckerData<C, Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>>,
-					pickup: Pickup<F>,
-				) => void;
+				/** Answers any info but the expected ones: a function that sends, or a declared answer (sent and declared). */
+				readonly catch:
+					| ((
+							response: Response,
+							info: Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>,
+							data: CheckerData<C, Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>>,
+							pickup: Pickup<F>,
+					  ) => void)
+					| SendableAnswer;
 			});
 
 export type ProcessParams<F, P extends AnyProcess, Keys, Mode extends StepMode> = {
@@ -393,14 +396,21 @@ export class PipelineBuilder {
 
 	check(
 		checker: AnyChecker,
-		params: Omit<CheckStepDefinition, "kind" | "checker" | "responses" | "optional"> & { optional?: boolean },
-		...responses: Contract[]
+		params: Omit<CheckStepDefinition, "kind" | "checker" | "responses" | "optional" | "catch"> & {
+			optional?: boolean;
+			catch?: CheckStepDefinition["catch"] | SendableAnswer;
+		},
+		...given: Contract[]
 	): this {
+		// A declared answer as catch is sent by the step and declared by it.
+		const declared = params?.catch;
+		const catcher = isSendableAnswer(declared) ? (response: Response) => declared.send(response) : declared;
+		const responses = isSendableAnswer(declared) ? [declared, ...given] : given;
 		this.expect("steps", "check");
 		const where = `${this.label}: check(${checker?.name ?? "?"})`;
 		if (checker?.kind !== "checker") throw new DeclarationError(`${where}: the first argument is not a checker.`);
 		if (typeof params?.input !== "function") throw new DeclarationError(`${where}: input must be a function.`);
-		if (params.result !== undefined && typeof params.catch !== "function") {
+		if (params.result !== undefined && typeof catcher !== "function") {
 			throw new DeclarationError(`${where}: a result needs a catch function.`);
 		}
 		this.pipeline.steps.push({
@@ -408,7 +418,7 @@ export class PipelineBuilder {
 			checker,
 			input: params.input,
 			result: params.result,
-			catch: params.catch,
+			catch: catcher,
 			indexing: params.indexing,
 			options: params.options,
 			skip: params.skip,

@@ -9,29 +9,25 @@ import { createDungeonExist } from "../checkers/dungeon-exist.js";
 import { createServerExist } from "../checkers/server-exist.js";
 import { createTeamEditable } from "../checkers/team-editable.js";
 import { createTeamExist } from "../checkers/team-exist.js";
-import { createPresetChecker, type Response } from "../core/index.js";
+import { createPresetChecker, type Response, refusal } from "../core/index.js";
 import type { Database } from "../db/index.js";
-import { fail, refusal } from "../responses.js";
 import type { DomainServices } from "../services/domain.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { Guards } from "./guards.js";
 
 // Someone else's account, character or team answers exactly like a missing one: ids cannot be probed.
-export const accountNotFound = (response: Response): never =>
-	fail(response, 404, "account.notfound", "No such game account.");
-export const characterNotFound = (response: Response): never =>
-	fail(response, 404, "character.notfound", "No such character.");
-export const teamNotFound = (response: Response): never => fail(response, 404, "team.notfound", "No such team.");
-export const classNotFound = (response: Response): never => fail(response, 404, "class.notfound", "No such class.");
-export const serverNotFound = (response: Response): never => fail(response, 404, "server.notfound", "No such server.");
-export const dungeonNotFound = (response: Response): never =>
-	fail(response, 404, "dungeon.notfound", "No such dungeon.");
+export const accountNotFound = refusal(404, "account.notfound", "No such game account.");
+export const characterNotFound = refusal(404, "character.notfound", "No such character.");
+export const teamNotFound = refusal(404, "team.notfound", "No such team.");
+export const classNotFound = refusal(404, "class.notfound", "No such class.");
+export const serverNotFound = refusal(404, "server.notfound", "No such server.");
+export const dungeonNotFound = refusal(404, "dungeon.notfound", "No such dungeon.");
+export const teamRightMissing = refusal(403, "right.missing", "Your role in this guild does not grant team.manage.");
 
 /** A guild member without team.manage may read the team, so a 403 tells them nothing new; anyone else gets the 404. */
 function refuseTeam(response: Response, info: string): never {
-	if (info === "team.readonly")
-		fail(response, 403, "right.missing", "Your role in this guild does not grant team.manage.");
-	return teamNotFound(response);
+	if (info === "team.readonly") teamRightMissing.send(response);
+	return teamNotFound.send(response);
 }
 
 export function createDomainGuards(db: Database, services: DomainServices) {
@@ -56,61 +52,45 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 		dungeonExist,
 
 		/** Drops `account`. */
-		accountFound: createPresetChecker(
-			accountExist,
-			{ result: "account.exist", indexing: "account", catch: accountNotFound },
-			refusal(404, "account.notfound"),
-		),
-		accountMine: createPresetChecker(
-			accountOwned,
-			{ result: "account.owned", catch: accountNotFound },
-			refusal(404, "account.notfound"),
-		),
+		accountFound: createPresetChecker(accountExist, {
+			result: "account.exist",
+			indexing: "account",
+			catch: accountNotFound,
+		}),
+		accountMine: createPresetChecker(accountOwned, { result: "account.owned", catch: accountNotFound }),
 		/** Drops `character` (with its owner's userId). */
-		characterFound: createPresetChecker(
-			characterExist,
-			{ result: "character.exist", indexing: "character", catch: characterNotFound },
-			refusal(404, "character.notfound"),
-		),
+		characterFound: createPresetChecker(characterExist, {
+			result: "character.exist",
+			indexing: "character",
+			catch: characterNotFound,
+		}),
 		/** The owner, or a guild fellow whose role grants character.view. */
-		characterReadable: createPresetChecker(
-			characterOwned,
-			{ result: ["character.owned", "character.visible"], options: { access: "read" }, catch: characterNotFound },
-			refusal(404, "character.notfound"),
-		),
+		characterReadable: createPresetChecker(characterOwned, {
+			result: ["character.owned", "character.visible"],
+			options: { access: "read" },
+			catch: characterNotFound,
+		}),
 		/** The owner only. */
-		characterWritable: createPresetChecker(
-			characterOwned,
-			{ result: "character.owned", options: { access: "write" }, catch: characterNotFound },
-			refusal(404, "character.notfound"),
-		),
+		characterWritable: createPresetChecker(characterOwned, {
+			result: "character.owned",
+			options: { access: "write" },
+			catch: characterNotFound,
+		}),
 		/** Drops `team`. */
-		teamFound: createPresetChecker(
-			teamExist,
-			{ result: "team.exist", indexing: "team", catch: teamNotFound },
-			refusal(404, "team.notfound"),
-		),
+		teamFound: createPresetChecker(teamExist, { result: "team.exist", indexing: "team", catch: teamNotFound }),
 		teamReadable: createPresetChecker(
 			teamEditable,
 			{ result: "team.readable", options: { use: "read" }, catch: refuseTeam },
-			refusal(404, "team.notfound"),
+			teamNotFound,
 		),
 		teamManageable: createPresetChecker(
 			teamEditable,
 			{ result: "team.editable", options: { use: "manage" }, catch: refuseTeam },
-			refusal(404, "team.notfound"),
-			refusal(403, "right.missing"),
+			teamNotFound,
+			teamRightMissing,
 		),
-		classFound: createPresetChecker(
-			classExist,
-			{ result: "class.exist", catch: classNotFound },
-			refusal(404, "class.notfound"),
-		),
-		serverFound: createPresetChecker(
-			serverExist,
-			{ result: "server.exist", catch: serverNotFound },
-			refusal(404, "server.notfound"),
-		),
+		classFound: createPresetChecker(classExist, { result: "class.exist", catch: classNotFound }),
+		serverFound: createPresetChecker(serverExist, { result: "server.exist", catch: serverNotFound }),
 	};
 }
 

@@ -1,7 +1,15 @@
 // Type tests of the route builder, checked by `tsc --noEmit` (part of `npm test`): every
 // `@ts-expect-error` below must be an error, or the type check fails. Nothing here runs.
 import { z } from "zod";
-import { createApp, createChecker, createPresetChecker, createProcess, type Floor } from "../../src/core/index.js";
+import {
+	answer,
+	createApp,
+	createChecker,
+	createPresetChecker,
+	createProcess,
+	type Floor,
+	refusal,
+} from "../../src/core/index.js";
 
 interface User {
 	id: number;
@@ -316,3 +324,28 @@ app.addHook("onError", (request, response, error) => {
 app.addHook("beforeParsingBody", () => undefined);
 
 export type { Floor };
+
+// Declared answers: the body is typed from the schema, and a refusal takes no body.
+{
+	const created = answer(201, "user.created", z.object({ user: z.object({ id: z.number() }) }));
+	const gone = refusal(404, "user.notfound", "No such user.");
+	const empty = answer(204, "user.deleted");
+	app.declareRoute("POST", "/answers").handler(
+		(_floor, response) => {
+			assertType<Equal<typeof created.info, "user.created">>();
+			assertType<Equal<typeof gone.code, 404>>();
+			if (Math.random() > 2) empty.send(response);
+			if (Math.random() > 2) gone.send(response, "A custom message.");
+			// @ts-expect-error the body must match the schema
+			if (Math.random() > 2) created.send(response, { user: { id: "one" } });
+			// @ts-expect-error an answer with a schema needs its body
+			if (Math.random() > 2) created.send(response);
+			// @ts-expect-error an answer without a schema takes no body
+			if (Math.random() > 2) empty.send(response, { anything: true });
+			created.send(response, { user: { id: 1 } });
+		},
+		created,
+		gone,
+		empty,
+	);
+}

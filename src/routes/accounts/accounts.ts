@@ -59,11 +59,11 @@ export function declareAccountRoutes(_app: App, { services, guards }: DomainRout
 		.handler(
 			async ({ pickup }, response) => {
 				const account = await accounts.update(pickup("accountId"), { name: pickup("name"), label: pickup("label") });
-				if (account === undefined) return accountNotFound(response);
+				if (account === undefined) return accountNotFound.send(response);
 				response.code(200).info("account.updated").send({ account });
 			},
 			new IHaveSentThis(200, "account.updated", accountBody),
-			refusal(404, "account.notfound"),
+			accountNotFound,
 			refusal(409, "account.name_taken"),
 		);
 

@@ -96,7 +96,7 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 					serverId: pickup("serverId"),
 				};
 				const change = await characters.update(pickup("character"), changes, pickup("user").id);
-				if (change.status === "missing") return characterNotFound(response);
+				if (change.status === "missing") return characterNotFound.send(response);
 				if (change.status === "server-mismatch")
 					return fail(
 						response,
@@ -107,7 +107,7 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 				response.code(200).info("character.updated").send({ character: change.character });
 			},
 			new IHaveSentThis(200, "character.updated", characterBody),
-			refusal(404, "character.notfound"),
+			characterNotFound,
 			refusal(409, ["character.name_taken", "team.server_mismatch"]),
 		);
 

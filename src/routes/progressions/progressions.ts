@@ -1,7 +1,6 @@
 // Progression routes: a character's statuses (read, set), a team's ref × character matrix, a guild's per-member counts.
 import { z } from "zod";
 import { type App, IHaveSentThis } from "../../core/index.js";
-import { refusal } from "../../responses.js";
 import { type DomainRouteDependencies, dungeonNotFound } from "../domain-guards.js";
 import {
 	memberProgressionSummarySchema,
@@ -53,16 +52,12 @@ export function declareProgressionRoutes(_app: App, { services, guards }: Domain
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Dungeons have a reference table; quests and achievements not yet, so any positive id is accepted for them.
-		.check(
-			dungeonExist,
-			{
-				input: (pickup) => pickup("refId"),
-				skip: (pickup) => pickup("kind") !== "dungeon",
-				result: "dungeon.exist",
-				catch: dungeonNotFound,
-			},
-			refusal(404, "dungeon.notfound"),
-		)
+		.check(dungeonExist, {
+			input: (pickup) => pickup("refId"),
+			skip: (pickup) => pickup("kind") !== "dungeon",
+			result: "dungeon.exist",
+			catch: dungeonNotFound,
+		})
 		.handler(
 			async ({ pickup }, response) => {
 				const progression = await progressions.save(

@@ -23,17 +23,17 @@ export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainR
 		.cut(
 			async ({ pickup }, response) => {
 				// A character the team may not hold (another user's, or an outsider's for a guild team) is not revealed either.
-				if (!(await teams.mayHold(pickup("team"), pickup("character")))) characterNotFound(response);
+				if (!(await teams.mayHold(pickup("team"), pickup("character")))) characterNotFound.send(response);
 			},
 			[],
-			refusal(404, "character.notfound"),
+			characterNotFound,
 		)
 		.handler(
 			async ({ pickup }, response) => {
 				const addition = await teams.addMember(pickup("teamId"), pickup("character"));
 				switch (addition.status) {
 					case "missing":
-						return teamNotFound(response);
+						return teamNotFound.send(response);
 					case "server-mismatch":
 						return fail(response, 409, "team.server_mismatch", "The character is not on the team's server.");
 					case "full":
@@ -45,7 +45,7 @@ export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainR
 			},
 			new IHaveSentThis(201, "team.member_added", teamBody),
 			new IHaveSentThis(200, "team.member_present", teamBody),
-			refusal(404, "team.notfound"),
+			teamNotFound,
 			refusal(409, ["team.server_mismatch", "team.full"]),
 		);
 

@@ -76,7 +76,7 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 		.handler(
 			async ({ pickup }, response) => {
 				const change = await teams.update(pickup("teamId"), { name: pickup("name"), serverId: pickup("serverId") });
-				if (change.status === "missing") return teamNotFound(response);
+				if (change.status === "missing") return teamNotFound.send(response);
 				if (change.status === "server-mismatch")
 					return fail(
 						response,
@@ -90,7 +90,7 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 					.send({ team: await teamDetail(teams, change.team) });
 			},
 			new IHaveSentThis(200, "team.updated", teamBody),
-			refusal(404, "team.notfound"),
+			teamNotFound,
 			refusal(409, ["team.name_taken", "team.server_mismatch"]),
 		);
 
