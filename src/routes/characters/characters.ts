@@ -1,14 +1,12 @@
 // Character routes: create in one of my accounts, read (mine, or a guild fellow's with character.view), change, delete, bulk delete.
 import { z } from "zod";
-import { type App, IHaveSentThis, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, text } from "../../core/index.js";
 import { characterNotFound, type DomainRouteDependencies } from "../domain-guards.js";
-import { characterSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
+import { characterAnswers } from "./answers.js";
 
 const characterName = text().trim().min(2).max(50);
 const characterLevel = z.number().int().min(1).max(200);
-const characterBody = z.object({ character: characterSchema });
 
 export function declareCharacterRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
@@ -40,10 +38,10 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 					serverId: pickup("serverId"),
 				};
 				const character = await characters.create(values, pickup("user").id);
-				response.code(201).info("character.created").send({ character });
+				characterAnswers.created.send(response, { character });
 			},
-			new IHaveSentThis(201, "character.created", characterBody),
-			refusal(409, "character.name_taken"),
+			characterAnswers.created,
+			characterAnswers.nameTaken,
 		);
 
 	authenticatedRoute
@@ -52,12 +50,8 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(
-			({ pickup }, response) =>
-				response
-					.code(200)
-					.info("character.found")
-					.send({ character: pickup("character") }),
-			new IHaveSentThis(200, "character.found", characterBody),
+			({ pickup }, response) => characterAnswers.found.send(response, { character: pickup("character") }),
+			characterAnswers.found,
 		);
 
 	authenticatedRoute
@@ -97,18 +91,13 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 				};
 				const change = await characters.update(pickup("character"), changes, pickup("user").id);
 				if (change.status === "missing") return characterNotFound.send(response);
-				if (change.status === "server-mismatch")
-					return fail(
-						response,
-						409,
-						"team.server_mismatch",
-						"The character is in a team of its current server: take it out of the team first.",
-					);
-				response.code(200).info("character.updated").send({ character: change.character });
+				if (change.status === "server-mismatch") return characterAnswers.inTeamOfItsServer.send(response);
+				characterAnswers.updated.send(response, { character: change.character });
 			},
-			new IHaveSentThis(200, "character.updated", characterBody),
+			characterAnswers.updated,
 			characterNotFound,
-			refusal(409, ["character.name_taken", "team.server_mismatch"]),
+			characterAnswers.nameTaken,
+			characterAnswers.inTeamOfItsServer,
 		);
 
 	authenticatedRoute
@@ -118,18 +107,15 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(async ({ pickup }, response) => {
 			await characters.remove(pickup("characterId"));
-			response.code(204).info("character.deleted").send();
-		}, new IHaveSentThis(204, "character.deleted"));
+			characterAnswers.deleted.send(response);
+		}, characterAnswers.deleted);
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/characters/bulk-delete")
 		.extract({ body: { ids: z.array(idParam).max(100) } })
-		.handler(
-			async ({ pickup }, response) => {
-				// Ids of other users' characters are skipped silently: the count is all the caller learns.
-				const deleted = await characters.removeMany(pickup("user").id, [...new Set(pickup("ids"))]);
-				response.code(200).info("character.bulk_deleted").send({ deleted });
-			},
-			new IHaveSentThis(200, "character.bulk_deleted", z.object({ deleted: z.number() })),
-		);
+		.handler(async ({ pickup }, response) => {
+			// Ids of other users' characters are skipped silently: the count is all the caller learns.
+			const deleted = await characters.removeMany(pickup("user").id, [...new Set(pickup("ids"))]);
+			characterAnswers.bulkDeleted.send(response, { deleted });
+		}, characterAnswers.bulkDeleted);
 }
