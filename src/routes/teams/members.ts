@@ -1,14 +1,9 @@
 // Team member routes: put a character in a team (8 at most, all on the team's server) and take it out.
-import { z } from "zod";
-import { type App, IHaveSentThis } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
-import { maxTeamSize } from "../../services/teams.js";
+import type { App } from "../../core/index.js";
 import { characterNotFound, type DomainRouteDependencies, teamNotFound } from "../domain-guards.js";
-import { teamDetailSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
+import { teamAnswers } from "./answers.js";
 import { teamDetail } from "./teams.js";
-
-const teamBody = z.object({ team: teamDetailSchema });
 
 export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { teams } = services;
@@ -35,18 +30,19 @@ export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainR
 					case "missing":
 						return teamNotFound.send(response);
 					case "server-mismatch":
-						return fail(response, 409, "team.server_mismatch", "The character is not on the team's server.");
+						return teamAnswers.characterOnOtherServer.send(response);
 					case "full":
-						return fail(response, 409, "team.full", `A team holds at most ${maxTeamSize} characters.`);
+						return teamAnswers.full.send(response);
 				}
 				const team = await teamDetail(teams, pickup("team"));
-				if (addition.status === "added") response.code(201).info("team.member_added").send({ team });
-				response.code(200).info("team.member_present").send({ team });
+				if (addition.status === "added") teamAnswers.memberAdded.send(response, { team });
+				teamAnswers.memberPresent.send(response, { team });
 			},
-			new IHaveSentThis(201, "team.member_added", teamBody),
-			new IHaveSentThis(200, "team.member_present", teamBody),
+			teamAnswers.memberAdded,
+			teamAnswers.memberPresent,
 			teamNotFound,
-			refusal(409, ["team.server_mismatch", "team.full"]),
+			teamAnswers.characterOnOtherServer,
+			teamAnswers.full,
 		);
 
 	authenticatedRoute
@@ -56,12 +52,11 @@ export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainR
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
 			async ({ pickup }, response) => {
-				if (!(await teams.removeMember(pickup("teamId"), pickup("characterId")))) {
-					fail(response, 404, "team.member_notfound", "This character is not in the team.");
-				}
-				response.code(204).info("team.member_removed").send();
+				if (!(await teams.removeMember(pickup("teamId"), pickup("characterId"))))
+					teamAnswers.memberNotFound.send(response);
+				teamAnswers.memberRemoved.send(response);
 			},
-			new IHaveSentThis(204, "team.member_removed"),
-			refusal(404, "team.member_notfound"),
+			teamAnswers.memberRemoved,
+			teamAnswers.memberNotFound,
 		);
 }

@@ -1,14 +1,11 @@
 // Team routes: list the teams I can see (mine and my guilds'), create (personal, or a guild's with team.manage), read, change, delete.
-import { z } from "zod";
-import { type App, IHaveSentThis, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, text } from "../../core/index.js";
 import type { Team, TeamService } from "../../services/teams.js";
 import { type DomainRouteDependencies, teamNotFound } from "../domain-guards.js";
-import { teamDetailSchema, teamListItemSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
+import { teamAnswers } from "./answers.js";
 
 const teamName = text().trim().min(1).max(50);
-const teamBody = z.object({ team: teamDetailSchema });
 
 export async function teamDetail(teams: TeamService, team: Team) {
 	return { ...team, members: await teams.members(team.id) };
@@ -18,15 +15,13 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 	const { teams } = services;
 	const { authenticatedRoute, userHasRight, serverFound, teamFound, teamReadable, teamManageable } = guards;
 
-	authenticatedRoute.declareRoute("GET", "/api/teams").handler(
-		async ({ pickup }, response) => {
-			response
-				.code(200)
-				.info("team.list")
-				.send({ teams: await teams.listForUser(pickup("user").id) });
-		},
-		new IHaveSentThis(200, "team.list", z.object({ teams: z.array(teamListItemSchema) })),
-	);
+	authenticatedRoute
+		.declareRoute("GET", "/api/teams")
+		.handler(
+			async ({ pickup }, response) =>
+				teamAnswers.list.send(response, { teams: await teams.listForUser(pickup("user").id) }),
+			teamAnswers.list,
+		);
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/teams")
@@ -43,13 +38,10 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 					guildId,
 					ownerUserId: guildId === null ? pickup("user").id : null,
 				});
-				response
-					.code(201)
-					.info("team.created")
-					.send({ team: { ...team, members: [] } });
+				teamAnswers.created.send(response, { team: { ...team, members: [] } });
 			},
-			new IHaveSentThis(201, "team.created", teamBody),
-			refusal(409, "team.name_taken"),
+			teamAnswers.created,
+			teamAnswers.nameTaken,
 		);
 
 	authenticatedRoute
@@ -58,13 +50,9 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamReadable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(
-			async ({ pickup }, response) => {
-				response
-					.code(200)
-					.info("team.found")
-					.send({ team: await teamDetail(teams, pickup("team")) });
-			},
-			new IHaveSentThis(200, "team.found", teamBody),
+			async ({ pickup }, response) =>
+				teamAnswers.found.send(response, { team: await teamDetail(teams, pickup("team")) }),
+			teamAnswers.found,
 		);
 
 	authenticatedRoute
@@ -77,21 +65,13 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 			async ({ pickup }, response) => {
 				const change = await teams.update(pickup("teamId"), { name: pickup("name"), serverId: pickup("serverId") });
 				if (change.status === "missing") return teamNotFound.send(response);
-				if (change.status === "server-mismatch")
-					return fail(
-						response,
-						409,
-						"team.server_mismatch",
-						"The team holds characters of its current server: empty it before moving it.",
-					);
-				response
-					.code(200)
-					.info("team.updated")
-					.send({ team: await teamDetail(teams, change.team) });
+				if (change.status === "server-mismatch") return teamAnswers.holdsOtherServer.send(response);
+				teamAnswers.updated.send(response, { team: await teamDetail(teams, change.team) });
 			},
-			new IHaveSentThis(200, "team.updated", teamBody),
+			teamAnswers.updated,
 			teamNotFound,
-			refusal(409, ["team.name_taken", "team.server_mismatch"]),
+			teamAnswers.nameTaken,
+			teamAnswers.holdsOtherServer,
 		);
 
 	authenticatedRoute
@@ -101,6 +81,6 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 		.presetCheck(teamManageable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
 		.handler(async ({ pickup }, response) => {
 			await teams.remove(pickup("teamId"));
-			response.code(204).info("team.deleted").send();
-		}, new IHaveSentThis(204, "team.deleted"));
+			teamAnswers.deleted.send(response);
+		}, teamAnswers.deleted);
 }
