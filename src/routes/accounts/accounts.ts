@@ -1,29 +1,24 @@
 // Game account routes: list mine, create, read, rename or relabel, delete (refused while it holds characters, unless ?cascade=true).
-import { z } from "zod";
-import { type App, IHaveSentThis, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, text } from "../../core/index.js";
 import { accountNotFound, type DomainRouteDependencies } from "../domain-guards.js";
-import { accountListItemSchema, accountSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 import { booleanQuery } from "../query.js";
+import { accountAnswers } from "./answers.js";
 
 const accountName = text().trim().min(1).max(50);
 const accountLabel = text().trim().max(100).nullable();
-const accountBody = z.object({ account: accountSchema });
 
 export function declareAccountRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { accounts } = services;
 	const { authenticatedRoute, accountFound, accountMine } = guards;
 
-	authenticatedRoute.declareRoute("GET", "/api/accounts").handler(
-		async ({ pickup }, response) => {
-			response
-				.code(200)
-				.info("account.list")
-				.send({ accounts: await accounts.listForUser(pickup("user").id) });
-		},
-		new IHaveSentThis(200, "account.list", z.object({ accounts: z.array(accountListItemSchema) })),
-	);
+	authenticatedRoute
+		.declareRoute("GET", "/api/accounts")
+		.handler(
+			async ({ pickup }, response) =>
+				accountAnswers.list.send(response, { accounts: await accounts.listForUser(pickup("user").id) }),
+			accountAnswers.list,
+		);
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/accounts")
@@ -31,10 +26,10 @@ export function declareAccountRoutes(_app: App, { services, guards }: DomainRout
 		.handler(
 			async ({ pickup }, response) => {
 				const account = await accounts.create(pickup("user").id, { name: pickup("name"), label: pickup("label") });
-				response.code(201).info("account.created").send({ account });
+				accountAnswers.created.send(response, { account });
 			},
-			new IHaveSentThis(201, "account.created", accountBody),
-			refusal(409, "account.name_taken"),
+			accountAnswers.created,
+			accountAnswers.nameTaken,
 		);
 
 	authenticatedRoute
@@ -43,12 +38,8 @@ export function declareAccountRoutes(_app: App, { services, guards }: DomainRout
 		.presetCheck(accountFound, (pickup) => pickup("accountId"))
 		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.handler(
-			({ pickup }, response) =>
-				response
-					.code(200)
-					.info("account.found")
-					.send({ account: pickup("account") }),
-			new IHaveSentThis(200, "account.found", accountBody),
+			({ pickup }, response) => accountAnswers.found.send(response, { account: pickup("account") }),
+			accountAnswers.found,
 		);
 
 	authenticatedRoute
@@ -60,11 +51,11 @@ export function declareAccountRoutes(_app: App, { services, guards }: DomainRout
 			async ({ pickup }, response) => {
 				const account = await accounts.update(pickup("accountId"), { name: pickup("name"), label: pickup("label") });
 				if (account === undefined) return accountNotFound.send(response);
-				response.code(200).info("account.updated").send({ account });
+				accountAnswers.updated.send(response, { account });
 			},
-			new IHaveSentThis(200, "account.updated", accountBody),
+			accountAnswers.updated,
 			accountNotFound,
-			refusal(409, "account.name_taken"),
+			accountAnswers.nameTaken,
 		);
 
 	authenticatedRoute
@@ -76,16 +67,12 @@ export function declareAccountRoutes(_app: App, { services, guards }: DomainRout
 			async ({ pickup }, response) => {
 				const removal = await accounts.remove(pickup("accountId"), pickup("cascade"));
 				if (removal.status === "not-empty") {
-					fail(
-						response,
-						409,
-						"account.not_empty",
-						`The account still holds ${removal.characters} character(s): delete them first, or ask for ?cascade=true.`,
-					);
+					const message = `The account still holds ${removal.characters} character(s): delete them first, or ask for ?cascade=true.`;
+					accountAnswers.notEmpty.send(response, message);
 				}
-				response.code(204).info("account.deleted").send();
+				accountAnswers.deleted.send(response);
 			},
-			new IHaveSentThis(204, "account.deleted"),
-			refusal(409, "account.not_empty"),
+			accountAnswers.deleted,
+			accountAnswers.notEmpty,
 		);
 }

@@ -1,0 +1,22 @@
+// What the game account routes answer, each said once: the routes send these values and declare them.
+import { z } from "zod";
+import { answer, refusal } from "../../core/index.js";
+import { accountListItemSchema, accountSchema } from "../domain-schemas.js";
+
+const accountBody = z.object({ account: accountSchema });
+
+export const accountAnswers = {
+	list: answer(200, "account.list", z.object({ accounts: z.array(accountListItemSchema) })),
+	created: answer(201, "account.created", accountBody),
+	found: answer(200, "account.found", accountBody),
+	updated: answer(200, "account.updated", accountBody),
+	deleted: answer(204, "account.deleted"),
+	/** Sent by the database error mapping (game_accounts_user_name_unique). */
+	nameTaken: refusal(409, "account.name_taken", "You already have a game account of that name."),
+	/** Sent with the number of characters it holds. */
+	notEmpty: refusal(
+		409,
+		"account.not_empty",
+		"The account still holds characters: delete them first, or ask for ?cascade=true.",
+	),
+};
