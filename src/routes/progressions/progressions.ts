@@ -1,15 +1,9 @@
 // Progression routes: a character's statuses (read, set), a team's ref × character matrix, a guild's per-member counts.
-import { z } from "zod";
-import { type App, IHaveSentThis } from "../../core/index.js";
+import type { App } from "../../core/index.js";
 import { type DomainRouteDependencies, dungeonNotFound } from "../domain-guards.js";
-import {
-	memberProgressionSummarySchema,
-	progressionKindSchema,
-	progressionMatrixSchema,
-	progressionSchema,
-	progressionStatusSchema,
-} from "../domain-schemas.js";
+import { progressionKindSchema, progressionStatusSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
+import { progressionAnswers } from "./answers.js";
 
 export function declareProgressionRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { progressions, teams } = services;
@@ -32,16 +26,13 @@ export function declareProgressionRoutes(_app: App, { services, guards }: Domain
 		})
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
-		.handler(
-			async ({ pickup }, response) => {
-				const list = await progressions.listForCharacter(pickup("characterId"), {
-					kind: pickup("kind"),
-					status: pickup("status"),
-				});
-				response.code(200).info("progression.list").send({ progressions: list });
-			},
-			new IHaveSentThis(200, "progression.list", z.object({ progressions: z.array(progressionSchema) })),
-		);
+		.handler(async ({ pickup }, response) => {
+			const list = await progressions.listForCharacter(pickup("characterId"), {
+				kind: pickup("kind"),
+				status: pickup("status"),
+			});
+			progressionAnswers.list.send(response, { progressions: list });
+		}, progressionAnswers.list);
 
 	authenticatedRoute
 		.declareRoute("PUT", "/api/characters/{characterId}/progressions/{kind}/{refId}")
@@ -58,50 +49,37 @@ export function declareProgressionRoutes(_app: App, { services, guards }: Domain
 			result: "dungeon.exist",
 			catch: dungeonNotFound,
 		})
-		.handler(
-			async ({ pickup }, response) => {
-				const progression = await progressions.save(
-					pickup("characterId"),
-					pickup("kind"),
-					pickup("refId"),
-					pickup("status"),
-				);
-				response.code(200).info("progression.saved").send({ progression });
-			},
-			new IHaveSentThis(200, "progression.saved", z.object({ progression: progressionSchema })),
-		);
+		.handler(async ({ pickup }, response) => {
+			const progression = await progressions.save(
+				pickup("characterId"),
+				pickup("kind"),
+				pickup("refId"),
+				pickup("status"),
+			);
+			progressionAnswers.saved.send(response, { progression });
+		}, progressionAnswers.saved);
 
 	authenticatedRoute
 		.declareRoute("GET", "/api/teams/{teamId}/progressions")
 		.extract({ params: { teamId: idParam }, query: { kind: progressionKindSchema.default("dungeon") } })
 		.presetCheck(teamFound, (pickup) => pickup("teamId"))
 		.presetCheck(teamReadable, (pickup) => ({ team: pickup("team"), userId: pickup("user").id }))
-		.handler(
-			async ({ pickup }, response) => {
-				const members = await teams.members(pickup("teamId"));
-				const rows = await progressions.teamMatrix(
-					members.map((member) => member.id),
-					pickup("kind"),
-				);
-				response
-					.code(200)
-					.info("progression.matrix")
-					.send({ kind: pickup("kind"), characters: members, rows });
-			},
-			new IHaveSentThis(200, "progression.matrix", progressionMatrixSchema),
-		);
+		.handler(async ({ pickup }, response) => {
+			const members = await teams.members(pickup("teamId"));
+			const rows = await progressions.teamMatrix(
+				members.map((member) => member.id),
+				pickup("kind"),
+			);
+			progressionAnswers.matrix.send(response, { kind: pickup("kind"), characters: members, rows });
+		}, progressionAnswers.matrix);
 
 	authenticatedRoute
 		.declareRoute("GET", "/api/guilds/{guildId}/progressions/summary")
 		.extract({ params: { guildId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "character.view" } })
 		.handler(
-			async ({ pickup }, response) => {
-				response
-					.code(200)
-					.info("progression.summary")
-					.send({ members: await progressions.guildSummary(pickup("guildId")) });
-			},
-			new IHaveSentThis(200, "progression.summary", z.object({ members: z.array(memberProgressionSummarySchema) })),
+			async ({ pickup }, response) =>
+				progressionAnswers.summary.send(response, { members: await progressions.guildSummary(pickup("guildId")) }),
+			progressionAnswers.summary,
 		);
 }
