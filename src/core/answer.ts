@@ -11,7 +11,15 @@ export interface RefusalBody<Info extends string = string> {
 	message: string;
 }
 
-type BodyArgument<Schema> = Schema extends z.ZodType ? [body: z.input<Schema>] : [];
+/** What a body may be: the schema's input, read-only at every level (sending never mutates it). */
+type ReadonlyDeep<T> = T extends (infer U)[]
+	? readonly ReadonlyDeep<U>[]
+	: T extends Date
+		? T
+		: T extends object
+			? { readonly [K in keyof T]: ReadonlyDeep<T[K]> }
+			: T;
+type BodyArgument<Schema> = Schema extends z.ZodType ? [body: ReadonlyDeep<z.input<Schema>>] : [];
 
 /**
  * A success (or any answer with its own body): `answer(201, "character.created", characterBody)`.

@@ -8,8 +8,8 @@ import { type App, createPresetChecker } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import { createAuthenticated } from "../processes/authenticated.js";
 import { createUserHasRight } from "../processes/user-has-right.js";
-import { fail, refusal } from "../responses.js";
 import type { IdentityServices } from "../services/identity.js";
+import { roleAnswers } from "./guilds/answers.js";
 
 export function createGuards(app: App, db: Database, services: IdentityServices) {
 	const authenticated = createAuthenticated(services);
@@ -29,15 +29,7 @@ export function createGuards(app: App, db: Database, services: IdentityServices)
 		guildExist: createGuildExist(services.guilds),
 		roleExist,
 		/** A role of the route's guild, dropped as `role`; a role of another guild is as unknown as a missing one. */
-		roleFound: createPresetChecker(
-			roleExist,
-			{
-				result: "role.exist",
-				indexing: "role",
-				catch: (response) => fail(response, 404, "role.notfound", "No such role in this guild."),
-			},
-			refusal(404, "role.notfound"),
-		),
+		roleFound: createPresetChecker(roleExist, { result: "role.exist", indexing: "role", catch: roleAnswers.notFound }),
 		invitationValid: createInvitationValid(services.invitations),
 	};
 }

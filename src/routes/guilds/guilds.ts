@@ -1,10 +1,8 @@
 // Guild routes: create (the creator becomes owner), list mine, read, rename, delete (owners only).
-import { z } from "zod";
-import { type App, IHaveSentThis, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, text } from "../../core/index.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
-import { guildSchema, myGuildSchema, roleSchema, roleSummarySchema } from "../schemas.js";
+import { guildAnswers } from "./answers.js";
 
 const guildName = text().trim().min(2).max(64);
 
@@ -15,52 +13,34 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 	authenticatedRoute
 		.declareRoute("POST", "/api/guilds")
 		.extract({ body: { name: guildName } })
-		.handler(
-			async ({ pickup }, response) => {
-				const guild = await guilds.create(pickup("user").id, pickup("name"));
-				response.code(201).info("guild.created").send({ guild });
-			},
-			new IHaveSentThis(201, "guild.created", z.object({ guild: guildSchema.extend({ role: roleSchema }) })),
-		);
+		.handler(async ({ pickup }, response) => {
+			const guild = await guilds.create(pickup("user").id, pickup("name"));
+			guildAnswers.created.send(response, { guild });
+		}, guildAnswers.created);
 
-	authenticatedRoute.declareRoute("GET", "/api/guilds").handler(
-		async ({ pickup }, response) => {
-			response
-				.code(200)
-				.info("guild.list")
-				.send({ guilds: await guilds.listForUser(pickup("user").id) });
-		},
-		new IHaveSentThis(200, "guild.list", z.object({ guilds: z.array(myGuildSchema) })),
-	);
+	authenticatedRoute
+		.declareRoute("GET", "/api/guilds")
+		.handler(
+			async ({ pickup }, response) =>
+				guildAnswers.list.send(response, { guilds: await guilds.listForUser(pickup("user").id) }),
+			guildAnswers.list,
+		);
 
 	authenticatedRoute
 		.declareRoute("GET", "/api/guilds/{guildId}")
 		.extract({ params: { guildId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), pickup: ["membership"] })
-		.check(
-			guildExist,
-			{
-				input: (pickup) => pickup("guildId"),
-				result: "guild.exist",
-				indexing: "guild",
-				catch: (response) => fail(response, 404, "guild.notfound", "No such guild."),
-			},
-			refusal(404, "guild.notfound"),
-		)
-		.handler(
-			({ pickup }, response) => {
-				const { roleId, roleName, roleKind, permissions } = pickup("membership");
-				response
-					.code(200)
-					.info("guild.found")
-					.send({ guild: pickup("guild"), myRole: { id: roleId, name: roleName, kind: roleKind, permissions } });
-			},
-			new IHaveSentThis(
-				200,
-				"guild.found",
-				z.object({ guild: guildSchema, myRole: roleSummarySchema.extend({ permissions: z.array(z.string()) }) }),
-			),
-		);
+		.check(guildExist, {
+			input: (pickup) => pickup("guildId"),
+			result: "guild.exist",
+			indexing: "guild",
+			catch: guildAnswers.notFound,
+		})
+		.handler(({ pickup }, response) => {
+			const { roleId, roleName, roleKind, permissions } = pickup("membership");
+			const myRole = { id: roleId, name: roleName, kind: roleKind, permissions };
+			guildAnswers.found.send(response, { guild: pickup("guild"), myRole });
+		}, guildAnswers.found);
 
 	authenticatedRoute
 		.declareRoute("PATCH", "/api/guilds/{guildId}")
@@ -69,11 +49,11 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 		.handler(
 			async ({ pickup }, response) => {
 				const guild = await guilds.update(pickup("guildId"), { name: pickup("name") });
-				if (guild === undefined) fail(response, 404, "guild.notfound", "No such guild.");
-				response.code(200).info("guild.updated").send({ guild });
+				if (guild === undefined) return guildAnswers.notFound.send(response);
+				guildAnswers.updated.send(response, { guild });
 			},
-			new IHaveSentThis(200, "guild.updated", z.object({ guild: guildSchema })),
-			refusal(404, "guild.notfound"),
+			guildAnswers.updated,
+			guildAnswers.notFound,
 		);
 
 	authenticatedRoute
@@ -87,14 +67,13 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 		.cut(
 			({ pickup }, response) => {
 				// Managing a guild is not owning it: deleting it, with every team and member, is the owners' call.
-				if (pickup("membership").roleKind !== "owner")
-					fail(response, 403, "owner.required", "Only an owner can delete the guild.");
+				if (pickup("membership").roleKind !== "owner") guildAnswers.ownerOnlyDelete.send(response);
 			},
 			[],
-			refusal(403, "owner.required"),
+			guildAnswers.ownerOnlyDelete,
 		)
 		.handler(async ({ pickup }, response) => {
 			await guilds.remove(pickup("guildId"));
-			response.code(204).info("guild.deleted").send();
-		}, new IHaveSentThis(204, "guild.deleted"));
+			guildAnswers.deleted.send(response);
+		}, guildAnswers.deleted);
 }

@@ -1,11 +1,10 @@
 // Guild role routes: list, create, rename or re-permission, delete; permissions come from the static list in code.
 import { z } from "zod";
-import { type App, IHaveSentThis, type Response, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, text } from "../../core/index.js";
 import { permissionSchema } from "../../services/permissions.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
-import { roleSchema } from "../schemas.js";
+import { roleAnswers } from "./answers.js";
 
 const roleName = text().trim().min(1).max(32);
 const rolePermissions = z.array(permissionSchema).max(64);
@@ -14,21 +13,13 @@ export function declareRoleRoutes(_app: App, { services, guards }: IdentityRoute
 	const { guilds } = services;
 	const { authenticatedRoute, userHasRight, roleFound } = guards;
 
-	const systemRole = (response: Response) =>
-		fail(response, 409, "role.system", "The owner role never changes; the member role cannot be renamed or deleted.");
-
 	authenticatedRoute
 		.declareRoute("GET", "/api/guilds/{guildId}/roles")
 		.extract({ params: { guildId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId") })
 		.handler(
-			async ({ pickup }, response) => {
-				response
-					.code(200)
-					.info("role.list")
-					.send({ roles: await guilds.roles(pickup("guildId")) });
-			},
-			new IHaveSentThis(200, "role.list", z.object({ roles: z.array(roleSchema) })),
+			async ({ pickup }, response) => roleAnswers.list.send(response, { roles: await guilds.roles(pickup("guildId")) }),
+			roleAnswers.list,
 		);
 
 	authenticatedRoute
@@ -42,10 +33,10 @@ export function declareRoleRoutes(_app: App, { services, guards }: IdentityRoute
 					name: pickup("name"),
 					permissions: pickup("permissions"),
 				});
-				response.code(201).info("role.created").send({ role });
+				roleAnswers.created.send(response, { role });
 			},
-			new IHaveSentThis(201, "role.created", z.object({ role: roleSchema })),
-			refusal(409, "role.name_taken"),
+			roleAnswers.created,
+			roleAnswers.nameTaken,
 		);
 
 	authenticatedRoute
@@ -62,11 +53,12 @@ export function declareRoleRoutes(_app: App, { services, guards }: IdentityRoute
 					name: pickup("name"),
 					permissions: pickup("permissions"),
 				});
-				if (updated.status === "system-role") systemRole(response);
-				response.code(200).info("role.updated").send({ role: updated.role });
+				if (updated.status === "system-role") return roleAnswers.system.send(response);
+				roleAnswers.updated.send(response, { role: updated.role });
 			},
-			new IHaveSentThis(200, "role.updated", z.object({ role: roleSchema })),
-			refusal(409, ["role.system", "role.name_taken"]),
+			roleAnswers.updated,
+			roleAnswers.system,
+			roleAnswers.nameTaken,
 		);
 
 	authenticatedRoute
@@ -78,10 +70,11 @@ export function declareRoleRoutes(_app: App, { services, guards }: IdentityRoute
 			async ({ pickup }, response) => {
 				// A role still held by members is refused by guild_members_role_fk: 409 role.in_use.
 				const deleted = await guilds.deleteRole(pickup("role"));
-				if (deleted.status === "system-role") systemRole(response);
-				response.code(204).info("role.deleted").send();
+				if (deleted.status === "system-role") return roleAnswers.system.send(response);
+				roleAnswers.deleted.send(response);
 			},
-			new IHaveSentThis(204, "role.deleted"),
-			refusal(409, ["role.system", "role.in_use"]),
+			roleAnswers.deleted,
+			roleAnswers.system,
+			roleAnswers.inUse,
 		);
 }

@@ -1,0 +1,33 @@
+// What the guild and role routes answer, each said once: the routes send these values and declare them.
+import { z } from "zod";
+import { answer, refusal } from "../../core/index.js";
+import { guildSchema, myGuildSchema, roleSchema, roleSummarySchema } from "../schemas.js";
+
+export const guildAnswers = {
+	created: answer(201, "guild.created", z.object({ guild: guildSchema.extend({ role: roleSchema }) })),
+	list: answer(200, "guild.list", z.object({ guilds: z.array(myGuildSchema) })),
+	found: answer(
+		200,
+		"guild.found",
+		z.object({ guild: guildSchema, myRole: roleSummarySchema.extend({ permissions: z.array(z.string()) }) }),
+	),
+	updated: answer(200, "guild.updated", z.object({ guild: guildSchema })),
+	deleted: answer(204, "guild.deleted"),
+	notFound: refusal(404, "guild.notfound", "No such guild."),
+	ownerOnlyDelete: refusal(403, "owner.required", "Only an owner can delete the guild."),
+};
+
+const roleBody = z.object({ role: roleSchema });
+
+export const roleAnswers = {
+	list: answer(200, "role.list", z.object({ roles: z.array(roleSchema) })),
+	created: answer(201, "role.created", roleBody),
+	updated: answer(200, "role.updated", roleBody),
+	deleted: answer(204, "role.deleted"),
+	notFound: refusal(404, "role.notfound", "No such role in this guild."),
+	system: refusal(409, "role.system", "The owner role never changes; the member role cannot be renamed or deleted."),
+	/** Sent by the database error mapping (guild_roles_guild_name_unique). */
+	nameTaken: refusal(409, "role.name_taken", "A role of that name already exists in this guild."),
+	/** Sent by the database error mapping (guild_members_role_fk). */
+	inUse: refusal(409, "role.in_use", "Members still hold this role: give them another one first."),
+};
