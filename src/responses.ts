@@ -1,8 +1,8 @@
 // Shared answer shapes: the `{ error, message }` body of every refusal and the zod schemas contracts declare.
-import { z } from "zod";
-import { IHaveSentThis, type Response } from "./core/index.js";
+import { errorBodySchema, IHaveSentThis, type Response } from "./core/index.js";
 
-export const errorBodySchema = z.object({ error: z.string(), message: z.string() });
+/** The core's `{ error, message }` schema: one identity, so both ways of declaring a refusal list it once. */
+export { errorBodySchema };
 
 /** Sends a refusal (ending the step): the info goes both in the `info` header and in the body's `error`. */
 export function fail(response: Response, code: number, info: string, message: string): never {

@@ -11,7 +11,7 @@ export {
 	type PresetChecker,
 } from "./checker.js";
 export { defaultErrorHandler, type Environment, type ErrorHandler } from "./compile.js";
-export { type Contract, IHaveSentThis } from "./contracts.js";
+export { type Contract, frameworkErrorBodySchema as errorBodySchema, IHaveSentThis } from "./contracts.js";
 export type { ErrorAnswer } from "./error-answers.js";
 export { DeclarationError, FrameworkInfo, NoResponseSentError, ResponseAlreadySentError } from "./errors.js";
 export {

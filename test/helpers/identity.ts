@@ -166,3 +166,12 @@ export async function addMember(
 	});
 	expect(accepted.statusCode, accepted.body).toBe(200);
 }
+
+/** An owner, a plain member (the guild's member role) and their guild, all through the API. */
+export async function createGuildWithMember(app: App) {
+	const owner = await signUp(app);
+	const member = await signUp(app);
+	const guild = await createGuildAs(app, owner);
+	await addMember(app, guild.guildId, owner, member, guild.memberRoleId);
+	return { owner, member, ...guild };
+}

@@ -4,21 +4,19 @@ import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { addToTeam, createRosterAs, createTeamAs } from "../helpers/domain.js";
-import { addMember, createGuildAs, freshAppPerTest, type LoggedIn, signUp } from "../helpers/identity.js";
+import {
+	addMember,
+	createGuildAs,
+	createGuildWithMember,
+	freshAppPerTest,
+	type LoggedIn,
+	signUp,
+} from "../helpers/identity.js";
 
 let db: Database;
 let app: App;
 
 freshAppPerTest((fresh) => ({ db, app } = fresh));
-
-/** An owner, a plain member and a guild. */
-async function guildWithMember() {
-	const owner = await signUp(app);
-	const member = await signUp(app);
-	const guild = await createGuildAs(app, owner);
-	await addMember(app, guild.guildId, owner, member, guild.memberRoleId);
-	return { owner, member, ...guild };
-}
 
 const setRole = (headers: Record<string, string>, guildId: number, userId: number, roleId: number) =>
 	app.inject({ method: "PUT", url: `/api/guilds/${guildId}/members/${userId}/role`, headers, body: { roleId } });
@@ -27,7 +25,7 @@ const removeMember = (headers: Record<string, string>, guildId: number, userId: 
 
 describe("GET /api/guilds/{guildId}/members", () => {
 	it("lists members with their role and without their email", async () => {
-		const { owner, member, guildId } = await guildWithMember();
+		const { owner, member, guildId } = await createGuildWithMember(app);
 		const response = await app.inject({ url: `/api/guilds/${guildId}/members`, headers: member.headers });
 		expect([response.statusCode, response.info]).toEqual([200, "member.list"]);
 		const members = response.json().members;
@@ -37,7 +35,7 @@ describe("GET /api/guilds/{guildId}/members", () => {
 	});
 
 	it("answers 404 to a non-member", async () => {
-		const { guildId } = await guildWithMember();
+		const { guildId } = await createGuildWithMember(app);
 		const stranger = await signUp(app);
 		expect((await app.inject({ url: `/api/guilds/${guildId}/members`, headers: stranger.headers })).info).toBe(
 			"guild.notfound",
@@ -47,30 +45,30 @@ describe("GET /api/guilds/{guildId}/members", () => {
 
 describe("DELETE /api/guilds/{guildId}/members/{userId}", () => {
 	it("lets an owner remove a member", async () => {
-		const { owner, member, guildId } = await guildWithMember();
+		const { owner, member, guildId } = await createGuildWithMember(app);
 		const response = await removeMember(owner.headers, guildId, member.id);
 		expect([response.statusCode, response.info]).toEqual([204, "member.removed"]);
 		expect((await app.inject({ url: `/api/guilds/${guildId}`, headers: member.headers })).statusCode).toBe(404);
 	});
 
 	it("lets a member leave without member.remove", async () => {
-		const { member, guildId } = await guildWithMember();
+		const { member, guildId } = await createGuildWithMember(app);
 		expect((await removeMember(member.headers, guildId, member.id)).statusCode).toBe(204);
 	});
 
 	it("answers 403 right.missing to a member removing someone else", async () => {
-		const { owner, member, guildId } = await guildWithMember();
+		const { owner, member, guildId } = await createGuildWithMember(app);
 		expect((await removeMember(member.headers, guildId, owner.id)).info).toBe("right.missing");
 	});
 
 	it("answers 409 owner.last when the last owner leaves", async () => {
-		const { owner, guildId } = await guildWithMember();
+		const { owner, guildId } = await createGuildWithMember(app);
 		const response = await removeMember(owner.headers, guildId, owner.id);
 		expect([response.statusCode, response.info]).toEqual([409, "owner.last"]);
 	});
 
 	it("answers 404 user.notfound for an unknown user and 404 member.notfound for a non-member", async () => {
-		const { owner, guildId } = await guildWithMember();
+		const { owner, guildId } = await createGuildWithMember(app);
 		const stranger = await signUp(app);
 		expect((await removeMember(owner.headers, guildId, 99999)).info).toBe("user.notfound");
 		expect((await removeMember(owner.headers, guildId, stranger.id)).info).toBe("member.notfound");
@@ -91,7 +89,7 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters
 	 * second guild they also belong to, and in their personal team.
 	 */
 	async function memberInTeams() {
-		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		const { owner, member, guildId, memberRoleId } = await createGuildWithMember(app);
 		const other = await createGuildAs(app, owner);
 		await addMember(app, other.guildId, owner, member, other.memberRoleId);
 		const [a, b] = (await createRosterAs(app, member, 2)).characters.map((character) => character.id) as [
@@ -180,20 +178,20 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters
 
 describe("PUT /api/guilds/{guildId}/members/{userId}/role", () => {
 	it("lets an owner promote a member to owner, who can then demote the first owner", async () => {
-		const { owner, member, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
+		const { owner, member, guildId, ownerRoleId, memberRoleId } = await createGuildWithMember(app);
 		const promoted = await setRole(owner.headers, guildId, member.id, ownerRoleId);
 		expect([promoted.statusCode, promoted.info]).toEqual([204, "member.role_changed"]);
 		expect((await setRole(member.headers, guildId, owner.id, memberRoleId)).statusCode).toBe(204);
 	});
 
 	it("answers 409 owner.last when demoting the last owner", async () => {
-		const { owner, guildId, memberRoleId } = await guildWithMember();
+		const { owner, guildId, memberRoleId } = await createGuildWithMember(app);
 		const response = await setRole(owner.headers, guildId, owner.id, memberRoleId);
 		expect([response.statusCode, response.info]).toEqual([409, "owner.last"]);
 	});
 
 	it("answers 403 owner.required when a role manager grants the owner role", async () => {
-		const { owner, member, guildId, ownerRoleId } = await guildWithMember();
+		const { owner, member, guildId, ownerRoleId } = await createGuildWithMember(app);
 		const managers = await app.inject({
 			method: "POST",
 			url: `/api/guilds/${guildId}/roles`,
@@ -206,20 +204,20 @@ describe("PUT /api/guilds/{guildId}/members/{userId}/role", () => {
 	});
 
 	it("answers 404 role.notfound for a role of another guild", async () => {
-		const { owner, member, guildId } = await guildWithMember();
+		const { owner, member, guildId } = await createGuildWithMember(app);
 		const other = await createGuildAs(app, owner);
 		expect((await setRole(owner.headers, guildId, member.id, other.memberRoleId)).info).toBe("role.notfound");
 	});
 
 	it("answers 403 right.missing without role.manage", async () => {
-		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		const { owner, member, guildId, memberRoleId } = await createGuildWithMember(app);
 		expect((await setRole(member.headers, guildId, owner.id, memberRoleId)).info).toBe("right.missing");
 	});
 });
 
 describe("guild roles", () => {
 	it("creates a role with permissions from the static list (201)", async () => {
-		const { owner, guildId } = await guildWithMember();
+		const { owner, guildId } = await createGuildWithMember(app);
 		const response = await app.inject({
 			method: "POST",
 			url: `/api/guilds/${guildId}/roles`,
@@ -235,7 +233,7 @@ describe("guild roles", () => {
 	});
 
 	it("refuses a permission outside the list (400) and a duplicate name (409 role.name_taken)", async () => {
-		const { owner, guildId } = await guildWithMember();
+		const { owner, guildId } = await createGuildWithMember(app);
 		const unknown = await app.inject({
 			method: "POST",
 			url: `/api/guilds/${guildId}/roles`,
@@ -253,7 +251,7 @@ describe("guild roles", () => {
 	});
 
 	it("updates a role's permissions, and grants them at once", async () => {
-		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		const { owner, member, guildId, memberRoleId } = await createGuildWithMember(app);
 		const patched = await app.inject({
 			method: "PATCH",
 			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
@@ -274,7 +272,7 @@ describe("guild roles", () => {
 	});
 
 	it("refuses to change the owner role or rename the member role (409 role.system)", async () => {
-		const { owner, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
+		const { owner, guildId, ownerRoleId, memberRoleId } = await createGuildWithMember(app);
 		const patchOwner = await app.inject({
 			method: "PATCH",
 			url: `/api/guilds/${guildId}/roles/${ownerRoleId}`,
@@ -292,7 +290,7 @@ describe("guild roles", () => {
 	});
 
 	it("refuses to delete the system roles (409 role.system) and a role in use (409 role.in_use)", async () => {
-		const { owner, member, guildId, ownerRoleId, memberRoleId } = await guildWithMember();
+		const { owner, member, guildId, ownerRoleId, memberRoleId } = await createGuildWithMember(app);
 		for (const roleId of [ownerRoleId, memberRoleId]) {
 			expect(
 				(await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${roleId}`, headers: owner.headers }))
@@ -317,7 +315,7 @@ describe("guild roles", () => {
 	});
 
 	it("deletes an unused custom role (204)", async () => {
-		const { owner, guildId } = await guildWithMember();
+		const { owner, guildId } = await createGuildWithMember(app);
 		const custom = (
 			await app.inject({
 				method: "POST",
@@ -339,7 +337,7 @@ describe("guild roles", () => {
 	});
 
 	it("answers 403 right.missing to members without role.manage, and 404 to outsiders", async () => {
-		const { member, guildId } = await guildWithMember();
+		const { member, guildId } = await createGuildWithMember(app);
 		const stranger = await signUp(app);
 		expect(
 			(

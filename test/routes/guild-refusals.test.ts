@@ -2,23 +2,15 @@
 // to a member whose role lacks the right; and the role routes' own refusals.
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
-import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
+import { createGuildAs, createGuildWithMember, freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let app: App;
 
 freshAppPerTest((fresh) => ({ app } = fresh));
 
-async function guildWithMember() {
-	const owner = await signUp(app);
-	const member = await signUp(app);
-	const guild = await createGuildAs(app, owner);
-	await addMember(app, guild.guildId, owner, member, guild.memberRoleId);
-	return { owner, member, ...guild };
-}
-
 describe("guild routes", () => {
 	it("answer 404 guild.notfound to a user who is not a member, exactly as for a guild that does not exist", async () => {
-		const { owner, guildId, memberRoleId } = await guildWithMember();
+		const { owner, guildId, memberRoleId } = await createGuildWithMember(app);
 		const outsider = await signUp(app);
 		const calls = (id: number) =>
 			[
@@ -45,7 +37,7 @@ describe("guild routes", () => {
 	});
 
 	it("answer 403 right.missing on role changes to a member without role.manage, and change nothing", async () => {
-		const { owner, member, guildId, memberRoleId } = await guildWithMember();
+		const { owner, member, guildId, memberRoleId } = await createGuildWithMember(app);
 		const renamed = await app.inject({
 			method: "PATCH",
 			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
@@ -76,7 +68,7 @@ describe("guild routes", () => {
 
 describe("PATCH /api/guilds/{guildId}/roles/{roleId}", () => {
 	it("answers 404 role.notfound for a role of another guild, and 409 role.name_taken for a name in use", async () => {
-		const { owner, guildId } = await guildWithMember();
+		const { owner, guildId } = await createGuildWithMember(app);
 		const other = await createGuildAs(app, owner);
 		const foreign = await app.inject({
 			method: "PATCH",
