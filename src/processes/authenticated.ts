@@ -1,7 +1,7 @@
 // The `authenticated` process: resolves the Bearer token or `session` cookie into a live session and its user.
 import { createProcess, type Request } from "../core/index.js";
-import { fail, refusal } from "../responses.js";
 import type { IdentityServices } from "../services/identity.js";
+import { authenticatedAnswers } from "./answers.js";
 
 export const sessionCookieName = "session";
 
@@ -46,6 +46,8 @@ function isSameOrigin(request: Request, allowedOrigins: readonly string[]): bool
 }
 
 export function createAuthenticated({ sessions, settings }: Pick<IdentityServices, "sessions" | "settings">) {
+	const { missing, malformed, invalid, expired, revoked, csrfRejected } = authenticatedAnswers;
+	const refusedSession = { invalid, expired, revoked };
 	return (
 		createProcess("authenticated")
 			// Routes use it, and so does userHasRight inside them: the session is looked up once per request.
@@ -53,20 +55,14 @@ export function createAuthenticated({ sessions, settings }: Pick<IdentityService
 			.cut(
 				(_floor, response, request) => {
 					const credential = readCredential(request);
-					if (credential === null) fail(response, 401, "session.missing", "Authentication is required.");
-					if (credential === "malformed")
-						fail(response, 401, "session.invalid", "The Authorization header must be `Bearer <token>`.");
+					if (credential === null) return missing.send(response);
+					if (credential === "malformed") return malformed.send(response);
 					if (
 						credential.via === "cookie" &&
 						!safeMethods.has(request.method) &&
 						!isSameOrigin(request, settings.allowedOrigins)
 					) {
-						fail(
-							response,
-							403,
-							"csrf.rejected",
-							"Cookie-authenticated requests that change data must come from an allowed origin.",
-						);
+						return csrfRejected.send(response);
 					}
 					return { credential };
 				},
@@ -76,13 +72,8 @@ export function createAuthenticated({ sessions, settings }: Pick<IdentityService
 				async ({ pickup }, response, _request) => {
 					const result = await sessions.authenticate(pickup("credential").token);
 					if (result.status !== "valid") {
-						const messages = {
-							invalid: "The session token is not valid.",
-							expired: "The session has expired: refresh it.",
-							revoked: "The session was revoked.",
-						};
 						response.header("www-authenticate", `Bearer error="invalid_token"`);
-						fail(response, 401, `session.${result.status}`, messages[result.status]);
+						return refusedSession[result.status].send(response);
 					}
 					return { session: result.session, user: result.user };
 				},
@@ -90,9 +81,13 @@ export function createAuthenticated({ sessions, settings }: Pick<IdentityService
 			)
 			.build(
 				["session", "user"],
-				refusal(401, ["session.missing", "session.invalid", "session.expired", "session.revoked"]),
+				missing,
+				malformed,
+				invalid,
+				expired,
+				revoked,
 				// Safe methods are exempt from the origin check: only routes that change data can refuse this.
-				refusal(403, "csrf.rejected").forMethods(...unsafeMethods),
+				csrfRejected.forMethods(...unsafeMethods),
 			)
 	);
 }

@@ -1,8 +1,8 @@
 // The `userHasRight` process: the caller's membership of a guild (the input), and whether their role grants a permission.
 import { createProcess } from "../core/index.js";
-import { fail, refusal } from "../responses.js";
 import type { IdentityServices } from "../services/identity.js";
 import { type Permission, roleGrants } from "../services/permissions.js";
+import { userHasRightAnswers } from "./answers.js";
 import type { Authenticated } from "./authenticated.js";
 
 /**
@@ -11,6 +11,7 @@ import type { Authenticated } from "./authenticated.js";
  * caller is not in answers exactly like a guild that does not exist: ids reveal nothing.
  */
 export function createUserHasRight({ guilds }: Pick<IdentityServices, "guilds">, authenticated: Authenticated) {
+	const { guildNotFound, rightMissing } = userHasRightAnswers;
 	return createProcess("userHasRight")
 		.options({ right: null as Permission | null })
 		.input<number>()
@@ -19,16 +20,16 @@ export function createUserHasRight({ guilds }: Pick<IdentityServices, "guilds">,
 			async ({ pickup }, response) => {
 				const user = pickup("user");
 				const membership = await guilds.membership(pickup("input"), user.id);
-				if (membership === undefined) fail(response, 404, "guild.notfound", "No such guild.");
+				if (membership === undefined) return guildNotFound.send(response);
 				const { right } = pickup("options");
 				if (right !== null && !roleGrants({ kind: membership.roleKind, permissions: membership.permissions }, right)) {
-					fail(response, 403, "right.missing", `Your role in this guild does not grant ${right}.`);
+					return rightMissing.send(response, `Your role in this guild does not grant ${right}.`);
 				}
 				return { membership };
 			},
 			["membership"],
 		)
-		.build(["membership"], refusal(404, "guild.notfound"), refusal(403, "right.missing"));
+		.build(["membership"], guildNotFound, rightMissing);
 }
 
 export type UserHasRight = ReturnType<typeof createUserHasRight>;
