@@ -1,17 +1,10 @@
 // Routes that open sessions: register, login (throttled), the 2FA second step, and refresh-token rotation.
 import { z } from "zod";
-import { type App, IHaveSentThis, storableTextCheck, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, storableTextCheck, text } from "../../core/index.js";
 import { passwordMaxLength, passwordPolicyProblem } from "../../services/accounts.js";
 import type { IdentityRouteDependencies } from "../guards.js";
-import { publicUserSchema } from "../schemas.js";
-import { sendSession, sessionBodySchema, sessionMeta } from "./session-answer.js";
-
-const challengeBodySchema = z.object({
-	secondFactorRequired: z.literal(true),
-	challengeToken: z.string(),
-	expiresAt: z.string(),
-});
+import { credentialAnswers, passwordWeak } from "./answers.js";
+import { sendSession, sessionMeta } from "./session-answer.js";
 
 export function declareCredentialRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { accounts, throttle, twoFactor, sessions, settings } = services;
@@ -29,21 +22,17 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		.cut(
 			({ pickup }, response) => {
 				const problem = passwordPolicyProblem(pickup("password"), pickup("email"));
-				if (problem !== null) fail(response, 400, "password.weak", problem);
+				if (problem !== null) passwordWeak.send(response, problem);
 			},
 			[],
-			refusal(400, "password.weak"),
+			passwordWeak,
 		)
-		.check(
-			userExist,
-			{
-				input: (pickup) => pickup("email"),
-				options: { by: "email" },
-				result: "user.notfound",
-				catch: (response) => fail(response, 409, "email.taken", "An account already uses this email."),
-			},
-			refusal(409, "email.taken"),
-		)
+		.check(userExist, {
+			input: (pickup) => pickup("email"),
+			options: { by: "email" },
+			result: "user.notfound",
+			catch: credentialAnswers.emailTaken,
+		})
 		.handler(
 			async ({ pickup }, response) => {
 				const result = await accounts.register({
@@ -51,11 +40,11 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 					password: pickup("password"),
 					displayName: pickup("displayName"),
 				});
-				if (result.status === "taken") fail(response, 409, "email.taken", "An account already uses this email.");
-				response.code(201).info("user.registered").send({ user: result.user });
+				if (result.status === "taken") return credentialAnswers.emailTaken.send(response);
+				credentialAnswers.registered.send(response, { user: result.user });
 			},
-			new IHaveSentThis(201, "user.registered", z.object({ user: publicUserSchema })),
-			refusal(409, "email.taken"),
+			credentialAnswers.registered,
+			credentialAnswers.emailTaken,
 		);
 
 	app
@@ -67,11 +56,11 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 				if (!decision.allowed) {
 					request.logger.warn({ event: "login.throttled", ip: request.ip }, "login refused: too many failures");
 					response.header("retry-after", String(decision.retryAfterSeconds));
-					fail(response, 429, "login.throttled", "Too many failed logins: try again later.");
+					credentialAnswers.throttled.send(response);
 				}
 			},
 			[],
-			refusal(429, "login.throttled"),
+			credentialAnswers.throttled,
 		)
 		.cut(
 			async ({ pickup }, response, request) => {
@@ -82,27 +71,27 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 				if (user === null) {
 					// Audit trail without the attempted password (pino also redacts *.password).
 					request.logger.info({ event: "login.failed", ip: request.ip }, "login failed");
-					fail(response, 401, "credentials.invalid", "Wrong email or password.");
+					return credentialAnswers.credentialsInvalid.send(response);
 				}
 				return { user };
 			},
 			["user"],
-			refusal(401, "credentials.invalid"),
+			credentialAnswers.credentialsInvalid,
 		)
 		.handler(
 			async ({ pickup }, response, request) => {
 				const start = await accounts.startLogin(pickup("user"), sessionMeta(request));
 				if (start.status === "challenge") {
-					return response.code(200).info("login.second_factor_required").send({
+					return credentialAnswers.secondFactorRequired.send(response, {
 						secondFactorRequired: true,
 						challengeToken: start.challengeToken,
 						expiresAt: start.expiresAt.toISOString(),
 					});
 				}
-				sendSession(response, "login.success", start.tokens, start.user, settings);
+				sendSession(response, credentialAnswers.loggedIn, start.tokens, start.user, settings);
 			},
-			new IHaveSentThis(200, "login.success", sessionBodySchema),
-			new IHaveSentThis(200, "login.second_factor_required", challengeBodySchema),
+			credentialAnswers.loggedIn,
+			credentialAnswers.secondFactorRequired,
 		);
 
 	app
@@ -112,14 +101,14 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 			async ({ pickup }, response, request) => {
 				const outcome = await twoFactor.verifyChallenge(pickup("challengeToken"), pickup("code"), sessionMeta(request));
 				if (outcome.status !== "session") {
-					if (outcome.status === "challenge-invalid")
-						fail(response, 401, "challenge.invalid", "The login challenge is unknown, expired or used: log in again.");
-					fail(response, 401, "2fa.code_invalid", "The authentication code is wrong.");
+					if (outcome.status === "challenge-invalid") credentialAnswers.challengeInvalid.send(response);
+					return credentialAnswers.codeInvalid.send(response);
 				}
-				sendSession(response, "login.success", outcome.tokens, outcome.user, settings);
+				sendSession(response, credentialAnswers.loggedIn, outcome.tokens, outcome.user, settings);
 			},
-			new IHaveSentThis(200, "login.success", sessionBodySchema),
-			refusal(401, ["challenge.invalid", "2fa.code_invalid"]),
+			credentialAnswers.loggedIn,
+			credentialAnswers.challengeInvalid,
+			credentialAnswers.codeInvalid,
 		);
 
 	app
@@ -131,24 +120,22 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 				switch (rotation.status) {
 					case "reused":
 						request.logger.warn({ event: "refresh.reused", ip: request.ip }, "refresh token reused: session revoked");
-						return fail(
-							response,
-							401,
-							"refresh.reused",
-							"This refresh token was already used: the session is revoked.",
-						);
+						return credentialAnswers.refreshReused.send(response);
 					case "revoked":
-						return fail(response, 401, "session.revoked", "The session was revoked.");
+						return credentialAnswers.sessionRevoked.send(response);
 					case "expired":
-						return fail(response, 401, "refresh.expired", "The refresh token has expired: log in again.");
+						return credentialAnswers.refreshExpired.send(response);
 					case "invalid":
-						return fail(response, 401, "refresh.invalid", "The refresh token is not valid.");
+						return credentialAnswers.refreshInvalid.send(response);
 				}
 				const user = await accounts.findPublicUser(rotation.userId);
-				if (user === undefined) fail(response, 401, "refresh.invalid", "The refresh token is not valid.");
-				sendSession(response, "session.refreshed", rotation.tokens, user, settings);
+				if (user === undefined) return credentialAnswers.refreshInvalid.send(response);
+				sendSession(response, credentialAnswers.refreshed, rotation.tokens, user, settings);
 			},
-			new IHaveSentThis(200, "session.refreshed", sessionBodySchema),
-			refusal(401, ["refresh.reused", "refresh.expired", "refresh.invalid", "session.revoked"]),
+			credentialAnswers.refreshed,
+			credentialAnswers.refreshReused,
+			credentialAnswers.refreshExpired,
+			credentialAnswers.refreshInvalid,
+			credentialAnswers.sessionRevoked,
 		);
 }

@@ -1,17 +1,9 @@
 // How the auth routes answer a new session: tokens in the body, the access token in the `session` cookie.
-import { z } from "zod";
 import type { Request, Response } from "../../core/index.js";
 import { sessionCookieName } from "../../processes/authenticated.js";
 import type { IssuedTokens, PublicUser, SessionMeta } from "../../services/sessions.js";
 import type { IdentitySettings } from "../../services/settings.js";
-import { publicUserSchema } from "../schemas.js";
-
-export const sessionBodySchema = z.object({
-	accessToken: z.string(),
-	refreshToken: z.string(),
-	expiresAt: z.string(),
-	user: publicUserSchema,
-});
+import type { SessionAnswer } from "./answers.js";
 
 export function sessionMeta(request: Request): SessionMeta {
 	const agent = request.headers["user-agent"];
@@ -38,14 +30,16 @@ export function clearSessionCookie(response: Response, settings: IdentitySetting
 	});
 }
 
+/** Sends a session answer (`credentialAnswers.loggedIn`, `.refreshed`) with the cookie of its access token. */
 export function sendSession(
 	response: Response,
-	info: string,
+	answer: SessionAnswer,
 	tokens: IssuedTokens,
 	user: PublicUser,
 	settings: IdentitySettings,
 ): never {
-	return setSessionCookie(response, tokens, settings).code(200).info(info).send({
+	setSessionCookie(response, tokens, settings);
+	return answer.send(response, {
 		accessToken: tokens.accessToken,
 		refreshToken: tokens.refreshToken,
 		expiresAt: tokens.expiresAt.toISOString(),
