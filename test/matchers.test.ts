@@ -1,6 +1,7 @@
 // The toAnswer matcher: passes on the right status and info, and fails with the body in its message.
 import { describe, expect, it } from "vitest";
 import { createApp, IHaveSentThis } from "../src/core/index.js";
+import { unchecked } from "./helpers/unchecked.js";
 
 function app() {
 	const app = createApp({ environment: "TEST" });
@@ -14,7 +15,7 @@ function app() {
 	app
 		.declareRoute("GET", "/undeclared")
 		.handler(
-			(_floor, response) => response.code(202).info("thing.accepted").send(),
+			(_floor, response) => unchecked(response).code(202).info("thing.accepted").send(),
 			new IHaveSentThis(200, "thing.found"),
 		);
 	return app;

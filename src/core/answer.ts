@@ -38,9 +38,12 @@ export class Answer<
 		this.info = info;
 	}
 
-	/** Sends this answer; ends the step (like `response.send`). */
-	send(response: Response, ...body: BodyArgument<Schema>): never {
-		return response.code(this.code).info(this.info).send(body[0]);
+	/**
+	 * Sends this answer; ends the step (like `response.send`). It compiles only with the response of a
+	 * step that declares this answer.
+	 */
+	send(response: Response<Answer<Code, Info, Schema>>, ...body: BodyArgument<Schema>): never {
+		return (response as Response).code(this.code).info(this.info).send(body[0]);
 	}
 }
 
@@ -65,9 +68,12 @@ export class Refusal<Code extends number = number, Info extends string = string>
 		this.info = info;
 	}
 
-	/** Sends this refusal; ends the step (like `response.send`). */
-	send(response: Response, message: string = this.message): never {
-		return response.code(this.code).info(this.info).send({ error: this.info, message });
+	/**
+	 * Sends this refusal; ends the step (like `response.send`). It compiles only with the response of a
+	 * step that declares this refusal.
+	 */
+	send(response: Response<Refusal<Code, Info>>, message: string = this.message): never {
+		return (response as Response).code(this.code).info(this.info).send({ error: this.info, message });
 	}
 }
 

@@ -84,6 +84,7 @@ export function createPresetChecker<
 	C extends AnyChecker,
 	const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[],
 	const Index extends string | undefined = undefined,
+	const R extends readonly Contract[] = [],
 >(
 	checker: C,
 	params: {
@@ -95,7 +96,7 @@ export function createPresetChecker<
 		 */
 		readonly catch:
 			| ((
-					response: Response,
+					response: Response<R[number]>,
 					info: Exclude<CheckerInfo<C>, ResultInfos<Result, never>>,
 					data: CheckerData<C, Exclude<CheckerInfo<C>, ResultInfos<Result, never>>>,
 			  ) => void)
@@ -104,7 +105,7 @@ export function createPresetChecker<
 		readonly indexing?: Index;
 		readonly options?: Partial<CheckerOptions<C>>;
 	},
-	...responses: Contract[]
+	...responses: R
 ): PresetChecker<C, Result, Index> {
 	if (checker?.kind !== "checker") throw new DeclarationError("createPresetChecker needs a checker.");
 	const given = params?.catch;
@@ -125,7 +126,7 @@ export function createPresetChecker<
 		kind: "presetChecker",
 		checker,
 		result: params.result,
-		catch: given as PresetChecker["catch"],
+		catch: given as unknown as PresetChecker["catch"],
 		indexing: params.indexing as Index,
 		options: params.options,
 		responses,

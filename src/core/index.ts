@@ -39,6 +39,7 @@ export {
 export { createProcess, type ProcessStart } from "./process.js";
 export { type RawRequest, Request } from "./request.js";
 export {
+	type AllowedAnswer,
 	type CookieOptions,
 	type HeaderValue,
 	isResponseSignal,

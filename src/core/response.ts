@@ -44,7 +44,24 @@ export const responseSignal = new ResponseSignal(
 	"A response was sent: this is the signal send() throws to end the pipeline. Rethrow it from your own try/catch.",
 );
 
-export class Response {
+/** Type-only key of the answers a response may send (no such property exists at run time). */
+declare const allowedAnswers: unique symbol;
+
+/** What a response may be allowed to send: any declared answer (its code and infos). */
+export interface AllowedAnswer {
+	readonly code: number;
+	readonly infos: readonly string[];
+}
+
+/**
+ * `Allowed` is the union of the answers the step holding this response declares: a declared answer's
+ * `send()` takes only a response that allows it, and `code()`/`info()` take only declared codes and
+ * infos, so a step that sends what it does not declare does not compile. `Response` (allowing
+ * anything) is what hooks and error handlers get; the DEV/TEST contract check still covers them.
+ */
+export class Response<Allowed extends AllowedAnswer = AllowedAnswer> {
+	/** Type-only (never set): contravariant in `Allowed`, so a response allowing more fits a step that sends less. */
+	declare readonly [allowedAnswers]?: (answer: Allowed) => void;
 	statusCode = 200;
 	/** The `info` the client receives in the `info` header: a machine-readable outcome like `user.found`. */
 	information: string | undefined = undefined;
@@ -60,12 +77,12 @@ export class Response {
 		readonly raw: ResponseSink,
 	) {}
 
-	code(statusCode: number): this {
+	code(statusCode: Allowed["code"]): this {
 		this.statusCode = statusCode;
 		return this;
 	}
 
-	info(information: string): this {
+	info(information: Allowed["infos"][number]): this {
 		this.information = information;
 		return this;
 	}
@@ -115,7 +132,7 @@ export class Response {
 	 * is safe by construction: nothing runs after a `return`. Only in handlers; the executor answers
 	 * 500 when a handler calls it without returning its result.
 	 */
-	respond(body?: unknown): Response {
+	respond(body?: unknown): this {
 		if (!this.inHandler)
 			throw new Error("respond() answers from a handler: in extract, checks, cuts and processes use send().");
 		if (this.isSent) throw new ResponseAlreadySentError(this.information);

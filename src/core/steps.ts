@@ -20,7 +20,7 @@ import type { ExtractErrorHandler, ExtractedFloor, ExtractPart, ExtractShape } f
 import type { Floor, Pickup } from "./floor.js";
 import { emptyHookLists, type HookLists, type RouteHookName, type RouteHooks, routeHookNames } from "./hooks.js";
 import type { Request } from "./request.js";
-import type { Response } from "./response.js";
+import type { AllowedAnswer, Response } from "./response.js";
 
 type AnyPickup = (key: string) => unknown;
 
@@ -127,7 +127,14 @@ type ModeParams<F, Mode extends StepMode> = (Mode extends "skip"
 		: { readonly optional?: false });
 type ModeInput<T, Mode extends StepMode> = Mode extends "optional" ? T | undefined : T;
 
-export type CheckParams<F, C extends AnyChecker, Result, Index, Mode extends StepMode> = {
+export type CheckParams<
+	F,
+	C extends AnyChecker,
+	Result,
+	Index,
+	Mode extends StepMode,
+	Declared extends AllowedAnswer = AllowedAnswer,
+> = {
 	/** The checker's input, taken from the floor. */
 	readonly input: (pickup: Pickup<F>) => ModeInput<CheckerInput<C>, Mode>;
 	/** The info (or infos) that let the request go on; any other info goes to `catch`. */
@@ -142,7 +149,7 @@ export type CheckParams<F, C extends AnyChecker, Result, Index, Mode extends Ste
 				/** Answers any info but the expected ones: a function that sends, or a declared answer (sent and declared). */
 				readonly catch:
 					| ((
-							response: Response,
+							response: Response<Declared>,
 							info: Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>,
 							data: CheckerData<C, Exclude<CheckerInfo<C>, Infos<Result, CheckerInfo<C>>>>,
 							pickup: Pickup<F>,
@@ -167,20 +174,22 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 		C extends AnyChecker,
 		const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[] | undefined = undefined,
 		const Index extends string | undefined = undefined,
+		const R extends readonly Contract[] = [],
 	>(
 		checker: C,
-		params: CheckParams<F, C, Result, Index, "always">,
-		...responses: Contract[]
+		params: CheckParams<F, C, Result, Index, "always", R[number]>,
+		...responses: R
 	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>>>, Ctx>;
 	/** With `skip`, the data it would drop may be undefined. */
 	check<
 		C extends AnyChecker,
 		const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[] | undefined = undefined,
 		const Index extends string | undefined = undefined,
+		const R extends readonly Contract[] = [],
 	>(
 		checker: C,
-		params: CheckParams<F, C, Result, Index, "skip">,
-		...responses: Contract[]
+		params: CheckParams<F, C, Result, Index, "skip", R[number]>,
+		...responses: R
 	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>> | undefined>, Ctx>;
 
 	/** With `optional: true`, it runs only when its input is not undefined; the data it would drop may be undefined. */
@@ -188,10 +197,11 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 		C extends AnyChecker,
 		const Result extends CheckerInfo<C> | readonly CheckerInfo<C>[] | undefined = undefined,
 		const Index extends string | undefined = undefined,
+		const R extends readonly Contract[] = [],
 	>(
 		checker: C,
-		params: CheckParams<F, C, Result, Index, "optional">,
-		...responses: Contract[]
+		params: CheckParams<F, C, Result, Index, "optional", R[number]>,
+		...responses: R
 	): Steps<F & Indexed<Index, CheckerData<C, Infos<Result, CheckerInfo<C>>> | undefined>, Ctx>;
 
 	/** Runs a preset checker: its result, catch, indexing and contracts are the preset's; only the input is the route's. */
@@ -213,11 +223,15 @@ export interface StepMethods<F extends object, Ctx extends BuilderContext> {
 	): Steps<F & Indexed<PresetIndex<P>, PresetData<P> | undefined>, Ctx>;
 
 	/** A one-off step: returns an object whose listed keys are dropped on the floor; may send to stop. */
-	// biome-ignore lint/suspicious/noConfusingVoidType: a cut that drops nothing returns void, and TypeScript infers void, not undefined.
-	cut<Result extends object | void, const Keys extends readonly string[] = []>(
-		cut: (floor: Floor<F>, response: Response, request: Request) => Result | Promise<Result>,
+	cut<
+		// biome-ignore lint/suspicious/noConfusingVoidType: a cut that drops nothing returns void, and TypeScript infers void, not undefined.
+		Result extends object | void,
+		const Keys extends readonly string[] = [],
+		const R extends readonly Contract[] = [],
+	>(
+		cut: (floor: Floor<F>, response: Response<R[number]>, request: Request) => Result | Promise<Result>,
 		drop?: Keys & readonly (keyof Result & string)[],
-		...responses: Contract[]
+		...responses: R
 	): Steps<F & { [K in Keys[number]]: K extends keyof Result ? Result[K] : never }, Ctx>;
 
 	/** Runs a process (a reusable sub-pipeline with its own floor) and picks up some of the keys it built. */
@@ -251,10 +265,13 @@ export interface StartMethods<F extends object, Ctx extends BuilderContext> {
 }
 
 export interface RouteTerminal<F extends object> {
-	/** The last step: it must send. Declaring the handler registers the route. */
-	handler(
-		handler: (floor: Floor<F>, response: Response, request: Request) => unknown,
-		...responses: Contract[]
+	/**
+	 * The last step: it must send, and only what it declares (the answers listed after it): its
+	 * `response` takes no other. Declaring the handler registers the route.
+	 */
+	handler<const R extends readonly Contract[] = []>(
+		handler: (floor: Floor<F>, response: Response<R[number]>, request: Request) => unknown,
+		...responses: R
 	): RouteDefinition;
 }
 

@@ -25,7 +25,7 @@ export const dungeonNotFound = refusal(404, "dungeon.notfound", "No such dungeon
 export const teamRightMissing = refusal(403, "right.missing", "Your role in this guild does not grant team.manage.");
 
 /** A guild member without team.manage may read the team, so a 403 tells them nothing new; anyone else gets the 404. */
-function refuseTeam(response: Response, info: string): never {
+function refuseTeam(response: Response<typeof teamNotFound | typeof teamRightMissing>, info: string): never {
 	if (info === "team.readonly") teamRightMissing.send(response);
 	return teamNotFound.send(response);
 }
@@ -80,8 +80,8 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 		teamFound: createPresetChecker(teamExist, { result: "team.exist", indexing: "team", catch: teamNotFound }),
 		teamReadable: createPresetChecker(
 			teamEditable,
-			{ result: "team.readable", options: { use: "read" }, catch: refuseTeam },
-			teamNotFound,
+			// Whoever may not read the team does not learn it exists.
+			{ result: "team.readable", options: { use: "read" }, catch: teamNotFound },
 		),
 		teamManageable: createPresetChecker(
 			teamEditable,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 describe("abstract routes", () => {
 	const app = createApp({ environment: "TEST" });
@@ -18,22 +19,26 @@ describe("abstract routes", () => {
 		.extract({ query: { tenant: z.string().min(1) } })
 		.build(["tenant"]);
 
-	withLocale
-		.declareRoute("GET", "/hello")
-		.handler(({ pickup }, response) => response.code(200).send({ locale: pickup("accept-language") }));
+	withLocale.declareRoute("GET", "/hello").handler(({ pickup }, response) =>
+		unchecked(response)
+			.code(200)
+			.send({ locale: pickup("accept-language") }),
+	);
 	app
 		.mergeAbstractRoutes("withLocaleAndTenant", [withLocale, withTenant])
 		.declareRoute("GET", "/scoped")
 		.extract({ query: { page: z.coerce.number().default(1) } })
 		.handler(({ pickup }, response) =>
-			response.code(200).send({ locale: pickup("accept-language"), tenant: pickup("tenant"), page: pickup("page") }),
+			unchecked(response)
+				.code(200)
+				.send({ locale: pickup("accept-language"), tenant: pickup("tenant"), page: pickup("page") }),
 		);
 	withLocale
 		.declareAbstractRoute("withLocaleThenCheck")
 		.cut(() => void calls.push("child"))
 		.build(["accept-language"])
 		.declareRoute("GET", "/child")
-		.handler((_floor, response) => response.code(200).send());
+		.handler((_floor, response) => unchecked(response).code(200).send());
 
 	it("runs its steps and hooks before the route's own", async () => {
 		calls.length = 0;

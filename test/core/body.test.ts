@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 function echoApp(options: { bodyLimit?: number; routeLimit?: number } = {}) {
 	const app = createApp({
@@ -10,11 +11,15 @@ function echoApp(options: { bodyLimit?: number; routeLimit?: number } = {}) {
 	app
 		.declareRoute("POST", "/echo")
 		.extract({ body: z.unknown() })
-		.handler(({ pickup }, response) => response.code(200).send({ body: pickup("body") ?? null }));
+		.handler(({ pickup }, response) =>
+			unchecked(response)
+				.code(200)
+				.send({ body: pickup("body") ?? null }),
+		);
 	app
 		.declareRoute("POST", "/small", options.routeLimit === undefined ? {} : { bodyLimit: options.routeLimit })
 		.extract({ body: z.unknown() })
-		.handler((_floor, response) => response.code(200).send({ ok: true }));
+		.handler((_floor, response) => unchecked(response).code(200).send({ ok: true }));
 	return app;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, createChecker, createPresetChecker, IHaveSentThis } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 const users = new Map([
 	[1, { id: 1, name: "Goultard", email: "g@example.com" }],
@@ -35,32 +36,32 @@ describe("check", () => {
 			.check(userExist, {
 				input: (pickup) => pickup("id"),
 				result: "user.exist",
-				catch: (response, info, data) => response.code(404).info(info).send({ data }),
+				catch: (response, info, data) => unchecked(response).code(404).info(info).send({ data }),
 				indexing: "user",
 				options: (pickup) => ({ withEmail: pickup("email") === "yes" }),
 			})
-			.handler(({ pickup }, response) => response.code(200).info("user.found").send(pickup("user")));
+			.handler(({ pickup }, response) => unchecked(response).code(200).info("user.found").send(pickup("user")));
 		app
 			.declareRoute("GET", "/by-email/{email}")
 			.extract({ params: { email: z.string() } })
 			.check(userExist, {
 				input: (pickup) => pickup("email"),
 				result: "user.exist",
-				catch: (response, info) => response.code(404).info(info).send(),
+				catch: (response, info) => unchecked(response).code(404).info(info).send(),
 				indexing: "user",
 				options: { by: "email" },
 			})
-			.handler(({ pickup }, response) => response.code(200).send(pickup("user")));
+			.handler(({ pickup }, response) => unchecked(response).code(200).send(pickup("user")));
 		app
 			.declareRoute("GET", "/slow/{id}")
 			.extract({ params: { id: z.coerce.number() } })
 			.check(slowUserExist, {
 				input: (pickup) => pickup("id"),
 				result: "user.exist",
-				catch: (response, info) => response.code(404).info(info).send(),
+				catch: (response, info) => unchecked(response).code(404).info(info).send(),
 				indexing: "user",
 			})
-			.handler(({ pickup }, response) => response.code(200).send(pickup("user")));
+			.handler(({ pickup }, response) => unchecked(response).code(200).send(pickup("user")));
 	});
 
 	it("drops the checker's data under `indexing` when the result is the expected one", async () => {
@@ -99,10 +100,14 @@ describe("check", () => {
 				.check(userExist, {
 					input: (pickup) => pickup("id"),
 					result: ["user.exist", "user.notfound"],
-					catch: (response) => response.code(500).send(),
+					catch: (response) => unchecked(response).code(500).send(),
 					indexing: "user",
 				})
-				.handler(({ pickup }, response) => response.code(200).send({ user: pickup("user") })),
+				.handler(({ pickup }, response) =>
+					unchecked(response)
+						.code(200)
+						.send({ user: pickup("user") }),
+				),
 		);
 		expect((await local.inject({ url: "/any/5" })).json()).toEqual({ user: null });
 		expect((await local.inject({ url: "/any/1" })).json()).toEqual({ user: { id: 1, name: "Goultard" } });
@@ -119,7 +124,11 @@ describe("check", () => {
 				.declareRoute("GET", "/skip/{n}")
 				.extract({ params: { n: z.coerce.number() } })
 				.check(counted, { input: (pickup) => pickup("n"), indexing: "value", skip: (pickup) => pickup("n") === 0 })
-				.handler(({ pickup }, response) => response.code(200).send({ value: pickup("value") ?? "skipped" })),
+				.handler(({ pickup }, response) =>
+					unchecked(response)
+						.code(200)
+						.send({ value: pickup("value") ?? "skipped" }),
+				),
 		);
 		expect((await local.inject({ url: "/skip/0" })).json()).toEqual({ value: "skipped" });
 		expect(calls).toBe(0);
@@ -138,7 +147,11 @@ describe("check", () => {
 				.declareRoute("GET", "/optional")
 				.extract({ query: { n: z.coerce.number().optional() } })
 				.check(counted, { input: (pickup) => pickup("n"), optional: true, indexing: "value" })
-				.handler(({ pickup }, response) => response.code(200).send({ value: pickup("value") ?? "absent" })),
+				.handler(({ pickup }, response) =>
+					unchecked(response)
+						.code(200)
+						.send({ value: pickup("value") ?? "absent" }),
+				),
 		);
 		expect((await local.inject({ url: "/optional" })).json()).toEqual({ value: "absent" });
 		expect(inputs).toEqual([]);
@@ -171,7 +184,7 @@ describe("check", () => {
 			app
 				.declareRoute("GET", "/bad-catch")
 				.check(userExist, { input: () => 99, result: "user.exist", catch: () => undefined })
-				.handler((_floor, response) => response.code(200).send()),
+				.handler((_floor, response) => unchecked(response).code(200).send()),
 		);
 		const response = await local.inject({ url: "/bad-catch" });
 		expect(response.statusCode).toBe(500);

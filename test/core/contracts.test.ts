@@ -9,6 +9,7 @@ import {
 	generateOpenApi,
 	IHaveSentThis,
 } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 const userSchema = z.object({ id: z.number(), name: z.string() });
 
@@ -38,13 +39,15 @@ function contractApp(environment: Environment) {
 		)
 		.handler(
 			({ pickup }, response) => {
-				if (pickup("mode") === "undeclared") return response.code(202).info("user.accepted").send();
+				if (pickup("mode") === "undeclared") return unchecked(response).code(202).info("user.accepted").send();
 				if (pickup("mode") === "badBody") return response.code(200).info("user.found").send({ id: "one" });
 				return response.code(200).info("user.found").send(pickup("user"));
 			},
 			new IHaveSentThis(200, "user.found", userSchema),
 		);
-	app.declareRoute("GET", "/undocumented").handler((_floor, response) => response.code(200).info("whatever").send());
+	app
+		.declareRoute("GET", "/undocumented")
+		.handler((_floor, response) => unchecked(response).code(200).info("whatever").send());
 	return app;
 }
 
@@ -108,7 +111,7 @@ describe("response contracts", () => {
 describe("a contract scoped with forMethods()", () => {
 	const refusesWrites = createProcess("refusesWrites")
 		.cut((_floor, response, request) => {
-			if (request.method !== "GET") response.code(403).info("write.refused").send();
+			if (request.method !== "GET") unchecked(response).code(403).info("write.refused").send();
 		})
 		.build([], new IHaveSentThis(403, "write.refused").forMethods("POST"));
 
@@ -144,7 +147,7 @@ describe("a contract scoped with forMethods()", () => {
 		const app = createApp({ environment: "TEST" });
 		const alwaysRefuses = createProcess("alwaysRefuses")
 			.cut((_floor, response) => {
-				response.code(403).info("write.refused").send();
+				unchecked(response).code(403).info("write.refused").send();
 			})
 			.build([], new IHaveSentThis(403, "write.refused").forMethods("POST", "PATCH"));
 		app

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createApp, type Environment } from "../../src/core/index.js";
 import { captureLogs } from "../helpers/log-capture.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 function failingApp(environment: Environment, logs = captureLogs()) {
 	const app = createApp({ environment, logger: logs.logger, logRequests: true });
@@ -11,7 +12,9 @@ function failingApp(environment: Environment, logs = captureLogs()) {
 		await Promise.resolve();
 		throw new Error("late failure");
 	});
-	app.declareRoute("GET", "/ok").handler((_floor, response) => response.code(200).info("ok").send({ ok: true }));
+	app
+		.declareRoute("GET", "/ok")
+		.handler((_floor, response) => unchecked(response).code(200).info("ok").send({ ok: true }));
 	return { app, logs };
 }
 
@@ -110,9 +113,11 @@ describe("access log", () => {
 describe("client address", () => {
 	function ipApp(trustProxy: number) {
 		const app = createApp({ environment: "TEST", trustProxy });
-		app
-			.declareRoute("GET", "/ip")
-			.handler((_floor, response, request) => response.code(200).send({ ip: request.ip ?? null }));
+		app.declareRoute("GET", "/ip").handler((_floor, response, request) =>
+			unchecked(response)
+				.code(200)
+				.send({ ip: request.ip ?? null }),
+		);
 		return app;
 	}
 

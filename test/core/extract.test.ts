@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 describe("extract", () => {
 	const app = createApp({ environment: "TEST" });
@@ -14,20 +15,26 @@ describe("extract", () => {
 			body: { name: z.string().min(2), count: z.number().int() },
 		})
 		.handler(({ pickup }, response) =>
-			response.code(200).send({
-				id: pickup("id"),
-				tags: pickup("tags"),
-				page: pickup("page"),
-				client: pickup("x-client"),
-				theme: pickup("theme"),
-				name: pickup("name"),
-				count: pickup("count"),
-			}),
+			unchecked(response)
+				.code(200)
+				.send({
+					id: pickup("id"),
+					tags: pickup("tags"),
+					page: pickup("page"),
+					client: pickup("x-client"),
+					theme: pickup("theme"),
+					name: pickup("name"),
+					count: pickup("count"),
+				}),
 		);
 	app
 		.declareRoute("POST", "/whole")
 		.extract({ query: z.object({ q: z.string() }), body: z.object({ list: z.array(z.number()) }) })
-		.handler(({ pickup }, response) => response.code(200).send({ query: pickup("query"), body: pickup("body") }));
+		.handler(({ pickup }, response) =>
+			unchecked(response)
+				.code(200)
+				.send({ query: pickup("query"), body: pickup("body") }),
+		);
 
 	const valid = {
 		method: "POST",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, createProcess, type RouteHookName } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 function recordAll(app: ReturnType<typeof createApp>, calls: string[], label: string) {
 	const names: RouteHookName[] = [
@@ -64,9 +65,11 @@ describe("hooks", () => {
 		const calls: string[] = [];
 		const app = createApp({ environment: "TEST" });
 		app.addHook("parsingBody", () => void calls.push("parsingBody"));
-		app
-			.declareRoute("POST", "/no-body")
-			.handler((_floor, response, request) => response.code(200).send({ body: request.body ?? null }));
+		app.declareRoute("POST", "/no-body").handler((_floor, response, request) =>
+			unchecked(response)
+				.code(200)
+				.send({ body: request.body ?? null }),
+		);
 		const response = await app.inject({ method: "POST", url: "/no-body", body: { ignored: true } });
 		expect(response.json()).toEqual({ body: null });
 		expect(calls).toEqual([]);
@@ -80,7 +83,7 @@ describe("hooks", () => {
 				request.body = { rows: ["a", "b"] };
 			})
 			.extract({ body: { rows: z.array(z.string()) } })
-			.handler(({ pickup }, response) => response.code(200).send(pickup("rows")));
+			.handler(({ pickup }, response) => unchecked(response).code(200).send(pickup("rows")));
 		const response = await app.inject({
 			method: "POST",
 			url: "/csv",
@@ -112,7 +115,7 @@ describe("hooks", () => {
 		app.addHook("afterSend", (_request, response) => {
 			seen = response.statusCode;
 		});
-		app.declareRoute("GET", "/s").handler((_floor, response) => response.code(202).send());
+		app.declareRoute("GET", "/s").handler((_floor, response) => unchecked(response).code(202).send());
 		const response = await app.inject({ url: "/s" });
 		expect(response.headers["x-powered-by"]).toBe("dofus-manager");
 		expect(seen).toBe(202);
@@ -124,11 +127,11 @@ describe("hooks", () => {
 			await new Promise((resolve) => setTimeout(resolve, 2));
 			(request as { tenant?: string }).tenant = "bonta";
 		});
-		app
-			.declareRoute("GET", "/t")
-			.handler((_floor, response, request) =>
-				response.code(200).send({ tenant: (request as { tenant?: string }).tenant }),
-			);
+		app.declareRoute("GET", "/t").handler((_floor, response, request) =>
+			unchecked(response)
+				.code(200)
+				.send({ tenant: (request as { tenant?: string }).tenant }),
+		);
 		expect((await app.inject({ url: "/t" })).json()).toEqual({ tenant: "bonta" });
 	});
 
@@ -136,7 +139,7 @@ describe("hooks", () => {
 		const errors: unknown[] = [];
 		const app = createApp({ environment: "TEST" });
 		app.addHook("onServerError", (_request, _response, error) => void errors.push(error));
-		app.declareRoute("GET", "/big").handler((_floor, response) => response.code(200).send({ n: 10n }));
+		app.declareRoute("GET", "/big").handler((_floor, response) => unchecked(response).code(200).send({ n: 10n }));
 		const response = await app.inject({ url: "/big" });
 		expect(response.statusCode).toBe(500);
 		expect(response.json().error).toBe("INTERNAL_SERVER_ERROR");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, createChecker, createProcess, IHaveSentThis } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 const tokens: Record<string, { id: number; name: string }> = { "token-1": { id: 1, name: "Ush" } };
 
@@ -14,9 +15,9 @@ const authenticated = createProcess("authenticated")
 	.cut(
 		({ pickup }, response) => {
 			const header = pickup("authorization");
-			if (header === undefined) return response.code(401).info("session.missing").send();
+			if (header === undefined) return unchecked(response).code(401).info("session.missing").send();
 			const user = tokens[header.slice("Bearer ".length)];
-			if (user === undefined) return response.code(401).info("session.invalid").send();
+			if (user === undefined) return unchecked(response).code(401).info("session.invalid").send();
 			return { user, session: { token: header } };
 		},
 		["user", "session"],
@@ -29,8 +30,8 @@ const hasRight = createProcess("hasRight")
 	.cut(
 		({ pickup }, response) => {
 			const { right } = pickup("options");
-			if (pickup("input") !== 7) response.code(404).info("guild.notfound").send();
-			if (right !== "read") response.code(403).info("right.missing").send();
+			if (pickup("input") !== 7) unchecked(response).code(404).info("guild.notfound").send();
+			if (right !== "read") unchecked(response).code(403).info("right.missing").send();
 			return { membership: { guildId: pickup("input"), right } };
 		},
 		["membership"],
@@ -194,7 +195,9 @@ describe("process", () => {
 			.process(whoAmI, { pickup: ["user"] })
 			.process(member, { input: (pickup) => pickup("id"), pickup: ["membership"] })
 			.handler(({ pickup }, response) =>
-				response.code(200).send({ user: pickup("user"), membership: pickup("membership") }),
+				unchecked(response)
+					.code(200)
+					.send({ user: pickup("user"), membership: pickup("membership") }),
 			);
 		const first = await local.inject({ url: "/guilds/3" });
 		expect(first.json()).toEqual({ user: { id: 1 }, membership: { guildId: 3, userId: 1 } });

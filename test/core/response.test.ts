@@ -5,10 +5,11 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, isResponseSignal, type Response } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
-function single(handler: Parameters<ReturnType<ReturnType<typeof createApp>["declareRoute"]>["handler"]>[0]) {
+function single(handler: (floor: unknown, response: Response) => unknown) {
 	const app = createApp({ environment: "TEST" });
-	app.declareRoute("GET", "/r").handler(handler);
+	app.declareRoute("GET", "/r").handler((floor, response) => handler(floor, unchecked(response)));
 	return app;
 }
 
@@ -20,7 +21,9 @@ describe("cut", () => {
 			.cut(() => ({ a: 1, b: "two", hidden: true }), ["a", "b"])
 			.cut(async ({ pickup }) => ({ sum: pickup("a") + 1 }), ["sum"])
 			.handler(({ pickup }, response) =>
-				response.code(200).send({ a: pickup("a"), b: pickup("b"), sum: pickup("sum") }),
+				unchecked(response)
+					.code(200)
+					.send({ a: pickup("a"), b: pickup("b"), sum: pickup("sum") }),
 			);
 		expect((await app.inject({ url: "/c" })).json()).toEqual({ a: 1, b: "two", sum: 2 });
 	});
@@ -32,14 +35,14 @@ describe("cut", () => {
 			.declareRoute("GET", "/c/{n}")
 			.extract({ params: { n: z.coerce.number() } })
 			.cut(({ pickup }, response) => {
-				if (pickup("n") > 10) response.code(400).info("n.too_big").send();
+				if (pickup("n") > 10) unchecked(response).code(400).info("n.too_big").send();
 				ran.push("after-send");
 				return {};
 			})
 			.cut(() => {
 				ran.push("next-step");
 			})
-			.handler((_floor, response) => response.code(200).send());
+			.handler((_floor, response) => unchecked(response).code(200).send());
 		const response = await app.inject({ url: "/c/11" });
 		expect(response.statusCode).toBe(400);
 		expect(response.info).toBe("n.too_big");
@@ -51,7 +54,7 @@ describe("cut", () => {
 		app
 			.declareRoute("GET", "/c")
 			.cut(() => undefined as unknown as { a: number }, ["a"])
-			.handler((_floor, response) => response.code(200).send());
+			.handler((_floor, response) => unchecked(response).code(200).send());
 		expect((await app.inject({ url: "/c" })).statusCode).toBe(500);
 	});
 });
@@ -146,11 +149,11 @@ describe("handler and response", () => {
 		});
 		app.declareRoute("GET", "/r").handler((_floor, response) => {
 			try {
-				response.code(200).send("first");
+				unchecked(response).code(200).send("first");
 			} catch {
 				// Swallowing the response signal is the mistake this test makes on purpose.
 			}
-			response.code(200).send("second");
+			unchecked(response).code(200).send("second");
 		});
 		const response = await app.inject({ url: "/r" });
 		expect(response.statusCode).toBe(500);
@@ -166,9 +169,9 @@ describe("handler and response", () => {
 			.declareRoute("DELETE", "/members/{id}")
 			.extract({ params: { id: z.coerce.number() } })
 			.handler(({ pickup }, response) => {
-				if (pickup("id") === 1) fail(response, 409, "owner.last");
+				if (pickup("id") === 1) fail(unchecked(response), 409, "owner.last");
 				effects.push(`deleted ${pickup("id")}`);
-				response.code(204).info("member.removed").send();
+				unchecked(response).code(204).info("member.removed").send();
 			});
 		expect((await app.inject({ method: "DELETE", url: "/members/1" })).statusCode).toBe(409);
 		expect(effects).toEqual([]);
@@ -195,7 +198,7 @@ describe("handler and response", () => {
 			message = (error as Error).message;
 		});
 		app.declareRoute("GET", "/r").handler((_floor, response) => {
-			response.code(200).respond({ id: 1 });
+			unchecked(response).code(200).respond({ id: 1 });
 		});
 		const response = await app.inject({ url: "/r" });
 		expect(response.statusCode).toBe(500);
@@ -213,7 +216,7 @@ describe("handler and response", () => {
 		app
 			.declareRoute("GET", "/r")
 			.cut((_floor, response) => {
-				response.code(200).respond();
+				unchecked(response).code(200).respond();
 			})
 			.handler((_floor, response) => response.send());
 		expect((await app.inject({ url: "/r" })).statusCode).toBe(500);
@@ -226,7 +229,7 @@ describe("handler and response", () => {
 			.declareRoute("GET", "/r")
 			.cut((_floor, response) => {
 				try {
-					response.code(418).info("teapot").send();
+					unchecked(response).code(418).info("teapot").send();
 				} catch (signal) {
 					expect(isResponseSignal(signal)).toBe(true);
 				}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, DeclarationError } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 function appWithUsers() {
 	const app = createApp({ environment: "TEST" });
@@ -8,17 +9,17 @@ function appWithUsers() {
 		.declareRoute("GET", "/users/{id}")
 		.extract({ params: { id: z.string() } })
 		.handler(({ pickup }, response) =>
-			response
+			unchecked(response)
 				.code(200)
 				.info("user.found")
 				.send({ id: pickup("id") }),
 		);
 	app
 		.declareRoute("DELETE", "/users/{id}")
-		.handler((_floor, response) => response.code(204).info("user.deleted").send());
+		.handler((_floor, response) => unchecked(response).code(204).info("user.deleted").send());
 	app
 		.declareRoute("POST", ["/a", "/b"])
-		.handler((_floor, response, request) => response.code(200).send({ matched: request.matchedPath }));
+		.handler((_floor, response, request) => unchecked(response).code(200).send({ matched: request.matchedPath }));
 	return app;
 }
 
@@ -73,14 +74,14 @@ describe("router", () => {
 
 	it("prefers a declared HEAD route over the GET one", async () => {
 		const app = createApp({ environment: "TEST" });
-		app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).send("get"));
-		app.declareRoute("HEAD", "/x").handler((_floor, response) => response.code(200).info("head.own").send());
+		app.declareRoute("GET", "/x").handler((_floor, response) => unchecked(response).code(200).send("get"));
+		app.declareRoute("HEAD", "/x").handler((_floor, response) => unchecked(response).code(200).info("head.own").send());
 		expect((await app.inject({ method: "HEAD", url: "/x" })).info).toBe("head.own");
 	});
 
 	it("puts the app prefix before every path", async () => {
 		const app = createApp({ environment: "TEST", prefix: "/api" });
-		app.declareRoute("GET", "/ping").handler((_floor, response) => response.code(200).send("pong"));
+		app.declareRoute("GET", "/ping").handler((_floor, response) => unchecked(response).code(200).send("pong"));
 		expect((await app.inject({ url: "/api/ping" })).body).toBe("pong");
 		expect((await app.inject({ url: "/ping" })).statusCode).toBe(404);
 		expect(app.routes[0]?.paths).toEqual(["/api/ping"]);

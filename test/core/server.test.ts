@@ -3,6 +3,7 @@ import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type App, createApp } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 let running: App | undefined;
 afterEach(async () => {
@@ -44,7 +45,7 @@ describe("over a real socket", () => {
 				.declareRoute("POST", "/users/{id}")
 				.extract({ params: { id: z.coerce.number() }, body: { name: z.string() } })
 				.handler(({ pickup }, response) =>
-					response
+					unchecked(response)
 						.code(200)
 						.info("user.echo")
 						.send({ id: pickup("id"), name: pickup("name") }),
@@ -104,7 +105,7 @@ describe("over a real socket", () => {
 				app
 					.declareRoute("POST", "/j")
 					.extract({ body: z.unknown() })
-					.handler((_floor, response) => response.code(200).send()),
+					.handler((_floor, response) => unchecked(response).code(200).send()),
 			{ bodyLimit: 64 },
 		);
 		const response = await rawPost(port, "/j", ["x".repeat(50), "y".repeat(50)], {
@@ -122,8 +123,8 @@ describe("over a real socket", () => {
 			app
 				.declareRoute("POST", "/j")
 				.extract({ body: z.unknown() })
-				.handler((_floor, response) => response.code(200).info("ok").respond());
-			app.declareRoute("GET", "/up").handler((_floor, response) => response.code(200).info("up").respond());
+				.handler((_floor, response) => unchecked(response).code(200).info("ok").respond());
+			app.declareRoute("GET", "/up").handler((_floor, response) => unchecked(response).code(200).info("up").respond());
 		});
 		await new Promise<void>((resolve) => {
 			const req = httpRequest({
@@ -157,7 +158,7 @@ describe("over a real socket", () => {
 			app.declareRoute("GET", "/slow").handler(async (_floor, response) => {
 				markStarted();
 				await new Promise<void>((resolve) => (release = resolve));
-				response.code(200).send({ done: true });
+				unchecked(response).code(200).send({ done: true });
 			});
 		});
 		const inFlight = fetch(`${base}/slow`).then(async (response) => ({
@@ -263,7 +264,7 @@ describe("app.close() and kept-alive connections", () => {
 	it("answers the requests of connections still waiting in the accept queue when close() starts, instead of resetting them", async () => {
 		let accepted = 0;
 		const { app, port } = await serve((app) =>
-			app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+			app.declareRoute("GET", "/x").handler((_floor, response) => unchecked(response).code(200).info("x").respond("x")),
 		);
 		app.server?.on("connection", () => accepted++);
 		const answers = await queueRequests(port, 20);
@@ -277,7 +278,10 @@ describe("app.close() and kept-alive connections", () => {
 
 	it("stops listening within shutdownGrace even when connections keep arriving", async () => {
 		const { app, port } = await serve(
-			(app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+			(app) =>
+				app
+					.declareRoute("GET", "/x")
+					.handler((_floor, response) => unchecked(response).code(200).info("x").respond("x")),
 			{
 				shutdownGrace: 200,
 			},
@@ -312,7 +316,10 @@ describe("app.close() and kept-alive connections", () => {
 
 	it("serves a request sent on an idle kept-alive socket during the grace, with Connection: close, and refuses new connections", async () => {
 		const { app, port } = await serve(
-			(app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+			(app) =>
+				app
+					.declareRoute("GET", "/x")
+					.handler((_floor, response) => unchecked(response).code(200).info("x").respond("x")),
 			{
 				shutdownGrace: 5_000,
 			},
@@ -341,7 +348,10 @@ describe("app.close() and kept-alive connections", () => {
 
 	it("closes idle kept-alive sockets once the grace is over", async () => {
 		const { app, port } = await serve(
-			(app) => app.declareRoute("GET", "/x").handler((_floor, response) => response.code(200).info("x").respond("x")),
+			(app) =>
+				app
+					.declareRoute("GET", "/x")
+					.handler((_floor, response) => unchecked(response).code(200).info("x").respond("x")),
 			{
 				shutdownGrace: 100,
 			},

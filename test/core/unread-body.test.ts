@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type App, type AppOptions, createApp } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 let running: App | undefined;
 afterEach(async () => {
@@ -17,12 +18,16 @@ async function serve(options: Partial<AppOptions> = {}) {
 	app
 		.declareRoute("POST", "/json")
 		.extract({ body: z.unknown() })
-		.handler((_floor, response) => response.code(200).info("read").respond({ read: true }));
+		.handler((_floor, response) => unchecked(response).code(200).info("read").respond({ read: true }));
 	// Answers at once, without reading the body: what a failed authentication does before `extract`.
 	app
 		.declareRoute("POST", "/guarded")
-		.handler((_floor, response) => response.code(401).info("session.missing").respond({ error: "session.missing" }));
-	app.declareRoute("GET", "/up").handler((_floor, response) => response.code(200).info("up").respond({ up: true }));
+		.handler((_floor, response) =>
+			unchecked(response).code(401).info("session.missing").respond({ error: "session.missing" }),
+		);
+	app
+		.declareRoute("GET", "/up")
+		.handler((_floor, response) => unchecked(response).code(200).info("up").respond({ up: true }));
 	running = app;
 	const { port } = await app.listen({ host: "127.0.0.1", port: 0 });
 	return { app, port };

@@ -10,6 +10,7 @@ import {
 	type Floor,
 	refusal,
 } from "../../src/core/index.js";
+import { unchecked } from "../helpers/unchecked.js";
 
 interface User {
 	id: number;
@@ -52,7 +53,7 @@ app
 		catch: (response, info, data) => {
 			assertType<Equal<typeof info, "user.notfound">>();
 			assertType<Equal<typeof data, null>>();
-			response.code(404).info(info).send();
+			unchecked(response).code(404).info(info).send();
 		},
 		indexing: "target",
 		options: { by: "id" },
@@ -62,7 +63,7 @@ app
 		assertType<Equal<ReturnType<typeof pickup<"target">>, User>>();
 		assertType<Equal<ReturnType<typeof pickup<"isSelf">>, boolean>>();
 		assertType<Equal<ReturnType<typeof pickup<"query">>, { full?: string | undefined }>>();
-		response.code(200).send(pickup("target"));
+		unchecked(response).code(200).send(pickup("target"));
 	});
 
 // An unknown floor key does not compile.
@@ -147,7 +148,7 @@ const userFound = createPresetChecker(userExist, {
 	result: "user.exist",
 	catch: (response, info) => {
 		assertType<Equal<typeof info, "user.notfound">>();
-		response.code(404).info(info).send();
+		unchecked(response).code(404).info(info).send();
 	},
 	indexing: "found",
 });
@@ -348,4 +349,75 @@ export type { Floor };
 		gone,
 		empty,
 	);
+}
+
+// A step sends only what it declares: its `response` takes no other answer, in any step that sends.
+{
+	const found = answer(200, "user.found", z.object({ id: z.number() }));
+	const gone = refusal(404, "user.notfound", "No such user.");
+	const locked = refusal(423, "user.locked", "This user is locked.");
+
+	// The handler: a declared answer compiles, an undeclared one does not.
+	app.declareRoute("GET", "/declared/{id}").handler(
+		(_floor, response) => {
+			if (Math.random() > 2) gone.send(response);
+			// @ts-expect-error 423 user.locked is not declared by this handler
+			if (Math.random() > 2) locked.send(response);
+			found.send(response, { id: 1 });
+		},
+		found,
+		gone,
+	);
+	// A handler that declares nothing can send no declared answer.
+	app.declareRoute("GET", "/declares-nothing").handler((_floor, response) => {
+		// @ts-expect-error nothing is declared
+		found.send(response, { id: 1 });
+	});
+	// Raw sends take only the declared codes and infos.
+	app.declareRoute("GET", "/raw").handler((_floor, response) => {
+		if (Math.random() > 2) response.code(404).info("user.notfound").send({ error: "user.notfound", message: "" });
+		// @ts-expect-error 418 is not a declared code
+		if (Math.random() > 2) response.code(418);
+		// @ts-expect-error "user.gone" is not a declared info
+		response.info("user.gone");
+	}, gone);
+	// A check's catch function sends only what the check declares.
+	app
+		.declareRoute("GET", "/check-catch/{id}")
+		.extract({ params: { id: z.coerce.number() } })
+		.check(
+			userExist,
+			{
+				input: (pickup) => pickup("id"),
+				result: "user.exist",
+				catch: (response) => {
+					// @ts-expect-error 423 user.locked is not declared by this check
+					if (Math.random() > 2) locked.send(response);
+					gone.send(response);
+				},
+			},
+			gone,
+		)
+		.handler((_floor, response) => found.send(response, { id: 1 }), found);
+	// A cut sends only what the cut declares.
+	app
+		.declareRoute("GET", "/cut")
+		.cut(
+			(_floor, response) => {
+				if (Math.random() > 2) gone.send(response);
+				// @ts-expect-error 200 user.found is declared by the handler, not by the cut
+				found.send(response, { id: 1 });
+			},
+			[],
+			gone,
+		)
+		.handler((_floor, response) => found.send(response, { id: 1 }), found);
+	// A preset's catch function sends only what the preset declares; a declared answer as catch declares itself.
+	createPresetChecker(userExist, { result: "user.exist", catch: (response) => gone.send(response) }, gone);
+	createPresetChecker(userExist, {
+		result: "user.exist",
+		// @ts-expect-error the preset declares nothing
+		catch: (response) => gone.send(response),
+	});
+	createPresetChecker(userExist, { result: "user.exist", catch: gone });
 }
