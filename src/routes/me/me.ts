@@ -1,25 +1,17 @@
 // The caller's own account: read it, change display name or locale, change the password.
-import { z } from "zod";
-import { type App, IHaveSentThis, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, text } from "../../core/index.js";
 import { passwordMaxLength } from "../../services/accounts.js";
+import { passwordWeak } from "../auth/answers.js";
 import type { IdentityRouteDependencies } from "../guards.js";
-import { publicUserSchema } from "../schemas.js";
-
-const userBody = z.object({ user: publicUserSchema });
+import { meAnswers } from "./answers.js";
 
 export function declareMeRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { accounts } = services;
 	const { authenticatedRoute } = guards;
 
-	authenticatedRoute.declareRoute("GET", "/api/me").handler(
-		({ pickup }, response) =>
-			response
-				.code(200)
-				.info("user.found")
-				.send({ user: pickup("user") }),
-		new IHaveSentThis(200, "user.found", userBody),
-	);
+	authenticatedRoute
+		.declareRoute("GET", "/api/me")
+		.handler(({ pickup }, response) => meAnswers.found.send(response, { user: pickup("user") }), meAnswers.found);
 
 	authenticatedRoute
 		.declareRoute("PATCH", "/api/me")
@@ -32,16 +24,13 @@ export function declareMeRoutes(_app: App, { services, guards }: IdentityRouteDe
 					.optional(),
 			},
 		})
-		.handler(
-			async ({ pickup }, response) => {
-				const user = await accounts.updateProfile(pickup("user").id, {
-					displayName: pickup("displayName"),
-					locale: pickup("locale"),
-				});
-				response.code(200).info("user.updated").send({ user });
-			},
-			new IHaveSentThis(200, "user.updated", userBody),
-		);
+		.handler(async ({ pickup }, response) => {
+			const user = await accounts.updateProfile(pickup("user").id, {
+				displayName: pickup("displayName"),
+				locale: pickup("locale"),
+			});
+			meAnswers.updated.send(response, { user });
+		}, meAnswers.updated);
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/me/password")
@@ -52,13 +41,13 @@ export function declareMeRoutes(_app: App, { services, guards }: IdentityRouteDe
 					current: pickup("current"),
 					new: pickup("new"),
 				});
-				if (outcome.status === "incorrect") fail(response, 403, "password.incorrect", "The current password is wrong.");
-				if (outcome.status === "weak") fail(response, 400, "password.weak", outcome.problem);
+				if (outcome.status === "incorrect") return meAnswers.passwordIncorrect.send(response);
+				if (outcome.status === "weak") return passwordWeak.send(response, outcome.problem);
 				// Other sessions were signed out; this one goes on.
-				response.code(204).info("password.changed").send();
+				meAnswers.passwordChanged.send(response);
 			},
-			new IHaveSentThis(204, "password.changed"),
-			refusal(403, "password.incorrect"),
-			refusal(400, "password.weak"),
+			meAnswers.passwordChanged,
+			meAnswers.passwordIncorrect,
+			passwordWeak,
 		);
 }
