@@ -1,25 +1,20 @@
 // Guild member routes: list members, invite by email, remove (or leave), change a member's role.
 import { z } from "zod";
-import { type App, IHaveSentThis, type Response, storableTextCheck } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, type Response, storableTextCheck } from "../../core/index.js";
 import type { MemberChange } from "../../services/guilds.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
-import { memberSchema } from "../schemas.js";
+import { memberAnswers } from "./answers.js";
 
+/** Sends the refusal of a member change that was not made; both routes that change members declare all three. */
 function refuseMemberChange(response: Response, change: MemberChange): undefined {
 	switch (change.status) {
 		case "not-member":
-			return fail(response, 404, "member.notfound", "This user is not a member of the guild.");
+			return memberAnswers.notFound.send(response);
 		case "owner-only":
-			return fail(response, 403, "owner.required", "Only an owner can grant, take away or remove the owner role.");
+			return memberAnswers.ownerOnlyChange.send(response);
 		case "last-owner":
-			return fail(
-				response,
-				409,
-				"owner.last",
-				"The guild's last owner cannot leave or be demoted: name another owner first.",
-			);
+			return memberAnswers.lastOwner.send(response);
 	}
 }
 
@@ -27,20 +22,14 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 	const { guilds, invitations } = services;
 	const { authenticatedRoute, userHasRight, userExist, roleFound } = guards;
 
-	const userNotFound = (response: Response) => fail(response, 404, "user.notfound", "No such user.");
-
 	authenticatedRoute
 		.declareRoute("GET", "/api/guilds/{guildId}/members")
 		.extract({ params: { guildId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId") })
 		.handler(
-			async ({ pickup }, response) => {
-				response
-					.code(200)
-					.info("member.list")
-					.send({ members: await guilds.members(pickup("guildId")) });
-			},
-			new IHaveSentThis(200, "member.list", z.object({ members: z.array(memberSchema) })),
+			async ({ pickup }, response) =>
+				memberAnswers.list.send(response, { members: await guilds.members(pickup("guildId")) }),
+			memberAnswers.list,
 		);
 
 	authenticatedRoute
@@ -62,24 +51,19 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 					role: pickup("role"),
 				});
 				if (created.status !== "created") {
-					if (created.status === "owner-only")
-						fail(response, 403, "owner.required", "Only an owner can invite new owners.");
-					fail(response, 409, "guild.already_member", "This address already belongs to a member.");
+					if (created.status === "owner-only") memberAnswers.ownerOnlyInvite.send(response);
+					return memberAnswers.alreadyMember.send(response);
 				}
 				// The token is also mailed; answering it lets the inviter share it through another channel.
-				response.code(201).info("invitation.created").send({
+				memberAnswers.invitationCreated.send(response, {
 					invitationId: created.invitationId,
 					token: created.token,
 					expiresAt: created.expiresAt.toISOString(),
 				});
 			},
-			new IHaveSentThis(
-				201,
-				"invitation.created",
-				z.object({ invitationId: z.number(), token: z.string(), expiresAt: z.string() }),
-			),
-			refusal(403, "owner.required"),
-			refusal(409, "guild.already_member"),
+			memberAnswers.invitationCreated,
+			memberAnswers.ownerOnlyInvite,
+			memberAnswers.alreadyMember,
 		);
 
 	authenticatedRoute
@@ -91,23 +75,23 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 			options: (pickup) => ({ right: pickup("userId") === pickup("user").id ? null : ("member.remove" as const) }),
 			pickup: ["membership"],
 		})
-		.check(
-			userExist,
-			{ input: (pickup) => pickup("userId"), result: "user.exist", catch: userNotFound },
-			refusal(404, "user.notfound"),
-		)
+		.check(userExist, {
+			input: (pickup) => pickup("userId"),
+			result: "user.exist",
+			catch: memberAnswers.userNotFound,
+		})
 		.handler(
 			async ({ pickup }, response) => {
 				refuseMemberChange(
 					response,
 					await guilds.removeMember(pickup("guildId"), pickup("userId"), pickup("membership")),
 				);
-				response.code(204).info("member.removed").send();
+				memberAnswers.removed.send(response);
 			},
-			new IHaveSentThis(204, "member.removed"),
-			refusal(404, "member.notfound"),
-			refusal(403, "owner.required"),
-			refusal(409, "owner.last"),
+			memberAnswers.removed,
+			memberAnswers.notFound,
+			memberAnswers.ownerOnlyChange,
+			memberAnswers.lastOwner,
 		);
 
 	authenticatedRoute
@@ -118,11 +102,11 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 			options: { right: "role.manage" },
 			pickup: ["membership"],
 		})
-		.check(
-			userExist,
-			{ input: (pickup) => pickup("userId"), result: "user.exist", catch: userNotFound },
-			refusal(404, "user.notfound"),
-		)
+		.check(userExist, {
+			input: (pickup) => pickup("userId"),
+			result: "user.exist",
+			catch: memberAnswers.userNotFound,
+		})
 		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(
 			async ({ pickup }, response) => {
@@ -130,11 +114,11 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 					response,
 					await guilds.setMemberRole(pickup("guildId"), pickup("userId"), pickup("roleId"), pickup("membership")),
 				);
-				response.code(204).info("member.role_changed").send();
+				memberAnswers.roleChanged.send(response);
 			},
-			new IHaveSentThis(204, "member.role_changed"),
-			refusal(404, "member.notfound"),
-			refusal(403, "owner.required"),
-			refusal(409, "owner.last"),
+			memberAnswers.roleChanged,
+			memberAnswers.notFound,
+			memberAnswers.ownerOnlyChange,
+			memberAnswers.lastOwner,
 		);
 }
