@@ -1,28 +1,25 @@
 // Invitation routes for the invitee: preview what an invitation is for, and accept it.
-import { z } from "zod";
-import { type App, IHaveSentThis, type Response, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, type Response, text } from "../../core/index.js";
 import type { IdentityRouteDependencies } from "../guards.js";
+import { memberAnswers } from "../guilds/answers.js";
+import { invitationAnswers } from "./answers.js";
 
 const tokenParam = text().min(1).max(128);
+
+/** The refusals of an invitation token that is not valid, by the checker's info. */
+const invalidInvitation = {
+	"invitation.notfound": invitationAnswers.notFound,
+	"invitation.expired": invitationAnswers.expired,
+	"invitation.used": invitationAnswers.used,
+};
+
+function refuseInvitation(response: Response, info: keyof typeof invalidInvitation): never {
+	return invalidInvitation[info].send(response);
+}
 
 export function declareInvitationRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { invitations } = services;
 	const { authenticatedRoute, invitationValid, guildExist } = guards;
-
-	const refuseInvitation = (
-		response: Response,
-		info: "invitation.notfound" | "invitation.expired" | "invitation.used",
-	) => {
-		if (info === "invitation.notfound") fail(response, 404, info, "No such invitation.");
-		fail(
-			response,
-			410,
-			info,
-			info === "invitation.expired" ? "The invitation has expired." : "The invitation was already accepted.",
-		);
-	};
-	const guildGone = (response: Response) => fail(response, 404, "guild.notfound", "The guild no longer exists.");
 
 	authenticatedRoute
 		.declareRoute("GET", "/api/invitations/{token}")
@@ -35,38 +32,25 @@ export function declareInvitationRoutes(_app: App, { services, guards }: Identit
 				indexing: "invitation",
 				catch: refuseInvitation,
 			},
-			refusal(404, "invitation.notfound"),
-			refusal(410, ["invitation.expired", "invitation.used"]),
+			invitationAnswers.notFound,
+			invitationAnswers.expired,
+			invitationAnswers.used,
 		)
-		.check(
-			guildExist,
-			{ input: (pickup) => pickup("invitation").guildId, result: "guild.exist", indexing: "guild", catch: guildGone },
-			refusal(404, "guild.notfound"),
-		)
-		.handler(
-			({ pickup }, response) => {
-				const invitation = pickup("invitation");
-				response
-					.code(200)
-					.info("invitation.found")
-					.send({
-						guild: { id: pickup("guild").id, name: pickup("guild").name },
-						role: { id: invitation.roleId, name: invitation.roleName },
-						email: invitation.email,
-						expiresAt: invitation.expiresAt.toISOString(),
-					});
-			},
-			new IHaveSentThis(
-				200,
-				"invitation.found",
-				z.object({
-					guild: z.object({ id: z.number(), name: z.string() }),
-					role: z.object({ id: z.number(), name: z.string() }),
-					email: z.string(),
-					expiresAt: z.string(),
-				}),
-			),
-		);
+		.check(guildExist, {
+			input: (pickup) => pickup("invitation").guildId,
+			result: "guild.exist",
+			indexing: "guild",
+			catch: invitationAnswers.guildGone,
+		})
+		.handler(({ pickup }, response) => {
+			const invitation = pickup("invitation");
+			invitationAnswers.found.send(response, {
+				guild: { id: pickup("guild").id, name: pickup("guild").name },
+				role: { id: invitation.roleId, name: invitation.roleName },
+				email: invitation.email,
+				expiresAt: invitation.expiresAt.toISOString(),
+			});
+		}, invitationAnswers.found);
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/invitations/{token}/accept")
@@ -79,32 +63,30 @@ export function declareInvitationRoutes(_app: App, { services, guards }: Identit
 				indexing: "invitation",
 				catch: refuseInvitation,
 			},
-			refusal(404, "invitation.notfound"),
-			refusal(410, ["invitation.expired", "invitation.used"]),
+			invitationAnswers.notFound,
+			invitationAnswers.expired,
+			invitationAnswers.used,
 		)
-		.check(
-			guildExist,
-			{ input: (pickup) => pickup("invitation").guildId, result: "guild.exist", indexing: "guild", catch: guildGone },
-			refusal(404, "guild.notfound"),
-		)
+		.check(guildExist, {
+			input: (pickup) => pickup("invitation").guildId,
+			result: "guild.exist",
+			indexing: "guild",
+			catch: invitationAnswers.guildGone,
+		})
 		.handler(
 			async ({ pickup }, response) => {
 				const accepted = await invitations.accept(pickup("invitation"), pickup("user"));
-				if (accepted.status === "email-mismatch")
-					fail(response, 403, "invitation.email_mismatch", "This invitation was sent to another email address.");
-				if (accepted.status === "used") fail(response, 410, "invitation.used", "The invitation was already accepted.");
-				response
-					.code(200)
-					.info("invitation.accepted")
-					.send({ guild: { id: pickup("guild").id, name: pickup("guild").name }, roleId: pickup("invitation").roleId });
+				if (accepted.status === "email-mismatch") return invitationAnswers.emailMismatch.send(response);
+				if (accepted.status === "used") return invitationAnswers.used.send(response);
+				invitationAnswers.accepted.send(response, {
+					guild: { id: pickup("guild").id, name: pickup("guild").name },
+					roleId: pickup("invitation").roleId,
+				});
 			},
-			new IHaveSentThis(
-				200,
-				"invitation.accepted",
-				z.object({ guild: z.object({ id: z.number(), name: z.string() }), roleId: z.number() }),
-			),
-			refusal(403, "invitation.email_mismatch"),
-			refusal(410, "invitation.used"),
-			refusal(409, "guild.already_member"),
+			invitationAnswers.accepted,
+			invitationAnswers.emailMismatch,
+			invitationAnswers.used,
+			// An invitee who is already a member: guild_members_pkey refuses the insert, the error mapping answers.
+			memberAnswers.alreadyMember,
 		);
 }
