@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { as } from "../helpers/calls.js";
 import {
 	addToTeam,
 	type CharacterBody,
@@ -19,7 +20,7 @@ let app: App;
 freshAppPerTest((fresh) => ({ db, app } = fresh));
 
 async function list(user: LoggedIn, query = "") {
-	const response = await app.inject({ url: `/api/characters${query}`, headers: user.headers });
+	const response = await as(app, user).get(`/api/characters${query}`);
 	expect(response.statusCode, response.body).toBe(200);
 	const body = response.json() as {
 		characters: CharacterBody[];
@@ -40,7 +41,7 @@ describe("POST /api/characters", () => {
 			serverId: reference.server.dakal,
 		};
 		const response = await app.inject({ method: "POST", url: "/api/characters", headers: user.headers, body });
-		expect([response.statusCode, response.info]).toEqual([201, "character.created"]);
+		expect(response).toAnswer(201, "character.created");
 		expect(response.json().character).toMatchObject({ ...body, id: expect.any(Number) });
 	});
 
@@ -86,18 +87,8 @@ describe("POST /api/characters", () => {
 		const stranger = await signUp(app);
 		const account = await createAccountAs(app, owner);
 		const base = { name: "Intruder", level: 10, classId: reference.class.iop, serverId: reference.server.dakal };
-		const hidden = await app.inject({
-			method: "POST",
-			url: "/api/characters",
-			headers: stranger.headers,
-			body: { ...base, accountId: account.id },
-		});
-		const missing = await app.inject({
-			method: "POST",
-			url: "/api/characters",
-			headers: stranger.headers,
-			body: { ...base, accountId: 99999 },
-		});
+		const hidden = await as(app, stranger).post("/api/characters", { ...base, accountId: account.id });
+		const missing = await as(app, stranger).post("/api/characters", { ...base, accountId: 99999 });
 		expect([hidden.statusCode, hidden.info, missing.statusCode, missing.info]).toEqual([
 			404,
 			"account.notfound",
@@ -110,19 +101,14 @@ describe("POST /api/characters", () => {
 		const user = await signUp(app);
 		const account = await createAccountAs(app, user);
 		await createCharacterAs(app, user, account.id, { name: "Ecaflip", serverId: reference.server.dakal });
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/characters",
-			headers: user.headers,
-			body: {
-				accountId: account.id,
-				name: "ecaflip",
-				level: 1,
-				classId: reference.class.iop,
-				serverId: reference.server.dakal,
-			},
+		const response = await as(app, user).post("/api/characters", {
+			accountId: account.id,
+			name: "ecaflip",
+			level: 1,
+			classId: reference.class.iop,
+			serverId: reference.server.dakal,
 		});
-		expect([response.statusCode, response.info]).toEqual([409, "character.name_taken"]);
+		expect(response).toAnswer(409, "character.name_taken");
 		await createCharacterAs(app, user, account.id, { name: "Ecaflip", serverId: reference.server.draconiros });
 	});
 });
@@ -168,12 +154,7 @@ describe("GET /api/characters", () => {
 		const high = await createCharacterAs(app, user, account.id, { name: "High", level: 200 });
 		expect((await list(user, "?sort=level:desc")).names).toEqual(["High", "Mid", "Low"]);
 		expect((await list(user, "?sort=level:asc")).names).toEqual(["Low", "Mid", "High"]);
-		await app.inject({
-			method: "PATCH",
-			url: `/api/characters/${high.id}`,
-			headers: user.headers,
-			body: { level: 199 },
-		});
+		await as(app, user).patch(`/api/characters/${high.id}`, { level: 199 });
 		expect((await list(user, "?sort=updatedAt:desc")).names[0]).toBe("High");
 	});
 
@@ -219,7 +200,7 @@ describe("GET /api/characters", () => {
 
 	it("answers 400 level.range_invalid when minLevel is above maxLevel", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ url: "/api/characters?minLevel=150&maxLevel=100", headers: user.headers });
+		const response = await as(app, user).get("/api/characters?minLevel=150&maxLevel=100");
 		expect([response.statusCode, response.info, response.json().error]).toEqual([
 			400,
 			"level.range_invalid",
@@ -229,8 +210,7 @@ describe("GET /api/characters", () => {
 
 	it("answers 400 for a bad page, limit, sort, id list or a list longer than 50", async () => {
 		const user = await signUp(app);
-		const info = async (query: string) =>
-			(await app.inject({ url: `/api/characters${query}`, headers: user.headers })).info;
+		const info = async (query: string) => (await as(app, user).get(`/api/characters${query}`)).info;
 		expect(await info("?page=0")).toBe("TYPE_ERROR.query.page");
 		expect(await info("?limit=101")).toBe("TYPE_ERROR.query.limit");
 		expect(await info("?sort=age")).toBe("TYPE_ERROR.query.sort");
@@ -245,7 +225,7 @@ describe("GET /api/characters/{characterId}", () => {
 	it("answers the caller's character", async () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 1);
-		const response = await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: user.headers });
+		const response = await as(app, user).get(`/api/characters/${characters[0]?.id}`);
 		expect([response.statusCode, response.info, response.json().character.id]).toEqual([
 			200,
 			"character.found",
@@ -257,9 +237,9 @@ describe("GET /api/characters/{characterId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { characters } = await createRosterAs(app, owner, 1);
-		const hidden = await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: stranger.headers });
-		const missing = await app.inject({ url: "/api/characters/99999", headers: stranger.headers });
-		expect([hidden.statusCode, hidden.info]).toEqual([404, "character.notfound"]);
+		const hidden = await as(app, stranger).get(`/api/characters/${characters[0]?.id}`);
+		const missing = await as(app, stranger).get("/api/characters/99999");
+		expect(hidden).toAnswer(404, "character.notfound");
 		expect(missing.body).toBe(hidden.body);
 	});
 
@@ -270,31 +250,19 @@ describe("GET /api/characters/{characterId}", () => {
 		await addMember(app, guildId, owner, fellow, memberRoleId);
 		const { characters } = await createRosterAs(app, owner, 1);
 		const id = characters[0]?.id;
-		expect((await app.inject({ url: `/api/characters/${id}`, headers: fellow.headers })).statusCode).toBe(200);
-		const change = await app.inject({
-			method: "PATCH",
-			url: `/api/characters/${id}`,
-			headers: fellow.headers,
-			body: { level: 1 },
-		});
-		expect([change.statusCode, change.info]).toEqual([404, "character.notfound"]);
+		expect((await as(app, fellow).get(`/api/characters/${id}`)).statusCode).toBe(200);
+		const change = await as(app, fellow).patch(`/api/characters/${id}`, { level: 1 });
+		expect(change).toAnswer(404, "character.notfound");
 	});
 
 	it("answers 404 to a guild fellow whose role lacks character.view", async () => {
 		const owner = await signUp(app);
 		const fellow = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const role = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Recrue", permissions: [] },
-		});
+		const role = await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Recrue", permissions: [] });
 		await addMember(app, guildId, owner, fellow, role.json().role.id);
 		const { characters } = await createRosterAs(app, owner, 1);
-		expect(
-			(await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: fellow.headers })).statusCode,
-		).toBe(404);
+		expect((await as(app, fellow).get(`/api/characters/${characters[0]?.id}`)).statusCode).toBe(404);
 	});
 });
 
@@ -310,13 +278,8 @@ describe("PATCH /api/characters/{characterId}", () => {
 			serverId: reference.server.dakal,
 			accountId: other.id,
 		};
-		const response = await app.inject({
-			method: "PATCH",
-			url: `/api/characters/${characters[0]?.id}`,
-			headers: user.headers,
-			body: changes,
-		});
-		expect([response.statusCode, response.info]).toEqual([200, "character.updated"]);
+		const response = await as(app, user).patch(`/api/characters/${characters[0]?.id}`, changes);
+		expect(response).toAnswer(200, "character.updated");
 		expect(response.json().character).toMatchObject(changes);
 	});
 
@@ -337,13 +300,8 @@ describe("PATCH /api/characters/{characterId}", () => {
 	it("answers 409 character.name_taken for a name used on the server", async () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 2);
-		const response = await app.inject({
-			method: "PATCH",
-			url: `/api/characters/${characters[1]?.id}`,
-			headers: user.headers,
-			body: { name: characters[0]?.name },
-		});
-		expect([response.statusCode, response.info]).toEqual([409, "character.name_taken"]);
+		const response = await as(app, user).patch(`/api/characters/${characters[1]?.id}`, { name: characters[0]?.name });
+		expect(response).toAnswer(409, "character.name_taken");
 	});
 
 	it("answers 409 team.server_mismatch when a character in a team would change server", async () => {
@@ -351,13 +309,10 @@ describe("PATCH /api/characters/{characterId}", () => {
 		const { characters } = await createRosterAs(app, user, 1);
 		const team = await createTeamAs(app, user);
 		await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({
-			method: "PATCH",
-			url: `/api/characters/${characters[0]?.id}`,
-			headers: user.headers,
-			body: { serverId: reference.server.dakal },
+		const response = await as(app, user).patch(`/api/characters/${characters[0]?.id}`, {
+			serverId: reference.server.dakal,
 		});
-		expect([response.statusCode, response.info]).toEqual([409, "team.server_mismatch"]);
+		expect(response).toAnswer(409, "team.server_mismatch");
 	});
 });
 
@@ -365,12 +320,8 @@ describe("DELETE /api/characters/{characterId}", () => {
 	it("deletes the caller's character", async () => {
 		const user = await signUp(app);
 		const { characters } = await createRosterAs(app, user, 1);
-		const response = await app.inject({
-			method: "DELETE",
-			url: `/api/characters/${characters[0]?.id}`,
-			headers: user.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([204, "character.deleted"]);
+		const response = await as(app, user).delete(`/api/characters/${characters[0]?.id}`);
+		expect(response).toAnswer(204, "character.deleted");
 		expect((await list(user)).characters).toEqual([]);
 	});
 
@@ -378,12 +329,8 @@ describe("DELETE /api/characters/{characterId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { characters } = await createRosterAs(app, owner, 1);
-		const response = await app.inject({
-			method: "DELETE",
-			url: `/api/characters/${characters[0]?.id}`,
-			headers: stranger.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([404, "character.notfound"]);
+		const response = await as(app, stranger).delete(`/api/characters/${characters[0]?.id}`);
+		expect(response).toAnswer(404, "character.notfound");
 		expect((await list(owner)).characters).toHaveLength(1);
 	});
 });
@@ -395,12 +342,7 @@ describe("POST /api/characters/bulk-delete", () => {
 		const mine = (await createRosterAs(app, user, 3)).characters;
 		const theirs = (await createRosterAs(app, stranger, 1)).characters;
 		const ids = [mine[0]?.id, mine[1]?.id, theirs[0]?.id, 99999];
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/characters/bulk-delete",
-			headers: user.headers,
-			body: { ids },
-		});
+		const response = await as(app, user).post("/api/characters/bulk-delete", { ids });
 		expect([response.statusCode, response.info, response.json()]).toEqual([
 			200,
 			"character.bulk_deleted",
@@ -412,8 +354,7 @@ describe("POST /api/characters/bulk-delete", () => {
 
 	it("answers 400 for more than 100 ids or ids that are not positive integers", async () => {
 		const user = await signUp(app);
-		const post = (ids: unknown) =>
-			app.inject({ method: "POST", url: "/api/characters/bulk-delete", headers: user.headers, body: { ids } });
+		const post = (ids: unknown) => as(app, user).post("/api/characters/bulk-delete", { ids });
 		expect((await post(Array.from({ length: 101 }, (_, index) => index + 1))).info).toBe("TYPE_ERROR.body.ids");
 		expect((await post([0])).info).toBe("TYPE_ERROR.body.ids");
 	});

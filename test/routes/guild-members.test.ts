@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { as } from "../helpers/calls.js";
 import { addToTeam, createRosterAs, createTeamAs } from "../helpers/domain.js";
 import {
 	addMember,
@@ -26,8 +27,8 @@ const removeMember = (headers: Record<string, string>, guildId: number, userId: 
 describe("GET /api/guilds/{guildId}/members", () => {
 	it("lists members with their role and without their email", async () => {
 		const { owner, member, guildId } = await createGuildWithMember(app);
-		const response = await app.inject({ url: `/api/guilds/${guildId}/members`, headers: member.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "member.list"]);
+		const response = await as(app, member).get(`/api/guilds/${guildId}/members`);
+		expect(response).toAnswer(200, "member.list");
 		const members = response.json().members;
 		expect(members.map((one: { userId: number }) => one.userId)).toEqual([owner.id, member.id]);
 		expect(members[1].role.kind).toBe("member");
@@ -37,9 +38,7 @@ describe("GET /api/guilds/{guildId}/members", () => {
 	it("answers 404 to a non-member", async () => {
 		const { guildId } = await createGuildWithMember(app);
 		const stranger = await signUp(app);
-		expect((await app.inject({ url: `/api/guilds/${guildId}/members`, headers: stranger.headers })).info).toBe(
-			"guild.notfound",
-		);
+		expect((await as(app, stranger).get(`/api/guilds/${guildId}/members`)).info).toBe("guild.notfound");
 	});
 });
 
@@ -47,8 +46,8 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}", () => {
 	it("lets an owner remove a member", async () => {
 		const { owner, member, guildId } = await createGuildWithMember(app);
 		const response = await removeMember(owner.headers, guildId, member.id);
-		expect([response.statusCode, response.info]).toEqual([204, "member.removed"]);
-		expect((await app.inject({ url: `/api/guilds/${guildId}`, headers: member.headers })).statusCode).toBe(404);
+		expect(response).toAnswer(204, "member.removed");
+		expect((await as(app, member).get(`/api/guilds/${guildId}`)).statusCode).toBe(404);
 	});
 
 	it("lets a member leave without member.remove", async () => {
@@ -64,7 +63,7 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}", () => {
 	it("answers 409 owner.last when the last owner leaves", async () => {
 		const { owner, guildId } = await createGuildWithMember(app);
 		const response = await removeMember(owner.headers, guildId, owner.id);
-		expect([response.statusCode, response.info]).toEqual([409, "owner.last"]);
+		expect(response).toAnswer(409, "owner.last");
 	});
 
 	it("answers 404 user.notfound for an unknown user and 404 member.notfound for a non-member", async () => {
@@ -77,7 +76,7 @@ describe("DELETE /api/guilds/{guildId}/members/{userId}", () => {
 
 describe("DELETE /api/guilds/{guildId}/members/{userId}: the member's characters leave the guild's teams", () => {
 	const teamMemberIds = async (viewer: LoggedIn, teamId: number) => {
-		const response = await app.inject({ url: `/api/teams/${teamId}`, headers: viewer.headers });
+		const response = await as(app, viewer).get(`/api/teams/${teamId}`);
 		expect(response.statusCode, response.body).toBe(200);
 		return (response.json().team.members as { id: number }[]).map((member) => member.id).sort((a, b) => a - b);
 	};
@@ -180,27 +179,25 @@ describe("PUT /api/guilds/{guildId}/members/{userId}/role", () => {
 	it("lets an owner promote a member to owner, who can then demote the first owner", async () => {
 		const { owner, member, guildId, ownerRoleId, memberRoleId } = await createGuildWithMember(app);
 		const promoted = await setRole(owner.headers, guildId, member.id, ownerRoleId);
-		expect([promoted.statusCode, promoted.info]).toEqual([204, "member.role_changed"]);
+		expect(promoted).toAnswer(204, "member.role_changed");
 		expect((await setRole(member.headers, guildId, owner.id, memberRoleId)).statusCode).toBe(204);
 	});
 
 	it("answers 409 owner.last when demoting the last owner", async () => {
 		const { owner, guildId, memberRoleId } = await createGuildWithMember(app);
 		const response = await setRole(owner.headers, guildId, owner.id, memberRoleId);
-		expect([response.statusCode, response.info]).toEqual([409, "owner.last"]);
+		expect(response).toAnswer(409, "owner.last");
 	});
 
 	it("answers 403 owner.required when a role manager grants the owner role", async () => {
 		const { owner, member, guildId, ownerRoleId } = await createGuildWithMember(app);
-		const managers = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Officier", permissions: ["role.manage"] },
+		const managers = await as(app, owner).post(`/api/guilds/${guildId}/roles`, {
+			name: "Officier",
+			permissions: ["role.manage"],
 		});
 		await setRole(owner.headers, guildId, member.id, managers.json().role.id);
 		const response = await setRole(member.headers, guildId, member.id, ownerRoleId);
-		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
+		expect(response).toAnswer(403, "owner.required");
 	});
 
 	it("answers 404 role.notfound for a role of another guild", async () => {
@@ -218,13 +215,11 @@ describe("PUT /api/guilds/{guildId}/members/{userId}/role", () => {
 describe("guild roles", () => {
 	it("creates a role with permissions from the static list (201)", async () => {
 		const { owner, guildId } = await createGuildWithMember(app);
-		const response = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Stratège", permissions: ["team.manage", "progression.edit"] },
+		const response = await as(app, owner).post(`/api/guilds/${guildId}/roles`, {
+			name: "Stratège",
+			permissions: ["team.manage", "progression.edit"],
 		});
-		expect([response.statusCode, response.info]).toEqual([201, "role.created"]);
+		expect(response).toAnswer(201, "role.created");
 		expect(response.json().role).toMatchObject({
 			name: "Stratège",
 			kind: "custom",
@@ -234,123 +229,55 @@ describe("guild roles", () => {
 
 	it("refuses a permission outside the list (400) and a duplicate name (409 role.name_taken)", async () => {
 		const { owner, guildId } = await createGuildWithMember(app);
-		const unknown = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "X", permissions: ["guild.destroy"] },
+		const unknown = await as(app, owner).post(`/api/guilds/${guildId}/roles`, {
+			name: "X",
+			permissions: ["guild.destroy"],
 		});
 		expect(unknown.statusCode).toBe(400);
-		const duplicate = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "member" },
-		});
-		expect([duplicate.statusCode, duplicate.info]).toEqual([409, "role.name_taken"]);
+		const duplicate = await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "member" });
+		expect(duplicate).toAnswer(409, "role.name_taken");
 	});
 
 	it("updates a role's permissions, and grants them at once", async () => {
 		const { owner, member, guildId, memberRoleId } = await createGuildWithMember(app);
-		const patched = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
-			headers: owner.headers,
-			body: { permissions: ["character.view", "guild.manage"] },
+		const patched = await as(app, owner).patch(`/api/guilds/${guildId}/roles/${memberRoleId}`, {
+			permissions: ["character.view", "guild.manage"],
 		});
-		expect([patched.statusCode, patched.info]).toEqual([200, "role.updated"]);
-		expect(
-			(
-				await app.inject({
-					method: "PATCH",
-					url: `/api/guilds/${guildId}`,
-					headers: member.headers,
-					body: { name: "Now allowed" },
-				})
-			).statusCode,
-		).toBe(200);
+		expect(patched).toAnswer(200, "role.updated");
+		expect((await as(app, member).patch(`/api/guilds/${guildId}`, { name: "Now allowed" })).statusCode).toBe(200);
 	});
 
 	it("refuses to change the owner role or rename the member role (409 role.system)", async () => {
 		const { owner, guildId, ownerRoleId, memberRoleId } = await createGuildWithMember(app);
-		const patchOwner = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}/roles/${ownerRoleId}`,
-			headers: owner.headers,
-			body: { permissions: [] },
-		});
-		expect([patchOwner.statusCode, patchOwner.info]).toEqual([409, "role.system"]);
-		const renameMember = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
-			headers: owner.headers,
-			body: { name: "Peon" },
-		});
+		const patchOwner = await as(app, owner).patch(`/api/guilds/${guildId}/roles/${ownerRoleId}`, { permissions: [] });
+		expect(patchOwner).toAnswer(409, "role.system");
+		const renameMember = await as(app, owner).patch(`/api/guilds/${guildId}/roles/${memberRoleId}`, { name: "Peon" });
 		expect(renameMember.info).toBe("role.system");
 	});
 
 	it("refuses to delete the system roles (409 role.system) and a role in use (409 role.in_use)", async () => {
 		const { owner, member, guildId, ownerRoleId, memberRoleId } = await createGuildWithMember(app);
 		for (const roleId of [ownerRoleId, memberRoleId]) {
-			expect(
-				(await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${roleId}`, headers: owner.headers }))
-					.info,
-			).toBe("role.system");
+			expect((await as(app, owner).delete(`/api/guilds/${guildId}/roles/${roleId}`)).info).toBe("role.system");
 		}
-		const custom = (
-			await app.inject({
-				method: "POST",
-				url: `/api/guilds/${guildId}/roles`,
-				headers: owner.headers,
-				body: { name: "Temp" },
-			})
-		).json().role.id;
+		const custom = (await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Temp" })).json().role.id;
 		await setRole(owner.headers, guildId, member.id, custom);
-		const inUse = await app.inject({
-			method: "DELETE",
-			url: `/api/guilds/${guildId}/roles/${custom}`,
-			headers: owner.headers,
-		});
-		expect([inUse.statusCode, inUse.info]).toEqual([409, "role.in_use"]);
+		const inUse = await as(app, owner).delete(`/api/guilds/${guildId}/roles/${custom}`);
+		expect(inUse).toAnswer(409, "role.in_use");
 	});
 
 	it("deletes an unused custom role (204)", async () => {
 		const { owner, guildId } = await createGuildWithMember(app);
-		const custom = (
-			await app.inject({
-				method: "POST",
-				url: `/api/guilds/${guildId}/roles`,
-				headers: owner.headers,
-				body: { name: "Temp" },
-			})
-		).json().role.id;
-		const response = await app.inject({
-			method: "DELETE",
-			url: `/api/guilds/${guildId}/roles/${custom}`,
-			headers: owner.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([204, "role.deleted"]);
-		expect(
-			(await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}/roles/${custom}`, headers: owner.headers }))
-				.info,
-		).toBe("role.notfound");
+		const custom = (await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Temp" })).json().role.id;
+		const response = await as(app, owner).delete(`/api/guilds/${guildId}/roles/${custom}`);
+		expect(response).toAnswer(204, "role.deleted");
+		expect((await as(app, owner).delete(`/api/guilds/${guildId}/roles/${custom}`)).info).toBe("role.notfound");
 	});
 
 	it("answers 403 right.missing to members without role.manage, and 404 to outsiders", async () => {
 		const { member, guildId } = await createGuildWithMember(app);
 		const stranger = await signUp(app);
-		expect(
-			(
-				await app.inject({
-					method: "POST",
-					url: `/api/guilds/${guildId}/roles`,
-					headers: member.headers,
-					body: { name: "Mine" },
-				})
-			).info,
-		).toBe("right.missing");
-		expect((await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: stranger.headers })).info).toBe(
-			"guild.notfound",
-		);
+		expect((await as(app, member).post(`/api/guilds/${guildId}/roles`, { name: "Mine" })).info).toBe("right.missing");
+		expect((await as(app, stranger).get(`/api/guilds/${guildId}/roles`)).info).toBe("guild.notfound");
 	});
 });

@@ -2,6 +2,7 @@
 // to a member whose role lacks the right; and the role routes' own refusals.
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
+import { as } from "../helpers/calls.js";
 import { createGuildAs, createGuildWithMember, freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let app: App;
@@ -32,34 +33,20 @@ describe("guild routes", () => {
 			}
 		}
 		// Nothing changed: the owner still sees the guild's two roles.
-		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
+		const roles = await as(app, owner).get(`/api/guilds/${guildId}/roles`);
 		expect(roles.json().roles).toHaveLength(2);
 	});
 
 	it("answer 403 right.missing on role changes to a member without role.manage, and change nothing", async () => {
 		const { owner, member, guildId, memberRoleId } = await createGuildWithMember(app);
-		const renamed = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}/roles/${memberRoleId}`,
-			headers: member.headers,
-			body: { name: "Everyone" },
-		});
+		const renamed = await as(app, member).patch(`/api/guilds/${guildId}/roles/${memberRoleId}`, { name: "Everyone" });
 		expect(renamed).toAnswer(403, "right.missing");
-		const created = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Scouts" },
-		});
+		const created = await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Scouts" });
 		expect(created.statusCode).toBe(201);
-		const deleted = await app.inject({
-			method: "DELETE",
-			url: `/api/guilds/${guildId}/roles/${created.json().role.id}`,
-			headers: member.headers,
-		});
+		const deleted = await as(app, member).delete(`/api/guilds/${guildId}/roles/${created.json().role.id}`);
 		expect(deleted).toAnswer(403, "right.missing");
 		// The member role kept its name, and the Scouts role is still there.
-		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
+		const roles = await as(app, owner).get(`/api/guilds/${guildId}/roles`);
 		const names = roles.json().roles.map((role: { name: string }) => role.name);
 		expect(names).toContain("Scouts");
 		expect(names).not.toContain("Everyone");
@@ -70,34 +57,18 @@ describe("PATCH /api/guilds/{guildId}/roles/{roleId}", () => {
 	it("answers 404 role.notfound for a role of another guild, and 409 role.name_taken for a name in use", async () => {
 		const { owner, guildId } = await createGuildWithMember(app);
 		const other = await createGuildAs(app, owner);
-		const foreign = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}/roles/${other.memberRoleId}`,
-			headers: owner.headers,
-			body: { name: "Stolen" },
+		const foreign = await as(app, owner).patch(`/api/guilds/${guildId}/roles/${other.memberRoleId}`, {
+			name: "Stolen",
 		});
 		expect(foreign).toAnswer(404, "role.notfound");
-		const scouts = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Scouts" },
-		});
-		const guards = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Guards" },
-		});
+		const scouts = await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Scouts" });
+		const guards = await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Guards" });
 		expect([scouts.statusCode, guards.statusCode]).toEqual([201, 201]);
-		const taken = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}/roles/${guards.json().role.id}`,
-			headers: owner.headers,
-			body: { name: "Scouts" },
+		const taken = await as(app, owner).patch(`/api/guilds/${guildId}/roles/${guards.json().role.id}`, {
+			name: "Scouts",
 		});
 		expect(taken).toAnswer(409, "role.name_taken");
-		const roles = await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers });
+		const roles = await as(app, owner).get(`/api/guilds/${guildId}/roles`);
 		expect(roles.json().roles.map((role: { name: string }) => role.name)).toContain("Guards");
 	});
 });

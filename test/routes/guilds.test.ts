@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { anonymous, as } from "../helpers/calls.js";
 import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
@@ -12,26 +13,17 @@ freshAppPerTest((fresh) => ({ db, app } = fresh));
 describe("POST /api/guilds", () => {
 	it("creates the guild with owner and member roles, the creator as owner", async () => {
 		const owner = await signUp(app);
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/guilds",
-			headers: owner.headers,
-			body: { name: "Les Bworks" },
-		});
-		expect([response.statusCode, response.info]).toEqual([201, "guild.created"]);
+		const response = await as(app, owner).post("/api/guilds", { name: "Les Bworks" });
+		expect(response).toAnswer(201, "guild.created");
 		expect(response.json().guild).toMatchObject({ name: "Les Bworks", createdBy: owner.id, role: { kind: "owner" } });
-		const roles = (
-			await app.inject({ url: `/api/guilds/${response.json().guild.id}/roles`, headers: owner.headers })
-		).json().roles;
+		const roles = (await as(app, owner).get(`/api/guilds/${response.json().guild.id}/roles`)).json().roles;
 		expect(roles.map((role: { kind: string }) => role.kind)).toEqual(["owner", "member"]);
 	});
 
 	it("answers 400 for a name too short and 401 without a session", async () => {
 		const owner = await signUp(app);
-		expect(
-			(await app.inject({ method: "POST", url: "/api/guilds", headers: owner.headers, body: { name: "x" } })).info,
-		).toBe("TYPE_ERROR.body.name");
-		expect((await app.inject({ method: "POST", url: "/api/guilds", body: { name: "Guild" } })).statusCode).toBe(401);
+		expect((await as(app, owner).post("/api/guilds", { name: "x" })).info).toBe("TYPE_ERROR.body.name");
+		expect((await anonymous(app).post("/api/guilds", { name: "Guild" })).statusCode).toBe(401);
 	});
 });
 
@@ -41,8 +33,8 @@ describe("GET /api/guilds", () => {
 		const stranger = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner, "Mine");
 		await createGuildAs(app, stranger, "Theirs");
-		const response = await app.inject({ url: "/api/guilds", headers: owner.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "guild.list"]);
+		const response = await as(app, owner).get("/api/guilds");
+		expect(response).toAnswer(200, "guild.list");
 		expect(response.json().guilds).toEqual([
 			expect.objectContaining({ id: guildId, name: "Mine", role: expect.objectContaining({ kind: "owner" }) }),
 		]);
@@ -55,8 +47,8 @@ describe("GET /api/guilds/{guildId}", () => {
 		const member = await signUp(app);
 		const { guildId, memberRoleId } = await createGuildAs(app, owner);
 		await addMember(app, guildId, owner, member, memberRoleId);
-		const response = await app.inject({ url: `/api/guilds/${guildId}`, headers: member.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "guild.found"]);
+		const response = await as(app, member).get(`/api/guilds/${guildId}`);
+		expect(response).toAnswer(200, "guild.found");
 		expect(response.json()).toMatchObject({
 			guild: { id: guildId },
 			myRole: { kind: "member", permissions: ["character.view"] },
@@ -67,9 +59,9 @@ describe("GET /api/guilds/{guildId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const hidden = await app.inject({ url: `/api/guilds/${guildId}`, headers: stranger.headers });
-		const missing = await app.inject({ url: "/api/guilds/99999", headers: stranger.headers });
-		expect([hidden.statusCode, hidden.info]).toEqual([404, "guild.notfound"]);
+		const hidden = await as(app, stranger).get(`/api/guilds/${guildId}`);
+		const missing = await as(app, stranger).get("/api/guilds/99999");
+		expect(hidden).toAnswer(404, "guild.notfound");
 		expect([missing.statusCode, missing.body]).toEqual([404, hidden.body]);
 	});
 });
@@ -78,12 +70,7 @@ describe("PATCH /api/guilds/{guildId}", () => {
 	it("renames the guild for a member with guild.manage", async () => {
 		const owner = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const response = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}`,
-			headers: owner.headers,
-			body: { name: "Renamed" },
-		});
+		const response = await as(app, owner).patch(`/api/guilds/${guildId}`, { name: "Renamed" });
 		expect([response.statusCode, response.info, response.json().guild.name]).toEqual([200, "guild.updated", "Renamed"]);
 	});
 
@@ -92,12 +79,7 @@ describe("PATCH /api/guilds/{guildId}", () => {
 		const member = await signUp(app);
 		const { guildId, memberRoleId } = await createGuildAs(app, owner);
 		await addMember(app, guildId, owner, member, memberRoleId);
-		const response = await app.inject({
-			method: "PATCH",
-			url: `/api/guilds/${guildId}`,
-			headers: member.headers,
-			body: { name: "Mine now" },
-		});
+		const response = await as(app, member).patch(`/api/guilds/${guildId}`, { name: "Mine now" });
 		expect([response.statusCode, response.info, response.json().error]).toEqual([
 			403,
 			"right.missing",
@@ -109,16 +91,7 @@ describe("PATCH /api/guilds/{guildId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		expect(
-			(
-				await app.inject({
-					method: "PATCH",
-					url: `/api/guilds/${guildId}`,
-					headers: stranger.headers,
-					body: { name: "Pwned" },
-				})
-			).info,
-		).toBe("guild.notfound");
+		expect((await as(app, stranger).patch(`/api/guilds/${guildId}`, { name: "Pwned" })).info).toBe("guild.notfound");
 	});
 });
 
@@ -126,32 +99,28 @@ describe("DELETE /api/guilds/{guildId}", () => {
 	it("deletes the guild for its owner", async () => {
 		const owner = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const response = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: owner.headers });
-		expect([response.statusCode, response.info]).toEqual([204, "guild.deleted"]);
-		expect((await app.inject({ url: `/api/guilds/${guildId}`, headers: owner.headers })).statusCode).toBe(404);
+		const response = await as(app, owner).delete(`/api/guilds/${guildId}`);
+		expect(response).toAnswer(204, "guild.deleted");
+		expect((await as(app, owner).get(`/api/guilds/${guildId}`)).statusCode).toBe(404);
 	});
 
 	it("answers 403 owner.required to a manager who is not an owner", async () => {
 		const owner = await signUp(app);
 		const manager = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const role = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Bras droit", permissions: ["guild.manage"] },
+		const role = await as(app, owner).post(`/api/guilds/${guildId}/roles`, {
+			name: "Bras droit",
+			permissions: ["guild.manage"],
 		});
 		await addMember(app, guildId, owner, manager, role.json().role.id);
-		const response = await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: manager.headers });
-		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
+		const response = await as(app, manager).delete(`/api/guilds/${guildId}`);
+		expect(response).toAnswer(403, "owner.required");
 	});
 
 	it("answers 404 to a non-member", async () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		expect(
-			(await app.inject({ method: "DELETE", url: `/api/guilds/${guildId}`, headers: stranger.headers })).statusCode,
-		).toBe(404);
+		expect((await as(app, stranger).delete(`/api/guilds/${guildId}`)).statusCode).toBe(404);
 	});
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { dungeonRows } from "../../src/db/seed/data/dungeons.js";
+import { as } from "../helpers/calls.js";
 import { addToTeam, createRosterAs, createTeamAs, setProgress } from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
 import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
@@ -26,7 +27,7 @@ describe("PUT /api/characters/{characterId}/progressions/{kind}/{refId}", () => 
 		]);
 		const second = await setProgress(app, user, id, "dungeon", dungeon, "done");
 		expect(second.json().progression.status).toBe("done");
-		const listed = await app.inject({ url: `/api/characters/${id}/progressions`, headers: user.headers });
+		const listed = await as(app, user).get(`/api/characters/${id}/progressions`);
 		expect(listed.json().progressions).toHaveLength(1);
 	});
 
@@ -41,7 +42,7 @@ describe("PUT /api/characters/{characterId}/progressions/{kind}/{refId}", () => 
 		const user = await signUp(app);
 		const id = (await createRosterAs(app, user, 1)).characters[0]?.id ?? 0;
 		const unknown = await setProgress(app, user, id, "dungeon", 9999, "done");
-		expect([unknown.statusCode, unknown.info]).toEqual([404, "dungeon.notfound"]);
+		expect(unknown).toAnswer(404, "dungeon.notfound");
 		expect((await setProgress(app, user, id, "raid", 1, "done")).info).toBe("TYPE_ERROR.params.kind");
 		expect((await setProgress(app, user, id, "quest", 1, "finished")).info).toBe("TYPE_ERROR.body.status");
 	});
@@ -65,16 +66,13 @@ describe("GET /api/characters/{characterId}/progressions", () => {
 		await setProgress(app, user, id, "dungeon", 1, "done");
 		await setProgress(app, user, id, "dungeon", 2, "todo");
 		await setProgress(app, user, id, "quest", 5, "done");
-		const all = await app.inject({ url: `/api/characters/${id}/progressions`, headers: user.headers });
+		const all = await as(app, user).get(`/api/characters/${id}/progressions`);
 		expect([all.statusCode, all.info, all.json().progressions.length]).toEqual([200, "progression.list", 3]);
-		const dungeonsDone = await app.inject({
-			url: `/api/characters/${id}/progressions?kind=dungeon&status=done`,
-			headers: user.headers,
-		});
+		const dungeonsDone = await as(app, user).get(`/api/characters/${id}/progressions?kind=dungeon&status=done`);
 		expect(dungeonsDone.json().progressions.map((row: { refId: number }) => row.refId)).toEqual([1]);
-		expect(
-			(await app.inject({ url: `/api/characters/${id}/progressions?status=over`, headers: user.headers })).info,
-		).toBe("TYPE_ERROR.query.status");
+		expect((await as(app, user).get(`/api/characters/${id}/progressions?status=over`)).info).toBe(
+			"TYPE_ERROR.query.status",
+		);
 	});
 
 	it("is readable by a guild fellow with character.view, not by a stranger", async () => {
@@ -85,11 +83,9 @@ describe("GET /api/characters/{characterId}/progressions", () => {
 		await addMember(app, guildId, owner, fellow, memberRoleId);
 		const id = (await createRosterAs(app, owner, 1)).characters[0]?.id ?? 0;
 		await setProgress(app, owner, id, "quest", 1, "done");
-		expect(
-			(await app.inject({ url: `/api/characters/${id}/progressions`, headers: fellow.headers })).json().progressions,
-		).toHaveLength(1);
-		const hidden = await app.inject({ url: `/api/characters/${id}/progressions`, headers: stranger.headers });
-		expect([hidden.statusCode, hidden.info]).toEqual([404, "character.notfound"]);
+		expect((await as(app, fellow).get(`/api/characters/${id}/progressions`)).json().progressions).toHaveLength(1);
+		const hidden = await as(app, stranger).get(`/api/characters/${id}/progressions`);
+		expect(hidden).toAnswer(404, "character.notfound");
 	});
 });
 
@@ -103,11 +99,8 @@ describe("GET /api/teams/{teamId}/progressions", () => {
 		await addToTeam(app, user, team.id, second);
 		await setProgress(app, user, first, "dungeon", dungeon, "done");
 		await setProgress(app, user, second, "dungeon", dungeon, "in_progress");
-		const response = await app.inject({
-			url: `/api/teams/${team.id}/progressions?kind=dungeon`,
-			headers: user.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([200, "progression.matrix"]);
+		const response = await as(app, user).get(`/api/teams/${team.id}/progressions?kind=dungeon`);
+		expect(response).toAnswer(200, "progression.matrix");
 		const body = response.json();
 		expect(body.characters.map((character: { id: number }) => character.id)).toEqual([first, second]);
 		expect(body.rows).toHaveLength(dungeonRows.length);
@@ -126,7 +119,7 @@ describe("GET /api/teams/{teamId}/progressions", () => {
 		const id = (await createRosterAs(app, user, 1)).characters[0]?.id ?? 0;
 		await addToTeam(app, user, team.id, id);
 		await setProgress(app, user, id, "quest", 42, "done");
-		const response = await app.inject({ url: `/api/teams/${team.id}/progressions?kind=quest`, headers: user.headers });
+		const response = await as(app, user).get(`/api/teams/${team.id}/progressions?kind=quest`);
 		expect(response.json().rows).toEqual([{ refId: 42, name: null, level: null, statuses: ["done"] }]);
 	});
 
@@ -134,11 +127,11 @@ describe("GET /api/teams/{teamId}/progressions", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const team = await createTeamAs(app, owner);
-		const hidden = await app.inject({ url: `/api/teams/${team.id}/progressions`, headers: stranger.headers });
-		expect([hidden.statusCode, hidden.info]).toEqual([404, "team.notfound"]);
-		expect(
-			(await app.inject({ url: `/api/teams/${team.id}/progressions?kind=raid`, headers: owner.headers })).info,
-		).toBe("TYPE_ERROR.query.kind");
+		const hidden = await as(app, stranger).get(`/api/teams/${team.id}/progressions`);
+		expect(hidden).toAnswer(404, "team.notfound");
+		expect((await as(app, owner).get(`/api/teams/${team.id}/progressions?kind=raid`)).info).toBe(
+			"TYPE_ERROR.query.kind",
+		);
 	});
 });
 
@@ -152,8 +145,8 @@ describe("GET /api/guilds/{guildId}/progressions/summary", () => {
 		await setProgress(app, member, id, "dungeon", 1, "done");
 		await setProgress(app, member, id, "dungeon", 2, "done");
 		await setProgress(app, member, id, "quest", 3, "in_progress");
-		const response = await app.inject({ url: `/api/guilds/${guildId}/progressions/summary`, headers: owner.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "progression.summary"]);
+		const response = await as(app, owner).get(`/api/guilds/${guildId}/progressions/summary`);
+		expect(response).toAnswer(200, "progression.summary");
 		const zero = { todo: 0, in_progress: 0, done: 0 };
 		expect(response.json().members).toEqual([
 			{
@@ -176,15 +169,10 @@ describe("GET /api/guilds/{guildId}/progressions/summary", () => {
 		const recruit = await signUp(app);
 		const outsider = await signUp(app);
 		const { guildId } = await createGuildAs(app, owner);
-		const role = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Recrue", permissions: [] },
-		});
+		const role = await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Recrue", permissions: [] });
 		await addMember(app, guildId, owner, recruit, role.json().role.id);
-		const refused = await app.inject({ url: `/api/guilds/${guildId}/progressions/summary`, headers: recruit.headers });
-		const hidden = await app.inject({ url: `/api/guilds/${guildId}/progressions/summary`, headers: outsider.headers });
+		const refused = await as(app, recruit).get(`/api/guilds/${guildId}/progressions/summary`);
+		const hidden = await as(app, outsider).get(`/api/guilds/${guildId}/progressions/summary`);
 		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([
 			403,
 			"right.missing",

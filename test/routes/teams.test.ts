@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { as } from "../helpers/calls.js";
 import { addToTeam, createRosterAs, createTeamAs } from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
 import { addMember, createGuildAs, freshAppPerTest, signUp } from "../helpers/identity.js";
@@ -17,11 +18,9 @@ async function guildWithRoles() {
 	const manager = await signUp(app);
 	const member = await signUp(app);
 	const { guildId, memberRoleId } = await createGuildAs(app, owner);
-	const role = await app.inject({
-		method: "POST",
-		url: `/api/guilds/${guildId}/roles`,
-		headers: owner.headers,
-		body: { name: "Stratège", permissions: ["team.manage"] },
+	const role = await as(app, owner).post(`/api/guilds/${guildId}/roles`, {
+		name: "Stratège",
+		permissions: ["team.manage"],
 	});
 	await addMember(app, guildId, owner, manager, role.json().role.id);
 	await addMember(app, guildId, owner, member, memberRoleId);
@@ -31,13 +30,8 @@ async function guildWithRoles() {
 describe("POST /api/teams", () => {
 	it("creates a personal team owned by the caller", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/teams",
-			headers: user.headers,
-			body: { name: "Donjons", serverId: reference.server.dakal },
-		});
-		expect([response.statusCode, response.info]).toEqual([201, "team.created"]);
+		const response = await as(app, user).post("/api/teams", { name: "Donjons", serverId: reference.server.dakal });
+		expect(response).toAnswer(201, "team.created");
 		expect(response.json().team).toMatchObject({
 			name: "Donjons",
 			ownerUserId: user.id,
@@ -74,7 +68,7 @@ describe("POST /api/teams", () => {
 		expect((await post({ name: "", serverId: reference.server.dakal })).info).toBe("TYPE_ERROR.body.name");
 		await createTeamAs(app, user, { name: "Team" });
 		const taken = await post({ name: "TEAM", serverId: reference.server.dakal });
-		expect([taken.statusCode, taken.info]).toEqual([409, "team.name_taken"]);
+		expect(taken).toAnswer(409, "team.name_taken");
 	});
 });
 
@@ -87,8 +81,8 @@ describe("GET /api/teams", () => {
 		await createTeamAs(app, stranger);
 		const { characters } = await createRosterAs(app, member, 1);
 		await addToTeam(app, member, mine.id, characters[0]?.id ?? 0);
-		const response = await app.inject({ url: "/api/teams", headers: member.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "team.list"]);
+		const response = await as(app, member).get("/api/teams");
+		expect(response).toAnswer(200, "team.list");
 		expect(
 			response.json().teams.map((team: { id: number; memberCount: number }) => [team.id, team.memberCount]),
 		).toEqual([
@@ -104,8 +98,8 @@ describe("GET /api/teams/{teamId}", () => {
 		const team = await createTeamAs(app, owner, { guildId });
 		const { characters } = await createRosterAs(app, member, 1);
 		expect((await addToTeam(app, owner, team.id, characters[0]?.id ?? 0)).statusCode).toBe(201);
-		const response = await app.inject({ url: `/api/teams/${team.id}`, headers: member.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "team.found"]);
+		const response = await as(app, member).get(`/api/teams/${team.id}`);
+		expect(response).toAnswer(200, "team.found");
 		expect(response.json().team.members).toEqual([
 			expect.objectContaining({ id: characters[0]?.id, userId: member.id }),
 		]);
@@ -115,9 +109,9 @@ describe("GET /api/teams/{teamId}", () => {
 		const owner = await signUp(app);
 		const stranger = await signUp(app);
 		const team = await createTeamAs(app, owner);
-		const hidden = await app.inject({ url: `/api/teams/${team.id}`, headers: stranger.headers });
-		const missing = await app.inject({ url: "/api/teams/99999", headers: stranger.headers });
-		expect([hidden.statusCode, hidden.info]).toEqual([404, "team.notfound"]);
+		const hidden = await as(app, stranger).get(`/api/teams/${team.id}`);
+		const missing = await as(app, stranger).get("/api/teams/99999");
+		expect(hidden).toAnswer(404, "team.notfound");
 		expect(missing.body).toBe(hidden.body);
 	});
 });
@@ -126,11 +120,9 @@ describe("PATCH /api/teams/{teamId}", () => {
 	it("renames the team and moves an empty team to another server", async () => {
 		const user = await signUp(app);
 		const team = await createTeamAs(app, user);
-		const response = await app.inject({
-			method: "PATCH",
-			url: `/api/teams/${team.id}`,
-			headers: user.headers,
-			body: { name: "Renamed", serverId: reference.server.dakal },
+		const response = await as(app, user).patch(`/api/teams/${team.id}`, {
+			name: "Renamed",
+			serverId: reference.server.dakal,
 		});
 		expect([response.statusCode, response.info, response.json().team]).toEqual([
 			200,
@@ -144,13 +136,8 @@ describe("PATCH /api/teams/{teamId}", () => {
 		const team = await createTeamAs(app, user);
 		const { characters } = await createRosterAs(app, user, 1);
 		await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({
-			method: "PATCH",
-			url: `/api/teams/${team.id}`,
-			headers: user.headers,
-			body: { serverId: reference.server.dakal },
-		});
-		expect([response.statusCode, response.info]).toEqual([409, "team.server_mismatch"]);
+		const response = await as(app, user).patch(`/api/teams/${team.id}`, { serverId: reference.server.dakal });
+		expect(response).toAnswer(409, "team.server_mismatch");
 	});
 
 	it("answers 409 team.name_taken, 404 server.notfound", async () => {
@@ -167,18 +154,8 @@ describe("PATCH /api/teams/{teamId}", () => {
 		const { guildId, owner, member } = await guildWithRoles();
 		const stranger = await signUp(app);
 		const team = await createTeamAs(app, owner, { guildId });
-		const refused = await app.inject({
-			method: "PATCH",
-			url: `/api/teams/${team.id}`,
-			headers: member.headers,
-			body: { name: "Mine" },
-		});
-		const hidden = await app.inject({
-			method: "PATCH",
-			url: `/api/teams/${team.id}`,
-			headers: stranger.headers,
-			body: { name: "Mine" },
-		});
+		const refused = await as(app, member).patch(`/api/teams/${team.id}`, { name: "Mine" });
+		const hidden = await as(app, stranger).patch(`/api/teams/${team.id}`, { name: "Mine" });
 		expect([refused.statusCode, refused.info, hidden.statusCode, hidden.info]).toEqual([
 			403,
 			"right.missing",
@@ -194,23 +171,17 @@ describe("DELETE /api/teams/{teamId}", () => {
 		const team = await createTeamAs(app, user);
 		const { characters } = await createRosterAs(app, user, 1);
 		await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: user.headers });
-		expect([response.statusCode, response.info]).toEqual([204, "team.deleted"]);
-		expect((await app.inject({ url: `/api/teams/${team.id}`, headers: user.headers })).statusCode).toBe(404);
-		expect((await app.inject({ url: `/api/characters/${characters[0]?.id}`, headers: user.headers })).statusCode).toBe(
-			200,
-		);
+		const response = await as(app, user).delete(`/api/teams/${team.id}`);
+		expect(response).toAnswer(204, "team.deleted");
+		expect((await as(app, user).get(`/api/teams/${team.id}`)).statusCode).toBe(404);
+		expect((await as(app, user).get(`/api/characters/${characters[0]?.id}`)).statusCode).toBe(200);
 	});
 
 	it("lets a guild manager delete a guild team and refuses a plain member", async () => {
 		const { guildId, owner, manager, member } = await guildWithRoles();
 		const team = await createTeamAs(app, owner, { guildId });
-		expect((await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: member.headers })).info).toBe(
-			"right.missing",
-		);
-		expect(
-			(await app.inject({ method: "DELETE", url: `/api/teams/${team.id}`, headers: manager.headers })).statusCode,
-		).toBe(204);
+		expect((await as(app, member).delete(`/api/teams/${team.id}`)).info).toBe("right.missing");
+		expect((await as(app, manager).delete(`/api/teams/${team.id}`)).statusCode).toBe(204);
 	});
 });
 
@@ -232,7 +203,7 @@ describe("PUT /api/teams/{teamId}/members/{characterId}", () => {
 		for (const character of characters.slice(0, 8))
 			expect((await addToTeam(app, user, team.id, character.id)).statusCode).toBe(201);
 		const ninth = await addToTeam(app, user, team.id, characters[8]?.id ?? 0);
-		expect([ninth.statusCode, ninth.info]).toEqual([409, "team.full"]);
+		expect(ninth).toAnswer(409, "team.full");
 	});
 
 	it("never lets concurrent additions make a team of nine", async () => {
@@ -244,9 +215,7 @@ describe("PUT /api/teams/{teamId}/members/{characterId}", () => {
 			characters.slice(6).map((character) => addToTeam(app, user, team.id, character.id)),
 		);
 		expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 201, 409, 409]);
-		expect(
-			(await app.inject({ url: `/api/teams/${team.id}`, headers: user.headers })).json().team.members,
-		).toHaveLength(8);
+		expect((await as(app, user).get(`/api/teams/${team.id}`)).json().team.members).toHaveLength(8);
 	});
 
 	it("answers 409 team.server_mismatch for a character of another server", async () => {
@@ -254,7 +223,7 @@ describe("PUT /api/teams/{teamId}/members/{characterId}", () => {
 		const team = await createTeamAs(app, user, { serverId: reference.server.draconiros });
 		const { characters } = await createRosterAs(app, user, 1, { serverId: reference.server.dakal });
 		const response = await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		expect([response.statusCode, response.info]).toEqual([409, "team.server_mismatch"]);
+		expect(response).toAnswer(409, "team.server_mismatch");
 	});
 
 	it("answers 404 character.notfound for another user's character in a personal team, and for a missing one", async () => {
@@ -301,18 +270,10 @@ describe("DELETE /api/teams/{teamId}/members/{characterId}", () => {
 		const team = await createTeamAs(app, user);
 		const { characters } = await createRosterAs(app, user, 1);
 		await addToTeam(app, user, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({
-			method: "DELETE",
-			url: `/api/teams/${team.id}/members/${characters[0]?.id}`,
-			headers: user.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([204, "team.member_removed"]);
-		const again = await app.inject({
-			method: "DELETE",
-			url: `/api/teams/${team.id}/members/${characters[0]?.id}`,
-			headers: user.headers,
-		});
-		expect([again.statusCode, again.info]).toEqual([404, "team.member_notfound"]);
+		const response = await as(app, user).delete(`/api/teams/${team.id}/members/${characters[0]?.id}`);
+		expect(response).toAnswer(204, "team.member_removed");
+		const again = await as(app, user).delete(`/api/teams/${team.id}/members/${characters[0]?.id}`);
+		expect(again).toAnswer(404, "team.member_notfound");
 	});
 
 	it("answers 404 team.notfound to a stranger and leaves the member in place", async () => {
@@ -321,14 +282,8 @@ describe("DELETE /api/teams/{teamId}/members/{characterId}", () => {
 		const team = await createTeamAs(app, owner);
 		const { characters } = await createRosterAs(app, owner, 1);
 		await addToTeam(app, owner, team.id, characters[0]?.id ?? 0);
-		const response = await app.inject({
-			method: "DELETE",
-			url: `/api/teams/${team.id}/members/${characters[0]?.id}`,
-			headers: stranger.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([404, "team.notfound"]);
-		expect(
-			(await app.inject({ url: `/api/teams/${team.id}`, headers: owner.headers })).json().team.members,
-		).toHaveLength(1);
+		const response = await as(app, stranger).delete(`/api/teams/${team.id}/members/${characters[0]?.id}`);
+		expect(response).toAnswer(404, "team.notfound");
+		expect((await as(app, owner).get(`/api/teams/${team.id}`)).json().team.members).toHaveLength(1);
 	});
 });
