@@ -45,6 +45,15 @@ export class Answer<
 	send(response: Response<Answer<Code, Info, Schema>>, ...body: BodyArgument<Schema>): never {
 		return (response as Response).code(this.code).info(this.info).send(body[0]);
 	}
+
+	/**
+	 * The handler's throw-free way to answer (see `Response#respond`): `return found.respond(response, body)`.
+	 * Only in handlers, and only when the handler returns what it gives.
+	 */
+	respond<R extends Response<Answer<Code, Info, Schema>>>(response: R, ...body: BodyArgument<Schema>): R {
+		(response as unknown as Response).code(this.code).info(this.info).respond(body[0]);
+		return response;
+	}
 }
 
 /**

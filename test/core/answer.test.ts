@@ -39,6 +39,11 @@ function thingApp() {
 		.check(thingExist, { input: (pickup) => pickup("id"), result: "thing.exist", catch: thingNotFound })
 		.handler((_floor, response) => thingDeleted.send(response), thingDeleted);
 	app
+		.declareRoute("GET", "/things/{id}/fast")
+		.extract({ params: { id: z.coerce.number() } })
+		.presetCheck(thingFoundPreset, (pickup) => pickup("id"))
+		.handler(({ pickup }, response) => thingFound.respond(response, { thing: pickup("thing") }), thingFound);
+	app
 		.declareRoute("GET", "/gone")
 		.handler((_floor, response) => thingNotFound.send(response, "It went away."), thingNotFound);
 	return app;
@@ -51,6 +56,14 @@ describe("answer() and refusal()", () => {
 		expect(found).toAnswer(200, "thing.found");
 		expect(found.json()).toEqual({ thing: { id: 1, name: "Dofus" } });
 		expect(await app.inject({ method: "DELETE", url: "/things/1" })).toAnswer(204, "thing.deleted");
+	});
+
+	it("respond() from a handler like send(), without the throw", async () => {
+		const app = thingApp();
+		const found = await app.inject({ url: "/things/1/fast" });
+		expect(found).toAnswer(200, "thing.found");
+		expect(found.json()).toEqual({ thing: { id: 1, name: "Dofus" } });
+		expect(await app.inject({ url: "/things/2/fast" })).toAnswer(404, "thing.notfound");
 	});
 
 	it("send a refusal with its default message, or the one given", async () => {

@@ -421,3 +421,16 @@ export type { Floor };
 	});
 	createPresetChecker(userExist, { result: "user.exist", catch: gone });
 }
+
+// respond(): the handler's throw-free answer, as strictly typed as send().
+{
+	const found = answer(200, "user.found", z.object({ id: z.number() }));
+	const other = answer(200, "user.other", z.object({ id: z.number() }));
+	app.declareRoute("GET", "/respond").handler((_floor, response) => {
+		// @ts-expect-error 200 user.other is not declared by this handler
+		if (Math.random() > 2) return other.respond(response, { id: 1 });
+		// @ts-expect-error the body must match the schema
+		if (Math.random() > 2) return found.respond(response, { id: "1" });
+		return found.respond(response, { id: 1 });
+	}, found);
+}
