@@ -1,5 +1,5 @@
-// What the `authenticated` and `userHasRight` processes refuse, each said once: the processes send these values
-// and declare them in their build().
+// What the `authenticated` and `userHasRight` processes refuse, each said once: their cuts send these values
+// and declare them.
 import { refusal } from "../core/index.js";
 import { guildAnswers } from "../routes/guilds/answers.js";
 

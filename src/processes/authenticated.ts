@@ -47,7 +47,6 @@ function isSameOrigin(request: Request, allowedOrigins: readonly string[]): bool
 
 export function createAuthenticated({ sessions, settings }: Pick<IdentityServices, "sessions" | "settings">) {
 	const { missing, malformed, invalid, expired, revoked, csrfRejected } = authenticatedAnswers;
-	const refusedSession = { invalid, expired, revoked };
 	return (
 		createProcess("authenticated")
 			// Routes use it, and so does userHasRight inside them: the session is looked up once per request.
@@ -67,28 +66,29 @@ export function createAuthenticated({ sessions, settings }: Pick<IdentityService
 					return { credential };
 				},
 				["credential"],
+				missing,
+				malformed,
+				// Safe methods are exempt from the origin check: only routes that change data can refuse this.
+				csrfRejected.forMethods(...unsafeMethods),
 			)
 			.cut(
 				async ({ pickup }, response, _request) => {
 					const result = await sessions.authenticate(pickup("credential").token);
 					if (result.status !== "valid") {
 						response.header("www-authenticate", `Bearer error="invalid_token"`);
-						return refusedSession[result.status].send(response);
+						if (result.status === "invalid") return invalid.send(response);
+						if (result.status === "expired") return expired.send(response);
+						return revoked.send(response);
 					}
 					return { session: result.session, user: result.user };
 				},
 				["session", "user"],
-			)
-			.build(
-				["session", "user"],
-				missing,
-				malformed,
 				invalid,
 				expired,
 				revoked,
-				// Safe methods are exempt from the origin check: only routes that change data can refuse this.
-				csrfRejected.forMethods(...unsafeMethods),
 			)
+			// Its refusals are declared by the cuts that send them: a step's response takes only what the step declares.
+			.build(["session", "user"])
 	);
 }
 

@@ -28,8 +28,10 @@ export function createUserHasRight({ guilds }: Pick<IdentityServices, "guilds">,
 				return { membership };
 			},
 			["membership"],
+			guildNotFound,
+			rightMissing,
 		)
-		.build(["membership"], guildNotFound, rightMissing);
+		.build(["membership"]);
 }
 
 export type UserHasRight = ReturnType<typeof createUserHasRight>;
