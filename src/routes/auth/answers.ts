@@ -1,19 +1,16 @@
 // What the auth routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
-import { type Answer, answer, refusal } from "../../core/index.js";
+import { answer, refusal } from "../../core/index.js";
 import { authenticatedAnswers } from "../../processes/answers.js";
 import { publicUserSchema, sessionItemSchema } from "../schemas.js";
 
-/** The body of every answer that opens a session: the tokens, and the user they are for. */
+/** The body of every answer that opens a session (`sessionBody`): the tokens, and the user they are for. */
 const sessionBodySchema = z.object({
 	accessToken: z.string(),
 	refreshToken: z.string(),
 	expiresAt: z.string(),
 	user: publicUserSchema,
 });
-
-/** An answer that opens a session (login, refresh): sent by `sendSession`, which also sets the cookie. */
-export type SessionAnswer = Answer<200, string, typeof sessionBodySchema>;
 
 /** Register, the password reset and the password change (/api/me/password): sent with the policy's own message. */
 export const passwordWeak = refusal(400, "password.weak", "The password does not meet the password policy.");

@@ -4,7 +4,7 @@ import { type App, storableTextCheck, text } from "../../core/index.js";
 import { passwordMaxLength, passwordPolicyProblem } from "../../services/accounts.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { credentialAnswers, passwordWeak } from "./answers.js";
-import { sendSession, sessionMeta } from "./session-answer.js";
+import { sessionBody, sessionMeta, setSessionCookie } from "./session-answer.js";
 
 export function declareCredentialRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { accounts, throttle, twoFactor, sessions, settings } = services;
@@ -88,7 +88,8 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 						expiresAt: start.expiresAt.toISOString(),
 					});
 				}
-				sendSession(response, credentialAnswers.loggedIn, start.tokens, start.user, settings);
+				setSessionCookie(response, start.tokens, settings);
+				credentialAnswers.loggedIn.send(response, sessionBody(start.tokens, start.user));
 			},
 			credentialAnswers.loggedIn,
 			credentialAnswers.secondFactorRequired,
@@ -104,7 +105,8 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 					if (outcome.status === "challenge-invalid") credentialAnswers.challengeInvalid.send(response);
 					return credentialAnswers.codeInvalid.send(response);
 				}
-				sendSession(response, credentialAnswers.loggedIn, outcome.tokens, outcome.user, settings);
+				setSessionCookie(response, outcome.tokens, settings);
+				credentialAnswers.loggedIn.send(response, sessionBody(outcome.tokens, outcome.user));
 			},
 			credentialAnswers.loggedIn,
 			credentialAnswers.challengeInvalid,
@@ -130,7 +132,8 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 				}
 				const user = await accounts.findPublicUser(rotation.userId);
 				if (user === undefined) return credentialAnswers.refreshInvalid.send(response);
-				sendSession(response, credentialAnswers.refreshed, rotation.tokens, user, settings);
+				setSessionCookie(response, rotation.tokens, settings);
+				credentialAnswers.refreshed.send(response, sessionBody(rotation.tokens, user));
 			},
 			credentialAnswers.refreshed,
 			credentialAnswers.refreshReused,

@@ -1,9 +1,8 @@
 // How the auth routes answer a new session: tokens in the body, the access token in the `session` cookie.
-import type { Request, Response } from "../../core/index.js";
+import type { AllowedAnswer, Request, Response } from "../../core/index.js";
 import { sessionCookieName } from "../../processes/authenticated.js";
 import type { IssuedTokens, PublicUser, SessionMeta } from "../../services/sessions.js";
 import type { IdentitySettings } from "../../services/settings.js";
-import type { SessionAnswer } from "./answers.js";
 
 export function sessionMeta(request: Request): SessionMeta {
 	const agent = request.headers["user-agent"];
@@ -11,7 +10,11 @@ export function sessionMeta(request: Request): SessionMeta {
 }
 
 /** HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site subrequests), Secure outside DEV/TEST. */
-export function setSessionCookie(response: Response, tokens: IssuedTokens, settings: IdentitySettings): Response {
+export function setSessionCookie<Allowed extends AllowedAnswer>(
+	response: Response<Allowed>,
+	tokens: IssuedTokens,
+	settings: IdentitySettings,
+): Response<Allowed> {
 	return response.setCookie(sessionCookieName, tokens.accessToken, {
 		httpOnly: true,
 		sameSite: "lax",
@@ -21,7 +24,10 @@ export function setSessionCookie(response: Response, tokens: IssuedTokens, setti
 	});
 }
 
-export function clearSessionCookie(response: Response, settings: IdentitySettings): Response {
+export function clearSessionCookie<Allowed extends AllowedAnswer>(
+	response: Response<Allowed>,
+	settings: IdentitySettings,
+): Response<Allowed> {
 	return response.clearCookie(sessionCookieName, {
 		httpOnly: true,
 		sameSite: "lax",
@@ -30,19 +36,12 @@ export function clearSessionCookie(response: Response, settings: IdentitySetting
 	});
 }
 
-/** Sends a session answer (`credentialAnswers.loggedIn`, `.refreshed`) with the cookie of its access token. */
-export function sendSession(
-	response: Response,
-	answer: SessionAnswer,
-	tokens: IssuedTokens,
-	user: PublicUser,
-	settings: IdentitySettings,
-): never {
-	setSessionCookie(response, tokens, settings);
-	return answer.send(response, {
+/** The body of a session answer (`credentialAnswers.loggedIn`, `.refreshed`), sent after `setSessionCookie`. */
+export function sessionBody(tokens: IssuedTokens, user: PublicUser) {
+	return {
 		accessToken: tokens.accessToken,
 		refreshToken: tokens.refreshToken,
 		expiresAt: tokens.expiresAt.toISOString(),
 		user,
-	});
+	};
 }
