@@ -6,15 +6,20 @@ import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { memberAnswers } from "./answers.js";
 
-/** Sends the refusal of a member change that was not made; both routes that change members declare all three. */
-function refuseMemberChange(response: Response, change: MemberChange): undefined {
+const { notFound, ownerOnlyChange, lastOwner } = memberAnswers;
+
+/** Sends the refusal of a member change that was not made: a route that changes members declares all three. */
+function refuseMemberChange(
+	response: Response<typeof notFound | typeof ownerOnlyChange | typeof lastOwner>,
+	change: MemberChange,
+): undefined {
 	switch (change.status) {
 		case "not-member":
-			return memberAnswers.notFound.send(response);
+			return notFound.send(response);
 		case "owner-only":
-			return memberAnswers.ownerOnlyChange.send(response);
+			return ownerOnlyChange.send(response);
 		case "last-owner":
-			return memberAnswers.lastOwner.send(response);
+			return lastOwner.send(response);
 	}
 }
 
@@ -89,9 +94,9 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 				memberAnswers.removed.send(response);
 			},
 			memberAnswers.removed,
-			memberAnswers.notFound,
-			memberAnswers.ownerOnlyChange,
-			memberAnswers.lastOwner,
+			notFound,
+			ownerOnlyChange,
+			lastOwner,
 		);
 
 	authenticatedRoute
@@ -117,8 +122,8 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 				memberAnswers.roleChanged.send(response);
 			},
 			memberAnswers.roleChanged,
-			memberAnswers.notFound,
-			memberAnswers.ownerOnlyChange,
-			memberAnswers.lastOwner,
+			notFound,
+			ownerOnlyChange,
+			lastOwner,
 		);
 }

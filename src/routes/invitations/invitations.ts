@@ -6,15 +6,16 @@ import { invitationAnswers } from "./answers.js";
 
 const tokenParam = text().min(1).max(128);
 
-/** The refusals of an invitation token that is not valid, by the checker's info. */
-const invalidInvitation = {
-	"invitation.notfound": invitationAnswers.notFound,
-	"invitation.expired": invitationAnswers.expired,
-	"invitation.used": invitationAnswers.used,
-};
+const { notFound, expired, used } = invitationAnswers;
 
-function refuseInvitation(response: Response, info: keyof typeof invalidInvitation): never {
-	return invalidInvitation[info].send(response);
+/** The token check's catch: the refusal of each info of a token that is not valid (the check declares all three). */
+function refuseInvitation(
+	response: Response<typeof notFound | typeof expired | typeof used>,
+	info: "invitation.notfound" | "invitation.expired" | "invitation.used",
+): never {
+	if (info === "invitation.notfound") notFound.send(response);
+	if (info === "invitation.expired") expired.send(response);
+	return used.send(response);
 }
 
 export function declareInvitationRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
@@ -32,9 +33,9 @@ export function declareInvitationRoutes(_app: App, { services, guards }: Identit
 				indexing: "invitation",
 				catch: refuseInvitation,
 			},
-			invitationAnswers.notFound,
-			invitationAnswers.expired,
-			invitationAnswers.used,
+			notFound,
+			expired,
+			used,
 		)
 		.check(guildExist, {
 			input: (pickup) => pickup("invitation").guildId,
@@ -63,9 +64,9 @@ export function declareInvitationRoutes(_app: App, { services, guards }: Identit
 				indexing: "invitation",
 				catch: refuseInvitation,
 			},
-			invitationAnswers.notFound,
-			invitationAnswers.expired,
-			invitationAnswers.used,
+			notFound,
+			expired,
+			used,
 		)
 		.check(guildExist, {
 			input: (pickup) => pickup("invitation").guildId,
