@@ -1,15 +1,13 @@
 // Abstract routes: a named prefix of steps (hooks, extract, checks...) from which routes are declared.
 import { DeclarationError } from "./errors.js";
-import {
-	type AbstractRoute,
-	type AbstractRouteDefinition,
-	type HttpMethod,
-	PipelineBuilder,
-	type PipelineDefinition,
-	type RouteBuilder,
-	type RouteOptions,
-	type Start,
-} from "./steps.js";
+import { PipelineBuilder, type RouteBuilder, type Start } from "./route-builder.js";
+import type {
+	AbstractRoute,
+	AbstractRouteDefinition,
+	HttpMethod,
+	PipelineDefinition,
+	RouteOptions,
+} from "./route-definition.js";
 
 /** How an abstract route hands a route declaration back to its app. */
 export type DeclareRouteFrom = (

@@ -33,18 +33,16 @@ import {
 } from "./inject.js";
 import type { RawRequest } from "./request.js";
 import type { ResponseSink } from "./response.js";
-import { joinPath, Router } from "./router.js";
+import { PipelineBuilder, type RouteBuilder, type Start } from "./route-builder.js";
 import {
 	type AbstractRoute,
 	type HttpMethod,
 	httpMethods,
-	PipelineBuilder,
 	type PipelineDefinition,
-	type RouteBuilder,
 	type RouteDefinition,
 	type RouteOptions,
-	type Start,
-} from "./steps.js";
+} from "./route-definition.js";
+import { joinPath, Router } from "./router.js";
 
 export interface AppOptions {
 	environment: Environment;

@@ -12,8 +12,8 @@ import { type HookLists, mergeHookLists, runHooks } from "./hooks.js";
 import { type CompiledStep, declaresContracts, handlerStep, StepCompiler, type StepFunction } from "./pipeline.js";
 import { type RawRequest, Request } from "./request.js";
 import { Response, type ResponseSink, responseSignal } from "./response.js";
+import type { PipelineDefinition, ProcessDefinition, RouteDefinition } from "./route-definition.js";
 import { writeResponse } from "./send.js";
-import type { PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
 
 export type Environment = "DEV" | "TEST" | "PROD";
 

@@ -47,14 +47,6 @@ export {
 	ResponseSignal,
 	type ResponseSink,
 } from "./response.js";
-export type {
-	AbstractRoute,
-	HttpMethod,
-	Process,
-	RouteBuilder,
-	RouteDefinition,
-	RouteOptions,
-	Start,
-	Steps,
-} from "./steps.js";
+export type { RouteBuilder, Start, Steps } from "./route-builder.js";
+export type { AbstractRoute, HttpMethod, Process, RouteDefinition, RouteOptions } from "./route-definition.js";
 export { hasStorableTextCheck, storableTextCheck, storableTextPattern, text, unstorableTextProblem } from "./text.js";

@@ -4,7 +4,7 @@ import { type Contract, extractContracts, forMethod, frameworkContracts } from "
 import { type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
 import { type ExtractPart, type ExtractSchema, extractParts, extractsBody, isZodSchema } from "./extract.js";
 import { type JsonSchema, SchemaConverter } from "./json-schema.js";
-import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./steps.js";
+import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./route-definition.js";
 
 // A deliberately small model of the OpenAPI 3.1 objects we emit: the core depends on no OpenAPI package.
 export type SecurityRequirement = Record<string, string[]>;

@@ -16,7 +16,7 @@ import type {
 	ProcessDefinition,
 	ProcessStepDefinition,
 	RouteDefinition,
-} from "./steps.js";
+} from "./route-definition.js";
 
 export type StepFunction = (floor: RuntimeFloor, request: Request, response: Response) => unknown;
 

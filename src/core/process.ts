@@ -1,7 +1,8 @@
 // Processes: named, reusable sub-pipelines with their own floor (e.g. "authenticated"), used by routes.
 import type { Contract } from "./contracts.js";
 import { DeclarationError } from "./errors.js";
-import { PipelineBuilder, type Process, type ProcessDefinition, type Start } from "./steps.js";
+import { PipelineBuilder, type Start } from "./route-builder.js";
+import type { Process, ProcessDefinition } from "./route-definition.js";
 
 export type ProcessStart<Input, Opts extends object> = Start<
 	{ input: Input; options: Opts },

@@ -1,7 +1,7 @@
 // Path matching with find-my-way: `{param}` paths, app prefix, trailing-slash tolerance, 405 lookups.
 import FindMyWay from "find-my-way";
 import { DeclarationError } from "./errors.js";
-import type { HttpMethod } from "./steps.js";
+import type { HttpMethod } from "./route-definition.js";
 
 export interface RouteMatch<Store> {
 	store: Store;
