@@ -4,6 +4,9 @@ import { type AddressInfo, Server as NetServer, type Socket } from "node:net";
 import { type Logger, pino } from "pino";
 import { createAbstractRoute, type DeclareRouteFrom, mergeAbstractRoutes } from "./abstract-route.js";
 import { defaultBodyLimit } from "./body.js";
+import { defaultUnreadBodyLimits, type UnreadBodyLimits } from "./drain.js";
+import type { ErrorAnswer } from "./error-answers.js";
+import { DeclarationError, FrameworkInfo } from "./errors.js";
 import {
 	type CompiledRoute,
 	compileRoute,
@@ -11,10 +14,7 @@ import {
 	type Environment,
 	type ErrorHandler,
 	type ExecutorSettings,
-} from "./compile.js";
-import { defaultUnreadBodyLimits, type UnreadBodyLimits } from "./drain.js";
-import type { ErrorAnswer } from "./error-answers.js";
-import { DeclarationError, FrameworkInfo } from "./errors.js";
+} from "./executor.js";
 import { defaultExtractErrorHandler, type ExtractErrorHandler } from "./extract.js";
 import {
 	emptyHookLists,

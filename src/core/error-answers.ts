@@ -1,7 +1,7 @@
 // Error answers: an app-wide answer to a class of errors any step may throw (e.g. 503 when a backing service is down), declared once.
 
-import type { ErrorHandler } from "./compile.js";
 import { type Contract, IHaveSentThis } from "./contracts.js";
+import type { ErrorHandler } from "./executor.js";
 
 /**
  * One answer the app gives, on every route, to the errors `matches` recognises: `app.answerError({ … })`.

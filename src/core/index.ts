@@ -10,10 +10,10 @@ export {
 	createPresetChecker,
 	type PresetChecker,
 } from "./checker.js";
-export { defaultErrorHandler, type Environment, type ErrorHandler } from "./compile.js";
 export { type Contract, frameworkErrorBodySchema as errorBodySchema, IHaveSentThis } from "./contracts.js";
 export type { ErrorAnswer } from "./error-answers.js";
 export { DeclarationError, FrameworkInfo, NoResponseSentError, ResponseAlreadySentError } from "./errors.js";
+export { defaultErrorHandler, type Environment, type ErrorHandler } from "./executor.js";
 export {
 	defaultExtractErrorHandler,
 	type ExtractErrorHandler,

@@ -9,11 +9,11 @@ import { FrameworkInfo, NoResponseSentError } from "./errors.js";
 import type { ExtractErrorHandler } from "./extract.js";
 import { createFloor, type RuntimeFloor } from "./floor.js";
 import { type HookLists, mergeHookLists, runHooks } from "./hooks.js";
-import { type CompiledStep, declaresContracts, handlerStep, StepCompiler, type StepFunction } from "./pipeline.js";
 import { type RawRequest, Request } from "./request.js";
 import { Response, type ResponseSink, responseSignal } from "./response.js";
 import type { PipelineDefinition, ProcessDefinition, RouteDefinition } from "./route-definition.js";
 import { writeResponse } from "./send.js";
+import { type CompiledStep, declaresContracts, handlerStep, StepCompiler, type StepFunction } from "./step-compiler.js";
 
 export type Environment = "DEV" | "TEST" | "PROD";
 
