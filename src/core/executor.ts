@@ -8,12 +8,13 @@ import { answeringErrors, type ErrorAnswer, errorAnswerContracts } from "./error
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
 import type { ExtractErrorHandler } from "./extract.js";
 import { createFloor, type RuntimeFloor } from "./floor.js";
-import { type HookLists, mergeHookLists, runHooks } from "./hooks.js";
+import { type HookLists, runHooks } from "./hooks.js";
+import { declaresContracts, routeHooks } from "./introspect.js";
 import { type RawRequest, Request } from "./request.js";
 import { Response, type ResponseSink, responseSignal } from "./response.js";
-import type { PipelineDefinition, ProcessDefinition, RouteDefinition } from "./route-definition.js";
+import type { RouteDefinition } from "./route-definition.js";
 import { writeResponse } from "./send.js";
-import { type CompiledStep, declaresContracts, handlerStep, StepCompiler, type StepFunction } from "./step-compiler.js";
+import { type CompiledStep, handlerStep, StepCompiler, type StepFunction } from "./step-compiler.js";
 
 export type Environment = "DEV" | "TEST" | "PROD";
 
@@ -67,27 +68,6 @@ export function defaultErrorHandler(environment: Environment): ErrorHandler {
 		if (info === FrameworkInfo.noResponseSent) body.error = info;
 		response.code(500).info(info).send(body);
 	};
-}
-
-/** Collects the hooks of processes used by a pipeline (and their own processes), in order of use. */
-function processHooks(pipeline: PipelineDefinition, seen = new Set<ProcessDefinition>()): HookLists[] {
-	const lists: HookLists[] = [];
-	for (const step of pipeline.steps) {
-		if (step.kind !== "process" || seen.has(step.process)) continue;
-		seen.add(step.process);
-		lists.push(...processHooks(step.process.pipeline, seen), step.process.pipeline.hooks);
-	}
-	return lists;
-}
-
-/**
- * A route's hooks, in the order they run: global ones, then for each pipeline (abstract routes first,
- * the route last) the hooks of the processes it uses and then its own, so the route's own come last.
- */
-export function routeHooks(definition: RouteDefinition, global: HookLists): HookLists {
-	const lists: HookLists[] = [global];
-	for (const pipeline of definition.pipelines) lists.push(...processHooks(pipeline), pipeline.hooks);
-	return mergeHookLists(...lists);
 }
 
 /** Compiles one route into its executor. */

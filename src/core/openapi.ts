@@ -1,10 +1,16 @@
 // OpenAPI 3.1 from declared routes: parameters and bodies from extract schemas, responses from contracts.
 import { z } from "zod";
-import { type Contract, extractContracts, forMethod, frameworkContracts } from "./contracts.js";
-import { type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
-import { type ExtractPart, type ExtractSchema, extractParts, extractsBody, isZodSchema } from "./extract.js";
+import type { ErrorAnswer } from "./error-answers.js";
+import { type ExtractPart, type ExtractSchema, extractParts, isZodSchema } from "./extract.js";
+import {
+	type DeclaredResponse,
+	declaredResponses,
+	extractsOf,
+	processesUsed,
+	skippableProcesses,
+} from "./introspect.js";
 import { type JsonSchema, SchemaConverter } from "./json-schema.js";
-import type { HttpMethod, PipelineDefinition, ProcessDefinition, RouteDefinition } from "./route-definition.js";
+import type { HttpMethod, PipelineDefinition, RouteDefinition } from "./route-definition.js";
 
 // A deliberately small model of the OpenAPI 3.1 objects we emit: the core depends on no OpenAPI package.
 export type SecurityRequirement = Record<string, string[]>;
@@ -60,106 +66,6 @@ export interface OpenApiOptions {
 	tagOf?: (path: string) => string;
 }
 
-/** Where a declared response comes from: a step of the route (or a process it uses), or the framework itself. */
-export type ResponseOrigin = "step" | "framework";
-
-/** One declared response of a route: a code, the infos it is sent with, and the body schemas it may have. */
-export interface DeclaredResponse {
-	readonly code: number;
-	readonly info: string;
-	readonly schema: z.ZodType | undefined;
-	readonly origin: ResponseOrigin;
-	/** Headers it is sent with besides `info` (an error answer's `retry-after`). */
-	readonly headers?: readonly string[];
-}
-
-function collectPipeline(
-	pipeline: PipelineDefinition,
-	add: (contracts: readonly Contract[], origin: ResponseOrigin) => void,
-	seen: Set<ProcessDefinition>,
-): void {
-	const extract = pipeline.extract;
-	if (extract !== undefined) {
-		if (extractsBody(extract.shape)) add(frameworkContracts.body, "framework");
-		// A route's own extract error handler may send anything: nothing can be said about it.
-		if (extract.onError === undefined) add(extractContracts(extract.shape), "framework");
-	}
-	for (const step of pipeline.steps) {
-		add(step.responses, "step");
-		if (step.kind !== "process" || seen.has(step.process)) continue;
-		seen.add(step.process);
-		add(step.process.responses, "step");
-		collectPipeline(step.process.pipeline, add, seen);
-	}
-}
-
-/**
- * Every response a route declares, one entry per (code, info, schema): its steps' contracts (with
- * processes' ones, recursively), then the framework's (extract and body parser answers, 500s) and the
- * app's error answers (`app.errorAnswers`, when given).
- */
-export function declaredResponses(
-	route: RouteDefinition,
-	errorAnswers: readonly ErrorAnswer[] = [],
-): DeclaredResponse[] {
-	const responses: DeclaredResponse[] = [];
-	const add = (contracts: readonly Contract[], origin: ResponseOrigin) => {
-		for (const contract of forMethod(contracts, route.method)) {
-			for (const info of contract.infos) {
-				const entry = { code: contract.code, info, schema: contract.schema, origin };
-				// The same process used twice, or a contract repeated, is listed once; schemas are compared by identity.
-				const existing = responses.find(
-					(one) => one.code === entry.code && one.info === info && one.schema === entry.schema,
-				);
-				if (existing === undefined) responses.push(entry);
-			}
-		}
-	};
-	const seen = new Set<ProcessDefinition>();
-	for (const pipeline of route.pipelines) collectPipeline(pipeline, add, seen);
-	add(route.responses, "step");
-	add(frameworkContracts.failure, "framework");
-	add(errorAnswerContracts(errorAnswers), "framework");
-	for (const answer of errorAnswers) {
-		const names = Object.keys(answer.headers ?? {});
-		const index = responses.findIndex(
-			(one) => one.code === answer.code && one.info === answer.info && one.origin === "framework",
-		);
-		if (names.length > 0 && index !== -1)
-			responses[index] = { ...(responses[index] as DeclaredResponse), headers: names };
-	}
-	return responses;
-}
-
-/** True when the route (or a process it uses) declares at least one response of its own. */
-export function hasOwnContracts(route: RouteDefinition): boolean {
-	return declaredResponses(route).some((response) => response.origin === "step");
-}
-
-/** Process names used by a route's pipelines, at any depth. */
-export function processesUsed(route: RouteDefinition): string[] {
-	const names = new Set<string>();
-	const visit = (pipeline: PipelineDefinition) => {
-		for (const step of pipeline.steps) {
-			if (step.kind !== "process" || names.has(step.process.name)) continue;
-			names.add(step.process.name);
-			visit(step.process.pipeline);
-		}
-	};
-	for (const pipeline of route.pipelines) visit(pipeline);
-	return [...names];
-}
-
-/** Process names some route uses only behind a `skip` or as an optional step, so the operation is also reachable without them. */
-function skippableProcesses(route: RouteDefinition): Set<string> {
-	const names = new Set<string>();
-	for (const pipeline of route.pipelines) {
-		for (const step of pipeline.steps)
-			if (step.kind === "process" && (step.skip !== undefined || step.optional)) names.add(step.process.name);
-	}
-	return names;
-}
-
 /** `GET /api/characters/{characterId}` → `getApiCharactersByCharacterId`: stable as long as the path is. */
 export function operationIdOf(method: string, path: string): string {
 	const words = path
@@ -191,22 +97,17 @@ const parameterLocation: Partial<Record<ExtractPart, ParameterObject["in"]>> = {
 // OpenAPI ignores header parameters with these names: they are described by requestBody, security and responses.
 const ignoredHeaders = new Set(["accept", "content-type", "authorization"]);
 
-function parametersOf(
-	path: string,
-	pipelines: readonly PipelineDefinition[],
-	converter: SchemaConverter,
-): ParameterObject[] {
+function parametersOf(path: string, route: RouteDefinition, converter: SchemaConverter): ParameterObject[] {
 	const parameters: ParameterObject[] = [];
 	const add = (parameter: ParameterObject) => {
 		if (parameter.in === "header" && ignoredHeaders.has(parameter.name.toLowerCase())) return;
 		if (parameters.some((one) => one.in === parameter.in && one.name === parameter.name)) return;
 		parameters.push(parameter);
 	};
-	const visit = (pipeline: PipelineDefinition, seen: Set<ProcessDefinition>) => {
-		const shape = pipeline.extract?.shape;
+	for (const { shape } of extractsOf(route)) {
 		for (const part of extractParts) {
 			const location = parameterLocation[part];
-			const declared = shape?.[part];
+			const declared = shape[part];
 			if (location === undefined || declared === undefined) continue;
 			const json = converter.convert(partSchema(declared), "input");
 			const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
@@ -215,14 +116,7 @@ function parametersOf(
 				add({ name, in: location, required: location === "path" || required.has(name), schema });
 			}
 		}
-		for (const step of pipeline.steps) {
-			if (step.kind !== "process" || seen.has(step.process)) continue;
-			seen.add(step.process);
-			visit(step.process.pipeline, seen);
-		}
-	};
-	const seen = new Set<ProcessDefinition>();
-	for (const pipeline of pipelines) visit(pipeline, seen);
+	}
 	// Path parameters nobody extracts still exist on the wire, as strings.
 	for (const match of path.matchAll(/\{([^}]+)\}/g))
 		add({ name: match[1] as string, in: "path", required: true, schema: { type: "string" } });
@@ -334,7 +228,7 @@ export function generateOpenApi(routes: readonly RouteDefinition[], options: Ope
 				summary: `${route.method} ${path}`,
 				responses: responsesOf(route, converter, options.errorAnswers ?? []),
 			};
-			const parameters = parametersOf(path, route.pipelines, converter);
+			const parameters = parametersOf(path, route, converter);
 			if (parameters.length > 0) operation.parameters = parameters;
 			const requestBody = requestBodyOf(route.pipelines, converter);
 			if (requestBody !== undefined) operation.requestBody = requestBody;

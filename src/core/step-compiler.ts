@@ -240,17 +240,6 @@ export class StepCompiler {
 	}
 }
 
-/** True when the route, or a process it uses, declares at least one contract of its own. */
-export function declaresContracts(definition: RouteDefinition): boolean {
-	const inPipeline = (pipeline: PipelineDefinition): boolean =>
-		pipeline.steps.some(
-			(step) =>
-				step.responses.length > 0 ||
-				(step.kind === "process" && (step.process.responses.length > 0 || inPipeline(step.process.pipeline))),
-		);
-	return definition.responses.length > 0 || definition.pipelines.some(inPipeline);
-}
-
 export function handlerStep(handler: RouteDefinition["handler"]): StepFunction {
 	const checkAnswer = (result: unknown, response: Response) => {
 		if (response.responded && result !== response) {
