@@ -1,11 +1,13 @@
 // What the character routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
-import { characterSchema } from "../domain-schemas.js";
+import { characterSchema, paginationSchema } from "../domain-schemas.js";
 
 const characterBody = z.object({ character: characterSchema });
 
 export const characterAnswers = {
+	list: answer(200, "character.list", z.object({ characters: z.array(characterSchema), pagination: paginationSchema })),
+	levelRangeInvalid: refusal(400, "level.range_invalid", "minLevel must not be above maxLevel."),
 	created: answer(201, "character.created", characterBody),
 	found: answer(200, "character.found", characterBody),
 	updated: answer(200, "character.updated", characterBody),

@@ -1,11 +1,10 @@
 // GET /api/characters: the caller's characters, filtered, sorted (stable) and paginated; benchmark scenario 3.
 import { z } from "zod";
-import { type App, IHaveSentThis, text } from "../../core/index.js";
-import { fail, refusal } from "../../responses.js";
+import { type App, text } from "../../core/index.js";
 import { type CharacterSortField, characterSortFields, type SortDirection } from "../../services/characters.js";
 import type { DomainRouteDependencies } from "../domain-guards.js";
-import { characterSchema, paginationSchema } from "../domain-schemas.js";
 import { idList, limitQuery, pageQuery } from "../query.js";
+import { characterAnswers } from "./answers.js";
 
 const levelQuery = z.coerce.number().int().min(1).max(200).optional();
 
@@ -51,39 +50,28 @@ export function declareCharacterListRoute(_app: App, { services, guards }: Domai
 			({ pickup }, response) => {
 				const min = pickup("minLevel");
 				const max = pickup("maxLevel");
-				if (min !== undefined && max !== undefined && min > max)
-					fail(response, 400, "level.range_invalid", "minLevel must not be above maxLevel.");
+				if (min !== undefined && max !== undefined && min > max) characterAnswers.levelRangeInvalid.send(response);
 			},
 			[],
-			refusal(400, "level.range_invalid"),
+			characterAnswers.levelRangeInvalid,
 		)
-		.handler(
-			async ({ pickup }, response) => {
-				const page = pickup("page");
-				const limit = pickup("limit");
-				const found = await characters.list(pickup("user").id, {
-					search: pickup("search"),
-					classIds: pickup("classIds"),
-					serverIds: pickup("serverIds"),
-					accountIds: pickup("accountIds"),
-					minLevel: pickup("minLevel"),
-					maxLevel: pickup("maxLevel"),
-					sort: pickup("sort"),
-					page,
-					limit,
-				});
-				response
-					.code(200)
-					.info("character.list")
-					.send({
-						characters: found.characters,
-						pagination: { page, limit, total: found.total, totalPages: Math.ceil(found.total / limit) },
-					});
-			},
-			new IHaveSentThis(
-				200,
-				"character.list",
-				z.object({ characters: z.array(characterSchema), pagination: paginationSchema }),
-			),
-		);
+		.handler(async ({ pickup }, response) => {
+			const page = pickup("page");
+			const limit = pickup("limit");
+			const found = await characters.list(pickup("user").id, {
+				search: pickup("search"),
+				classIds: pickup("classIds"),
+				serverIds: pickup("serverIds"),
+				accountIds: pickup("accountIds"),
+				minLevel: pickup("minLevel"),
+				maxLevel: pickup("maxLevel"),
+				sort: pickup("sort"),
+				page,
+				limit,
+			});
+			characterAnswers.list.send(response, {
+				characters: found.characters,
+				pagination: { page, limit, total: found.total, totalPages: Math.ceil(found.total / limit) },
+			});
+		}, characterAnswers.list);
 }
