@@ -1,6 +1,7 @@
-import { type App, IHaveSentThis, type Response, text } from "../../core/index.js";
+import { type App, type Response, text } from "../../core/index.js";
 import type { CachedReference, ReferenceCache } from "../../services/reference-cache.js";
-import { type ReferenceResource, referenceBodySchemas, referenceResources } from "../../services/reference-data.js";
+import { type ReferenceResource, referenceResources } from "../../services/reference-data.js";
+import { type ReferenceAnswers, referenceAnswers } from "./answers.js";
 
 // Browsers and proxies may reuse a list for 5 minutes without asking, then revalidate (a cheap 304). Shorter than
 // the server's own TTL on purpose: a sync invalidates the server's cache, but nobody can reach the clients' copies,
@@ -19,18 +20,20 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 	return header.split(",").some((tag) => opaque(tag) === mine);
 }
 
-function answer(
-	response: Response,
-	resource: ReferenceResource,
+/** Sends the entry's list, or 304 when the client's copy is current; both carry the entry's validators. */
+function sendList(
+	response: Response<ReferenceAnswers["list"] | ReferenceAnswers["notModified"]>,
+	{ list, notModified }: ReferenceAnswers,
 	entry: CachedReference,
 	ifNoneMatch: string | undefined,
 ): never {
 	response.headers({ etag: entry.etag, "cache-control": cacheControl });
-	if (ifNoneMatchHits(ifNoneMatch, entry.etag)) return response.code(304).info(`${resource}.not_modified`).send();
-	return response.code(200).info(`${resource}.list`).send(entry.body);
+	if (ifNoneMatchHits(ifNoneMatch, entry.etag)) return notModified.send(response);
+	return list.send(response, entry.body);
 }
 
 function declareReferenceList(app: App, cache: ReferenceCache, resource: ReferenceResource): void {
+	const answers = referenceAnswers[resource];
 	app
 		.declareRoute("GET", `/api/${resource}`)
 		.extract({ headers: { "if-none-match": text().optional() } })
@@ -38,11 +41,11 @@ function declareReferenceList(app: App, cache: ReferenceCache, resource: Referen
 			({ pickup }, response) => {
 				// A hit answers synchronously: the executor awaits nothing on the hot path.
 				const fresh = cache.peek(resource);
-				if (fresh !== undefined) return answer(response, resource, fresh, pickup("if-none-match"));
-				return cache.get(resource).then((entry) => answer(response, resource, entry, pickup("if-none-match")));
+				if (fresh !== undefined) return sendList(response, answers, fresh, pickup("if-none-match"));
+				return cache.get(resource).then((entry) => sendList(response, answers, entry, pickup("if-none-match")));
 			},
-			new IHaveSentThis(200, `${resource}.list`, referenceBodySchemas[resource]),
-			new IHaveSentThis(304, `${resource}.not_modified`),
+			answers.list,
+			answers.notModified,
 		);
 }
 
