@@ -1,10 +1,8 @@
 // GET /health: liveness of the process and reachability of the database.
 import { sql } from "drizzle-orm";
-import { z } from "zod";
-import { type App, IHaveSentThis } from "../../core/index.js";
+import type { App } from "../../core/index.js";
 import type { Database } from "../../db/index.js";
-
-const healthSchema = z.object({ status: z.enum(["ok", "degraded"]), database: z.enum(["ok", "unreachable"]) });
+import { healthAnswers } from "./answers.js";
 
 /**
  * How long the probe may wait for `select 1`. A load balancer polls this route with its own short timeout:
@@ -30,10 +28,10 @@ export function declareHealthRoutes(app: App, db: Database): void {
 	app.declareRoute("GET", "/health").handler(
 		async (_floor, response) => {
 			if (!(await probe(db)))
-				return response.code(503).info("health.degraded").send({ status: "degraded", database: "unreachable" });
-			return response.code(200).info("health.ok").send({ status: "ok", database: "ok" });
+				return healthAnswers.degraded.send(response, { status: "degraded", database: "unreachable" });
+			return healthAnswers.ok.send(response, { status: "ok", database: "ok" });
 		},
-		new IHaveSentThis(200, "health.ok", healthSchema),
-		new IHaveSentThis(503, "health.degraded", healthSchema),
+		healthAnswers.ok,
+		healthAnswers.degraded,
 	);
 }
