@@ -1,8 +1,9 @@
 // GET /openapi.json, GET /docs and its assets: the API's OpenAPI document and a Swagger UI page served from node_modules.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type App, IHaveSentThis, text } from "../../core/index.js";
+import { type App, text } from "../../core/index.js";
 import { buildOpenApiDocument } from "../../openapi.js";
+import { docsAnswers } from "./answers.js";
 
 // No CDN: the UI is served from the installed swagger-ui-dist, so the page works offline.
 const swaggerUiDirectory = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
@@ -43,18 +44,22 @@ export function declareDocsRoutes(app: App): void {
 	app.declareRoute("GET", "/openapi.json").handler((_floor, response) => {
 		document ??= JSON.stringify(buildOpenApiDocument(app));
 		return response
-			.code(200)
-			.info("openapi.document")
+			.code(docsAnswers.document.code)
+			.info(docsAnswers.document.info)
 			.header("content-type", "application/json; charset=utf-8")
 			.send(document);
-	}, new IHaveSentThis(200, "openapi.document"));
+	}, docsAnswers.document);
 
 	app
 		.declareRoute("GET", "/docs")
 		.handler(
 			(_floor, response) =>
-				response.code(200).info("docs.page").header("content-type", "text/html; charset=utf-8").send(page),
-			new IHaveSentThis(200, "docs.page"),
+				response
+					.code(docsAnswers.page.code)
+					.info(docsAnswers.page.info)
+					.header("content-type", "text/html; charset=utf-8")
+					.send(page),
+			docsAnswers.page,
 		);
 
 	app
@@ -64,20 +69,20 @@ export function declareDocsRoutes(app: App): void {
 			({ pickup }, response) => {
 				if (!assets.has(pickup("file")))
 					return response
-						.code(404)
-						.info("docs.asset.notfound")
-						.send({ error: "docs.asset.notfound", message: "No such documentation asset." });
+						.code(docsAnswers.assetNotFound.code)
+						.info(docsAnswers.assetNotFound.info)
+						.send({ error: docsAnswers.assetNotFound.info, message: "No such documentation asset." });
 				return {};
 			},
 			[],
-			new IHaveSentThis(404, "docs.asset.notfound"),
+			docsAnswers.assetNotFound,
 		)
 		.handler(
 			({ pickup }, response) =>
 				response
-					.code(200)
-					.info("docs.asset")
+					.code(docsAnswers.asset.code)
+					.info(docsAnswers.asset.info)
 					.sendFile(join(swaggerUiDirectory, pickup("file"))),
-			new IHaveSentThis(200, "docs.asset"),
+			docsAnswers.asset,
 		);
 }
