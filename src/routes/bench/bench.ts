@@ -1,6 +1,7 @@
 // Benchmark-only routes (registered when BENCH=1): the framework floor and one extract + checker + handler route.
 import { z } from "zod";
-import { type App, createChecker, IHaveSentThis } from "../../core/index.js";
+import { type App, createChecker } from "../../core/index.js";
+import { benchAnswers } from "./answers.js";
 
 /** Accepts positive user ids; what a real `userExist` would answer, without the database. */
 export const userIdAccepted = createChecker("userIdAccepted").handler((id: number, output) =>
@@ -13,7 +14,7 @@ export function declareBenchRoutes(app: App): void {
 		.declareRoute("GET", "/hello")
 		.handler(
 			(_floor, response) => response.code(200).info("hello.sent").respond({ hello: "world" }),
-			new IHaveSentThis(200, "hello.sent"),
+			benchAnswers.hello,
 		);
 
 	// Scenario 2: coerced path param and validated body, one checker, an echo.
@@ -23,22 +24,13 @@ export function declareBenchRoutes(app: App): void {
 			params: { id: z.coerce.number() },
 			body: { name: z.string().min(2), age: z.number().int() },
 		})
-		.check(
-			userIdAccepted,
-			{
-				input: (pickup) => pickup("id"),
-				result: "user.valid",
-				catch: (response, info) =>
-					response.code(400).info(info).send({ error: info, message: "The user id must be a positive integer." }),
-			},
-			new IHaveSentThis(400, "user.invalid"),
-		)
+		.check(userIdAccepted, { input: (pickup) => pickup("id"), result: "user.valid", catch: benchAnswers.idInvalid })
 		.handler(
 			({ pickup }, response) =>
 				response
-					.code(200)
-					.info("user.echoed")
+					.code(benchAnswers.echoed.code)
+					.info(benchAnswers.echoed.info)
 					.respond({ id: pickup("id"), name: pickup("name"), age: pickup("age") }),
-			new IHaveSentThis(200, "user.echoed"),
+			benchAnswers.echoed,
 		);
 }
