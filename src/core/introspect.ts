@@ -51,13 +51,12 @@ export function walkPipelines(pipelines: readonly PipelineDefinition[], visitor:
 /**
  * A route's hooks, in the order they run: global ones, then for each pipeline (abstract routes first,
  * the route last) the hooks of the processes it uses and then its own, so the route's own come last.
- * A process's hooks come after those of the processes it uses, once per pipeline: each pipeline is
- * walked on its own, so a process used by an abstract route and again by the route brings its hooks twice.
+ * A process's hooks come after those of the processes it uses, and once per route: hooks belong to the
+ * request, so a process used by an abstract route and again by the route adds them once.
  */
 export function routeHooks(definition: RouteDefinition, global: HookLists): HookLists {
 	const lists: HookLists[] = [global];
-	for (const pipeline of definition.pipelines)
-		walkPipelines([pipeline], { leave: (walked) => void lists.push(walked.hooks) });
+	walkPipelines(definition.pipelines, { leave: (walked) => void lists.push(walked.hooks) });
 	return mergeHookLists(...lists);
 }
 

@@ -61,6 +61,22 @@ describe("hooks", () => {
 		]);
 	});
 
+	it("add a process's hooks once per route, even when an abstract route and the route both use it", async () => {
+		const calls: string[] = [];
+		const app = createApp({ environment: "TEST" });
+		const step = createProcess("step")
+			.hook("beforeSend", () => void calls.push("process:beforeSend"))
+			.cut(() => void calls.push("process:cut"))
+			.build();
+		const withStep = app.declareAbstractRoute("withStep").process(step).build();
+		withStep
+			.declareRoute("GET", "/twice")
+			.process(step)
+			.handler((_floor, response) => response.send());
+		expect((await app.inject({ url: "/twice" })).statusCode).toBe(200);
+		expect(calls).toEqual(["process:cut", "process:cut", "process:beforeSend"]);
+	});
+
 	it("parse the body only for routes that extract it", async () => {
 		const calls: string[] = [];
 		const app = createApp({ environment: "TEST" });
