@@ -4,8 +4,8 @@ import { eq } from "drizzle-orm";
 import { createChecker } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import { users } from "../db/schema/index.js";
-import { normalizeEmail } from "../services/accounts.js";
 import { publicUserColumns, toPublicUser } from "../services/sessions.js";
+import { normalizeEmail } from "../services/user-accounts.js";
 
 export function createUserExist(db: Database) {
 	return createChecker("userExist")

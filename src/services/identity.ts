@@ -1,7 +1,6 @@
 // Builds the identity services once per app, wired to one database, one clock and one settings object.
 import type { Logger } from "pino";
 import type { Database } from "../db/index.js";
-import { createAccountService } from "./accounts.js";
 import { createGuildService } from "./guilds.js";
 import { createInvitationService } from "./invitations.js";
 import { createLoginThrottle } from "./login-throttle.js";
@@ -10,6 +9,7 @@ import { createPasswordResetService } from "./password-reset.js";
 import { createSessionService } from "./sessions.js";
 import { type Clock, type IdentityConfig, identitySettings, systemClock } from "./settings.js";
 import { createTwoFactorService } from "./two-factor.js";
+import { createUserAccountService } from "./user-accounts.js";
 
 export interface IdentityDependencies {
 	db: Database;
@@ -32,16 +32,16 @@ export function createIdentityServices({ db, config, logger, now = systemClock, 
 	const sessions = createSessionService(db, settings, now);
 	const throttle = createLoginThrottle(db, settings, now);
 	const mailer = createMailer(mailTransport ?? logTransport(logger), now);
-	const accounts = createAccountService({ db, settings, now, sessions, throttle });
+	const userAccounts = createUserAccountService({ db, settings, now, sessions, throttle });
 	return {
 		settings,
 		now,
 		sessions,
 		throttle,
 		mailer,
-		accounts,
+		userAccounts,
 		twoFactor: createTwoFactorService(db, settings, now, sessions),
-		passwordReset: createPasswordResetService({ db, settings, now, accounts, sessions, mailer }),
+		passwordReset: createPasswordResetService({ db, settings, now, userAccounts, sessions, mailer }),
 		guilds: createGuildService(db),
 		invitations: createInvitationService(db, settings, now, mailer),
 	};

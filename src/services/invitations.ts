@@ -2,11 +2,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { guildInvitations, guildMembers, guildRoles, guilds, users } from "../db/schema/index.js";
-import { normalizeEmail } from "./accounts.js";
 import type { Membership } from "./guilds.js";
 import type { Mailer } from "./mail.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { generateToken, hashToken, looksLikeToken } from "./tokens.js";
+import { normalizeEmail } from "./user-accounts.js";
 
 export interface Invitation {
 	id: number;

@@ -2,11 +2,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { loginChallenges, passwordResetTokens, users } from "../db/schema/index.js";
-import { type AccountService, normalizeEmail, passwordPolicyProblem } from "./accounts.js";
 import type { Mailer } from "./mail.js";
 import type { SessionService } from "./sessions.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { generateToken, hashToken, looksLikeToken } from "./tokens.js";
+import { normalizeEmail, passwordPolicyProblem, type UserAccountService } from "./user-accounts.js";
 
 export type ResetOutcome = { status: "done" } | { status: "invalid" | "expired" } | { status: "weak"; problem: string };
 
@@ -14,7 +14,7 @@ export interface PasswordResetDependencies {
 	db: Database;
 	settings: IdentitySettings;
 	now: Clock;
-	accounts: AccountService;
+	userAccounts: UserAccountService;
 	sessions: SessionService;
 	mailer: Mailer;
 }
@@ -23,7 +23,7 @@ export function createPasswordResetService({
 	db,
 	settings,
 	now,
-	accounts,
+	userAccounts,
 	sessions,
 	mailer,
 }: PasswordResetDependencies) {
@@ -70,7 +70,7 @@ export function createPasswordResetService({
 			if (row.expiresAt.getTime() <= at.getTime()) return { status: "expired" };
 			const problem = passwordPolicyProblem(password, row.email);
 			if (problem !== null) return { status: "weak", problem };
-			const passwordHash = await accounts.hash(password);
+			const passwordHash = await userAccounts.hash(password);
 
 			return db.transaction(async (tx): Promise<ResetOutcome> => {
 				// Conditional on used_at: of two concurrent resets with one token, only one goes through.

@@ -1,13 +1,13 @@
 // Routes that open sessions: register, login (throttled), the 2FA second step, and refresh-token rotation.
 import { z } from "zod";
 import { type App, storableTextCheck, text } from "../../core/index.js";
-import { passwordMaxLength, passwordPolicyProblem } from "../../services/accounts.js";
+import { passwordMaxLength, passwordPolicyProblem } from "../../services/user-accounts.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { credentialAnswers, passwordWeak } from "./answers.js";
 import { sessionBody, sessionMeta, setSessionCookie } from "./session-answer.js";
 
 export function declareCredentialRoutes(app: App, { services, guards }: IdentityRouteDependencies): void {
-	const { accounts, throttle, twoFactor, sessions, settings } = services;
+	const { userAccounts, throttle, twoFactor, sessions, settings } = services;
 	const { userExist } = guards;
 
 	app
@@ -35,7 +35,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		})
 		.handler(
 			async ({ pickup }, response) => {
-				const result = await accounts.register({
+				const result = await userAccounts.register({
 					email: pickup("email"),
 					password: pickup("password"),
 					displayName: pickup("displayName"),
@@ -64,7 +64,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		)
 		.cut(
 			async ({ pickup }, response, request) => {
-				const user = await accounts.verifyCredentials(
+				const user = await userAccounts.verifyCredentials(
 					{ email: pickup("email"), password: pickup("password") },
 					request.ip,
 				);
@@ -80,7 +80,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 		)
 		.handler(
 			async ({ pickup }, response, request) => {
-				const start = await accounts.startLogin(pickup("user"), sessionMeta(request));
+				const start = await userAccounts.startLogin(pickup("user"), sessionMeta(request));
 				if (start.status === "challenge") {
 					return credentialAnswers.secondFactorRequired.send(response, {
 						secondFactorRequired: true,
@@ -130,7 +130,7 @@ export function declareCredentialRoutes(app: App, { services, guards }: Identity
 					case "invalid":
 						return credentialAnswers.refreshInvalid.send(response);
 				}
-				const user = await accounts.findPublicUser(rotation.userId);
+				const user = await userAccounts.findPublicUser(rotation.userId);
 				if (user === undefined) return credentialAnswers.refreshInvalid.send(response);
 				setSessionCookie(response, rotation.tokens, settings);
 				credentialAnswers.refreshed.send(response, sessionBody(rotation.tokens, user));

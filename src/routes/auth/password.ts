@@ -1,6 +1,6 @@
 // Forgotten-password routes: request a reset token by mail (always 202), then reset with it (every session revoked).
 import { type App, text } from "../../core/index.js";
-import { passwordMaxLength } from "../../services/accounts.js";
+import { passwordMaxLength } from "../../services/user-accounts.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { passwordAnswers, passwordWeak } from "./answers.js";
 

@@ -1,12 +1,12 @@
 // The caller's own account: read it, change display name or locale, change the password.
 import { type App, text } from "../../core/index.js";
-import { passwordMaxLength } from "../../services/accounts.js";
+import { passwordMaxLength } from "../../services/user-accounts.js";
 import { passwordWeak } from "../auth/answers.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { meAnswers } from "./answers.js";
 
 export function declareMeRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
-	const { accounts } = services;
+	const { userAccounts } = services;
 	const { authenticatedRoute } = guards;
 
 	authenticatedRoute
@@ -25,7 +25,7 @@ export function declareMeRoutes(_app: App, { services, guards }: IdentityRouteDe
 			},
 		})
 		.handler(async ({ pickup }, response) => {
-			const user = await accounts.updateProfile(pickup("user").id, {
+			const user = await userAccounts.updateProfile(pickup("user").id, {
 				displayName: pickup("displayName"),
 				locale: pickup("locale"),
 			});
@@ -37,7 +37,7 @@ export function declareMeRoutes(_app: App, { services, guards }: IdentityRouteDe
 		.extract({ body: { current: text().min(1).max(passwordMaxLength), new: text().max(passwordMaxLength) } })
 		.handler(
 			async ({ pickup }, response) => {
-				const outcome = await accounts.changePassword(pickup("user").id, pickup("session").id, {
+				const outcome = await userAccounts.changePassword(pickup("user").id, pickup("session").id, {
 					current: pickup("current"),
 					new: pickup("new"),
 				});

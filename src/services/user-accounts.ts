@@ -38,7 +38,7 @@ export type LoginStart =
 	| { status: "session"; tokens: IssuedTokens; user: PublicUser }
 	| { status: "challenge"; challengeToken: string; expiresAt: Date };
 
-export interface AccountServiceDependencies {
+export interface UserAccountServiceDependencies {
 	db: Database;
 	settings: IdentitySettings;
 	now: Clock;
@@ -46,7 +46,7 @@ export interface AccountServiceDependencies {
 	throttle: LoginThrottle;
 }
 
-export function createAccountService({ db, settings, now, sessions, throttle }: AccountServiceDependencies) {
+export function createUserAccountService({ db, settings, now, sessions, throttle }: UserAccountServiceDependencies) {
 	const hash = (password: string) => hashPassword(password, settings.passwordParams);
 
 	// Verified when the email is unknown, so that both answers cost one scrypt run at the current parameters.
@@ -179,4 +179,4 @@ export function createAccountService({ db, settings, now, sessions, throttle }: 
 	};
 }
 
-export type AccountService = ReturnType<typeof createAccountService>;
+export type UserAccountService = ReturnType<typeof createUserAccountService>;
