@@ -10,7 +10,9 @@ import { type ExtractShape, extractErrorBodySchema, extractParts, isZodSchema } 
  * With a schema, the body is validated in DEV/TEST and always serialised from the schema's output,
  * so fields the schema does not name never leave the server. `.forMethods("POST", "PATCH")` scopes it to
  * routes of those methods (a process used by every route may refuse some methods only, such as CSRF on
- * unsafe ones): on other routes it is not declared, documented nor counted.
+ * unsafe ones): on other routes it is not declared, documented nor counted. `.forOptions(predicate)`
+ * scopes an answer of a process's step to the uses of that process whose options it accepts (a right
+ * check refuses only where a right is asked).
  */
 export class IHaveSentThis<
 	Code extends number = number,
@@ -20,6 +22,8 @@ export class IHaveSentThis<
 	readonly infos: readonly Info[];
 	/** The route methods it applies to; undefined: all of them. */
 	readonly methods: readonly string[] | undefined;
+	/** Inside a process: the options of the uses it applies to; undefined: every use. */
+	readonly whenOptions: ((options: any) => boolean) | undefined = undefined;
 
 	constructor(
 		readonly code: Code,
@@ -33,10 +37,46 @@ export class IHaveSentThis<
 			throw new DeclarationError(`${code} ${this.infos.join(" | ")}: forMethods() needs at least one method.`);
 	}
 
-	/** The same answer, declared only on routes of these methods. */
-	forMethods(...methods: readonly string[]): IHaveSentThis<Code, Info, Schema> {
-		return new IHaveSentThis(this.code, this.infos, this.schema, { methods });
+	/** The same answer (of the same class: a refusal still sends), declared only on routes of these methods. */
+	forMethods(...methods: readonly string[]): this {
+		if (methods.length === 0)
+			throw new DeclarationError(`${this.code} ${this.infos.join(" | ")}: forMethods() needs at least one method.`);
+		return this.scoped({ methods });
 	}
+
+	/**
+	 * The same answer, declared by a process's step only where the process is used with options it
+	 * accepts: `rightMissing.forOptions((options: { right: string | null }) => options.right !== null)`.
+	 * A use whose options are a function of the floor may be anything, so there it is declared.
+	 */
+	forOptions<Options extends object>(accepts: (options: Options) => boolean): this {
+		if (typeof accepts !== "function")
+			throw new DeclarationError(`${this.code} ${this.infos.join(" | ")}: forOptions() needs a function.`);
+		return this.scoped({ whenOptions: accepts });
+	}
+
+	/** This answer without its options scope: what it is once a process use has answered it. */
+	unscoped(): this {
+		return this.whenOptions === undefined ? this : this.scoped({ whenOptions: undefined });
+	}
+
+	private scoped(changes: Partial<Pick<IHaveSentThis, "methods" | "whenOptions">>): this {
+		return Object.assign(Object.create(Object.getPrototypeOf(this)), this, changes);
+	}
+}
+
+/**
+ * The contracts a process use declares, from those its process's own steps list: the ones scoped by
+ * `forOptions` are kept when the use's options are accepted (or not known before the request), and
+ * lose their scope, which belongs to this use only.
+ */
+export function forProcessOptions(contracts: readonly Contract[], options: object | undefined): Contract[] {
+	const kept: Contract[] = [];
+	for (const contract of contracts) {
+		if (contract.whenOptions === undefined) kept.push(contract);
+		else if (options === undefined || contract.whenOptions(options)) kept.push(contract.unscoped());
+	}
+	return kept;
 }
 
 /** Whether a contract applies to a route of this method (HEAD answers like GET). */

@@ -2,7 +2,7 @@
 // those of the processes they use): its hooks, what it may send, the processes and extracts it uses.
 // One walker, `walkPipelines`, goes through that tree; every question below is asked through it.
 import type { z } from "zod";
-import { type Contract, extractContracts, forMethod, frameworkContracts } from "./contracts.js";
+import { type Contract, extractContracts, forMethod, forProcessOptions, frameworkContracts } from "./contracts.js";
 import { type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
 import { extractsBody } from "./extract.js";
 import { type HookLists, mergeHookLists } from "./hooks.js";
@@ -10,19 +10,27 @@ import type {
 	ExtractDefinition,
 	PipelineDefinition,
 	ProcessDefinition,
+	ProcessStepDefinition,
 	RouteDefinition,
 	StepDefinition,
 } from "./route-definition.js";
 
 /**
  * What `walkPipelines` reports, each callback optional. `process` is the process a pipeline belongs to
- * (undefined for a pipeline the walk started from: a route's or an abstract route's).
+ * (undefined for a pipeline the walk started from: a route's or an abstract route's), and `use` the
+ * step that led into it (which carries that use's options).
  */
 export interface PipelineVisitor {
+	/** Walk into a process at each of its uses, not only the first (for questions that depend on the use). */
+	readonly everyUse?: boolean;
 	/** A pipeline, before its steps: one the walk started from, or the pipeline of a process walked into. */
-	enter?(pipeline: PipelineDefinition, process: ProcessDefinition | undefined): void;
+	enter?(
+		pipeline: PipelineDefinition,
+		process: ProcessDefinition | undefined,
+		use: ProcessStepDefinition | undefined,
+	): void;
 	/** Each step of an entered pipeline, in order, before the pipeline of the process it uses (if any). */
-	step?(step: StepDefinition, process: ProcessDefinition | undefined): void;
+	step?(step: StepDefinition, process: ProcessDefinition | undefined, use: ProcessStepDefinition | undefined): void;
 	/** Whether to walk into a process met for the first time (by default, yes); false leaves out what only it uses. */
 	into?(process: ProcessDefinition): boolean;
 	/** An entered pipeline, after its steps and every process they led to. */
@@ -31,21 +39,31 @@ export interface PipelineVisitor {
 
 /**
  * Walks pipelines in order and, depth first, the pipelines of the processes their steps use, in order of
- * use. A process is walked into once per walk: its later uses are still steps, but lead nowhere.
+ * use. A process is walked into once per walk (at each use with `everyUse`): its later uses are still
+ * steps, but lead nowhere.
  */
 export function walkPipelines(pipelines: readonly PipelineDefinition[], visitor: PipelineVisitor): void {
 	const seen = new Set<ProcessDefinition>();
-	const walk = (pipeline: PipelineDefinition, process: ProcessDefinition | undefined): void => {
-		visitor.enter?.(pipeline, process);
+	const walk = (
+		pipeline: PipelineDefinition,
+		process: ProcessDefinition | undefined,
+		use: ProcessStepDefinition | undefined,
+	): void => {
+		visitor.enter?.(pipeline, process, use);
 		for (const step of pipeline.steps) {
-			visitor.step?.(step, process);
-			if (step.kind !== "process" || seen.has(step.process)) continue;
+			visitor.step?.(step, process, use);
+			if (step.kind !== "process" || (seen.has(step.process) && visitor.everyUse !== true)) continue;
 			seen.add(step.process);
-			if (visitor.into?.(step.process) !== false) walk(step.process.pipeline, step.process);
+			if (visitor.into?.(step.process) !== false) walk(step.process.pipeline, step.process, step);
 		}
 		visitor.leave?.(pipeline, process);
 	};
-	for (const pipeline of pipelines) walk(pipeline, undefined);
+	for (const pipeline of pipelines) walk(pipeline, undefined, undefined);
+}
+
+/** The options a process use runs with, when they are known before the request (not a function of the floor). */
+export function staticOptionsOf(use: ProcessStepDefinition): object | undefined {
+	return typeof use.options === "function" ? undefined : { ...use.process.defaultOptions, ...use.options };
 }
 
 /**
@@ -95,16 +113,20 @@ export function declaredResponses(
 			}
 		}
 	};
+	// What a process's steps declare may depend on the options of each use (`forOptions`): every use is read.
+	const inUse = (contracts: readonly Contract[], use: ProcessStepDefinition | undefined) =>
+		use === undefined ? contracts : forProcessOptions(contracts, staticOptionsOf(use));
 	walkPipelines(route.pipelines, {
-		enter: (pipeline, process) => {
-			if (process !== undefined) add(process.responses, "step");
+		everyUse: true,
+		enter: (pipeline, process, use) => {
+			if (process !== undefined) add(inUse(process.responses, use), "step");
 			const extract = pipeline.extract;
 			if (extract === undefined) return;
 			if (extractsBody(extract.shape)) add(frameworkContracts.body, "framework");
 			// A route's own extract error handler may send anything: nothing can be said about it.
 			if (extract.onError === undefined) add(extractContracts(extract.shape), "framework");
 		},
-		step: (step) => add(step.responses, "step"),
+		step: (step, _process, use) => add(inUse(step.responses, use), "step"),
 	});
 	add(route.responses, "step");
 	add(frameworkContracts.failure, "framework");

@@ -2,7 +2,7 @@
 // specialised functions, and runs them synchronously until one returns a promise.
 import { parseBody } from "./body.js";
 import { type CheckerOutput, checkerOutput } from "./checker.js";
-import { type Contract, extractContracts, frameworkContracts } from "./contracts.js";
+import { type Contract, extractContracts, forProcessOptions, frameworkContracts } from "./contracts.js";
 import { NoResponseSentError } from "./errors.js";
 import { compileExtract, defaultExtractErrorHandler, type ExtractErrorHandler, extractsBody } from "./extract.js";
 import { createFloor, type Floor, type RuntimeFloor } from "./floor.js";
@@ -236,7 +236,9 @@ export class StepCompiler {
 			}
 			bringBack(inner, floor);
 		};
-		return { name: `process(${step.process.name})`, run: runProcess, contracts: [...contracts, ...step.responses] };
+		// What the process's steps declare for this use's options (known here unless they come from the floor).
+		const declared = [...forProcessOptions(contracts, staticOptions), ...step.responses];
+		return { name: `process(${step.process.name})`, run: runProcess, contracts: declared };
 	}
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+	answer,
 	createApp,
 	createChecker,
 	createProcess,
@@ -8,6 +9,8 @@ import {
 	type Environment,
 	generateOpenApi,
 	IHaveSentThis,
+	type RouteDefinition,
+	refusal,
 } from "../../src/core/index.js";
 import { unchecked } from "../helpers/unchecked.js";
 
@@ -160,5 +163,94 @@ describe("a contract scoped with forMethods()", () => {
 
 	it("needs at least one method", () => {
 		expect(() => new IHaveSentThis(403, "x").forMethods()).toThrow("403 x: forMethods() needs at least one method.");
+	});
+});
+
+describe("a contract scoped with forOptions()", () => {
+	const rightMissing = refusal(403, "right.missing", "That right is not yours.");
+	const okay = answer(200, "things.ok");
+	// A process that refuses only where a right is asked: its refusal is declared only on those uses.
+	const needsRight = createProcess("needsRight")
+		.options({ right: null as string | null })
+		.cut(
+			({ pickup }, response) => {
+				const { right } = pickup("options");
+				if (right !== null && right !== "granted") rightMissing.send(response);
+			},
+			[],
+			rightMissing.forOptions((options: { right: string | null }) => options.right !== null),
+		)
+		.build();
+	const asksForRight = createProcess("asksForRight")
+		.process(needsRight, { options: { right: "x" } })
+		.build();
+
+	function scopedApp() {
+		const app = createApp({ environment: "TEST" });
+		const route = (path: string) => app.declareRoute("GET", path);
+		route("/open")
+			.process(needsRight)
+			.handler((_floor, response) => okay.send(response), okay);
+		route("/guarded")
+			.process(needsRight, { options: { right: "x" } })
+			.handler((_floor, response) => okay.send(response), okay);
+		route("/dynamic")
+			.extract({ query: { right: z.string().optional() } })
+			.process(needsRight, { options: (pickup) => ({ right: pickup("right") ?? null }) })
+			.handler((_floor, response) => okay.send(response), okay);
+		route("/nested")
+			.process(asksForRight)
+			.handler((_floor, response) => okay.send(response), okay);
+		return app;
+	}
+	const infosOf = (app: ReturnType<typeof scopedApp>, path: string) =>
+		declaredResponses(app.routes.find((route) => route.paths.includes(path)) as RouteDefinition).map((one) => one.info);
+
+	it("is declared and documented only on uses whose options it accepts", () => {
+		const app = scopedApp();
+		expect(infosOf(app, "/open")).not.toContain("right.missing");
+		expect(infosOf(app, "/guarded")).toContain("right.missing");
+		// Options computed from the request may be anything: declared.
+		expect(infosOf(app, "/dynamic")).toContain("right.missing");
+		// Inside another process, the inner use's options decide, not the outer's.
+		expect(infosOf(app, "/nested")).toContain("right.missing");
+		const document = generateOpenApi(app.routes, { info: { title: "t", version: "1" } });
+		expect(Object.keys(document.paths["/open"]?.get?.responses ?? {})).not.toContain("403");
+		expect(Object.keys(document.paths["/guarded"]?.get?.responses ?? {})).toContain("403");
+	});
+
+	it("is checked at run time against the use's options", async () => {
+		const app = scopedApp();
+		expect(await app.inject({ url: "/guarded" })).toAnswer(403, "right.missing");
+		expect(await app.inject({ url: "/nested" })).toAnswer(403, "right.missing");
+		expect(await app.inject({ url: "/dynamic?right=y" })).toAnswer(403, "right.missing");
+		expect(await app.inject({ url: "/dynamic?right=granted" })).toAnswer(200, "things.ok");
+		expect(await app.inject({ url: "/open" })).toAnswer(200, "things.ok");
+	});
+
+	it("makes a use whose options it does not accept send an undeclared answer", async () => {
+		const app = createApp({ environment: "TEST" });
+		const alwaysRefuses = createProcess("alwaysRefuses")
+			.options({ right: null as string | null })
+			.cut(
+				(_floor, response) => rightMissing.send(response),
+				[],
+				rightMissing.forOptions((options: { right: string | null }) => options.right !== null),
+			)
+			.build();
+		app
+			.declareRoute("GET", "/refused")
+			.process(alwaysRefuses)
+			.handler((_floor, response) => okay.send(response), okay);
+		expect(await app.inject({ url: "/refused" })).toAnswer(500, "WHAT_WAS_SENT_ERROR");
+	});
+
+	it("keeps the answer's class, and needs a function", () => {
+		const scoped = rightMissing.forOptions(() => true);
+		expect(scoped.send).toBe(rightMissing.send);
+		expect([scoped.code, scoped.infos, scoped.message]).toEqual([403, ["right.missing"], "That right is not yours."]);
+		expect(() => rightMissing.forOptions(undefined as never)).toThrow(
+			"403 right.missing: forOptions() needs a function.",
+		);
 	});
 });
