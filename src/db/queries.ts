@@ -1,4 +1,5 @@
-// Named prepared statements for the lookups nearly every request makes (whose session is this, which account/character/team is this).
+// Named prepared statements for the lookups nearly every request makes: the session, and the game account,
+// character or team a route names.
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "./client.js";
 import { characters, gameAccounts, sessions, teams, users } from "./schema/index.js";
@@ -7,8 +8,8 @@ import { characters, gameAccounts, sessions, teams, users } from "./schema/index
 // unnamed queries are sent unprepared. PGlite accepts the same calls.
 function prepareHotQueries(db: Database) {
 	return {
-		/** The accountExist checker's lookup: the whole row (its userId says whose it is). */
-		accountById: db
+		/** The gameAccountExist checker's lookup: the whole row (its userId says whose it is). */
+		gameAccountById: db
 			.select()
 			.from(gameAccounts)
 			.where(eq(gameAccounts.id, sql.placeholder("id")))
@@ -70,7 +71,7 @@ export type HotQueries = ReturnType<typeof prepareHotQueries>;
 
 const cache = new WeakMap<Database, HotQueries>();
 
-/** Prepared once per database handle; call as `hotQueries(db).accountById.execute({ id })`. */
+/** Prepared once per database handle; call as `hotQueries(db).gameAccountById.execute({ id })`. */
 export function hotQueries(db: Database): HotQueries {
 	let queries = cache.get(db);
 	if (queries === undefined) {

@@ -1,11 +1,12 @@
 // The checkers of the player-facing routes (accounts, characters, teams, progressions), built once per app, their presets
 // (how routes use them: expected result, refusal, floor key, contracts), and what their route files receive.
-import { createAccountExist } from "../checkers/account-exist.js";
-import { createAccountOwned } from "../checkers/account-owned.js";
+
 import { createCharacterExist } from "../checkers/character-exist.js";
 import { createCharacterOwned } from "../checkers/character-owned.js";
 import { createClassExist } from "../checkers/class-exist.js";
 import { createDungeonExist } from "../checkers/dungeon-exist.js";
+import { createGameAccountExist } from "../checkers/game-account-exist.js";
+import { createGameAccountOwned } from "../checkers/game-account-owned.js";
 import { createServerExist } from "../checkers/server-exist.js";
 import { createTeamEditable } from "../checkers/team-editable.js";
 import { createTeamExist } from "../checkers/team-exist.js";
@@ -16,7 +17,7 @@ import type { IdentityServices } from "../services/identity.js";
 import type { Guards } from "./guards.js";
 
 // Someone else's account, character or team answers exactly like a missing one: ids cannot be probed.
-export const accountNotFound = refusal(404, "account.notfound", "No such game account.");
+export const gameAccountNotFound = refusal(404, "account.notfound", "No such game account.");
 export const characterNotFound = refusal(404, "character.notfound", "No such character.");
 export const teamNotFound = refusal(404, "team.notfound", "No such team.");
 export const classNotFound = refusal(404, "class.notfound", "No such class.");
@@ -31,8 +32,8 @@ function refuseTeam(response: Response<typeof teamNotFound | typeof teamRightMis
 }
 
 export function createDomainGuards(db: Database, services: DomainServices) {
-	const accountExist = createAccountExist(services.accounts);
-	const accountOwned = createAccountOwned();
+	const gameAccountExist = createGameAccountExist(services.gameAccounts);
+	const gameAccountOwned = createGameAccountOwned();
 	const characterExist = createCharacterExist(services.characters);
 	const characterOwned = createCharacterOwned(services.characters);
 	const teamExist = createTeamExist(services.teams);
@@ -41,8 +42,8 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 	const serverExist = createServerExist(db);
 	const dungeonExist = createDungeonExist(db);
 	return {
-		accountExist,
-		accountOwned,
+		gameAccountExist,
+		gameAccountOwned,
 		characterExist,
 		characterOwned,
 		teamExist,
@@ -52,12 +53,12 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 		dungeonExist,
 
 		/** Drops `account`. */
-		accountFound: createPresetChecker(accountExist, {
+		gameAccountFound: createPresetChecker(gameAccountExist, {
 			result: "account.exist",
 			indexing: "account",
-			catch: accountNotFound,
+			catch: gameAccountNotFound,
 		}),
-		accountMine: createPresetChecker(accountOwned, { result: "account.owned", catch: accountNotFound }),
+		gameAccountMine: createPresetChecker(gameAccountOwned, { result: "account.owned", catch: gameAccountNotFound }),
 		/** Drops `character` (with its owner's userId). */
 		characterFound: createPresetChecker(characterExist, {
 			result: "character.exist",

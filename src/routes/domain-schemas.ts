@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { progressionKinds, progressionStatuses } from "../db/schema/index.js";
 
-export const accountSchema = z.object({
+export const gameAccountSchema = z.object({
 	id: z.number(),
 	name: z.string(),
 	label: z.string().nullable(),
@@ -10,7 +10,7 @@ export const accountSchema = z.object({
 	updatedAt: z.date(),
 });
 
-export const accountListItemSchema = accountSchema.extend({ characterCount: z.number() });
+export const gameAccountListItemSchema = gameAccountSchema.extend({ characterCount: z.number() });
 
 export const characterSchema = z.object({
 	id: z.number(),

@@ -4,7 +4,7 @@ import type { Database } from "../db/index.js";
 import { createDomainServices } from "../services/domain.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
-import { declareAccountRoutes } from "./accounts/accounts.js";
+import { declareGameAccountRoutes } from "./accounts/accounts.js";
 import { declareCredentialRoutes } from "./auth/credentials.js";
 import { declarePasswordRoutes } from "./auth/password.js";
 import { declareSessionRoutes } from "./auth/sessions.js";
@@ -64,7 +64,7 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 		identity: dependencies.identity,
 		guards: { ...identity.guards, ...createDomainGuards(dependencies.db, domainServices) },
 	};
-	declareAccountRoutes(app, domain);
+	declareGameAccountRoutes(app, domain);
 	declareCharacterListRoute(app, domain);
 	declareCharacterRoutes(app, domain);
 	declareTeamRoutes(app, domain);

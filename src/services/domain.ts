@@ -8,7 +8,7 @@ import { createTeamService } from "./teams.js";
 
 export function createDomainServices(db: Database, guilds: GuildService) {
 	return {
-		accounts: createGameAccountService(db),
+		gameAccounts: createGameAccountService(db),
 		characters: createCharacterService(db),
 		teams: createTeamService(db, guilds),
 		progressions: createProgressionService(db),

@@ -6,7 +6,9 @@ import { characters, gameAccounts } from "../db/schema/index.js";
 
 export type GameAccount = typeof gameAccounts.$inferSelect;
 
-export type AccountRemoval = { status: "deleted"; characters: number } | { status: "not-empty"; characters: number };
+export type GameAccountRemoval =
+	| { status: "deleted"; characters: number }
+	| { status: "not-empty"; characters: number };
 
 // Spelled out: in a single-table select Drizzle writes columns unqualified, which would bind "id" to characters.
 const characterCount =
@@ -15,7 +17,7 @@ const characterCount =
 export function createGameAccountService(db: Database) {
 	return {
 		async find(accountId: number): Promise<GameAccount | undefined> {
-			const [account] = await hotQueries(db).accountById.execute({ id: accountId });
+			const [account] = await hotQueries(db).gameAccountById.execute({ id: accountId });
 			return account;
 		},
 
@@ -61,8 +63,8 @@ export function createGameAccountService(db: Database) {
 		 * Refuses an account that still holds characters unless `cascade`. The row lock conflicts with the key-share
 		 * lock a character insert takes on its account, so no character slips in between the count and the delete.
 		 */
-		async remove(accountId: number, cascade: boolean): Promise<AccountRemoval> {
-			return db.transaction(async (tx): Promise<AccountRemoval> => {
+		async remove(accountId: number, cascade: boolean): Promise<GameAccountRemoval> {
+			return db.transaction(async (tx): Promise<GameAccountRemoval> => {
 				await tx.select({ id: gameAccounts.id }).from(gameAccounts).where(eq(gameAccounts.id, accountId)).for("update");
 				const [row] = await tx.select({ total: count() }).from(characters).where(eq(characters.accountId, accountId));
 				const held = row?.total ?? 0;

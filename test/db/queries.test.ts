@@ -35,7 +35,7 @@ describe("hotQueries", () => {
 		const character = await createCharacter(db, account.id);
 		const team = await createTeam(db, user.id);
 		const queries = hotQueries(db);
-		expect(await queries.accountById.execute({ id: account.id })).toEqual([account]);
+		expect(await queries.gameAccountById.execute({ id: account.id })).toEqual([account]);
 		expect(await queries.characterById.execute({ id: character.id })).toEqual([
 			expect.objectContaining({
 				id: character.id,

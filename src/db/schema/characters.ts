@@ -1,8 +1,8 @@
 // Characters: one per in-game character, on one server, in one game account.
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { gameAccounts } from "./accounts.js";
 import { createdAt, id, updatedAt } from "./columns.js";
+import { gameAccounts } from "./game-accounts.js";
 import { classes, servers } from "./reference.js";
 
 export const characters = pgTable(

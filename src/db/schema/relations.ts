@@ -1,7 +1,7 @@
 // Relations for `db.query.*`, kept in one file so domain files only import what their foreign keys need (no import cycles).
 import { relations } from "drizzle-orm";
-import { gameAccounts } from "./accounts.js";
 import { characters } from "./characters.js";
+import { gameAccounts } from "./game-accounts.js";
 import { guildMembers, guildRoles, guilds } from "./guilds.js";
 import { progressions } from "./progressions.js";
 import { classes, servers } from "./reference.js";

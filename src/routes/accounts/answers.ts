@@ -1,15 +1,15 @@
 // What the game account routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
-import { accountListItemSchema, accountSchema } from "../domain-schemas.js";
+import { gameAccountListItemSchema, gameAccountSchema } from "../domain-schemas.js";
 
-const accountBody = z.object({ account: accountSchema });
+const gameAccountBody = z.object({ account: gameAccountSchema });
 
-export const accountAnswers = {
-	list: answer(200, "account.list", z.object({ accounts: z.array(accountListItemSchema) })),
-	created: answer(201, "account.created", accountBody),
-	found: answer(200, "account.found", accountBody),
-	updated: answer(200, "account.updated", accountBody),
+export const gameAccountAnswers = {
+	list: answer(200, "account.list", z.object({ accounts: z.array(gameAccountListItemSchema) })),
+	created: answer(201, "account.created", gameAccountBody),
+	found: answer(200, "account.found", gameAccountBody),
+	updated: answer(200, "account.updated", gameAccountBody),
 	deleted: answer(204, "account.deleted"),
 	/** Sent by the database error mapping (game_accounts_user_name_unique). */
 	nameTaken: refusal(409, "account.name_taken", "You already have a game account of that name."),

@@ -10,7 +10,7 @@ const characterLevel = z.number().int().min(1).max(200);
 
 export function declareCharacterRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { characters } = services;
-	const { authenticatedRoute, accountFound, accountMine, classFound, serverFound } = guards;
+	const { authenticatedRoute, gameAccountFound, gameAccountMine, classFound, serverFound } = guards;
 	const { characterFound, characterReadable, characterWritable } = guards;
 
 	authenticatedRoute
@@ -24,8 +24,8 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 				serverId: idParam,
 			},
 		})
-		.presetCheck(accountFound, (pickup) => pickup("accountId"))
-		.presetCheck(accountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
+		.presetCheck(gameAccountFound, (pickup) => pickup("accountId"))
+		.presetCheck(gameAccountMine, (pickup) => ({ account: pickup("account"), userId: pickup("user").id }))
 		.presetCheck(classFound, (pickup) => pickup("classId"))
 		.presetCheck(serverFound, (pickup) => pickup("serverId"))
 		.handler(
@@ -69,9 +69,9 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Moving the character to another account: that account must be mine too.
-		.presetCheck(accountFound, (pickup) => pickup("accountId"), { optional: true })
+		.presetCheck(gameAccountFound, (pickup) => pickup("accountId"), { optional: true })
 		.presetCheck(
-			accountMine,
+			gameAccountMine,
 			(pickup) => {
 				const account = pickup("account");
 				return account && { account, userId: pickup("user").id };
