@@ -1,4 +1,4 @@
-// Checker `teamExist`: loads a team by id (personal or guild; `teamEditable` decides what the caller may do with it).
+// Checker `teamExist`: loads a team by id (personal or guild; `teamAccess` decides what the caller may do with it).
 import { createChecker } from "../core/index.js";
 import type { TeamService } from "../services/teams.js";
 

@@ -1,14 +1,14 @@
 // The checkers of the player-facing routes (accounts, characters, teams, progressions), built once per app, their presets
 // (how routes use them: expected result, refusal, floor key, contracts), and what their route files receive.
 
+import { createCharacterAccess } from "../checkers/character-access.js";
 import { createCharacterExist } from "../checkers/character-exist.js";
-import { createCharacterOwned } from "../checkers/character-owned.js";
 import { createClassExist } from "../checkers/class-exist.js";
 import { createDungeonExist } from "../checkers/dungeon-exist.js";
 import { createGameAccountExist } from "../checkers/game-account-exist.js";
 import { createGameAccountOwned } from "../checkers/game-account-owned.js";
 import { createServerExist } from "../checkers/server-exist.js";
-import { createTeamEditable } from "../checkers/team-editable.js";
+import { createTeamAccess } from "../checkers/team-access.js";
 import { createTeamExist } from "../checkers/team-exist.js";
 import { createPresetChecker, type Response, refusal } from "../core/index.js";
 import type { Database } from "../db/index.js";
@@ -35,9 +35,9 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 	const gameAccountExist = createGameAccountExist(services.gameAccounts);
 	const gameAccountOwned = createGameAccountOwned();
 	const characterExist = createCharacterExist(services.characters);
-	const characterOwned = createCharacterOwned(services.characters);
+	const characterAccess = createCharacterAccess(services.characters);
 	const teamExist = createTeamExist(services.teams);
-	const teamEditable = createTeamEditable(services.teams);
+	const teamAccess = createTeamAccess(services.teams);
 	const classExist = createClassExist(db);
 	const serverExist = createServerExist(db);
 	const dungeonExist = createDungeonExist(db);
@@ -45,9 +45,9 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 		gameAccountExist,
 		gameAccountOwned,
 		characterExist,
-		characterOwned,
+		characterAccess,
 		teamExist,
-		teamEditable,
+		teamAccess,
 		classExist,
 		serverExist,
 		dungeonExist,
@@ -66,26 +66,26 @@ export function createDomainGuards(db: Database, services: DomainServices) {
 			catch: characterNotFound,
 		}),
 		/** The owner, or a guild fellow whose role grants character.view. */
-		characterReadable: createPresetChecker(characterOwned, {
+		characterReadable: createPresetChecker(characterAccess, {
 			result: ["character.owned", "character.visible"],
-			options: { access: "read" },
+			options: { use: "read" },
 			catch: characterNotFound,
 		}),
 		/** The owner only. */
-		characterWritable: createPresetChecker(characterOwned, {
+		characterWritable: createPresetChecker(characterAccess, {
 			result: "character.owned",
-			options: { access: "write" },
+			options: { use: "write" },
 			catch: characterNotFound,
 		}),
 		/** Drops `team`. */
 		teamFound: createPresetChecker(teamExist, { result: "team.exist", indexing: "team", catch: teamNotFound }),
 		teamReadable: createPresetChecker(
-			teamEditable,
+			teamAccess,
 			// Whoever may not read the team does not learn it exists.
 			{ result: "team.readable", options: { use: "read" }, catch: teamNotFound },
 		),
 		teamManageable: createPresetChecker(
-			teamEditable,
+			teamAccess,
 			{ result: "team.editable", options: { use: "manage" }, catch: refuseTeam },
 			teamNotFound,
 			teamRightMissing,
