@@ -3065,20 +3065,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `right.missing` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "right.missing";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
             /** @description - `guild.notfound` */
             404: {
                 headers: {
@@ -3475,20 +3461,6 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
-            /** @description - `right.missing` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "right.missing";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4106,20 +4078,6 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        message: string;
-                    };
-                };
-            };
-            /** @description - `right.missing` */
-            403: {
-                headers: {
-                    /** @description The outcome, machine-readable. */
-                    info?: "right.missing";
                     [name: string]: unknown;
                 };
                 content: {

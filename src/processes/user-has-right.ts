@@ -29,7 +29,8 @@ export function createUserHasRight({ guilds }: Pick<IdentityServices, "guilds">,
 			},
 			["membership"],
 			guildNotFound,
-			rightMissing,
+			// Only uses that ask for a right may be refused one.
+			rightMissing.forOptions((options: { right: Permission | null }) => options.right !== null),
 		)
 		.build(["membership"]);
 }
