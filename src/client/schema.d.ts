@@ -8498,7 +8498,12 @@ export interface operations {
                     info?: "docs.asset.notfound";
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`

@@ -67,12 +67,7 @@ export function declareDocsRoutes(app: App): void {
 		.extract({ params: { file: text() } })
 		.cut(
 			({ pickup }, response) => {
-				if (!assets.has(pickup("file")))
-					return response
-						.code(docsAnswers.assetNotFound.code)
-						.info(docsAnswers.assetNotFound.info)
-						.send({ error: docsAnswers.assetNotFound.info, message: "No such documentation asset." });
-				return {};
+				if (!assets.has(pickup("file"))) docsAnswers.assetNotFound.send(response);
 			},
 			[],
 			docsAnswers.assetNotFound,
