@@ -1,7 +1,7 @@
 // What the game account routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
-import { gameAccountListItemSchema, gameAccountSchema } from "../domain-schemas.js";
+import { gameAccountListItemSchema, gameAccountSchema } from "./schemas.js";
 
 const gameAccountBody = z.object({ account: gameAccountSchema });
 

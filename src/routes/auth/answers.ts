@@ -2,15 +2,8 @@
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
 import { authenticatedAnswers } from "../../processes/answers.js";
-import { publicUserSchema, sessionItemSchema } from "../schemas.js";
-
-/** The body of every answer that opens a session (`sessionBody`): the tokens, and the user they are for. */
-const sessionBodySchema = z.object({
-	accessToken: z.string(),
-	refreshToken: z.string(),
-	expiresAt: z.string(),
-	user: publicUserSchema,
-});
+import { publicUserSchema } from "../me/schemas.js";
+import { sessionBodySchema, sessionItemSchema } from "./schemas.js";
 
 /** Register, the password reset and the password change (/api/me/password): sent with the policy's own message. */
 export const passwordWeak = refusal(400, "password.weak", "The password does not meet the password policy.");

@@ -1,7 +1,7 @@
 // What the character routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
-import { characterSchema, paginationSchema } from "../domain-schemas.js";
+import { characterSchema, paginationSchema } from "./schemas.js";
 
 const characterBody = z.object({ character: characterSchema });
 

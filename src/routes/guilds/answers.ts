@@ -1,7 +1,7 @@
 // What the guild, role and member routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
-import { guildSchema, memberSchema, myGuildSchema, roleSchema, roleSummarySchema } from "../schemas.js";
+import { guildSchema, memberSchema, myGuildSchema, roleSchema, roleSummarySchema } from "./schemas.js";
 
 export const guildAnswers = {
 	created: answer(201, "guild.created", z.object({ guild: guildSchema.extend({ role: roleSchema }) })),

@@ -1,7 +1,7 @@
 // What the /api/me routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
-import { publicUserSchema } from "../schemas.js";
+import { publicUserSchema } from "./schemas.js";
 
 const userBody = z.object({ user: publicUserSchema });
 

@@ -1,7 +1,7 @@
 // What the progression routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer } from "../../core/index.js";
-import { memberProgressionSummarySchema, progressionMatrixSchema, progressionSchema } from "../domain-schemas.js";
+import { memberProgressionSummarySchema, progressionMatrixSchema, progressionSchema } from "./schemas.js";
 
 export const progressionAnswers = {
 	list: answer(200, "progression.list", z.object({ progressions: z.array(progressionSchema) })),

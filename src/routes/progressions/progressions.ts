@@ -1,9 +1,9 @@
 // Progression routes: a character's statuses (read, set), a team's ref × character matrix, a guild's per-member counts.
 import type { App } from "../../core/index.js";
 import { type DomainRouteDependencies, dungeonNotFound } from "../domain-guards.js";
-import { progressionKindSchema, progressionStatusSchema } from "../domain-schemas.js";
 import { idParam } from "../params.js";
 import { progressionAnswers } from "./answers.js";
+import { progressionKindSchema, progressionStatusSchema } from "./schemas.js";
 
 export function declareProgressionRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
 	const { progressions, teams } = services;

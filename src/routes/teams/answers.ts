@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
 import { maxTeamSize } from "../../services/teams.js";
-import { teamDetailSchema, teamListItemSchema } from "../domain-schemas.js";
+import { teamDetailSchema, teamListItemSchema } from "./schemas.js";
 
 const teamBody = z.object({ team: teamDetailSchema });
 

@@ -1,15 +1,5 @@
-// Zod schemas of the bodies identity routes answer: contracts check them in DEV/TEST and bodies are serialised from them.
+// Zod schemas of the bodies the guild, role and member routes answer.
 import { z } from "zod";
-
-// Dates are declared as dates: they leave as ISO strings, and the OpenAPI generator writes them so.
-export const publicUserSchema = z.object({
-	id: z.number(),
-	email: z.string(),
-	displayName: z.string(),
-	locale: z.string(),
-	twoFactorEnabled: z.boolean(),
-	createdAt: z.date(),
-});
 
 export const roleSummarySchema = z.object({ id: z.number(), name: z.string(), kind: z.string() });
 
@@ -36,13 +26,4 @@ export const memberSchema = z.object({
 	displayName: z.string(),
 	role: roleSummarySchema,
 	joinedAt: z.date(),
-});
-
-export const sessionItemSchema = z.object({
-	id: z.number(),
-	device: z.string().nullable(),
-	ip: z.string().nullable(),
-	createdAt: z.date(),
-	lastSeenAt: z.date(),
-	current: z.boolean(),
 });
