@@ -1,19 +1,22 @@
-// The processes and checkers of one app, built once from its services and handed to every route file.
-
-import { createGuildExist } from "../checkers/guild-exist.js";
-import { createInvitationValid } from "../checkers/invitation-valid.js";
-import { createRoleExist } from "../checkers/role-exist.js";
+// The guards every resource shares (`authenticated`, `authenticatedRoute`, `userHasRight`, `userExist`), built once
+// per app, and what route files receive. Each resource's own checkers and presets live in its folder's guards.ts;
+// routes/index.ts builds them all and hands them out.
 import { createUserExist } from "../checkers/user-exist.js";
-import { type App, createPresetChecker } from "../core/index.js";
+import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import { createAuthenticated } from "../processes/authenticated.js";
 import { createUserHasRight } from "../processes/user-has-right.js";
+import type { DomainServices } from "../services/domain.js";
 import type { IdentityServices } from "../services/identity.js";
-import { roleAnswers } from "./guilds/answers.js";
+import type { GameAccountGuards } from "./accounts/guards.js";
+import type { CharacterGuards } from "./characters/guards.js";
+import type { GuildGuards } from "./guilds/guards.js";
+import type { InvitationGuards } from "./invitations/guards.js";
+import type { ReferenceGuards } from "./reference/guards.js";
+import type { TeamGuards } from "./teams/guards.js";
 
-export function createGuards(app: App, db: Database, services: IdentityServices) {
+export function createSharedGuards(app: App, db: Database, services: IdentityServices) {
 	const authenticated = createAuthenticated(services);
-	const roleExist = createRoleExist(services.guilds);
 	return {
 		authenticated,
 		/**
@@ -25,20 +28,30 @@ export function createGuards(app: App, db: Database, services: IdentityServices)
 			.process(authenticated, { pickup: ["user", "session"] })
 			.build(["user", "session"]),
 		userHasRight: createUserHasRight(services, authenticated),
+		/** Register's "email taken" check and the member routes' target, each with its own catch. */
 		userExist: createUserExist(db),
-		guildExist: createGuildExist(services.guilds),
-		roleExist,
-		/** A role of the route's guild, dropped as `role`; a role of another guild is as unknown as a missing one. */
-		roleFound: createPresetChecker(roleExist, { result: "role.exist", indexing: "role", catch: roleAnswers.notFound }),
-		invitationValid: createInvitationValid(services.invitations),
 	};
 }
 
-export type Guards = ReturnType<typeof createGuards>;
+export type SharedGuards = ReturnType<typeof createSharedGuards>;
+
+/** The guards of the identity routes: the shared ones, the guilds' and roles', the invitations'. */
+export type IdentityGuards = SharedGuards & GuildGuards & InvitationGuards;
+
+/** Every guard: the identity ones, and those of game accounts, characters, teams and reference data. */
+export type DomainGuards = IdentityGuards & GameAccountGuards & CharacterGuards & TeamGuards & ReferenceGuards;
 
 /** What an identity route file receives: the database, the services, and the guards. */
 export interface IdentityRouteDependencies {
 	db: Database;
 	services: IdentityServices;
-	guards: Guards;
+	guards: IdentityGuards;
+}
+
+/** What a player-facing route file receives: the domain services, the identity ones, and every guard. */
+export interface DomainRouteDependencies {
+	db: Database;
+	services: DomainServices;
+	identity: IdentityServices;
+	guards: DomainGuards;
 }

@@ -5,24 +5,29 @@ import { createDomainServices } from "../services/domain.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
 import { declareGameAccountRoutes } from "./accounts/accounts.js";
+import { createGameAccountGuards } from "./accounts/guards.js";
 import { declareCredentialRoutes } from "./auth/credentials.js";
 import { declarePasswordRoutes } from "./auth/password.js";
 import { declareSessionRoutes } from "./auth/sessions.js";
 import { declareTwoFactorRoutes } from "./auth/two-factor.js";
 import { declareBenchRoutes } from "./bench/bench.js";
 import { declareCharacterRoutes } from "./characters/characters.js";
+import { createCharacterGuards } from "./characters/guards.js";
 import { declareCharacterListRoute } from "./characters/list.js";
 import { declareDocsRoutes } from "./docs/docs.js";
-import { createDomainGuards } from "./domain-guards.js";
-import { createGuards } from "./guards.js";
+import { createSharedGuards } from "./guards.js";
+import { createGuildGuards } from "./guilds/guards.js";
 import { declareGuildRoutes } from "./guilds/guilds.js";
 import { declareMemberRoutes } from "./guilds/members.js";
 import { declareRoleRoutes } from "./guilds/roles.js";
 import { declareHealthRoutes } from "./health/health.js";
+import { createInvitationGuards } from "./invitations/guards.js";
 import { declareInvitationRoutes } from "./invitations/invitations.js";
 import { declareMeRoutes } from "./me/me.js";
 import { declareProgressionRoutes } from "./progressions/progressions.js";
+import { createReferenceGuards } from "./reference/guards.js";
 import { declareReferenceRoutes } from "./reference/reference.js";
+import { createTeamGuards } from "./teams/guards.js";
 import { declareTeamMemberRoutes } from "./teams/members.js";
 import { declareTeamRoutes } from "./teams/teams.js";
 
@@ -30,7 +35,7 @@ export interface RouteDependencies {
 	db: Database;
 	/** Registers the benchmark-only routes (config BENCH). */
 	bench: boolean;
-	/** Accounts, sessions, guilds… built once per app (see services/identity.ts). */
+	/** User accounts, sessions, guilds… built once per app (see services/identity.ts). */
 	identity: IdentityServices;
 	/** The classes/servers/dungeons lists and their ETags, built once per app (see services/reference-cache.ts). */
 	referenceCache: ReferenceCache;
@@ -40,11 +45,15 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareHealthRoutes(app, dependencies.db);
 	if (dependencies.bench) declareBenchRoutes(app);
 
-	// The `authenticated` and `userHasRight` processes and the checkers, shared by every protected route.
+	// The `authenticated` and `userHasRight` processes, shared by every protected route, and the identity checkers.
 	const identity = {
 		db: dependencies.db,
 		services: dependencies.identity,
-		guards: createGuards(app, dependencies.db, dependencies.identity),
+		guards: {
+			...createSharedGuards(app, dependencies.db, dependencies.identity),
+			...createGuildGuards(dependencies.identity),
+			...createInvitationGuards(dependencies.identity),
+		},
 	};
 	declareCredentialRoutes(app, identity);
 	declareSessionRoutes(app, identity);
@@ -56,13 +65,20 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareRoleRoutes(app, identity);
 	declareInvitationRoutes(app, identity);
 
-	// Player-facing routes: game accounts, characters, teams, progressions; their checkers join the identity guards.
+	// Player-facing routes: game accounts, characters, teams, progressions; their checkers and the reference data's join the
+	// identity guards.
 	const domainServices = createDomainServices(dependencies.db, dependencies.identity.guilds);
 	const domain = {
 		db: dependencies.db,
 		services: domainServices,
 		identity: dependencies.identity,
-		guards: { ...identity.guards, ...createDomainGuards(dependencies.db, domainServices) },
+		guards: {
+			...identity.guards,
+			...createGameAccountGuards(domainServices),
+			...createCharacterGuards(domainServices),
+			...createTeamGuards(domainServices),
+			...createReferenceGuards(dependencies.db),
+		},
 	};
 	declareGameAccountRoutes(app, domain);
 	declareCharacterListRoute(app, domain);

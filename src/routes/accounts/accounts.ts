@@ -1,6 +1,6 @@
 // Game account routes: list mine, create, read, rename or relabel, delete (refused while it holds characters, unless ?cascade=true).
 import { type App, text } from "../../core/index.js";
-import { type DomainRouteDependencies, gameAccountNotFound } from "../domain-guards.js";
+import type { DomainRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { booleanQuery } from "../query.js";
 import { gameAccountAnswers } from "./answers.js";
@@ -56,11 +56,11 @@ export function declareGameAccountRoutes(_app: App, { services, guards }: Domain
 					name: pickup("name"),
 					label: pickup("label"),
 				});
-				if (account === undefined) return gameAccountNotFound.send(response);
+				if (account === undefined) return gameAccountAnswers.notFound.send(response);
 				gameAccountAnswers.updated.send(response, { account });
 			},
 			gameAccountAnswers.updated,
-			gameAccountNotFound,
+			gameAccountAnswers.notFound,
 			gameAccountAnswers.nameTaken,
 		);
 

@@ -11,6 +11,8 @@ export const gameAccountAnswers = {
 	found: answer(200, "account.found", gameAccountBody),
 	updated: answer(200, "account.updated", gameAccountBody),
 	deleted: answer(204, "account.deleted"),
+	/** Someone else's game account answers exactly like a missing one: ids cannot be probed. */
+	notFound: refusal(404, "account.notfound", "No such game account."),
 	/** Sent by the database error mapping (game_accounts_user_name_unique). */
 	nameTaken: refusal(409, "account.name_taken", "You already have a game account of that name."),
 	/** Sent with the number of characters it holds. */

@@ -13,6 +13,8 @@ export const characterAnswers = {
 	updated: answer(200, "character.updated", characterBody),
 	deleted: answer(204, "character.deleted"),
 	bulkDeleted: answer(200, "character.bulk_deleted", z.object({ deleted: z.number() })),
+	/** Someone else's character (that the caller may not read) answers exactly like a missing one. */
+	notFound: refusal(404, "character.notfound", "No such character."),
 	/** Sent by the database error mapping (characters_server_name_unique). */
 	nameTaken: refusal(409, "character.name_taken", "A character of that name already exists on this server."),
 	inTeamOfItsServer: refusal(

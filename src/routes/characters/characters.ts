@@ -1,7 +1,7 @@
 // Character routes: create in one of my accounts, read (mine, or a guild fellow's with character.view), change, delete, bulk delete.
 import { z } from "zod";
 import { type App, text } from "../../core/index.js";
-import { characterNotFound, type DomainRouteDependencies } from "../domain-guards.js";
+import type { DomainRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { characterAnswers } from "./answers.js";
 
@@ -90,12 +90,12 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 					serverId: pickup("serverId"),
 				};
 				const change = await characters.update(pickup("character"), changes, pickup("user").id);
-				if (change.status === "missing") return characterNotFound.send(response);
+				if (change.status === "missing") return characterAnswers.notFound.send(response);
 				if (change.status === "server-mismatch") return characterAnswers.inTeamOfItsServer.send(response);
 				characterAnswers.updated.send(response, { character: change.character });
 			},
 			characterAnswers.updated,
-			characterNotFound,
+			characterAnswers.notFound,
 			characterAnswers.nameTaken,
 			characterAnswers.inTeamOfItsServer,
 		);

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { type App, text } from "../../core/index.js";
 import { type CharacterSortField, characterSortFields, type SortDirection } from "../../services/characters.js";
-import type { DomainRouteDependencies } from "../domain-guards.js";
+import type { DomainRouteDependencies } from "../guards.js";
 import { idList, limitQuery, pageQuery } from "../query.js";
 import { characterAnswers } from "./answers.js";
 

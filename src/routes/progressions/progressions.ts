@@ -1,6 +1,6 @@
 // Progression routes: a character's statuses (read, set), a team's ref × character matrix, a guild's per-member counts.
 import type { App } from "../../core/index.js";
-import { type DomainRouteDependencies, dungeonNotFound } from "../domain-guards.js";
+import type { DomainRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { progressionAnswers } from "./answers.js";
 import { progressionKindSchema, progressionStatusSchema } from "./schemas.js";
@@ -10,7 +10,7 @@ export function declareProgressionRoutes(_app: App, { services, guards }: Domain
 	const {
 		authenticatedRoute,
 		userHasRight,
-		dungeonExist,
+		dungeonFound,
 		characterFound,
 		characterReadable,
 		characterWritable,
@@ -43,12 +43,7 @@ export function declareProgressionRoutes(_app: App, { services, guards }: Domain
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		// Dungeons have a reference table; quests and achievements not yet, so any positive id is accepted for them.
-		.check(dungeonExist, {
-			input: (pickup) => pickup("refId"),
-			skip: (pickup) => pickup("kind") !== "dungeon",
-			result: "dungeon.exist",
-			catch: dungeonNotFound,
-		})
+		.presetCheck(dungeonFound, (pickup) => pickup("refId"), { skip: (pickup) => pickup("kind") !== "dungeon" })
 		.handler(async ({ pickup }, response) => {
 			const progression = await progressions.save(
 				pickup("characterId"),

@@ -12,6 +12,10 @@ export const teamAnswers = {
 	found: answer(200, "team.found", teamBody),
 	updated: answer(200, "team.updated", teamBody),
 	deleted: answer(204, "team.deleted"),
+	/** A team the caller may not read answers exactly like a missing one. */
+	notFound: refusal(404, "team.notfound", "No such team."),
+	/** A guild member without team.manage may read the team, so the 403 tells them nothing new. */
+	rightMissing: refusal(403, "right.missing", "Your role in this guild does not grant team.manage."),
 	memberAdded: answer(201, "team.member_added", teamBody),
 	memberPresent: answer(200, "team.member_present", teamBody),
 	memberRemoved: answer(204, "team.member_removed"),

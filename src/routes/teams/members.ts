@@ -1,6 +1,7 @@
 // Team member routes: put a character in a team (8 at most, all on the team's server) and take it out.
 import type { App } from "../../core/index.js";
-import { characterNotFound, type DomainRouteDependencies, teamNotFound } from "../domain-guards.js";
+import { characterAnswers } from "../characters/answers.js";
+import type { DomainRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { teamAnswers } from "./answers.js";
 import { teamDetail } from "./teams.js";
@@ -18,17 +19,17 @@ export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainR
 		.cut(
 			async ({ pickup }, response) => {
 				// A character the team may not hold (another user's, or an outsider's for a guild team) is not revealed either.
-				if (!(await teams.mayHold(pickup("team"), pickup("character")))) characterNotFound.send(response);
+				if (!(await teams.mayHold(pickup("team"), pickup("character")))) characterAnswers.notFound.send(response);
 			},
 			[],
-			characterNotFound,
+			characterAnswers.notFound,
 		)
 		.handler(
 			async ({ pickup }, response) => {
 				const addition = await teams.addMember(pickup("teamId"), pickup("character"));
 				switch (addition.status) {
 					case "missing":
-						return teamNotFound.send(response);
+						return teamAnswers.notFound.send(response);
 					case "server-mismatch":
 						return teamAnswers.characterOnOtherServer.send(response);
 					case "full":
@@ -40,7 +41,7 @@ export function declareTeamMemberRoutes(_app: App, { services, guards }: DomainR
 			},
 			teamAnswers.memberAdded,
 			teamAnswers.memberPresent,
-			teamNotFound,
+			teamAnswers.notFound,
 			teamAnswers.characterOnOtherServer,
 			teamAnswers.full,
 		);

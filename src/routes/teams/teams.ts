@@ -1,7 +1,7 @@
 // Team routes: list the teams I can see (mine and my guilds'), create (personal, or a guild's with team.manage), read, change, delete.
 import { type App, text } from "../../core/index.js";
 import type { Team, TeamService } from "../../services/teams.js";
-import { type DomainRouteDependencies, teamNotFound } from "../domain-guards.js";
+import type { DomainRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { teamAnswers } from "./answers.js";
 
@@ -64,12 +64,12 @@ export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDe
 		.handler(
 			async ({ pickup }, response) => {
 				const change = await teams.update(pickup("teamId"), { name: pickup("name"), serverId: pickup("serverId") });
-				if (change.status === "missing") return teamNotFound.send(response);
+				if (change.status === "missing") return teamAnswers.notFound.send(response);
 				if (change.status === "server-mismatch") return teamAnswers.holdsOtherServer.send(response);
 				teamAnswers.updated.send(response, { team: await teamDetail(teams, change.team) });
 			},
 			teamAnswers.updated,
-			teamNotFound,
+			teamAnswers.notFound,
 			teamAnswers.nameTaken,
 			teamAnswers.holdsOtherServer,
 		);
