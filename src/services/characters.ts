@@ -7,7 +7,7 @@ import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams 
 /** A character row as routes answer it. */
 export type Character = Omit<OwnedCharacter, "userId">;
 
-/** A character with the user who owns it (through its account): what the checkers drop. */
+/** A character with the user who owns it (through its game account): what the checkers drop. */
 export interface OwnedCharacter {
 	id: number;
 	accountId: number;

@@ -1,4 +1,5 @@
-// Character routes: create in one of my accounts, read (mine, or a guild fellow's with character.view), change, delete, bulk delete.
+// Character routes: create in one of my game accounts, read (mine, or a guild fellow's with character.view),
+// change, delete, bulk delete.
 import { z } from "zod";
 import { type App, text } from "../../core/index.js";
 import type { DomainRouteDependencies } from "../guards.js";
@@ -68,7 +69,7 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 		})
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
-		// Moving the character to another account: that account must be mine too.
+		// Moving the character to another game account: that one must be mine too.
 		.presetCheck(gameAccountFound, (pickup) => pickup("accountId"), { optional: true })
 		.presetCheck(
 			gameAccountMine,

@@ -1,4 +1,4 @@
-// The caller's own account: read it, change display name or locale, change the password.
+// The caller's own user account: read it, change display name or locale, change the password.
 import { type App, text } from "../../core/index.js";
 import { passwordMaxLength } from "../../services/user-accounts.js";
 import { passwordWeak } from "../auth/answers.js";
