@@ -57,7 +57,7 @@ type ResultInfos<Result, All> = Result extends readonly (infer I)[] ? I : Result
 
 /**
  * A checker with its `result`, `catch`, `indexing`, options and contracts decided once, for the many
- * routes that use it the same way: `.presetCheck(accountFound, (pickup) => pickup("accountId"))`.
+ * routes that use it the same way: `.presetCheck(gameAccountFound, (pickup) => pickup("accountId"))`.
  */
 export interface PresetChecker<
 	C extends AnyChecker = AnyChecker,

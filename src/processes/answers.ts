@@ -1,7 +1,6 @@
 // What the `authenticated` and `userHasRight` processes refuse, each said once: their cuts send these values
 // and declare them.
 import { refusal } from "../core/index.js";
-import { guildAnswers } from "../routes/guilds/answers.js";
 
 export const authenticatedAnswers = {
 	missing: refusal(401, "session.missing", "Authentication is required."),
@@ -18,8 +17,8 @@ export const authenticatedAnswers = {
 };
 
 export const userHasRightAnswers = {
-	/** A guild the caller is not in answers exactly like a guild that does not exist: the guild routes' own 404. */
-	guildNotFound: guildAnswers.notFound,
+	/** A guild the caller is not in answers exactly like a guild that does not exist (the guild routes reuse it). */
+	guildNotFound: refusal(404, "guild.notfound", "No such guild."),
 	/** Sent with the right it lacks: `Your role in this guild does not grant member.invite.` */
 	rightMissing: refusal(403, "right.missing", "Your role in this guild does not grant this right."),
 };

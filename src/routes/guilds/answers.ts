@@ -1,6 +1,7 @@
 // What the guild, role and member routes answer, each said once: the routes send these values and declare them.
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
+import { userHasRightAnswers } from "../../processes/answers.js";
 import { guildSchema, memberSchema, myGuildSchema, roleSchema, roleSummarySchema } from "./schemas.js";
 
 export const guildAnswers = {
@@ -13,7 +14,8 @@ export const guildAnswers = {
 	),
 	updated: answer(200, "guild.updated", z.object({ guild: guildSchema })),
 	deleted: answer(204, "guild.deleted"),
-	notFound: refusal(404, "guild.notfound", "No such guild."),
+	/** The one 404 of guilds, said by `userHasRight` (which refuses first on every guild route). */
+	notFound: userHasRightAnswers.guildNotFound,
 	ownerOnlyDelete: refusal(403, "owner.required", "Only an owner can delete the guild."),
 };
 
