@@ -1,6 +1,7 @@
 // The contestant servers: how each one is started (port, environment, readiness path) and what it needs first.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +14,20 @@ export const profileDir = join(benchDir, "results", "profiles");
 /** PROD refuses to start without a secrets key; the benchmark seals nothing, so a fresh one per run does. */
 const secretsKey = `bench:${randomBytes(32).toString("base64")}`;
 
+/**
+ * Another build of the app to compare with in the same run (paired rounds): a checkout whose `dist/` is built,
+ * e.g. `git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && npm run build)`, then
+ * `BENCH_BASELINE_DIR=/tmp/before npm run bench -- --scenarios=hello,users`.
+ */
+const baselineDir = process.env.BENCH_BASELINE_DIR || undefined;
+
 /** The app as deployed: compiled JS, PROD, logging at warn, benchmark routes on. */
-function appServer(database, options) {
+function appServer(database, options, cwd = root) {
 	const args = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "dist/main.js"] : ["dist/main.js"];
 	return {
 		command: process.execPath,
 		args,
-		cwd: root,
+		cwd,
 		env: {
 			APP_ENV: "PROD",
 			BENCH: "1",
@@ -56,6 +64,13 @@ export const contestants = {
 	"dofus-manager": {
 		available: () => true,
 		server: (options) => appServer({}, options),
+	},
+	"dofus-manager-baseline": {
+		available: () =>
+			baselineDir === undefined
+				? "BENCH_BASELINE_DIR is not set"
+				: existsSync(join(baselineDir, "dist", "main.js")) || `${baselineDir}/dist/main.js is missing: build it first`,
+		server: (options) => appServer({}, options, baselineDir),
 	},
 	"node-http": {
 		available: () => true,

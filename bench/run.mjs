@@ -144,7 +144,8 @@ async function runScenario(scenario) {
 		result.contestants[name] = { samples: [] };
 	}
 	for (let round = 1; round <= options.rounds; round++) {
-		for (const { name, spec } of ready) {
+		// Every other round runs the contestants in reverse order, so that none always runs first (or last) in a round.
+		for (const { name, spec } of round % 2 === 0 ? [...ready].reverse() : ready) {
 			const sample = await runLoad({ ...spec, duration: options.duration }, options);
 			const unexpected = Object.entries(sample.statusCodes).filter(
 				([code]) => Number(code) !== scenario.expectedStatus,
@@ -172,6 +173,13 @@ async function runScenario(scenario) {
 			baseline === undefined
 				? undefined
 				: median(samples.map((sample, round) => sample.requestsPerSecond / baseline[round].requestsPerSecond));
+	}
+	// This build against the one in BENCH_BASELINE_DIR, round by round: the figure that says whether a change cost speed.
+	const current = result.contestants["dofus-manager"]?.samples;
+	const before = result.contestants["dofus-manager-baseline"]?.samples;
+	if (current !== undefined && before !== undefined) {
+		const ratios = current.map((sample, round) => sample.requestsPerSecond / before[round].requestsPerSecond);
+		result.buildRatio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 	}
 	return result;
 }

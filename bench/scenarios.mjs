@@ -58,7 +58,7 @@ export const scenarios = [
 	{
 		id: "hello",
 		title: "1. GET /hello",
-		contestants: ["dofus-manager", "node-http", "fastify"],
+		contestants: ["dofus-manager", "dofus-manager-baseline", "node-http", "fastify"],
 		baseline: "node-http",
 		request: () => ({ method: "GET", path: "/hello" }),
 		expectedStatus: 200,
@@ -67,7 +67,7 @@ export const scenarios = [
 	{
 		id: "users",
 		title: "2. POST /users/{id}",
-		contestants: ["dofus-manager", "node-http", "fastify"],
+		contestants: ["dofus-manager", "dofus-manager-baseline", "node-http", "fastify"],
 		baseline: "node-http",
 		request: () => ({
 			method: "POST",

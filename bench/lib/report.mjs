@@ -33,6 +33,20 @@ export function markdownReport(run) {
 			);
 		}
 	}
+	const compared = run.scenarios.filter((scenario) => scenario.buildRatio !== undefined);
+	if (compared.length > 0) {
+		lines.push(
+			"",
+			"| scenario | this build vs BENCH_BASELINE_DIR (median of paired rounds) | lowest round | highest round |",
+			"|---|---:|---:|---:|",
+		);
+		for (const { title, buildRatio } of compared) {
+			const percent = (value) => `${fmt(value * 100, 1)} %`;
+			lines.push(
+				`| ${title} | ${percent(buildRatio.median)} | ${percent(buildRatio.min)} | ${percent(buildRatio.max)} |`,
+			);
+		}
+	}
 	if (run.inject !== undefined) {
 		lines.push("", "| app.inject (no socket) | ns / request | requests / s on one core |", "|---|---:|---:|");
 		for (const [id, entry] of Object.entries(run.inject)) {
