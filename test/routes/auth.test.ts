@@ -5,6 +5,7 @@ import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { refreshTokens, sessions, users } from "../../src/db/schema/index.js";
 import { hashToken } from "../../src/services/tokens.js";
+import { anonymous, as } from "../helpers/calls.js";
 import {
 	bearer,
 	buildIdentityApp,
@@ -32,10 +33,10 @@ const login = (body: unknown, remoteAddress?: string) =>
 
 describe("POST /api/auth/register", () => {
 	it("creates the account and answers 201 user.registered without any secret", async () => {
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/auth/register",
-			body: { email: "Iop@Example.test", password: defaultPassword, displayName: "Iop" },
+		const response = await anonymous(app).post("/api/auth/register", {
+			email: "Iop@Example.test",
+			password: defaultPassword,
+			displayName: "Iop",
 		});
 		expect(response.statusCode).toBe(201);
 		expect(response.info).toBe("user.registered");
@@ -56,39 +57,39 @@ describe("POST /api/auth/register", () => {
 
 	it("answers 409 email.taken for an email already used, whatever its case", async () => {
 		await registerUser(app, { email: "cra@example.test" });
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/auth/register",
-			body: { email: "CRA@example.test", password: defaultPassword, displayName: "Cra" },
+		const response = await anonymous(app).post("/api/auth/register", {
+			email: "CRA@example.test",
+			password: defaultPassword,
+			displayName: "Cra",
 		});
 		expect([response.statusCode, response.info, response.json().error]).toEqual([409, "email.taken", "email.taken"]);
 	});
 
 	it("answers 400 password.weak for a password shorter than 12 characters", async () => {
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/auth/register",
-			body: { email: "a@example.test", password: "short pass", displayName: "A" },
+		const response = await anonymous(app).post("/api/auth/register", {
+			email: "a@example.test",
+			password: "short pass",
+			displayName: "A",
 		});
-		expect([response.statusCode, response.info]).toEqual([400, "password.weak"]);
+		expect(response).toAnswer(400, "password.weak");
 	});
 
 	it("answers 400 password.weak for a password equal to the email", async () => {
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/auth/register",
-			body: { email: "long.name@example.test", password: "Long.Name@example.test", displayName: "A" },
+		const response = await anonymous(app).post("/api/auth/register", {
+			email: "long.name@example.test",
+			password: "Long.Name@example.test",
+			displayName: "A",
 		});
-		expect([response.statusCode, response.info]).toEqual([400, "password.weak"]);
+		expect(response).toAnswer(400, "password.weak");
 	});
 
 	it("answers 400 TYPE_ERROR for an invalid email", async () => {
-		const response = await app.inject({
-			method: "POST",
-			url: "/api/auth/register",
-			body: { email: "nope", password: defaultPassword, displayName: "A" },
+		const response = await anonymous(app).post("/api/auth/register", {
+			email: "nope",
+			password: defaultPassword,
+			displayName: "A",
 		});
-		expect([response.statusCode, response.info]).toEqual([400, "TYPE_ERROR.body.email"]);
+		expect(response).toAnswer(400, "TYPE_ERROR.body.email");
 	});
 });
 
@@ -96,7 +97,7 @@ describe("POST /api/auth/login", () => {
 	it("answers tokens, their expiry and the user, and sets an HttpOnly SameSite=Lax session cookie", async () => {
 		const user = await registerUser(app);
 		const response = await login({ email: user.email, password: user.password });
-		expect([response.statusCode, response.info]).toEqual([200, "login.success"]);
+		expect(response).toAnswer(200, "login.success");
 		const body = response.json();
 		expect(body.accessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
 		expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -142,7 +143,7 @@ describe("POST /api/auth/login", () => {
 
 	it("answers the same 401 for an unknown email", async () => {
 		const response = await login({ email: "nobody@example.test", password: defaultPassword });
-		expect([response.statusCode, response.info]).toEqual([401, "credentials.invalid"]);
+		expect(response).toAnswer(401, "credentials.invalid");
 	});
 
 	it("takes as long for an unknown email as for a wrong password (a dummy hash is verified)", async () => {
@@ -179,7 +180,7 @@ describe("POST /api/auth/login", () => {
 			);
 		}
 		const refused = await login({ email: user.email, password: user.password }, "10.1.0.99");
-		expect([refused.statusCode, refused.info]).toEqual([429, "login.throttled"]);
+		expect(refused).toAnswer(429, "login.throttled");
 		expect(Number(refused.headers["retry-after"])).toBe(300);
 	});
 
@@ -187,7 +188,7 @@ describe("POST /api/auth/login", () => {
 		for (let attempt = 0; attempt < 10; attempt++)
 			await login({ email: `guess${attempt}@example.test`, password: "wrong password!" }, "10.2.0.1");
 		const refused = await login({ email: "another@example.test", password: "wrong password!" }, "10.2.0.1");
-		expect([refused.statusCode, refused.info]).toEqual([429, "login.throttled"]);
+		expect(refused).toAnswer(429, "login.throttled");
 	});
 
 	it("lets the email log in again once the failures leave the window", async () => {
@@ -200,33 +201,32 @@ describe("POST /api/auth/login", () => {
 });
 
 describe("POST /api/auth/refresh", () => {
-	const refresh = (refreshToken: string) =>
-		app.inject({ method: "POST", url: "/api/auth/refresh", body: { refreshToken } });
+	const refresh = (refreshToken: string) => anonymous(app).post("/api/auth/refresh", { refreshToken });
 
 	it("answers a new pair and revokes the old one", async () => {
 		const user = await signUp(app);
 		const response = await refresh(user.refreshToken);
-		expect([response.statusCode, response.info]).toEqual([200, "session.refreshed"]);
+		expect(response).toAnswer(200, "session.refreshed");
 		const body = response.json();
 		expect(body.accessToken).not.toBe(user.accessToken);
 		expect(body.refreshToken).not.toBe(user.refreshToken);
 		expect((await app.inject({ url: "/api/me", headers: bearer(body.accessToken) })).statusCode).toBe(200);
-		expect((await app.inject({ url: "/api/me", headers: user.headers })).statusCode).toBe(401);
+		expect((await as(app, user).get("/api/me")).statusCode).toBe(401);
 	});
 
 	it("revokes the whole session when a refresh token is used twice (401 refresh.reused)", async () => {
 		const user = await signUp(app);
 		const rotated = (await refresh(user.refreshToken)).json();
 		const reused = await refresh(user.refreshToken);
-		expect([reused.statusCode, reused.info]).toEqual([401, "refresh.reused"]);
+		expect(reused).toAnswer(401, "refresh.reused");
 		const me = await app.inject({ url: "/api/me", headers: bearer(rotated.accessToken) });
-		expect([me.statusCode, me.info]).toEqual([401, "session.revoked"]);
+		expect(me).toAnswer(401, "session.revoked");
 		expect((await refresh(rotated.refreshToken)).info).toBe("session.revoked");
 	});
 
 	it("answers 401 refresh.invalid for an unknown token", async () => {
 		const response = await refresh("A".repeat(43));
-		expect([response.statusCode, response.info]).toEqual([401, "refresh.invalid"]);
+		expect(response).toAnswer(401, "refresh.invalid");
 	});
 
 	it("answers 401 refresh.expired after 30 days", async () => {
@@ -238,7 +238,7 @@ describe("POST /api/auth/refresh", () => {
 
 describe("the authenticated process", () => {
 	it("answers 401 session.missing without a credential", async () => {
-		const response = await app.inject({ url: "/api/me" });
+		const response = await anonymous(app).get("/api/me");
 		expect([response.statusCode, response.info, response.json().error]).toEqual([
 			401,
 			"session.missing",
@@ -256,7 +256,7 @@ describe("the authenticated process", () => {
 	it("answers 401 session.expired after 15 minutes", async () => {
 		const user = await signUp(app);
 		clock.advance(15 * 60_000);
-		expect((await app.inject({ url: "/api/me", headers: user.headers })).info).toBe("session.expired");
+		expect((await as(app, user).get("/api/me")).info).toBe("session.expired");
 	});
 
 	it("accepts the session cookie for reads", async () => {
@@ -274,7 +274,7 @@ describe("the authenticated process", () => {
 			headers: { host: "api.example.test" },
 			body: { locale: "en" },
 		});
-		expect([bare.statusCode, bare.info]).toEqual([403, "csrf.rejected"]);
+		expect(bare).toAnswer(403, "csrf.rejected");
 		const foreign = await app.inject({
 			method: "PATCH",
 			url: "/api/me",
@@ -282,7 +282,7 @@ describe("the authenticated process", () => {
 			headers: { host: "api.example.test", origin: "https://evil.example" },
 			body: { locale: "en" },
 		});
-		expect([foreign.statusCode, foreign.info]).toEqual([403, "csrf.rejected"]);
+		expect(foreign).toAnswer(403, "csrf.rejected");
 	});
 
 	it("accepts a cookie-authenticated unsafe request from the same origin, by Origin or Referer", async () => {

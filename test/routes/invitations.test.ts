@@ -5,6 +5,7 @@ import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { guildInvitations } from "../../src/db/schema/index.js";
 import { hashToken } from "../../src/services/tokens.js";
+import { anonymous, as } from "../helpers/calls.js";
 import {
 	createGuildAs,
 	freshAppPerTest,
@@ -26,11 +27,9 @@ async function invitation(roleKind: "member" | "owner" = "member") {
 	const invitee = await signUp(app);
 	const guild = await createGuildAs(app, owner);
 	const roleId = roleKind === "owner" ? guild.ownerRoleId : guild.memberRoleId;
-	const response = await app.inject({
-		method: "POST",
-		url: `/api/guilds/${guild.guildId}/invitations`,
-		headers: owner.headers,
-		body: { email: invitee.email, roleId },
+	const response = await as(app, owner).post(`/api/guilds/${guild.guildId}/invitations`, {
+		email: invitee.email,
+		roleId,
 	});
 	return { owner, invitee, ...guild, response, token: response.json().token as string };
 }
@@ -41,7 +40,7 @@ const accept = (token: string, headers: Record<string, string>) =>
 describe("POST /api/guilds/{guildId}/invitations", () => {
 	it("answers 201 with a token, mails it, and stores only its hash", async () => {
 		const { invitee, response, token } = await invitation();
-		expect([response.statusCode, response.info]).toEqual([201, "invitation.created"]);
+		expect(response).toAnswer(201, "invitation.created");
 		expect(tokenIn((await lastMail(db, invitee.email, "guild.invitation"))?.body)).toBe(token);
 		const [row] = await db.select().from(guildInvitations);
 		expect(row?.tokenHash).toBe(hashToken(token));
@@ -50,75 +49,57 @@ describe("POST /api/guilds/{guildId}/invitations", () => {
 	it("answers 403 right.missing to a member without member.invite", async () => {
 		const { guildId, memberRoleId, invitee, token } = await invitation();
 		await accept(token, invitee.headers);
-		const response = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/invitations`,
-			headers: invitee.headers,
-			body: { email: "friend@example.test", roleId: memberRoleId },
+		const response = await as(app, invitee).post(`/api/guilds/${guildId}/invitations`, {
+			email: "friend@example.test",
+			roleId: memberRoleId,
 		});
-		expect([response.statusCode, response.info]).toEqual([403, "right.missing"]);
+		expect(response).toAnswer(403, "right.missing");
 	});
 
 	it("answers 404 role.notfound for a role of another guild, and 409 for an existing member", async () => {
 		const { owner, guildId, memberRoleId, invitee, token } = await invitation();
 		const other = await createGuildAs(app, owner);
-		const foreignRole = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/invitations`,
-			headers: owner.headers,
-			body: { email: "x@example.test", roleId: other.memberRoleId },
+		const foreignRole = await as(app, owner).post(`/api/guilds/${guildId}/invitations`, {
+			email: "x@example.test",
+			roleId: other.memberRoleId,
 		});
-		expect([foreignRole.statusCode, foreignRole.info]).toEqual([404, "role.notfound"]);
+		expect(foreignRole).toAnswer(404, "role.notfound");
 		await accept(token, invitee.headers);
-		const again = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/invitations`,
-			headers: owner.headers,
-			body: { email: invitee.email, roleId: memberRoleId },
+		const again = await as(app, owner).post(`/api/guilds/${guildId}/invitations`, {
+			email: invitee.email,
+			roleId: memberRoleId,
 		});
-		expect([again.statusCode, again.info]).toEqual([409, "guild.already_member"]);
+		expect(again).toAnswer(409, "guild.already_member");
 	});
 
 	it("only lets owners invite with the owner role (403 owner.required)", async () => {
 		const { owner, guildId, invitee, token } = await invitation();
-		const inviters = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/roles`,
-			headers: owner.headers,
-			body: { name: "Recruteur", permissions: ["member.invite"] },
+		const inviters = await as(app, owner).post(`/api/guilds/${guildId}/roles`, {
+			name: "Recruteur",
+			permissions: ["member.invite"],
 		});
 		await accept(token, invitee.headers);
-		await app.inject({
-			method: "PUT",
-			url: `/api/guilds/${guildId}/members/${invitee.id}/role`,
-			headers: owner.headers,
-			body: { roleId: inviters.json().role.id },
+		await as(app, owner).put(`/api/guilds/${guildId}/members/${invitee.id}/role`, { roleId: inviters.json().role.id });
+		const ownerRoleId = (await as(app, owner).get(`/api/guilds/${guildId}/roles`)).json().roles[0].id;
+		const response = await as(app, invitee).post(`/api/guilds/${guildId}/invitations`, {
+			email: "new@example.test",
+			roleId: ownerRoleId,
 		});
-		const ownerRoleId = (await app.inject({ url: `/api/guilds/${guildId}/roles`, headers: owner.headers })).json()
-			.roles[0].id;
-		const response = await app.inject({
-			method: "POST",
-			url: `/api/guilds/${guildId}/invitations`,
-			headers: invitee.headers,
-			body: { email: "new@example.test", roleId: ownerRoleId },
-		});
-		expect([response.statusCode, response.info]).toEqual([403, "owner.required"]);
+		expect(response).toAnswer(403, "owner.required");
 	});
 });
 
 describe("GET /api/invitations/{token}", () => {
 	it("shows the guild and the role to a signed-in user", async () => {
 		const { invitee, token, guildId } = await invitation();
-		const response = await app.inject({ url: `/api/invitations/${token}`, headers: invitee.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "invitation.found"]);
+		const response = await as(app, invitee).get(`/api/invitations/${token}`);
+		expect(response).toAnswer(200, "invitation.found");
 		expect(response.json()).toMatchObject({ guild: { id: guildId }, role: { name: "Member" }, email: invitee.email });
 	});
 
 	it("answers 404 invitation.notfound for an unknown token", async () => {
 		const user = await signUp(app);
-		expect((await app.inject({ url: `/api/invitations/${"C".repeat(43)}`, headers: user.headers })).info).toBe(
-			"invitation.notfound",
-		);
+		expect((await as(app, user).get(`/api/invitations/${"C".repeat(43)}`)).info).toBe("invitation.notfound");
 	});
 });
 
@@ -126,8 +107,8 @@ describe("POST /api/invitations/{token}/accept", () => {
 	it("makes the invitee a member with the invited role", async () => {
 		const { invitee, token, guildId } = await invitation();
 		const response = await accept(token, invitee.headers);
-		expect([response.statusCode, response.info]).toEqual([200, "invitation.accepted"]);
-		const guild = await app.inject({ url: `/api/guilds/${guildId}`, headers: invitee.headers });
+		expect(response).toAnswer(200, "invitation.accepted");
+		const guild = await as(app, invitee).get(`/api/guilds/${guildId}`);
 		expect(guild.json().myRole.kind).toBe("member");
 	});
 
@@ -135,7 +116,7 @@ describe("POST /api/invitations/{token}/accept", () => {
 		const { invitee, token } = await invitation();
 		await accept(token, invitee.headers);
 		const again = await accept(token, invitee.headers);
-		expect([again.statusCode, again.info]).toEqual([410, "invitation.used"]);
+		expect(again).toAnswer(410, "invitation.used");
 	});
 
 	it("answers 410 invitation.expired after 7 days", async () => {
@@ -143,22 +124,20 @@ describe("POST /api/invitations/{token}/accept", () => {
 		clock.advance(7 * 24 * 3600_000 + 1);
 		const fresh = await loginAs(app, invitee);
 		const response = await accept(token, fresh.headers);
-		expect([response.statusCode, response.info]).toEqual([410, "invitation.expired"]);
+		expect(response).toAnswer(410, "invitation.expired");
 	});
 
 	it("answers 403 invitation.email_mismatch to another account, and the invitation stays usable", async () => {
 		const { invitee, token } = await invitation();
 		const other = await signUp(app);
 		const response = await accept(token, other.headers);
-		expect([response.statusCode, response.info]).toEqual([403, "invitation.email_mismatch"]);
+		expect(response).toAnswer(403, "invitation.email_mismatch");
 		expect((await accept(token, invitee.headers)).statusCode).toBe(200);
 	});
 
 	it("answers 401 without a session", async () => {
 		const { token } = await invitation();
-		expect((await app.inject({ method: "POST", url: `/api/invitations/${token}/accept` })).info).toBe(
-			"session.missing",
-		);
+		expect((await anonymous(app).post(`/api/invitations/${token}/accept`)).info).toBe("session.missing");
 	});
 
 	it("answers 409 guild.already_member when the invitee already joined", async () => {
@@ -167,6 +146,6 @@ describe("POST /api/invitations/{token}/accept", () => {
 		// As if a second invitation had been sent before the first was accepted.
 		await db.update(guildInvitations).set({ acceptedAt: null }).where(eq(guildInvitations.guildId, guildId));
 		const response = await accept(token, invitee.headers);
-		expect([response.statusCode, response.info]).toEqual([409, "guild.already_member"]);
+		expect(response).toAnswer(409, "guild.already_member");
 	});
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { as } from "../helpers/calls.js";
 import { addToTeam, createAccountAs, createCharacterAs, createTeamAs, setProgress } from "../helpers/domain.js";
 import { reference } from "../helpers/fixtures.js";
 import { freshAppPerTest, type LoggedIn, signUp } from "../helpers/identity.js";
@@ -110,12 +111,7 @@ describe("a second user", () => {
 		const theirTeam = await createTeamAs(app, second);
 		expect((await addToTeam(app, second, theirTeam.id, character.id)).info).toBe("character.notfound");
 		// A bulk delete naming the first user's character deletes nothing of theirs.
-		const bulk = await app.inject({
-			method: "POST",
-			url: "/api/characters/bulk-delete",
-			headers: second.headers,
-			body: { ids: [character.id] },
-		});
+		const bulk = await as(app, second).post("/api/characters/bulk-delete", { ids: [character.id] });
 		expect(bulk.json()).toEqual({ deleted: 0 });
 
 		expect(await snapshot(first, ids)).toEqual(before);

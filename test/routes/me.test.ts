@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { anonymous, as } from "../helpers/calls.js";
 import { freshAppPerTest, signUp } from "../helpers/identity.js";
 
 let db: Database;
@@ -12,8 +13,8 @@ freshAppPerTest((fresh) => ({ db, app } = fresh));
 describe("GET /api/me", () => {
 	it("answers the caller's account without password hash or TOTP secret", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ url: "/api/me", headers: user.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "user.found"]);
+		const response = await as(app, user).get("/api/me");
+		expect(response).toAnswer(200, "user.found");
 		expect(response.json().user).toMatchObject({
 			id: user.id,
 			email: user.email,
@@ -32,46 +33,31 @@ describe("GET /api/me", () => {
 	});
 
 	it("answers 401 session.missing without a session", async () => {
-		expect((await app.inject({ url: "/api/me" })).info).toBe("session.missing");
+		expect((await anonymous(app).get("/api/me")).info).toBe("session.missing");
 	});
 });
 
 describe("PATCH /api/me", () => {
 	it("changes the display name and the locale", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({
-			method: "PATCH",
-			url: "/api/me",
-			headers: user.headers,
-			body: { displayName: "  Sram  ", locale: "en" },
-		});
-		expect([response.statusCode, response.info]).toEqual([200, "user.updated"]);
+		const response = await as(app, user).patch("/api/me", { displayName: "  Sram  ", locale: "en" });
+		expect(response).toAnswer(200, "user.updated");
 		expect(response.json().user).toMatchObject({ displayName: "Sram", locale: "en" });
 	});
 
 	it("ignores fields it does not know (the email stays)", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({
-			method: "PATCH",
-			url: "/api/me",
-			headers: user.headers,
-			body: { email: "other@example.test" },
-		});
+		const response = await as(app, user).patch("/api/me", { email: "other@example.test" });
 		expect(response.json().user.email).toBe(user.email);
 	});
 
 	it("answers 400 for an invalid locale", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({
-			method: "PATCH",
-			url: "/api/me",
-			headers: user.headers,
-			body: { locale: "français" },
-		});
-		expect([response.statusCode, response.info]).toEqual([400, "TYPE_ERROR.body.locale"]);
+		const response = await as(app, user).patch("/api/me", { locale: "français" });
+		expect(response).toAnswer(400, "TYPE_ERROR.body.locale");
 	});
 
 	it("answers 401 without a session", async () => {
-		expect((await app.inject({ method: "PATCH", url: "/api/me", body: { locale: "en" } })).statusCode).toBe(401);
+		expect((await anonymous(app).patch("/api/me", { locale: "en" })).statusCode).toBe(401);
 	});
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { anonymous, as } from "../helpers/calls.js";
 import { freshAppPerTest, lastMail, loginAs, signUp, type TestClock, tokenIn } from "../helpers/identity.js";
 
 let db: Database;
@@ -10,9 +11,8 @@ let clock: TestClock;
 
 freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
-const forgot = (email: string) => app.inject({ method: "POST", url: "/api/auth/password/forgot", body: { email } });
-const reset = (token: string, password: string) =>
-	app.inject({ method: "POST", url: "/api/auth/password/reset", body: { token, password } });
+const forgot = (email: string) => anonymous(app).post("/api/auth/password/forgot", { email });
+const reset = (token: string, password: string) => anonymous(app).post("/api/auth/password/reset", { token, password });
 const newPassword = "a brand new passphrase";
 
 async function resetTokenFor(email: string): Promise<string> {
@@ -24,7 +24,7 @@ describe("POST /api/auth/password/forgot", () => {
 	it("answers 202 and writes a reset mail to the outbox", async () => {
 		const user = await signUp(app);
 		const response = await forgot(user.email);
-		expect([response.statusCode, response.info]).toEqual([202, "password.reset_requested"]);
+		expect(response).toAnswer(202, "password.reset_requested");
 		const mail = await lastMail(db, user.email, "password.reset");
 		expect(tokenIn(mail?.body)).toMatch(/^[A-Za-z0-9_-]{43}$/);
 		expect(response.body).not.toContain(tokenIn(mail?.body));
@@ -32,7 +32,7 @@ describe("POST /api/auth/password/forgot", () => {
 
 	it("answers the same 202 for an unknown email, and sends nothing", async () => {
 		const response = await forgot("nobody@example.test");
-		expect([response.statusCode, response.info]).toEqual([202, "password.reset_requested"]);
+		expect(response).toAnswer(202, "password.reset_requested");
 		expect(await lastMail(db, "nobody@example.test", "password.reset")).toBeUndefined();
 	});
 });
@@ -42,14 +42,10 @@ describe("POST /api/auth/password/reset", () => {
 		const user = await signUp(app);
 		const token = await resetTokenFor(user.email);
 		const response = await reset(token, newPassword);
-		expect([response.statusCode, response.info]).toEqual([204, "password.reset"]);
-		expect((await app.inject({ url: "/api/me", headers: user.headers })).info).toBe("session.revoked");
+		expect(response).toAnswer(204, "password.reset");
+		expect((await as(app, user).get("/api/me")).info).toBe("session.revoked");
 		await loginAs(app, { email: user.email, password: newPassword });
-		const old = await app.inject({
-			method: "POST",
-			url: "/api/auth/login",
-			body: { email: user.email, password: user.password },
-		});
+		const old = await anonymous(app).post("/api/auth/login", { email: user.email, password: user.password });
 		expect(old.statusCode).toBe(401);
 	});
 
@@ -58,7 +54,7 @@ describe("POST /api/auth/password/reset", () => {
 		const token = await resetTokenFor(user.email);
 		await reset(token, newPassword);
 		const again = await reset(token, "yet another passphrase");
-		expect([again.statusCode, again.info]).toEqual([400, "reset.invalid"]);
+		expect(again).toAnswer(400, "reset.invalid");
 	});
 
 	it("refuses a token older than 30 minutes (400 reset.expired)", async () => {
@@ -66,7 +62,7 @@ describe("POST /api/auth/password/reset", () => {
 		const token = await resetTokenFor(user.email);
 		clock.advance(30 * 60_000 + 1);
 		const response = await reset(token, newPassword);
-		expect([response.statusCode, response.info]).toEqual([400, "reset.expired"]);
+		expect(response).toAnswer(400, "reset.expired");
 	});
 
 	it("refuses an unknown token (400 reset.invalid)", async () => {
@@ -89,9 +85,9 @@ describe("POST /api/me/password", () => {
 		const user = await signUp(app);
 		const other = await loginAs(app, user);
 		const response = await change(user.headers, user.password, newPassword);
-		expect([response.statusCode, response.info]).toEqual([204, "password.changed"]);
-		expect((await app.inject({ url: "/api/me", headers: user.headers })).statusCode).toBe(200);
-		expect((await app.inject({ url: "/api/me", headers: other.headers })).info).toBe("session.revoked");
+		expect(response).toAnswer(204, "password.changed");
+		expect((await as(app, user).get("/api/me")).statusCode).toBe(200);
+		expect((await as(app, other).get("/api/me")).info).toBe("session.revoked");
 		await loginAs(app, { email: user.email, password: newPassword });
 	});
 
@@ -106,9 +102,6 @@ describe("POST /api/me/password", () => {
 	});
 
 	it("answers 401 without a session", async () => {
-		expect(
-			(await app.inject({ method: "POST", url: "/api/me/password", body: { current: "x", new: newPassword } }))
-				.statusCode,
-		).toBe(401);
+		expect((await anonymous(app).post("/api/me/password", { current: "x", new: newPassword })).statusCode).toBe(401);
 	});
 });

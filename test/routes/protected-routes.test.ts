@@ -4,6 +4,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App, OpenApiDocument } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { anonymous, as } from "../helpers/calls.js";
 import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 import { buildIdentityApp, signUp, type TestClock } from "../helpers/identity.js";
 
@@ -42,7 +43,7 @@ let operations: Operation[];
 beforeAll(async () => {
 	db = await getTestDatabase();
 	({ app, clock } = buildIdentityApp(db));
-	operations = protectedOperations((await app.inject({ url: "/openapi.json" })).json());
+	operations = protectedOperations((await anonymous(app).get("/openapi.json")).json());
 });
 
 beforeEach(async () => {
@@ -88,7 +89,7 @@ describe("every protected route", () => {
 
 	it("answers 401 session.revoked after logout", async () => {
 		const user = await signUp(app);
-		expect((await app.inject({ method: "POST", url: "/api/auth/logout", headers: user.headers })).statusCode).toBe(204);
+		expect((await as(app, user).post("/api/auth/logout")).statusCode).toBe(204);
 		for (const operation of operations) {
 			const response = await app.inject({ method: operation.method, url: operation.url, headers: user.headers });
 			expect(`${operation.method} ${operation.path} → ${response.statusCode} ${response.info}`).toBe(

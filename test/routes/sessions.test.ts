@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
+import { anonymous, as } from "../helpers/calls.js";
 import { freshAppPerTest, loginAs, signUp } from "../helpers/identity.js";
 
 let db: Database;
@@ -14,22 +15,22 @@ const me = (headers: Record<string, string>) => app.inject({ url: "/api/me", hea
 describe("POST /api/auth/logout", () => {
 	it("revokes this session at once and clears the cookie", async () => {
 		const user = await signUp(app);
-		const response = await app.inject({ method: "POST", url: "/api/auth/logout", headers: user.headers });
-		expect([response.statusCode, response.info]).toEqual([204, "session.closed"]);
+		const response = await as(app, user).post("/api/auth/logout");
+		expect(response).toAnswer(204, "session.closed");
 		expect(String([response.headers["set-cookie"]].flat()[0])).toMatch(/^session=;.*Max-Age=0/);
 		const after = await me(user.headers);
-		expect([after.statusCode, after.info]).toEqual([401, "session.revoked"]);
+		expect(after).toAnswer(401, "session.revoked");
 	});
 
 	it("leaves the user's other sessions alone", async () => {
 		const user = await signUp(app);
 		const other = await loginAs(app, user);
-		await app.inject({ method: "POST", url: "/api/auth/logout", headers: user.headers });
+		await as(app, user).post("/api/auth/logout");
 		expect((await me(other.headers)).statusCode).toBe(200);
 	});
 
 	it("answers 401 session.missing without a session", async () => {
-		expect((await app.inject({ method: "POST", url: "/api/auth/logout" })).info).toBe("session.missing");
+		expect((await anonymous(app).post("/api/auth/logout")).info).toBe("session.missing");
 	});
 });
 
@@ -37,22 +38,18 @@ describe("POST /api/auth/logout-all", () => {
 	it("revokes every session of the user, and their refresh tokens", async () => {
 		const user = await signUp(app);
 		const other = await loginAs(app, user);
-		const response = await app.inject({ method: "POST", url: "/api/auth/logout-all", headers: user.headers });
-		expect([response.statusCode, response.info]).toEqual([204, "session.all_closed"]);
+		const response = await as(app, user).post("/api/auth/logout-all");
+		expect(response).toAnswer(204, "session.all_closed");
 		expect((await me(user.headers)).info).toBe("session.revoked");
 		expect((await me(other.headers)).info).toBe("session.revoked");
-		const refresh = await app.inject({
-			method: "POST",
-			url: "/api/auth/refresh",
-			body: { refreshToken: other.refreshToken },
-		});
-		expect([refresh.statusCode, refresh.info]).toEqual([401, "session.revoked"]);
+		const refresh = await anonymous(app).post("/api/auth/refresh", { refreshToken: other.refreshToken });
+		expect(refresh).toAnswer(401, "session.revoked");
 	});
 
 	it("does not touch another user's sessions", async () => {
 		const user = await signUp(app);
 		const stranger = await signUp(app);
-		await app.inject({ method: "POST", url: "/api/auth/logout-all", headers: user.headers });
+		await as(app, user).post("/api/auth/logout-all");
 		expect((await me(stranger.headers)).statusCode).toBe(200);
 	});
 });
@@ -61,8 +58,8 @@ describe("GET /api/auth/sessions", () => {
 	it("lists the caller's live sessions with device, IP, dates, and which one is current", async () => {
 		const user = await signUp(app);
 		await loginAs(app, user, { userAgent: "Firefox on Linux" });
-		const response = await app.inject({ url: "/api/auth/sessions", headers: user.headers });
-		expect([response.statusCode, response.info]).toEqual([200, "session.list"]);
+		const response = await as(app, user).get("/api/auth/sessions");
+		expect(response).toAnswer(200, "session.list");
 		const list = response.json().sessions as {
 			device: string | null;
 			ip: string;
@@ -81,9 +78,9 @@ describe("GET /api/auth/sessions", () => {
 	it("does not list revoked sessions or other users' sessions", async () => {
 		const user = await signUp(app);
 		const gone = await loginAs(app, user);
-		await app.inject({ method: "POST", url: "/api/auth/logout", headers: gone.headers });
+		await as(app, gone).post("/api/auth/logout");
 		await signUp(app);
-		const list = (await app.inject({ url: "/api/auth/sessions", headers: user.headers })).json().sessions;
+		const list = (await as(app, user).get("/api/auth/sessions")).json().sessions;
 		expect(list).toHaveLength(1);
 	});
 });
@@ -96,12 +93,8 @@ describe("DELETE /api/auth/sessions/{sessionId}", () => {
 		const user = await signUp(app);
 		const laptop = await loginAs(app, user);
 		const target = (await sessionsOf(laptop.headers)).find((session) => session.current);
-		const response = await app.inject({
-			method: "DELETE",
-			url: `/api/auth/sessions/${target?.id}`,
-			headers: user.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([204, "session.closed"]);
+		const response = await as(app, user).delete(`/api/auth/sessions/${target?.id}`);
+		expect(response).toAnswer(204, "session.closed");
 		expect((await me(laptop.headers)).info).toBe("session.revoked");
 		expect((await me(user.headers)).statusCode).toBe(200);
 	});
@@ -110,22 +103,14 @@ describe("DELETE /api/auth/sessions/{sessionId}", () => {
 		const user = await signUp(app);
 		const victim = await signUp(app);
 		const victimSession = (await sessionsOf(victim.headers))[0];
-		const response = await app.inject({
-			method: "DELETE",
-			url: `/api/auth/sessions/${victimSession?.id}`,
-			headers: user.headers,
-		});
-		expect([response.statusCode, response.info]).toEqual([404, "session.notfound"]);
+		const response = await as(app, user).delete(`/api/auth/sessions/${victimSession?.id}`);
+		expect(response).toAnswer(404, "session.notfound");
 		expect((await me(victim.headers)).statusCode).toBe(200);
 	});
 
 	it("answers 404 for an unknown id and 400 for a malformed one", async () => {
 		const user = await signUp(app);
-		expect(
-			(await app.inject({ method: "DELETE", url: "/api/auth/sessions/999", headers: user.headers })).statusCode,
-		).toBe(404);
-		expect(
-			(await app.inject({ method: "DELETE", url: "/api/auth/sessions/abc", headers: user.headers })).statusCode,
-		).toBe(400);
+		expect((await as(app, user).delete("/api/auth/sessions/999")).statusCode).toBe(404);
+		expect((await as(app, user).delete("/api/auth/sessions/abc")).statusCode).toBe(400);
 	});
 });

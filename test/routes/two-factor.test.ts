@@ -5,6 +5,7 @@ import type { App } from "../../src/core/index.js";
 import { type Database, queryRows } from "../../src/db/index.js";
 import { sessions } from "../../src/db/schema/index.js";
 import { totpCode } from "../../src/services/totp.js";
+import { anonymous, as } from "../helpers/calls.js";
 import {
 	buildIdentityApp,
 	freshAppPerTest,
@@ -21,13 +22,12 @@ let clock: TestClock;
 
 freshAppPerTest((fresh) => ({ db, app, clock } = fresh));
 
-const setup = (user: LoggedIn) => app.inject({ method: "POST", url: "/api/auth/2fa/setup", headers: user.headers });
-const enable = (user: LoggedIn, code: string) =>
-	app.inject({ method: "POST", url: "/api/auth/2fa/enable", headers: user.headers, body: { code } });
+const setup = (user: LoggedIn) => as(app, user).post("/api/auth/2fa/setup");
+const enable = (user: LoggedIn, code: string) => as(app, user).post("/api/auth/2fa/enable", { code });
 const login = (user: TestUser) =>
-	app.inject({ method: "POST", url: "/api/auth/login", body: { email: user.email, password: user.password } });
+	anonymous(app).post("/api/auth/login", { email: user.email, password: user.password });
 const verify = (challengeToken: string, code: string) =>
-	app.inject({ method: "POST", url: "/api/auth/2fa/verify", body: { challengeToken, code } });
+	anonymous(app).post("/api/auth/2fa/verify", { challengeToken, code });
 
 /** A user with 2FA on; the clock is then moved past the enabling code's step so the next code is fresh. */
 async function userWithTwoFactor() {
@@ -60,7 +60,7 @@ describe("POST /api/auth/2fa/setup", () => {
 	});
 
 	it("answers 401 without a session", async () => {
-		expect((await app.inject({ method: "POST", url: "/api/auth/2fa/setup" })).statusCode).toBe(401);
+		expect((await anonymous(app).post("/api/auth/2fa/setup")).statusCode).toBe(401);
 	});
 });
 
@@ -69,8 +69,8 @@ describe("POST /api/auth/2fa/enable", () => {
 		const user = await signUp(app);
 		const secret = setupSecret(await setup(user));
 		const response = await enable(user, totpCode(secret, clock()));
-		expect([response.statusCode, response.info]).toEqual([204, "2fa.enabled"]);
-		expect((await app.inject({ url: "/api/me", headers: user.headers })).json().user.twoFactorEnabled).toBe(true);
+		expect(response).toAnswer(204, "2fa.enabled");
+		expect((await as(app, user).get("/api/me")).json().user.twoFactorEnabled).toBe(true);
 	});
 
 	it("answers 400 2fa.code_invalid for a wrong code", async () => {
@@ -90,7 +90,7 @@ describe("login with 2FA on", () => {
 		const { user, secret } = await userWithTwoFactor();
 		const before = await db.$count(sessions);
 		const response = await login(user);
-		expect([response.statusCode, response.info]).toEqual([200, "login.second_factor_required"]);
+		expect(response).toAnswer(200, "login.second_factor_required");
 		const body = response.json();
 		expect(body).toMatchObject({ secondFactorRequired: true });
 		expect(body.accessToken).toBeUndefined();
@@ -98,7 +98,7 @@ describe("login with 2FA on", () => {
 		expect(await db.$count(sessions)).toBe(before);
 
 		const verified = await verify(body.challengeToken, totpCode(secret, clock()));
-		expect([verified.statusCode, verified.info]).toEqual([200, "login.success"]);
+		expect(verified).toAnswer(200, "login.success");
 		expect(
 			(await app.inject({ url: "/api/me", headers: { authorization: `Bearer ${verified.json().accessToken}` } }))
 				.statusCode,
@@ -158,16 +158,11 @@ describe("the TOTP secret at rest", () => {
 		const watched = buildIdentityApp(db, { logger: logs.logger });
 		watched.clock.advance(60_000);
 		const { challengeToken } = (
-			await watched.app.inject({
-				method: "POST",
-				url: "/api/auth/login",
-				body: { email: user.email, password: user.password },
-			})
+			await anonymous(watched.app).post("/api/auth/login", { email: user.email, password: user.password })
 		).json();
-		const response = await watched.app.inject({
-			method: "POST",
-			url: "/api/auth/2fa/verify",
-			body: { challengeToken, code: totpCode(secret, watched.clock()) },
+		const response = await anonymous(watched.app).post("/api/auth/2fa/verify", {
+			challengeToken,
+			code: totpCode(secret, watched.clock()),
 		});
 		expect(response.statusCode).toBe(500);
 		expect(logs.text()).toContain("fails authentication");
@@ -187,7 +182,7 @@ describe("DELETE /api/auth/2fa", () => {
 			headers: user.headers,
 			body: { code: totpCode(secret, clock()) },
 		});
-		expect([response.statusCode, response.info]).toEqual([204, "2fa.disabled"]);
+		expect(response).toAnswer(204, "2fa.disabled");
 		expect((await login(user)).info).toBe("login.success");
 	});
 
