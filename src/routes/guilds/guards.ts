@@ -9,7 +9,7 @@ import { roleAnswers } from "./answers.js";
 export function createGuildGuards({ guilds }: Pick<IdentityServices, "guilds">) {
 	const roleExist = createRoleExist(guilds);
 	return {
-		/** Checked with the catch of each use: the guild routes' 404, or an invitation's `guild.notfound` (gone). */
+		/** Checked by the guild routes with their own catch (the invitations have their own preset of it). */
 		guildExist: createGuildExist(guilds),
 		roleExist,
 		/** A role of the route's guild, dropped as `role`; a role of another guild is as unknown as a missing one. */

@@ -1,48 +1,20 @@
 // Invitation routes for the invitee: preview what an invitation is for, and accept it.
-import { type App, type Response, text } from "../../core/index.js";
+import { type App, text } from "../../core/index.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { memberAnswers } from "../guilds/answers.js";
 import { invitationAnswers } from "./answers.js";
 
 const tokenParam = text().min(1).max(128);
 
-const { notFound, expired, used } = invitationAnswers;
-
-/** The token check's catch: the refusal of each info of a token that is not valid (the check declares all three). */
-function refuseInvitation(
-	response: Response<typeof notFound | typeof expired | typeof used>,
-	info: "invitation.notfound" | "invitation.expired" | "invitation.used",
-): never {
-	if (info === "invitation.notfound") notFound.send(response);
-	if (info === "invitation.expired") expired.send(response);
-	return used.send(response);
-}
-
 export function declareInvitationRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { invitations } = services;
-	const { authenticatedRoute, invitationValid, guildExist } = guards;
+	const { authenticatedRoute, invitationFound, invitationGuild } = guards;
 
 	authenticatedRoute
 		.declareRoute("GET", "/api/invitations/{token}")
 		.extract({ params: { token: tokenParam } })
-		.check(
-			invitationValid,
-			{
-				input: (pickup) => pickup("token"),
-				result: "invitation.valid",
-				indexing: "invitation",
-				catch: refuseInvitation,
-			},
-			notFound,
-			expired,
-			used,
-		)
-		.check(guildExist, {
-			input: (pickup) => pickup("invitation").guildId,
-			result: "guild.exist",
-			indexing: "guild",
-			catch: invitationAnswers.guildGone,
-		})
+		.presetCheck(invitationFound, (pickup) => pickup("token"))
+		.presetCheck(invitationGuild, (pickup) => pickup("invitation").guildId)
 		.handler(({ pickup }, response) => {
 			const invitation = pickup("invitation");
 			invitationAnswers.found.send(response, {
@@ -56,24 +28,8 @@ export function declareInvitationRoutes(_app: App, { services, guards }: Identit
 	authenticatedRoute
 		.declareRoute("POST", "/api/invitations/{token}/accept")
 		.extract({ params: { token: tokenParam } })
-		.check(
-			invitationValid,
-			{
-				input: (pickup) => pickup("token"),
-				result: "invitation.valid",
-				indexing: "invitation",
-				catch: refuseInvitation,
-			},
-			notFound,
-			expired,
-			used,
-		)
-		.check(guildExist, {
-			input: (pickup) => pickup("invitation").guildId,
-			result: "guild.exist",
-			indexing: "guild",
-			catch: invitationAnswers.guildGone,
-		})
+		.presetCheck(invitationFound, (pickup) => pickup("token"))
+		.presetCheck(invitationGuild, (pickup) => pickup("invitation").guildId)
 		.handler(
 			async ({ pickup }, response) => {
 				const accepted = await invitations.accept(pickup("invitation"), pickup("user"));
