@@ -244,7 +244,9 @@ describe(`SIGTERM under load on node dist/main.js (${inject("testDatabase").engi
 		expect(exitCode, first.output()).toBe(0);
 		expect(first.output()).toContain('"msg":"stopped"');
 		// The signal did land in the middle of the load, and the answers given after it told clients to go.
-		expect(answeredBeforeSignal).toBeGreaterThan(clientCount);
+		// (Every client had an answer before it; on a saturated PGlite, which serves queries in order, that
+		// can be exactly one each: every first request is answered before any second one.)
+		expect(answeredBeforeSignal).toBeGreaterThanOrEqual(clientCount);
 		expect(answeredAfterSignal.length).toBeGreaterThan(0);
 		expect(answeredAfterSignal.some((outcome) => outcome.kind === "answered" && outcome.connection === "close")).toBe(
 			true,
