@@ -96,6 +96,48 @@ export const configSchema = z
 		/** Retries of one DofusDB request after a network error, a timeout, a 429 or a 5xx (exponential backoff). */
 		DOFUSDB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
 		/**
+		 * Which background-job workers this process runs. `inline`: the API and the workers in one process (the default on
+		 * PGlite, whose data directory only one process may open); `off`: the API only (the default on PostgreSQL, where
+		 * `node dist/worker.js` runs the workers). `node dist/worker.js` ignores it.
+		 */
+		WORKER: z.enum(["inline", "off"]).optional(),
+		/** How many jobs of each kind one worker process runs at once. */
+		WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+		/** How often a worker looks for due jobs when no notification woke it, in seconds. */
+		JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+		/**
+		 * How often workers look for jobs whose worker died (missed heartbeats) and for expired ones, in seconds. With
+		 * the 10 s heartbeat, a job whose worker was killed runs again within about twice this plus 10 s.
+		 */
+		JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+		/** The DofusDB sync's schedule (cron, UTC); runs once per tick across all workers. `off` disables it. */
+		DOFUSDB_SYNC_CRON: z.string().min(1).default("0 4 * * *"),
+		/** The clean-up of expired sessions, tokens, login attempts and old outbox rows (cron, UTC); `off` disables it. */
+		CLEANUP_CRON: z.string().min(1).default("17 * * * *"),
+		/** Outbox rows are deleted this many days after they were sent. */
+		OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+		/**
+		 * Where mail is delivered: `smtp://user:pass@host:port` or `smtps://…`. Unset: mail is logged (without its body)
+		 * and marked sent, so the embedded default needs no mail server.
+		 */
+		SMTP_URL: z
+			.string()
+			.regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+			.optional(),
+		/** The From address of outgoing mail. */
+		MAIL_FROM: z.string().min(3).default("Dofus Manager <no-reply@dofus-manager.local>"),
+		/** Emails (comma-separated) of the platform administrators: they may see every job and start a DofusDB sync. */
+		ADMIN_EMAILS: z
+			.string()
+			.transform((value) =>
+				value
+					.split(",")
+					.map((email) => email.trim().toLowerCase())
+					.filter((email) => email !== ""),
+			)
+			.pipe(z.array(z.email()))
+			.default([]),
+		/**
 		 * The key that encrypts TOTP secrets at rest (AES-256-GCM): `<key id>:<base64 of 32 bytes>`. Required in PROD;
 		 * unset in DEV/TEST: the public development key (id `dev`). See README, *Secrets at rest*.
 		 */

@@ -26,7 +26,13 @@ export type Engine = "pglite" | "postgres";
 /** The engine-specific client, for the few places that need it (migrations, test snapshots). */
 export type Driver =
 	| { engine: "pglite"; db: PgliteDatabase<Schema>; client: PGlite }
-	| { engine: "postgres"; db: PostgresJsDatabase<Schema>; client: postgres.Sql };
+	| {
+			engine: "postgres";
+			db: PostgresJsDatabase<Schema>;
+			client: postgres.Sql;
+			/** The connection URL, for clients that open their own connections (the job queue). Holds the password: never log it. */
+			url: string;
+	  };
 
 export interface DatabaseHandle {
 	readonly db: Database;
@@ -87,7 +93,7 @@ function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
 	// Queries fail at once while the server is known unreachable rather than queue for a connection (outage-gate.ts).
 	const gated = gateWhileDown(client);
 	const db = drizzlePostgres({ client: gated, schema });
-	return handle({ engine: "postgres", db, client: gated }, () => client.end({ timeout: 5 }));
+	return handle({ engine: "postgres", db, client: gated, url }, () => client.end({ timeout: 5 }));
 }
 
 function handle(driver: Driver, end: () => Promise<void>): DatabaseHandle {

@@ -64,6 +64,8 @@ const resettableTables = (Object.values(schema) as unknown[])
 /** Empties every non-reference table and restarts identities, so ids are predictable in each test. */
 export async function resetTestDatabase(db: Database): Promise<void> {
 	await db.execute(sql.raw(`truncate table ${resettableTables.join(", ")} restart identity cascade`));
+	// pg-boss's jobs and schedules too (its queues stay: a started queue created them and keeps them cached).
+	await db.execute(sql.raw("truncate table pgboss.job, pgboss.schedule cascade"));
 }
 
 /**

@@ -8,6 +8,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { wrapPglite } from "../../src/db/client.js";
 import { migrateDatabase, migrationsFolder } from "../../src/db/migrate.js";
 import { seedReferenceData } from "../../src/db/seed/reference.js";
+import { installJobSchema } from "../../src/jobs/schema.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -18,6 +19,7 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export async function preparePgliteSnapshot(): Promise<string> {
 	const inputs = [
 		join(repoRoot, "node_modules/@electric-sql/pglite/package.json"),
+		join(repoRoot, "node_modules/pg-boss/package.json"),
 		...listFiles(migrationsFolder),
 		...listFiles(join(repoRoot, "src/db/seed")),
 	];
@@ -32,6 +34,7 @@ export async function preparePgliteSnapshot(): Promise<string> {
 	try {
 		await migrateDatabase(handle);
 		await seedReferenceData(handle.db);
+		await installJobSchema(handle);
 		const dump = await client.dumpDataDir("gzip");
 		mkdirSync(folder, { recursive: true });
 		// Written aside then renamed: a concurrent run never reads half a tarball.

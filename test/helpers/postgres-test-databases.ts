@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { openDatabase } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 import { seedReferenceData } from "../../src/db/seed/reference.js";
+import { installJobSchema } from "../../src/jobs/schema.js";
 
 /*
  * A database per file rather than a schema per worker: drizzle-kit writes `REFERENCES "public"."users"`
@@ -46,6 +47,7 @@ export async function createTemplate(url: string, runId: number): Promise<string
 	try {
 		await migrateDatabase(handle);
 		await seedReferenceData(handle.db);
+		await installJobSchema(handle);
 	} finally {
 		// PostgreSQL refuses to copy a template that has open connections.
 		await handle.close();

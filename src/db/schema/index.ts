@@ -5,6 +5,7 @@ export * from "./game-accounts.js";
 export * from "./guilds.js";
 export * from "./identity.js";
 export * from "./invitations.js";
+export * from "./jobs.js";
 export * from "./mail.js";
 export * from "./progressions.js";
 export * from "./reference.js";

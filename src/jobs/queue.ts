@@ -1,0 +1,341 @@
+// The background-job queue: pg-boss on the app's database (PGlite through its adapter, PostgreSQL through pg-boss's own
+// pool), with the app's job kinds, transactional enqueue, progress, and the worker loop around each kind's handler.
+//
+// PGlite has one connection. Inside a Drizzle transaction every pg-boss call must go through that transaction
+// (`fromDrizzle(tx, sql)`): one that went to the main connection would wait for the transaction to end, forever. So
+// enqueue always runs on the caller's executor, and every queue is created (and cached by pg-boss) at start, never
+// looked up from inside a transaction.
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { fromDrizzle, fromPglite, type JobWithMetadata, PgBoss } from "pg-boss";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { DatabaseHandle, Executor } from "../db/index.js";
+import { jobRecords } from "../db/schema/index.js";
+import type { JobKind, Payload, PayloadInput } from "./job-kind.js";
+import { createJobStore, type JobStore } from "./job-store.js";
+
+/** A payload that does not match its kind's schema: the enqueue is refused, nothing is written. */
+export class JobPayloadError extends Error {
+	constructor(
+		public readonly kind: string,
+		public readonly issues: readonly string[],
+	) {
+		super(`invalid payload for job "${kind}": ${issues.join("; ")}`);
+		this.name = "JobPayloadError";
+	}
+}
+
+/** Thrown out of `progress()` once the job has been cancelled: the handler stops where it is. */
+export class JobCancelledError extends Error {
+	constructor(public readonly jobId: string) {
+		super(`job ${jobId} was cancelled`);
+		this.name = "JobCancelledError";
+	}
+}
+
+export interface EnqueueOptions {
+	/** The caller's transaction (or the database): the job exists only if it commits. Default: the queue's database. */
+	executor?: Executor;
+	/** The user who caused the job: the status API shows it to them (and to platform admins). */
+	requestedBy?: number | null;
+	/** Not before this time (a Date) or this many seconds from now. */
+	startAfter?: Date | number;
+	/** Overrides the kind's priority. */
+	priority?: number;
+}
+
+export interface JobContext<K extends JobKind> {
+	readonly id: string;
+	readonly payload: Payload<K>;
+	/** 1 on the first run, 2 on the first retry… */
+	readonly attempt: number;
+	readonly maxAttempts: number;
+	/** Aborted when the run passes the kind's timeout, when the worker stops past its grace period, or on cancel. */
+	readonly signal: AbortSignal;
+	readonly logger: Logger;
+	/** Stores the progress the status API shows; throws JobCancelledError when the job has been cancelled meanwhile. */
+	progress(done: number, total: number, message?: string): Promise<void>;
+}
+
+export type JobHandler<K extends JobKind> = (context: JobContext<K>) => Promise<unknown>;
+
+export interface JobQueueOptions {
+	handle: DatabaseHandle;
+	/** Connections of pg-boss's pool on PostgreSQL. Default 4. */
+	poolSize?: number;
+	logger: Logger;
+	kinds: readonly JobKind[];
+	/**
+	 * `api` only enqueues and reads; `worker` also supervises (expired jobs, dead workers, retention) and fires cron
+	 * schedules. Several of each may share a database; pg-boss elects one supervisor and one cron tick at a time.
+	 */
+	role: "api" | "worker";
+	/** How often workers look for jobs whose worker died or whose run expired, in seconds. Default 5. */
+	superviseSeconds?: number;
+	/** How often a worker polls when no notification woke it, in seconds. Default 2. */
+	pollSeconds?: number;
+	/** Shown in pg-boss's instance registry. */
+	instanceName?: string;
+}
+
+export interface StopOptions {
+	/** Wait for running jobs this long, in milliseconds; past it they are failed (and retried later). Default 30 s. */
+	timeoutMs?: number;
+}
+
+/** Heartbeat of every running job: a worker killed mid-job is noticed within this plus one supervise interval. */
+const heartbeatSeconds = 10;
+
+export interface JobQueue {
+	readonly kinds: readonly JobKind[];
+	readonly store: JobStore;
+	/** Installs or migrates pg-boss's schema, creates every kind's queue (settings kept up to date). */
+	start(): Promise<void>;
+	/** Validates the payload, writes the job (and its owner) with `executor`; null when a singleton kind already waits. */
+	enqueue<K extends JobKind>(kind: K, payload: PayloadInput<K>, options?: EnqueueOptions): Promise<string | null>;
+	/** Cancels a job that has not finished: `cancelled`, `finished` (already completed, failed or cancelled) or `missing`. */
+	cancel(jobId: string): Promise<"cancelled" | "finished" | "missing">;
+	/** Runs `handler` for this kind's jobs in this process, `concurrency` at a time. */
+	work<K extends JobKind>(kind: K, handler: JobHandler<K>, options?: { concurrency?: number }): Promise<void>;
+	/** Creates one job per cron tick (UTC) across every worker of the database; replaces an earlier schedule. */
+	schedule<K extends JobKind>(kind: K, cron: string, payload: PayloadInput<K>): Promise<void>;
+	unschedule(kind: JobKind): Promise<void>;
+	/** Stops taking jobs, lets running ones finish (up to `timeoutMs`), stops pg-boss. Safe to call twice. */
+	stop(options?: StopOptions): Promise<void>;
+}
+
+function parsePayload<K extends JobKind>(kind: K, payload: unknown): Payload<K> {
+	const parsed = (kind.payload as z.ZodType).safeParse(payload);
+	if (!parsed.success) {
+		throw new JobPayloadError(
+			kind.name,
+			parsed.error.issues.map((issue) =>
+				issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+			),
+		);
+	}
+	return parsed.data as Payload<K>;
+}
+
+export function createJobQueue(options: JobQueueOptions): JobQueue {
+	const { handle, logger, kinds, role } = options;
+	const byName = new Map(kinds.map((kind) => [kind.name, kind]));
+	const superviseSeconds = options.superviseSeconds ?? 5;
+	const boss =
+		handle.driver.engine === "pglite"
+			? new PgBoss({
+					backend: "pglite",
+					db: fromPglite(handle.driver.client),
+					supervise: role === "worker",
+					schedule: role === "worker",
+					superviseIntervalSeconds: superviseSeconds,
+					monitorIntervalSeconds: superviseSeconds,
+					instanceName: options.instanceName,
+				})
+			: new PgBoss({
+					// pg-boss's own small pool on the same database: it needs session features postgres.js's pool does not share.
+					connectionString: handle.driver.url,
+					max: options.poolSize ?? 4,
+					application_name: `dofus-manager-jobs-${role}`,
+					supervise: role === "worker",
+					schedule: role === "worker",
+					superviseIntervalSeconds: superviseSeconds,
+					monitorIntervalSeconds: superviseSeconds,
+					useListenNotify: true,
+					instanceName: options.instanceName,
+				});
+	// pg-boss reports failed maintenance and polling here; without a listener an EventEmitter error would crash the process.
+	boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+	boss.on("warning", (warning) => logger.warn({ warning }, "job queue warning"));
+
+	const store = createJobStore(handle.db);
+	let state: "new" | "starting" | "started" | "stopping" | "stopped" = "new";
+	let starting: Promise<void> | undefined;
+	let stopping: Promise<void> | undefined;
+	const running = new Set<AbortController>();
+
+	const assertStarted = () => {
+		if (state !== "started") throw new Error(`the job queue is ${state === "new" ? "not started" : state}`);
+	};
+
+	async function start(): Promise<void> {
+		state = "starting";
+		await boss.start();
+		for (const kind of kinds) {
+			const settings = {
+				retryLimit: kind.retryLimit,
+				retryDelay: kind.retryDelaySeconds,
+				retryBackoff: kind.retryBackoff,
+				...(kind.retryBackoff ? { retryDelayMax: kind.retryDelayMaxSeconds } : {}),
+				expireInSeconds: kind.timeoutSeconds,
+				deleteAfterSeconds: kind.keepSeconds,
+				notify: true,
+			};
+			await boss.createQueue(kind.name, {
+				...settings,
+				policy: kind.singleton ? "stately" : "standard",
+				heartbeatSeconds,
+			});
+			// createQueue leaves an existing queue as it is: a kind whose settings changed in code is updated here.
+			await boss.updateQueue(kind.name, { ...settings, heartbeatSeconds });
+		}
+		state = "started";
+	}
+
+	const queue: JobQueue = {
+		kinds,
+		store,
+		start() {
+			starting ??= start();
+			return starting;
+		},
+
+		async enqueue(kind, payload, enqueueOptions = {}) {
+			assertStarted();
+			if (byName.get(kind.name) !== kind) throw new Error(`job kind "${kind.name}" is not one of this queue's kinds`);
+			const data = parsePayload(kind, payload) as object;
+			const executor = enqueueOptions.executor ?? handle.db;
+			const id = randomUUID();
+			return executor.transaction(async (tx) => {
+				const sent = await boss.send(kind.name, data, {
+					id,
+					priority: enqueueOptions.priority ?? kind.priority,
+					...(enqueueOptions.startAfter === undefined ? {} : { startAfter: enqueueOptions.startAfter }),
+					...(kind.singleton ? { singletonKey: kind.name } : {}),
+					db: transactionDatabase(tx),
+				});
+				if (sent === null) return null;
+				if (enqueueOptions.requestedBy !== undefined && enqueueOptions.requestedBy !== null) {
+					await tx.insert(jobRecords).values({ jobId: sent, kind: kind.name, requestedBy: enqueueOptions.requestedBy });
+				}
+				return sent;
+			});
+		},
+
+		async cancel(jobId) {
+			assertStarted();
+			const job = await store.find(jobId);
+			if (job === null) return "missing";
+			if (job.state === "completed" || job.state === "failed" || job.state === "cancelled") return "finished";
+			await boss.cancel(job.name, jobId);
+			// pg-boss cancels only what has not finished; the job may have completed since it was read.
+			const after = await store.find(jobId);
+			return after?.state === "cancelled" ? "cancelled" : "finished";
+		},
+
+		async work(kind, handler, workOptions = {}) {
+			assertStarted();
+			await boss.work(
+				kind.name,
+				{
+					includeMetadata: true,
+					perJobResults: true,
+					batchSize: 1,
+					localConcurrency: workOptions.concurrency ?? 1,
+					pollingIntervalSeconds: options.pollSeconds ?? 2,
+					// A notification wakes a worker for new jobs only: retries and delayed jobs are found by polling, which
+					// pg-boss would otherwise slow to every 30 s once notifications work.
+					notifyPollingIntervalSeconds: options.pollSeconds ?? 2,
+				},
+				async (jobs: JobWithMetadata<unknown>[]) => {
+					const results = [];
+					for (const job of jobs) results.push(await run(kind, handler, job));
+					return results;
+				},
+			);
+		},
+
+		async schedule(kind, cron, payload) {
+			assertStarted();
+			await boss.schedule(kind.name, cron, parsePayload(kind, payload) as object, { tz: "UTC" });
+		},
+
+		async unschedule(kind) {
+			assertStarted();
+			await boss.unschedule(kind.name);
+		},
+
+		stop(stopOptions = {}) {
+			stopping ??= (async () => {
+				await starting?.catch(() => {});
+				if (state === "new") {
+					state = "stopped";
+					return;
+				}
+				state = "stopping";
+				const timeoutMs = stopOptions.timeoutMs ?? 30_000;
+				// pg-boss stops fetching, waits for running handlers up to the timeout, then fails what is left so it is retried.
+				const aborter = setTimeout(() => {
+					for (const controller of running) controller.abort(new Error("the worker is stopping"));
+				}, timeoutMs);
+				try {
+					await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+				} finally {
+					clearTimeout(aborter);
+					state = "stopped";
+				}
+			})();
+			return stopping;
+		},
+	};
+
+	async function run<K extends JobKind>(kind: K, handler: JobHandler<K>, job: JobWithMetadata<unknown>) {
+		const jobLogger = logger.child({ job: { id: job.id, kind: kind.name, attempt: job.retryCount + 1 } });
+		const parsed = (kind.payload as z.ZodType).safeParse(job.data);
+		if (!parsed.success) {
+			// A payload that does not parse never will: failed at once, not retried.
+			const message = `invalid payload: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`;
+			jobLogger.error({ issues: parsed.error.issues }, "job payload rejected");
+			return { id: job.id, status: "deadletter" as const, output: { message } };
+		}
+		const controller = new AbortController();
+		running.add(controller);
+		const signal = AbortSignal.any([job.signal, controller.signal]);
+		const started = performance.now();
+		try {
+			const output = await handler({
+				id: job.id,
+				payload: parsed.data as Payload<K>,
+				attempt: job.retryCount + 1,
+				maxAttempts: job.retryLimit + 1,
+				signal,
+				logger: jobLogger,
+				async progress(done, total, message) {
+					if (!Number.isInteger(done) || !Number.isInteger(total) || done < 0 || total < 0) {
+						throw new TypeError(`progress(${done}, ${total}): both must be whole numbers ≥ 0`);
+					}
+					const stillRunning = await store.saveProgress(job.id, kind.name, done, total, message?.slice(0, 500) ?? null);
+					if (!stillRunning) {
+						controller.abort(new JobCancelledError(job.id));
+						throw new JobCancelledError(job.id);
+					}
+				},
+			});
+			jobLogger.info({ ms: Math.round(performance.now() - started) }, "job completed");
+			return { id: job.id, status: "completed" as const, output: toOutput(output) };
+		} catch (error) {
+			if (error instanceof JobCancelledError) {
+				jobLogger.info("job cancelled while running");
+				return { id: job.id, status: "completed" as const, output: { cancelled: true } };
+			}
+			jobLogger.warn({ err: error, ms: Math.round(performance.now() - started) }, "job failed");
+			throw error;
+		} finally {
+			running.delete(controller);
+		}
+	}
+
+	return queue;
+}
+
+/** pg-boss's Drizzle adapter, typed for our executors (Drizzle types `execute()`'s result as unknown). */
+function transactionDatabase(executor: Executor) {
+	return fromDrizzle(executor as unknown as Parameters<typeof fromDrizzle>[0], sql);
+}
+
+/** pg-boss stores the output as JSON: objects as they are, anything else under `value`. */
+function toOutput(output: unknown): object | undefined {
+	if (output === undefined || output === null) return undefined;
+	return typeof output === "object" && !Array.isArray(output) ? output : { value: output };
+}
