@@ -22,7 +22,12 @@ async function measure({ iterations = 20_000, batches = 7 } = {}) {
 	const { createLogger } = await import("../dist/logger.js");
 	const config = { APP_ENV: "PROD", LOG_LEVEL: "warn", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: true };
 	const database = await startDatabase({ PGLITE_DIR: "memory://", DATABASE_POOL_SIZE: 1, DATABASE_URL: undefined });
-	const app = buildApp({ config, logger: createLogger(config), db: database.db });
+	const { jobKinds } = await import("../dist/jobs/kinds.js");
+	const { createJobQueue } = await import("../dist/jobs/queue.js");
+	const logger = createLogger(config);
+	const jobs = createJobQueue({ handle: database, logger, kinds: jobKinds, role: "api" });
+	await jobs.start();
+	const app = buildApp({ config, logger, db: database.db, jobs });
 	const results = {};
 	try {
 		for (const { id, request, status } of cases) {
@@ -40,6 +45,7 @@ async function measure({ iterations = 20_000, batches = 7 } = {}) {
 		}
 	} finally {
 		await app.close();
+		await jobs.stop();
 		await database.close();
 	}
 	return results;

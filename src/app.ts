@@ -4,9 +4,9 @@ import type { Config } from "./config.js";
 import { recordContractCoverage } from "./contract-coverage.js";
 import { type App, createApp } from "./core/index.js";
 import { type Database, databaseUnavailableAnswer, mapDatabaseError, redactQueryParameters } from "./db/index.js";
+import type { JobQueue } from "./jobs/queue.js";
 import { declareRoutes } from "./routes/index.js";
 import { createIdentityServices } from "./services/identity.js";
-import type { MailTransport } from "./services/mail.js";
 import { createReferenceCache, type ReferenceCache } from "./services/reference-cache.js";
 import type { Clock, IdentityConfig } from "./services/settings.js";
 
@@ -19,8 +19,8 @@ export interface AppDependencies {
 	db: Database;
 	/** The time services read; tests pass one they can move. Default: the system clock. */
 	clock?: Clock;
-	/** Where outbox mail is delivered; default: a log line (without the body) per mail. */
-	mailTransport?: MailTransport;
+	/** The started job queue: services enqueue on it (mail delivery, syncs), the job routes read it. */
+	jobs: JobQueue;
 	/**
 	 * The reference lists' cache. Default: one built here over `db` (TTL config REFERENCE_CACHE_TTL_MS). Pass your own to
 	 * keep a handle on it: an in-process DofusDB sync (a job) invalidates it after changing data; tests count its loads.
@@ -35,7 +35,7 @@ const databaseRefusalMessages = {
 	409: "The request conflicts with existing data.",
 } as const;
 
-export function buildApp({ config, logger, db, clock, mailTransport, referenceCache }: AppDependencies): App {
+export function buildApp({ config, logger, db, clock, jobs, referenceCache }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
 		bodyLimit: config.BODY_LIMIT,
@@ -68,7 +68,7 @@ export function buildApp({ config, logger, db, clock, mailTransport, referenceCa
 	// apps with literal configs, and the recording must reach every app they build.
 	const coverageDirectory = process.env.CONTRACT_COVERAGE_DIR;
 	if (coverageDirectory !== undefined && coverageDirectory !== "") recordContractCoverage(app, coverageDirectory);
-	const identity = createIdentityServices({ db, config, logger, now: clock, mailTransport });
+	const identity = createIdentityServices({ db, config, logger, now: clock, jobs });
 	const references = referenceCache ?? createReferenceCache({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS ?? 3_600_000 });
 	declareRoutes(app, { db, bench: config.BENCH, identity, referenceCache: references });
 	return app;

@@ -1,10 +1,11 @@
-// Boot: config → logger → database (migrated, seeded) → app → listen; SIGTERM/SIGINT shut down gracefully.
-import { buildApp } from "./app.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
-import { startDatabase } from "./db/index.js";
+// `npm start` / `node dist/main.js`: the API (and, with WORKER=inline, the default on PGlite, the job workers), migrated
+// and seeded at boot; SIGTERM/SIGINT stop it gracefully. See runtime.ts for the process model.
+import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { startRuntime, workerMode } from "./runtime.js";
+import { stopOnSignals } from "./signals.js";
 
-let config: Config;
+let config: ReturnType<typeof loadConfig>;
 try {
 	config = loadConfig();
 } catch (error) {
@@ -14,28 +15,11 @@ try {
 }
 
 const logger = createLogger(config);
-const database = await startDatabase(config, logger);
-const app = buildApp({ config, logger, db: database.db });
+const runtime = await startRuntime(config, logger, "api");
+const app = runtime.app as NonNullable<typeof runtime.app>;
 const address = await app.listen({ host: config.HOST, port: config.PORT });
 logger.info(
-	{ ...address, environment: config.APP_ENV, engine: database.engine },
+	{ ...address, environment: config.APP_ENV, engine: runtime.database.engine, workers: workerMode(config) },
 	`Dofus Manager listening on http://${address.host}:${address.port}`,
 );
-
-let stopping = false;
-async function stop(signal: NodeJS.Signals): Promise<void> {
-	if (stopping) return;
-	stopping = true;
-	logger.info({ signal }, "shutting down");
-	try {
-		await app.close();
-		await database.close();
-		logger.info("stopped");
-		process.exit(0);
-	} catch (error) {
-		logger.error({ err: error }, "shutdown failed");
-		process.exit(1);
-	}
-}
-process.once("SIGTERM", (signal) => void stop(signal));
-process.once("SIGINT", (signal) => void stop(signal));
+stopOnSignals(runtime, logger);

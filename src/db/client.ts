@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglit
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { type Config, configSchema } from "../config.js";
+import { lockDirectory } from "./directory-lock.js";
 import { gateWhileDown } from "./outage-gate.js";
 import * as schema from "./schema/index.js";
 
@@ -59,9 +60,23 @@ export function wrapPglite(client: PGlite): DatabaseHandle {
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+	if (dataDir.includes("://")) return wrapPglite(await PGlite.create(dataDir));
 	// PGlite creates the data directory itself but not its parents (`./.data` on a fresh clone).
-	if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
-	return wrapPglite(await PGlite.create(dataDir));
+	mkdirSync(dataDir, { recursive: true });
+	const release = lockDirectory(dataDir);
+	try {
+		const client = await PGlite.create(dataDir);
+		return handle({ engine: "pglite", db: drizzlePglite({ client, schema }), client }, async () => {
+			try {
+				if (!client.closed) await client.close();
+			} finally {
+				release();
+			}
+		});
+	} catch (error) {
+		release();
+		throw error;
+	}
 }
 
 /**

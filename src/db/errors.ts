@@ -70,6 +70,7 @@ export const foreignKeyInfos: Readonly<Record<string, { missing: string; inUse: 
 	guild_invitations_accepted_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	guild_invitations_role_fk: { missing: "role.notfound", inUse: "role.in_use" },
 	mail_outbox_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	job_records_requested_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 };
 
 /** The fields we read, under the names of both drivers (PGlite: `constraint`, postgres.js: `constraint_name`). */

@@ -65,8 +65,9 @@ export function defineJobKind<const Name extends string, Schema extends z.ZodTyp
 		singleton: options.singleton ?? false,
 		keepSeconds: options.keepSeconds ?? 7 * 24 * 3600,
 	};
+	if (!Number.isInteger(kind.priority)) throw new TypeError(`job kind "${options.name}": priority must be an integer`);
 	for (const [field, value] of Object.entries(kind)) {
-		if (typeof value === "number" && (!Number.isInteger(value) || value < 0)) {
+		if (field !== "priority" && typeof value === "number" && (!Number.isInteger(value) || value < 0)) {
 			throw new TypeError(`job kind "${options.name}": ${field} must be a whole number ≥ 0, got ${value}`);
 		}
 	}

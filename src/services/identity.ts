@@ -1,10 +1,11 @@
 // Builds the identity services once per app, wired to one database, one clock and one settings object.
 import type { Logger } from "pino";
 import type { Database } from "../db/index.js";
+import type { JobQueue } from "../jobs/queue.js";
 import { createGuildService } from "./guilds.js";
 import { createInvitationService } from "./invitations.js";
 import { createLoginThrottle } from "./login-throttle.js";
-import { createMailer, logTransport, type MailTransport } from "./mail.js";
+import { createMailer } from "./mail.js";
 import { createPasswordResetService } from "./password-reset.js";
 import { createSessionService } from "./sessions.js";
 import { type Clock, type IdentityConfig, identitySettings, systemClock } from "./settings.js";
@@ -17,11 +18,11 @@ export interface IdentityDependencies {
 	logger: Logger;
 	/** Default: the system clock. Tests pass one they can move. */
 	now?: Clock | undefined;
-	/** Default: the log transport (the outbox table is always written). */
-	mailTransport?: MailTransport | undefined;
+	/** Where mail delivery jobs (and any other job a service starts) are enqueued. */
+	jobs: JobQueue;
 }
 
-export function createIdentityServices({ db, config, logger, now = systemClock, mailTransport }: IdentityDependencies) {
+export function createIdentityServices({ db, config, logger, now = systemClock, jobs }: IdentityDependencies) {
 	const settings = identitySettings(config);
 	if (config.APP_ENV === "DEV" && settings.secrets().development) {
 		logger.warn(
@@ -31,11 +32,12 @@ export function createIdentityServices({ db, config, logger, now = systemClock, 
 	}
 	const sessions = createSessionService(db, settings, now);
 	const throttle = createLoginThrottle(db, settings, now);
-	const mailer = createMailer(mailTransport ?? logTransport(logger), now);
+	const mailer = createMailer(jobs, now);
 	const userAccounts = createUserAccountService({ db, settings, now, sessions, throttle });
 	return {
 		settings,
 		now,
+		jobs,
 		sessions,
 		throttle,
 		mailer,

@@ -1,7 +1,10 @@
-// Outgoing mail: written to the mail_outbox table (the record tests and tools read), then handed to a transport.
+// Outgoing mail: written to the mail_outbox table (the record tests and tools read) with a `mail.deliver` job in the same
+// transaction; the worker hands it to a transport (SMTP, or a log line when SMTP_URL is unset) and marks it sent.
 import type { Logger } from "pino";
 import type { Executor } from "../db/index.js";
 import { mailOutbox } from "../db/schema/index.js";
+import { mailDeliverJob } from "../jobs/kinds.js";
+import type { JobQueue } from "../jobs/queue.js";
 import type { Clock } from "./settings.js";
 
 export interface Mail {
@@ -13,25 +16,25 @@ export interface Mail {
 	body: string;
 }
 
-/** Delivers a stored mail; a real SMTP/API transport plugs in here later. */
+/** Delivers one stored mail; throws when it could not (the job is retried). */
 export type MailTransport = (mail: Mail & { id: number }) => Promise<void>;
 
 /**
- * The DEV transport: logs that a mail is waiting, without its body (which holds the token): a
- * developer reads it with `select body from mail_outbox where id = …`.
+ * The transport when SMTP_URL is unset: logs the mail without its body (which holds the token); a developer reads it
+ * with `select body from mail_outbox where id = …`.
  */
 export function logTransport(logger: Logger): MailTransport {
 	return async (mail) => {
 		logger.info(
 			{ outboxId: mail.id, recipient: mail.recipient, kind: mail.kind, subject: mail.subject },
-			"mail written to the outbox",
+			"mail not sent (SMTP_URL is unset): read it in the outbox",
 		);
 	};
 }
 
-export function createMailer(transport: MailTransport, now: Clock) {
+export function createMailer(jobs: JobQueue, now: Clock) {
 	return {
-		/** Stores the mail with the caller's executor (so it commits with what it announces), then delivers it. */
+		/** Stores the mail and its delivery job with the caller's executor, so both commit with what the mail announces. */
 		async send(executor: Executor, mail: Mail): Promise<void> {
 			const [row] = await executor
 				.insert(mailOutbox)
@@ -45,7 +48,7 @@ export function createMailer(transport: MailTransport, now: Clock) {
 				})
 				.returning({ id: mailOutbox.id });
 			if (row === undefined) throw new Error("outbox insert returned no row");
-			await transport({ ...mail, id: row.id });
+			await jobs.enqueue(mailDeliverJob, { outboxId: row.id }, { executor, requestedBy: mail.userId ?? null });
 		},
 	};
 }

@@ -1,8 +1,8 @@
 // `npm run sync:dofusdb`: migrates and seeds, syncs classes, servers and dungeons from DOFUSDB_URL, prints the counts.
 //
-// This runs in its own process: it cannot reach a running server's reference cache. A server picks the changes up
-// when its cache entries expire (REFERENCE_CACHE_TTL_MS, 1 h by default), and clients when their copy does
-// (Cache-Control max-age, 5 min). A sync run inside the server (a job) passes the app's cache and invalidates it at once.
+// It runs the sync in this process, as the `dofusdb.sync` job does in a worker. A change is announced with NOTIFY when
+// it commits: on PostgreSQL every running API instance drops its cached lists at once. On PGlite the data directory
+// is the server's while it runs: stop it first, or start a sync from the API (POST /api/admin/sync/dofusdb).
 import { Presets, SingleBar } from "cli-progress";
 import { pino } from "pino";
 import { loadConfig } from "../config.js";

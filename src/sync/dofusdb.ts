@@ -14,6 +14,7 @@ import { z } from "zod";
 import { type Executor, queryRows, type Transaction } from "../db/index.js";
 import { classes, dungeons, servers } from "../db/schema/index.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
+import { announceReferenceChange } from "../services/reference-changes.js";
 import { type ReferenceResource, referenceResources } from "../services/reference-data.js";
 import { type FetchFunction, fetchAllRecords } from "./dofusdb-client.js";
 
@@ -52,8 +53,10 @@ export interface SyncOptions {
 	pageSize?: number;
 	onProgress?: (progress: SyncProgress) => void;
 	logger?: Pick<Logger, "info" | "warn">;
-	/** Invalidated when the sync changed anything (an in-process job passes the app's cache). */
+	/** Invalidated when the sync changed anything, besides the change announced to every instance (tests pass one). */
 	referenceCache?: Pick<ReferenceCache, "invalidate">;
+	/** Checked between pages and before writing: an aborted sync stops and writes nothing. */
+	signal?: AbortSignal;
 }
 
 /** One validated record, in our terms. */
@@ -132,7 +135,10 @@ export async function syncDofusDb(options: SyncOptions): Promise<SyncReport> {
 			retries: options.retries ?? 3,
 			retryDelayMs: options.retryDelayMs ?? 250,
 			pageSize: options.pageSize ?? 50,
-			onPage: (done, total) => options.onProgress?.({ resource, stage: "fetching", done, total }),
+			onPage: (done, total) => {
+				options.signal?.throwIfAborted();
+				options.onProgress?.({ resource, stage: "fetching", done, total });
+			},
 			onRetry: (url, attempt, reason) => logger.warn({ url, attempt, reason }, "DofusDB request failed, retrying"),
 		});
 		const seen = new Set<number>();
@@ -148,6 +154,7 @@ export async function syncDofusDb(options: SyncOptions): Promise<SyncReport> {
 		}
 	}
 
+	options.signal?.throwIfAborted();
 	const report = await options.db.transaction(async (tx) => {
 		// Two syncs at once would hand out the same new ids: the second waits for the first.
 		await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dofusdb-sync'))`);
@@ -162,6 +169,11 @@ export async function syncDofusDb(options: SyncOptions): Promise<SyncReport> {
 			);
 			counts[resource].rejected = rejected[resource];
 		}
+		const changedResources = referenceResources.filter(
+			(resource) => counts[resource].created + counts[resource].updated > 0,
+		);
+		// Delivered at commit to every API instance listening (services/reference-changes.ts), never for a rollback.
+		if (changedResources.length > 0) await announceReferenceChange(tx, changedResources);
 		return counts;
 	});
 

@@ -6,7 +6,10 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/core/index.js";
 import { type DatabaseConfig, type DatabaseHandle, openDatabase, startDatabase } from "../../src/db/index.js";
+import { jobKinds } from "../../src/jobs/kinds.js";
+import type { JobQueue } from "../../src/jobs/queue.js";
 import { buildIdentityApp, type LoggedIn, signUp } from "../helpers/identity.js";
+import { startTestJobQueue } from "../helpers/jobs.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../helpers/throwaway-postgres.js";
 
 interface Outcome {
@@ -98,6 +101,7 @@ let database: DatabaseHandle;
 let app: App;
 let base: string;
 let user: LoggedIn;
+let jobs: JobQueue;
 
 beforeAll(async () => {
 	// Small max_connections: the "too many connections" case below fills it cheaply.
@@ -110,7 +114,9 @@ beforeAll(async () => {
 		DATABASE_STATEMENT_TIMEOUT_MS: 2_000,
 	};
 	database = await startDatabase(config);
-	app = buildIdentityApp(database.db).app;
+	// One connection for the job queue: the "too many connections" case below counts on a small total.
+	jobs = await startTestJobQueue(database, jobKinds, { role: "api", poolSize: 1 });
+	app = buildIdentityApp(database.db, { jobs }).app;
 	const address = await app.listen({ host: "127.0.0.1", port: 0 });
 	base = `http://127.0.0.1:${address.port}`;
 	user = await signUp(app);
@@ -118,6 +124,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await app?.close();
+	await jobs?.stop({ timeoutMs: 1000 }).catch(() => {});
 	await database?.close();
 	await server?.remove();
 });
@@ -206,7 +213,8 @@ describe("a PostgreSQL outage under load", () => {
 		}
 		const fresh = await openDatabase(config);
 		try {
-			const second = buildIdentityApp(fresh.db, { logger: pino({ level: "silent" }) }).app;
+			// GET /api/me enqueues nothing: the first app's queue will do.
+			const second = buildIdentityApp(fresh.db, { logger: pino({ level: "silent" }), jobs }).app;
 			const startedAt = performance.now();
 			const response = await second.inject({ method: "GET", url: "/api/me", headers: user.headers });
 			expect([response.statusCode, response.info, response.headers["retry-after"]]).toEqual([

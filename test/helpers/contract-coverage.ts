@@ -8,6 +8,8 @@ import { buildApp } from "../../src/app.js";
 import type { RecordedResponse } from "../../src/contract-coverage.js";
 import { type App, declaredResponses } from "../../src/core/index.js";
 import { openDatabase } from "../../src/db/index.js";
+import { jobKinds } from "../../src/jobs/kinds.js";
+import { createJobQueue } from "../../src/jobs/queue.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const reportPath = join(root, "coverage", "contracts.md");
@@ -119,10 +121,13 @@ async function readRecorded(directory: string): Promise<RecordedResponse[]> {
 /** The app as declared, for its routes: declaring them needs a database handle but no query, so an empty in-memory PGlite does. */
 async function declaredApp(): Promise<{ app: App; close: () => Promise<void> }> {
 	const handle = await openDatabase({ PGLITE_DIR: "memory://", DATABASE_POOL_SIZE: 1 });
+	const logger = pino({ level: "silent" });
 	const app = buildApp({
 		config: { APP_ENV: "TEST", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: false },
-		logger: pino({ level: "silent" }),
+		logger,
 		db: handle.db,
+		// Never started: routes are declared, not called.
+		jobs: createJobQueue({ handle, logger, kinds: jobKinds, role: "api" }),
 	});
 	return { app, close: () => handle.close() };
 }

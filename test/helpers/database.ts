@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getTableName, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
+import { pino } from "pino";
 import { inject } from "vitest";
 import {
 	type Database,
@@ -14,12 +15,18 @@ import {
 	wrapPglite,
 } from "../../src/db/client.js";
 import * as schema from "../../src/db/schema/index.js";
+import { jobKinds } from "../../src/jobs/kinds.js";
+import { createJobQueue, type JobQueue } from "../../src/jobs/queue.js";
 import { afterFile } from "./after-file.js";
 import { loadPgliteSnapshot } from "./pglite-snapshot.js";
 import { dropDatabase, recreateDatabase } from "./postgres-test-databases.js";
 import "./test-database-source.js";
 
 let current: Promise<DatabaseHandle> | undefined;
+/** The file's API-side job queue (enqueues and reads, runs nothing), started with its database. */
+const queues = new WeakMap<Database, JobQueue>();
+
+const silentLogger = pino({ level: "silent" });
 
 /** Which engine this run tests: PGlite, or PostgreSQL when TEST_DATABASE_URL is set. */
 export function testEngine(): Engine {
@@ -52,7 +59,19 @@ async function openTestDatabase(): Promise<DatabaseHandle> {
 		current = undefined;
 		await handle.close();
 	});
+	const queue = createJobQueue({ handle, kinds: jobKinds, logger: silentLogger, role: "api", poolSize: 1 });
+	await queue.start();
+	// Registered after the database's close: cleanups run last-first, so the queue stops before the database closes.
+	afterFile(() => queue.stop({ timeoutMs: 1000 }));
+	queues.set(handle.db, queue);
 	return handle;
+}
+
+/** The job queue apps built on the file's database enqueue on (mail delivery…); nothing runs its jobs. */
+export function testJobQueueOf(db: Database): JobQueue {
+	const queue = queues.get(db);
+	if (queue === undefined) throw new Error("no job queue for this database: get it from getTestDatabase()");
+	return queue;
 }
 
 // Every table except the reference ones, which ship with the code and are the same for every test.

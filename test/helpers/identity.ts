@@ -6,7 +6,7 @@ import { type AppDependencies, buildApp } from "../../src/app.js";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { mailOutbox } from "../../src/db/schema/index.js";
-import { getTestDatabase, resetTestDatabase } from "./database.js";
+import { getTestDatabase, resetTestDatabase, testJobQueueOf } from "./database.js";
 
 export const testConfig = { APP_ENV: "TEST", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: false } as const;
 
@@ -29,7 +29,8 @@ export function buildIdentityApp(
 ) {
 	const clock = testClock();
 	const logger: Logger = options.logger ?? pino({ level: "silent" });
-	const app = buildApp({ clock, ...options, db, logger, config: { ...testConfig, ...options.config } });
+	const jobs = options.jobs ?? testJobQueueOf(db);
+	const app = buildApp({ clock, ...options, db, logger, jobs, config: { ...testConfig, ...options.config } });
 	return { app, clock };
 }
 

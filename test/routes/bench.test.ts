@@ -3,13 +3,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import type { App } from "../../src/core/index.js";
 import { createLogger } from "../../src/logger.js";
-import { getTestDatabase } from "../helpers/database.js";
+import { getTestDatabase, testJobQueueOf } from "../helpers/database.js";
 
 async function benchApp(bench: boolean): Promise<App> {
+	const db = await getTestDatabase();
 	return buildApp({
 		config: { APP_ENV: "TEST", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: bench },
 		logger: createLogger({ APP_ENV: "TEST" }),
-		db: await getTestDatabase(),
+		db,
+		jobs: testJobQueueOf(db),
 	});
 }
 

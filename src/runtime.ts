@@ -1,0 +1,82 @@
+// The process model: what `node dist/main.js` (the API, with the workers when WORKER=inline) and `node dist/worker.js`
+// (workers only) start, and the order they stop in. Both entry points are a few lines over this.
+import type { Logger } from "pino";
+import { buildApp } from "./app.js";
+import type { Config } from "./config.js";
+import type { App } from "./core/index.js";
+import { type DatabaseHandle, startDatabase } from "./db/index.js";
+import { jobKinds } from "./jobs/kinds.js";
+import { createJobQueue, type JobQueue } from "./jobs/queue.js";
+import { createReferenceCache } from "./services/reference-cache.js";
+import { followReferenceChanges } from "./services/reference-changes.js";
+import { startWorkers } from "./workers/index.js";
+
+export type ProcessRole = "api" | "worker";
+
+export interface Runtime {
+	readonly database: DatabaseHandle;
+	readonly jobs: JobQueue;
+	/** Set for the API role. */
+	readonly app: App | undefined;
+	/** Whether this process runs job handlers. */
+	readonly working: boolean;
+	/** Stops taking requests, then jobs (running ones may finish within their grace period), then the database. */
+	stop(): Promise<void>;
+}
+
+/** WORKER unset: inline on PGlite (one process may open its data directory), off on PostgreSQL. */
+export function workerMode(config: Pick<Config, "WORKER" | "DATABASE_URL">): "inline" | "off" {
+	return config.WORKER ?? (config.DATABASE_URL === undefined ? "inline" : "off");
+}
+
+export async function startRuntime(config: Config, logger: Logger, role: ProcessRole): Promise<Runtime> {
+	const database = await startDatabase(config, logger);
+	const working = role === "worker" || workerMode(config) === "inline";
+	const jobs = createJobQueue({
+		handle: database,
+		logger: logger.child({ component: "jobs" }),
+		kinds: jobKinds,
+		role: working ? "worker" : "api",
+		poolSize: working ? config.WORKER_CONCURRENCY + 2 : 2,
+		pollSeconds: config.JOB_POLL_SECONDS,
+		superviseSeconds: config.JOB_SUPERVISE_SECONDS,
+		instanceName: role === "worker" ? "worker" : working ? "api+worker" : "api",
+	});
+	let app: App | undefined;
+	let unfollow: (() => Promise<void>) | undefined;
+	try {
+		await jobs.start();
+		if (working) await startWorkers({ config, logger, database, jobs });
+		if (role === "api") {
+			const referenceCache = createReferenceCache({ db: database.db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
+			// A sync run by any worker (or the CLI) empties this instance's cached lists when it commits.
+			unfollow = await followReferenceChanges(database, referenceCache, logger);
+			app = buildApp({ config, logger, db: database.db, jobs, referenceCache });
+		}
+	} catch (error) {
+		await unfollow?.().catch(() => {});
+		await jobs.stop({ timeoutMs: 1000 }).catch(() => {});
+		await database.close().catch(() => {});
+		throw error;
+	}
+
+	const longestTimeoutMs = Math.max(...jobKinds.map((kind) => kind.timeoutSeconds)) * 1000;
+	let stopping: Promise<void> | undefined;
+	return {
+		database,
+		jobs,
+		app,
+		working,
+		stop: () => {
+			stopping ??= (async () => {
+				await app?.close();
+				await unfollow?.().catch(() => {});
+				// Running jobs may finish within their kind's timeout (the longest is the grace period); what is still
+				// running then is failed here and retried by another worker.
+				await jobs.stop({ timeoutMs: working ? longestTimeoutMs : config.SHUTDOWN_TIMEOUT_MS });
+				await database.close();
+			})();
+			return stopping;
+		},
+	};
+}

@@ -1,0 +1,46 @@
+// Starts this process's workers: one handler per job kind, and the cron schedules (pg-boss fires each tick once across
+// every worker of the database).
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { DatabaseHandle } from "../db/index.js";
+import { dofusDbSyncJob, maintenanceCleanupJob } from "../jobs/kinds.js";
+import type { JobQueue } from "../jobs/queue.js";
+import type { FetchFunction } from "../sync/dofusdb.js";
+import { dofusDbSyncHandler } from "./dofusdb-sync.js";
+
+export interface WorkerDependencies {
+	config: Config;
+	logger: Logger;
+	database: DatabaseHandle;
+	jobs: JobQueue;
+	/** Tests point the sync at a fake DofusDB. Default: the global fetch. */
+	fetch?: FetchFunction;
+}
+
+/** `off` disables a schedule; anything else must be a cron expression pg-boss accepts (checked at start). */
+async function scheduleOrClear(
+	jobs: JobQueue,
+	kind: typeof dofusDbSyncJob | typeof maintenanceCleanupJob,
+	cron: string,
+) {
+	if (cron === "off") {
+		await jobs.unschedule(kind);
+		return;
+	}
+	try {
+		await jobs.schedule(kind, cron, {});
+	} catch (error) {
+		throw new Error(`invalid cron expression "${cron}" for ${kind.name}: ${(error as Error).message}`);
+	}
+}
+
+export async function startWorkers({ config, logger, database, jobs, fetch }: WorkerDependencies): Promise<void> {
+	const concurrency = config.WORKER_CONCURRENCY;
+	await jobs.work(dofusDbSyncJob, dofusDbSyncHandler({ db: database.db, config, ...(fetch ? { fetch } : {}) }));
+	await scheduleOrClear(jobs, dofusDbSyncJob, config.DOFUSDB_SYNC_CRON);
+	await scheduleOrClear(jobs, maintenanceCleanupJob, config.CLEANUP_CRON);
+	logger.info(
+		{ kinds: jobs.kinds.map((kind) => kind.name), concurrency, syncCron: config.DOFUSDB_SYNC_CRON },
+		"workers started",
+	);
+}
