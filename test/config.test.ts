@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
+import { workerMode } from "../src/runtime.js";
 
 describe("configuration", () => {
 	it("has working defaults", () => {
@@ -42,6 +43,43 @@ describe("configuration", () => {
 			expect(message).toContain("APP_ENV");
 			expect(message).toContain("DATABASE_URL");
 		}
+	});
+
+	describe("background jobs", () => {
+		it("runs the workers inline on PGlite and in worker.js on PostgreSQL unless WORKER says otherwise", () => {
+			expect(workerMode(loadConfig({}))).toBe("inline");
+			expect(workerMode(loadConfig({ DATABASE_URL: "postgres://db/app" }))).toBe("off");
+			expect(workerMode(loadConfig({ DATABASE_URL: "postgres://db/app", WORKER: "inline" }))).toBe("inline");
+			expect(workerMode(loadConfig({ WORKER: "off" }))).toBe("off");
+			expect(() => loadConfig({ WORKER: "sometimes" })).toThrow(/WORKER/);
+		});
+
+		it("has defaults for the schedules, retention and mail", () => {
+			expect(loadConfig({})).toMatchObject({
+				WORKER_CONCURRENCY: 2,
+				JOB_SUPERVISE_SECONDS: 5,
+				DOFUSDB_SYNC_CRON: "0 4 * * *",
+				OUTBOX_RETENTION_DAYS: 30,
+				ADMIN_EMAILS: [],
+			});
+			expect(loadConfig({}).SMTP_URL).toBeUndefined();
+		});
+
+		it("lower-cases and trims ADMIN_EMAILS, and refuses what is not an email", () => {
+			expect(loadConfig({ ADMIN_EMAILS: " Ana@Example.test, ,bob@example.test" }).ADMIN_EMAILS).toEqual([
+				"ana@example.test",
+				"bob@example.test",
+			]);
+			expect(() => loadConfig({ ADMIN_EMAILS: "ana@example.test,not-an-email" })).toThrow(/ADMIN_EMAILS/);
+		});
+
+		it("accepts smtp:// and smtps:// URLs only", () => {
+			expect(loadConfig({ SMTP_URL: "smtps://user:secret@mail.example.test:465" }).SMTP_URL).toBe(
+				"smtps://user:secret@mail.example.test:465",
+			);
+			expect(() => loadConfig({ SMTP_URL: "http://mail.example.test" })).toThrow(/SMTP_URL/);
+			expect(() => loadConfig({ WORKER_CONCURRENCY: "0" })).toThrow(/WORKER_CONCURRENCY/);
+		});
 	});
 
 	it("stops the server start with a clear message and exit code 1", () => {

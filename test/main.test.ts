@@ -37,6 +37,9 @@ describe("npm start (src/main.ts)", () => {
 		const response = await fetch(`http://127.0.0.1:${port}/health`);
 		expect(response.status).toBe(200);
 		expect(await response.json()).toEqual({ status: "ok", database: "ok" });
+		// The embedded default runs the job workers in the same process.
+		expect(server.output()).toContain('"msg":"workers started"');
+		expect(server.output()).toContain('"workers":"inline"');
 		server.child.kill("SIGTERM");
 		expect(await server.exited).toBe(0);
 		expect(server.output()).toContain('"msg":"stopped"');
