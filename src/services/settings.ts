@@ -21,6 +21,7 @@ export type IdentityConfig = Pick<Config, "APP_ENV"> &
 			| "LOGIN_WINDOW_SECONDS"
 			| "SECRETS_KEY"
 			| "SECRETS_KEYS_PREVIOUS"
+			| "ADMIN_EMAILS"
 		>
 	>;
 
@@ -45,6 +46,8 @@ export interface IdentitySettings {
 	invitationTtlMs: number;
 	/** Wrong TOTP codes a login challenge survives. */
 	challengeMaxFailures: number;
+	/** Lower-cased emails of the platform administrators (ADMIN_EMAILS): they see every job and start syncs. */
+	adminEmails: ReadonlySet<string>;
 }
 
 const minute = 60_000;
@@ -64,7 +67,14 @@ export function identitySettings(config: IdentityConfig): IdentitySettings {
 		challengeTtlMs: 5 * minute,
 		invitationTtlMs: 7 * 24 * 60 * minute,
 		challengeMaxFailures: 5,
+		// Lower-cased again: apps built from a literal config skip the config parser that does it.
+		adminEmails: new Set((config.ADMIN_EMAILS ?? []).map((email) => email.trim().toLowerCase())),
 	};
+}
+
+/** Whether the user with this email is a platform administrator (emails are stored lower-cased). */
+export function isPlatformAdmin(settings: Pick<IdentitySettings, "adminEmails">, email: string): boolean {
+	return settings.adminEmails.has(email.toLowerCase());
 }
 
 function once<T>(make: () => T): () => T {
