@@ -452,6 +452,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/jobs */
+        get: operations["getApiJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/jobs/{jobId} */
+        get: operations["getApiJobsByJobId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /api/jobs/{jobId}/cancel */
+        post: operations["postApiJobsByJobIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/sync/dofusdb": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /api/admin/sync/dofusdb */
+        post: operations["postApiAdminSyncDofusdb"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/jobs/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/admin/jobs/stats */
+        get: operations["getApiAdminJobsStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/accounts": {
         parameters: {
             query?: never;
@@ -4905,6 +4990,600 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "invitation.expired" | "invitation.used";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiJobs: {
+        parameters: {
+            query?: {
+                state?: "queued" | "active" | "retrying" | "completed" | "failed" | "cancelled";
+                name?: "dofusdb.sync" | "mail.deliver" | "maintenance.cleanup";
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `job.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "job.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        jobs: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "queued" | "active" | "retrying" | "completed" | "failed" | "cancelled";
+                            progress: {
+                                done: number;
+                                total: number;
+                                message: string | null;
+                            } | null;
+                            attempts: number;
+                            maxAttempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            completedAt: string | null;
+                            error: string | null;
+                            output: unknown;
+                        }[];
+                        pagination: {
+                            page: number;
+                            limit: number;
+                            total: number;
+                            totalPages: number;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.state`
+             *     - `TYPE_ERROR.query.name`
+             *     - `TYPE_ERROR.query.page`
+             *     - `TYPE_ERROR.query.limit`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.state" | "TYPE_ERROR.query.name" | "TYPE_ERROR.query.page" | "TYPE_ERROR.query.limit";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiJobsByJobId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `job.found` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "job.found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "queued" | "active" | "retrying" | "completed" | "failed" | "cancelled";
+                            progress: {
+                                done: number;
+                                total: number;
+                                message: string | null;
+                            } | null;
+                            attempts: number;
+                            maxAttempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            completedAt: string | null;
+                            error: string | null;
+                            output: unknown;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.jobId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.jobId";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `job.not_found` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "job.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiJobsByJobIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `job.cancelled` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "job.cancelled";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "queued" | "active" | "retrying" | "completed" | "failed" | "cancelled";
+                            progress: {
+                                done: number;
+                                total: number;
+                                message: string | null;
+                            } | null;
+                            attempts: number;
+                            maxAttempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            completedAt: string | null;
+                            error: string | null;
+                            output: unknown;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.jobId`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.jobId";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `job.not_found` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "job.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `job.finished` */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "job.finished";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiAdminSyncDofusdb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `sync.queued` */
+            202: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "sync.queued";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: {
+                            id: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `sync.already_running` */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "sync.already_running";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiAdminJobsStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `job.stats` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "job.stats";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kinds: {
+                            name: string;
+                            queued: number;
+                            active: number;
+                            retrying: number;
+                            completed: number;
+                            failed: number;
+                            cancelled: number;
+                            oldestQueuedSeconds: number | null;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND";
                     [name: string]: unknown;
                 };
                 content: {

@@ -6,6 +6,8 @@ import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
 import { declareGameAccountRoutes } from "./accounts/accounts.js";
 import { createGameAccountGuards } from "./accounts/guards.js";
+import { declareAdminRoutes } from "./admin/admin.js";
+import { createAdminGuards } from "./admin/guards.js";
 import { declareCredentialRoutes } from "./auth/credentials.js";
 import { declarePasswordRoutes } from "./auth/password.js";
 import { declareSessionRoutes } from "./auth/sessions.js";
@@ -23,6 +25,8 @@ import { declareRoleRoutes } from "./guilds/roles.js";
 import { declareHealthRoutes } from "./health/health.js";
 import { createInvitationGuards } from "./invitations/guards.js";
 import { declareInvitationRoutes } from "./invitations/invitations.js";
+import { createJobGuards } from "./jobs/guards.js";
+import { declareJobRoutes } from "./jobs/jobs.js";
 import { declareMeRoutes } from "./me/me.js";
 import { declareProgressionRoutes } from "./progressions/progressions.js";
 import { createReferenceGuards } from "./reference/guards.js";
@@ -64,6 +68,18 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareMemberRoutes(app, identity);
 	declareRoleRoutes(app, identity);
 	declareInvitationRoutes(app, identity);
+
+	// Background jobs: mine (or any, for a platform admin) and the admin routes that start and watch them.
+	const platform = {
+		services: dependencies.identity,
+		guards: {
+			...identity.guards,
+			...createAdminGuards(dependencies.identity, identity.guards),
+			...createJobGuards(dependencies.identity),
+		},
+	};
+	declareJobRoutes(app, platform);
+	declareAdminRoutes(app, platform);
 
 	// Player-facing routes: game accounts, characters, teams, progressions; their checkers and the reference data's join the
 	// identity guards.
