@@ -16,8 +16,19 @@ export interface Mail {
 	body: string;
 }
 
-/** Delivers one stored mail; throws when it could not (the job is retried). */
-export type MailTransport = (mail: Mail & { id: number }) => Promise<void>;
+/** An outbox row as a transport receives it: the id and creation time make its stable Message-ID. */
+export interface StoredMail {
+	id: number;
+	recipient: string;
+	kind: string;
+	subject: string;
+	/** May carry a single-use token: never logged. */
+	body: string;
+	createdAt: Date;
+}
+
+/** Delivers one stored mail; throws when it could not (the job is retried). Stops early when `signal` aborts. */
+export type MailTransport = (mail: StoredMail, options: { signal: AbortSignal }) => Promise<void>;
 
 /**
  * The transport when SMTP_URL is unset: logs the mail without its body (which holds the token); a developer reads it

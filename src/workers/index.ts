@@ -3,10 +3,13 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/index.js";
-import { dofusDbSyncJob, maintenanceCleanupJob } from "../jobs/kinds.js";
+import { dofusDbSyncJob, mailDeliverJob, maintenanceCleanupJob } from "../jobs/kinds.js";
 import type { JobQueue } from "../jobs/queue.js";
+import { mailTransportFromConfig } from "../services/mail-transport.js";
+import { type Clock, systemClock } from "../services/settings.js";
 import type { FetchFunction } from "../sync/dofusdb.js";
 import { dofusDbSyncHandler } from "./dofusdb-sync.js";
+import { mailDeliverHandler } from "./mail-deliver.js";
 
 export interface WorkerDependencies {
 	config: Config;
@@ -15,6 +18,8 @@ export interface WorkerDependencies {
 	jobs: JobQueue;
 	/** Tests point the sync at a fake DofusDB. Default: the global fetch. */
 	fetch?: FetchFunction;
+	/** The time the handlers write and compare (sent_at). Default: the system clock. */
+	clock?: Clock;
 }
 
 /** `off` disables a schedule; anything else must be a cron expression pg-boss accepts (checked at start). */
@@ -34,9 +39,20 @@ async function scheduleOrClear(
 	}
 }
 
-export async function startWorkers({ config, logger, database, jobs, fetch }: WorkerDependencies): Promise<void> {
+export async function startWorkers({
+	config,
+	logger,
+	database,
+	jobs,
+	fetch,
+	clock = systemClock,
+}: WorkerDependencies): Promise<void> {
 	const concurrency = config.WORKER_CONCURRENCY;
-	await jobs.work(dofusDbSyncJob, dofusDbSyncHandler({ db: database.db, config, ...(fetch ? { fetch } : {}) }));
+	const db = database.db;
+	await jobs.work(dofusDbSyncJob, dofusDbSyncHandler({ db, config, ...(fetch ? { fetch } : {}) }));
+	// SMTP when SMTP_URL is set, else a log line per mail.
+	const transport = mailTransportFromConfig(config, logger.child({ component: "mail" }));
+	await jobs.work(mailDeliverJob, mailDeliverHandler({ db, transport, now: clock }), { concurrency });
 	await scheduleOrClear(jobs, dofusDbSyncJob, config.DOFUSDB_SYNC_CRON);
 	await scheduleOrClear(jobs, maintenanceCleanupJob, config.CLEANUP_CRON);
 	logger.info(
