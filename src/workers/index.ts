@@ -5,11 +5,13 @@ import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/index.js";
 import { dofusDbSyncJob, mailDeliverJob, maintenanceCleanupJob } from "../jobs/kinds.js";
 import type { JobQueue } from "../jobs/queue.js";
+import { cleanupPolicy, createCleanupService } from "../services/cleanup.js";
 import { mailTransportFromConfig } from "../services/mail-transport.js";
 import { type Clock, systemClock } from "../services/settings.js";
 import type { FetchFunction } from "../sync/dofusdb.js";
 import { dofusDbSyncHandler } from "./dofusdb-sync.js";
 import { mailDeliverHandler } from "./mail-deliver.js";
+import { maintenanceCleanupHandler } from "./maintenance-cleanup.js";
 
 export interface WorkerDependencies {
 	config: Config;
@@ -18,7 +20,7 @@ export interface WorkerDependencies {
 	jobs: JobQueue;
 	/** Tests point the sync at a fake DofusDB. Default: the global fetch. */
 	fetch?: FetchFunction;
-	/** The time the handlers write and compare (sent_at). Default: the system clock. */
+	/** The time the handlers write and compare (sent_at, the clean-up's cut-offs). Default: the system clock. */
 	clock?: Clock;
 }
 
@@ -53,6 +55,9 @@ export async function startWorkers({
 	// SMTP when SMTP_URL is set, else a log line per mail.
 	const transport = mailTransportFromConfig(config, logger.child({ component: "mail" }));
 	await jobs.work(mailDeliverJob, mailDeliverHandler({ db, transport, now: clock }), { concurrency });
+	// A singleton kind: one run at a time across every worker, so one handler slot is enough.
+	const cleanup = createCleanupService({ db, policy: cleanupPolicy(config), now: clock });
+	await jobs.work(maintenanceCleanupJob, maintenanceCleanupHandler({ cleanup }));
 	await scheduleOrClear(jobs, dofusDbSyncJob, config.DOFUSDB_SYNC_CRON);
 	await scheduleOrClear(jobs, maintenanceCleanupJob, config.CLEANUP_CRON);
 	logger.info(
