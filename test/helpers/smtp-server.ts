@@ -30,8 +30,6 @@ export interface TestSmtpServer {
 	stop(): Promise<void>;
 	/** Listens again on the same port. */
 	start(): Promise<void>;
-	/** Resolves once `count` messages were received; fails after `timeoutMs`. */
-	waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
 }
 
 export interface TestSmtpServerOptions {
@@ -122,16 +120,6 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
 			server = build();
 			await listen(port);
 			listening = true;
-		},
-		async waitForMessages(count, timeoutMs = 15_000) {
-			const deadline = Date.now() + timeoutMs;
-			while (received.length < count) {
-				if (Date.now() > deadline) {
-					throw new Error(`the SMTP server received ${received.length} message(s), not ${count}, in ${timeoutMs} ms`);
-				}
-				await new Promise((resolve) => setTimeout(resolve, 25));
-			}
-			return received;
 		},
 	};
 }
