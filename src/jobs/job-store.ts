@@ -178,7 +178,7 @@ export function createJobStore(db: Executor) {
 				db,
 				sql`insert into ${jobRecords} (job_id, kind, progress_done, progress_total, progress_message, progress_at)
 					select ${jobId}::uuid, ${kind}, ${done}, ${total}, ${message}, now()
-					where exists (select 1 from pgboss.job where id = ${jobId}::uuid and state = 'active')
+					where exists (select 1 from pgboss.job where name = ${kind} and id = ${jobId}::uuid and state = 'active')
 					on conflict (job_id) do update set progress_done = excluded.progress_done,
 						progress_total = excluded.progress_total, progress_message = excluded.progress_message,
 						progress_at = excluded.progress_at

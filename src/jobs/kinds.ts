@@ -21,7 +21,8 @@ export const mailDeliverJob = defineJobKind({
 	priority: 10,
 	retryLimit: 8,
 	retryDelaySeconds: 10,
-	retryDelayMaxSeconds: 30 * 60,
+	// Ten minutes at most between tries: a password-reset code lives 30 minutes, and later tries would mail a dead code.
+	retryDelayMaxSeconds: 10 * 60,
 	timeoutSeconds: 60,
 });
 

@@ -26,6 +26,17 @@ export class JobPayloadError extends Error {
 	}
 }
 
+/**
+ * Thrown by a handler for a failure no retry can cure (a recipient the mail server refuses): the job is `failed` at
+ * once with this message, its remaining retries skipped. Any other error is retried.
+ */
+export class PermanentJobError extends Error {
+	constructor(message: string, options?: ErrorOptions) {
+		super(message, options);
+		this.name = "PermanentJobError";
+	}
+}
+
 /** Thrown out of `progress()` once the job has been cancelled: the handler stops where it is. */
 export class JobCancelledError extends Error {
 	constructor(public readonly jobId: string) {
@@ -318,6 +329,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 			if (error instanceof JobCancelledError) {
 				jobLogger.info("job cancelled while running");
 				return { id: job.id, status: "completed" as const, output: { cancelled: true } };
+			}
+			if (error instanceof PermanentJobError) {
+				jobLogger.error({ err: error }, "job failed for good");
+				// `deadletter` on a queue without a dead-letter queue: failed at once, no retry.
+				return { id: job.id, status: "deadletter" as const, output: { message: error.message } };
 			}
 			jobLogger.warn({ err: error, ms: Math.round(performance.now() - started) }, "job failed");
 			throw error;

@@ -3,8 +3,9 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { mailOutbox } from "../db/schema/index.js";
 import type { mailDeliverJob } from "../jobs/kinds.js";
-import type { JobContext } from "../jobs/queue.js";
+import { type JobContext, PermanentJobError } from "../jobs/queue.js";
 import type { MailTransport } from "../services/mail.js";
+import { MailDeliveryError } from "../services/mail-transport.js";
 import type { Clock } from "../services/settings.js";
 
 export interface MailDeliverDependencies {
@@ -43,9 +44,17 @@ export function mailDeliverHandler({ db, transport, now }: MailDeliverDependenci
 
 		// No row lock across the send: on PGlite it would hold the one connection for the whole SMTP exchange. Two runs
 		// at once (an expired run still sending) could both send; they carry one Message-ID, so downstream drops one.
-		// A failure throws and pg-boss retries with the kind's backoff, 5xx refusals included: the queue gives handlers
-		// no way to fail a job for good, and a bounded number of retries of a refused mail costs little.
-		await transport(mail, { signal: job.signal });
+		// A failure throws and pg-boss retries with the kind's backoff. Only a refused envelope (the server says the
+		// recipient or sender is refused for good, 5xx) fails at once: a retry would be refused again. A wrong SMTP
+		// login is a 5xx too, but one the operator fixes: retried, so mail waits rather than being lost.
+		try {
+			await transport(mail, { signal: job.signal });
+		} catch (error) {
+			if (error instanceof MailDeliveryError && error.permanent === true && error.code === "EENVELOPE") {
+				throw new PermanentJobError(error.message, { cause: error });
+			}
+			throw error;
+		}
 		const marked = await db
 			.update(mailOutbox)
 			.set({ sentAt: now() })

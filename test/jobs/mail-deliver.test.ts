@@ -159,6 +159,17 @@ describe("mail.deliver through SMTP", () => {
 		expect((await lastMail(handle.db, user.email, "password.reset"))?.sentAt).toBeNull();
 	});
 
+	it("fails at once, without retries, when the server refuses the recipient for good", async () => {
+		smtp.refuse(Number.POSITIVE_INFINITY, 550);
+		const user = await registerUser(app);
+		await forgot(user.email);
+		const job = await waitForJob(worker, await mailJobOf(user));
+		expect(job).toMatchObject({ state: "failed", attempts: 1, maxAttempts: 3 });
+		expect(job.error).toMatch(/550/);
+		expect(smtp.refusals).toBe(1);
+		expect((await lastMail(handle.db, user.email, "password.reset"))?.sentAt).toBeNull();
+	});
+
 	it("sends nothing when the job runs again for a row already sent", async () => {
 		const user = await registerUser(app);
 		await forgot(user.email);

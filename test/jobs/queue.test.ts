@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { DatabaseHandle } from "../../src/db/client.js";
 import { users } from "../../src/db/schema/index.js";
 import { defineJobKind } from "../../src/jobs/job-kind.js";
-import { JobPayloadError, type JobQueue } from "../../src/jobs/queue.js";
+import { JobPayloadError, type JobQueue, PermanentJobError } from "../../src/jobs/queue.js";
 import { getTestDatabaseHandle, resetTestDatabase } from "../helpers/database.js";
 import { createUser } from "../helpers/fixtures.js";
 import { startTestJobQueue, waitForJob } from "../helpers/jobs.js";
@@ -52,6 +52,7 @@ beforeAll(async () => {
 	});
 	await queue.work(flaky, async ({ id, payload, attempt }) => {
 		record(id, Date.now());
+		if (payload.failures < 0) throw new PermanentJobError("this will never work");
 		if (attempt <= payload.failures) throw new Error(`failure number ${attempt}`);
 		return { attempt };
 	});
@@ -170,6 +171,13 @@ describe("failures", () => {
 		const job = await waitForJob(queue, id);
 		expect(job).toMatchObject({ state: "failed", attempts: 3, error: "failure number 3", output: null });
 		expect(JSON.stringify(job)).not.toContain("at ");
+	});
+
+	it("fails at once, skipping its retries, a job whose handler says no retry can help", async () => {
+		const id = (await queue.enqueue(flaky, { failures: -1 })) as string;
+		const job = await waitForJob(queue, id);
+		expect(job).toMatchObject({ state: "failed", attempts: 1, maxAttempts: 3, error: "this will never work" });
+		expect(seen[id]).toHaveLength(1);
 	});
 
 	it("aborts a run past its timeout and retries it", async () => {
