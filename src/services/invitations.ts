@@ -60,12 +60,16 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 					.returning({ id: guildInvitations.id });
 				if (row === undefined) throw new Error("invitation insert returned no row");
 				const [guild] = await tx.select({ name: guilds.name }).from(guilds).where(eq(guilds.id, actor.guildId));
-				await mailer.send(tx, {
-					recipient: email,
-					kind: "guild.invitation",
-					subject: `You are invited to join ${guild?.name ?? "a guild"} on Dofus Manager`,
-					body: `Accept the invitation within 7 days with this code:\n\n${token}`,
-				});
+				await mailer.send(
+					tx,
+					{
+						recipient: email,
+						kind: "guild.invitation",
+						subject: `You are invited to join ${guild?.name ?? "a guild"} on Dofus Manager`,
+						body: `Accept the invitation within 7 days with this code:\n\n${token}`,
+					},
+					{ requestedBy: actor.userId },
+				);
 				return row.id;
 			});
 			return { status: "created", token, invitationId, expiresAt };

@@ -46,7 +46,11 @@ export function logTransport(logger: Logger): MailTransport {
 export function createMailer(jobs: JobQueue, now: Clock) {
 	return {
 		/** Stores the mail and its delivery job with the caller's executor, so both commit with what the mail announces. */
-		async send(executor: Executor, mail: Mail): Promise<void> {
+		/**
+		 * `requestedBy` owns the delivery job (sees it in GET /api/jobs): by default the recipient's account, for an
+		 * invitation the member who sent it.
+		 */
+		async send(executor: Executor, mail: Mail, options: { requestedBy?: number | null } = {}): Promise<void> {
 			const [row] = await executor
 				.insert(mailOutbox)
 				.values({
@@ -59,7 +63,14 @@ export function createMailer(jobs: JobQueue, now: Clock) {
 				})
 				.returning({ id: mailOutbox.id });
 			if (row === undefined) throw new Error("outbox insert returned no row");
-			await jobs.enqueue(mailDeliverJob, { outboxId: row.id }, { executor, requestedBy: mail.userId ?? null });
+			await jobs.enqueue(
+				mailDeliverJob,
+				{ outboxId: row.id },
+				{
+					executor,
+					requestedBy: options.requestedBy === undefined ? (mail.userId ?? null) : options.requestedBy,
+				},
+			);
 		},
 	};
 }

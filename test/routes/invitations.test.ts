@@ -46,6 +46,14 @@ describe("POST /api/guilds/{guildId}/invitations", () => {
 		expect(row?.tokenHash).toBe(hashToken(token));
 	});
 
+	it("queues the mail's delivery as a job the inviter sees in GET /api/jobs", async () => {
+		const { owner, invitee } = await invitation();
+		const listed = await as(app, owner).get("/api/jobs");
+		expect(listed).toAnswer(200);
+		expect(listed.json().jobs).toEqual([expect.objectContaining({ name: "mail.deliver", state: "queued" })]);
+		expect((await as(app, invitee).get("/api/jobs")).json().jobs).toEqual([]);
+	});
+
 	it("answers 403 right.missing to a member without member.invite", async () => {
 		const { guildId, memberRoleId, invitee, token } = await invitation();
 		await accept(token, invitee.headers);
