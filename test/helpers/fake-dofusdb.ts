@@ -16,6 +16,8 @@ export interface FakeDofusDb {
 	faults: Record<string, Fault[]>;
 	/** Every request received, as "path?query". */
 	requests: string[];
+	/** Every page is served this long after its request (a slow DofusDB, for jobs that must still be running). Default 0. */
+	delayMs: number;
 	close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 export async function startFakeDofusDb(records = defaultRecords()): Promise<FakeDofusDb> {
-	const fake: FakeDofusDb = { records, faults: {}, requests: [], url: "", close: async () => {} };
+	const fake: FakeDofusDb = { records, faults: {}, requests: [], delayMs: 0, url: "", close: async () => {} };
 	const server = createServer((request, response) => {
 		const url = new URL(request.url ?? "/", "http://fake");
 		fake.requests.push(`${url.pathname}${url.search}`);
@@ -76,11 +78,14 @@ export async function startFakeDofusDb(records = defaultRecords()): Promise<Fake
 			return sendJson(response, 200, { total: all.length, limit, skip, data: all.slice(skip, skip + limit) });
 		};
 		const fault = fake.faults[url.pathname]?.shift();
-		if (fault === undefined) return serve();
-		if ("status" in fault) return sendJson(response, fault.status, { name: "Error", code: fault.status });
+		if (fault !== undefined && "status" in fault) {
+			return sendJson(response, fault.status, { name: "Error", code: fault.status });
+		}
+		const delayMs = fault?.delayMs ?? fake.delayMs;
+		if (delayMs === 0) return serve();
 		const timer = setTimeout(() => {
 			if (!response.destroyed) serve();
-		}, fault.delayMs);
+		}, delayMs);
 		response.on("close", () => clearTimeout(timer));
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
