@@ -1,16 +1,90 @@
 // Runs the compiled server (`node dist/main.js`) as a child process for multi-process tests: build once, start, wait for its port.
 
 import { type ChildProcessByStdio, execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 
 let built = false;
 
-/** `npm run build` once per test file (the build is what production runs). */
+/** What the build reads: a change to any of these (a file's or a folder's mtime) calls for a new build. */
+const buildInputs = ["src", "tsconfig.json", "tsconfig.build.json", "package.json"];
+/** Written into dist/ by a build: the newest input mtime it saw before it started. */
+const buildStamp = "dist/.build-stamp";
+
+function newestInputMtime(): number {
+	let newest = 0;
+	const visit = (path: string) => {
+		const stats = statSync(path);
+		newest = Math.max(newest, stats.mtimeMs);
+		if (stats.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+	};
+	for (const input of buildInputs) visit(input);
+	return newest;
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === "EPERM";
+	}
+}
+
+/** The pid in the lock; 0 while its owner has not written it yet, or when the lock went away meanwhile. */
+function lockOwner(lock: string): number {
+	try {
+		return Number(readFileSync(join(lock, "pid"), "utf8")) || 0;
+	} catch {
+		return 0;
+	}
+}
+
+/** Runs `task` holding a lock shared by every test process of this checkout (a directory holding the owner's pid). */
+function withBuildLock(task: () => void): void {
+	const lock = join(
+		tmpdir(),
+		`dofus-manager-build-${createHash("sha256").update(resolve(".")).digest("hex").slice(0, 12)}`,
+	);
+	const waitUntil = Date.now() + 5 * 60_000;
+	for (;;) {
+		try {
+			mkdirSync(lock);
+			writeFileSync(join(lock, "pid"), String(process.pid));
+			break;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+			const owner = lockOwner(lock);
+			// A lock whose owner died is taken over; one whose owner lives (or has not written its pid yet) is waited for.
+			if (owner > 0 && !isAlive(owner)) rmSync(lock, { recursive: true, force: true });
+			else if (Date.now() > waitUntil) throw new Error(`another test process has held ${lock} for 5 minutes`);
+			else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+		}
+	}
+	try {
+		task();
+	} finally {
+		rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+/**
+ * `npm run build` once per test file (the build is what production runs). Test files run in parallel: one builds at a
+ * time, and a file finding dist/ built from the current sources skips the build, so that no file rewrites dist/ while
+ * another one's processes load it.
+ */
 export function buildDist(): void {
 	if (built) return;
-	execFileSync("npm", ["run", "build"], { stdio: "pipe" });
+	withBuildLock(() => {
+		const inputs = newestInputMtime();
+		const stamp = existsSync(buildStamp) ? Number(readFileSync(buildStamp, "utf8")) : Number.NaN;
+		if (stamp >= inputs && existsSync("dist/main.js") && existsSync("dist/worker.js")) return;
+		execFileSync("npm", ["run", "build"], { stdio: "pipe" });
+		writeFileSync(buildStamp, String(inputs));
+	});
 	if (!existsSync("dist/main.js")) throw new Error("npm run build did not produce dist/main.js");
 	built = true;
 }

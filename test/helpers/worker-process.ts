@@ -1,15 +1,17 @@
 // Runs the compiled entry points (`node dist/worker.js`, `node dist/main.js`) as child processes for multi-process
-// job tests and benchmarks: their JSON log lines to wait on, their exit (code or signal), a PostgreSQL database prepared
-// for them, and what their cron schedules produced.
+// job tests and benchmarks: their JSON log lines to wait on, their exit (code or signal), the test's own api-role queue
+// on their database, a PostgreSQL database prepared for them, and what their cron schedules produced.
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { sql } from "drizzle-orm";
 import { pino } from "pino";
-import { type Database, openDatabase } from "../../src/db/client.js";
+import { type Database, type DatabaseHandle, openDatabase } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 import { queryRows } from "../../src/db/raw.js";
 import { seedReferenceData } from "../../src/db/seed/reference.js";
+import { jobKinds } from "../../src/jobs/kinds.js";
+import { createJobQueue, type JobQueue } from "../../src/jobs/queue.js";
 import { installJobSchema } from "../../src/jobs/schema.js";
 
 export interface Exit {
@@ -158,6 +160,63 @@ export async function startApiProcess(
 /** Kills (SIGKILL) whatever of `processes` still runs: a failed test leaves nothing behind. */
 export async function killAll(processes: Iterable<AppProcess>): Promise<void> {
 	await Promise.all([...processes].map((entry) => (entry.running ? entry.stop("SIGKILL") : entry.exited)));
+}
+
+/** Polls `probe` every 50 ms until it returns something other than undefined; fails after `timeoutMs`. */
+export async function until<T>(
+	what: string,
+	probe: () => T | undefined | Promise<T | undefined>,
+	timeoutMs = 30_000,
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+/** What the test process does on the processes' database, through an api-role queue (it enqueues and reads). */
+export type QueueTask<T> = (queue: JobQueue, db: Database) => Promise<T>;
+
+async function withApiQueue<T>(handle: DatabaseHandle, task: QueueTask<T>): Promise<T> {
+	const queue = createJobQueue({
+		handle,
+		kinds: jobKinds,
+		logger: pino({ level: "silent" }),
+		role: "api",
+		poolSize: 1,
+	});
+	await queue.start();
+	try {
+		return await task(queue, handle.db);
+	} finally {
+		await queue.stop({ timeoutMs: 1000 });
+	}
+}
+
+/** Runs `task` with an api-role queue on the PostgreSQL database at `url`, closed afterwards. */
+export async function withPostgresQueue<T>(url: string, task: QueueTask<T>): Promise<T> {
+	const handle = await openDatabase({ DATABASE_URL: url, DATABASE_POOL_SIZE: 2, PGLITE_DIR: "memory://" });
+	try {
+		return await withApiQueue(handle, task);
+	} finally {
+		await handle.close();
+	}
+}
+
+/**
+ * Runs `task` with an api-role queue on the on-disk PGlite directory, which the test process holds (its lock) for that
+ * time only: no app process may run on it meanwhile.
+ */
+export async function withPgliteQueue<T>(dataDir: string, task: QueueTask<T>): Promise<T> {
+	const handle = await openDatabase({ DATABASE_URL: undefined, DATABASE_POOL_SIZE: 1, PGLITE_DIR: dataDir });
+	try {
+		return await withApiQueue(handle, task);
+	} finally {
+		await handle.close();
+	}
 }
 
 /**

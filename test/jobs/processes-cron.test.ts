@@ -7,21 +7,19 @@
 // filed in the 60-second slot it falls in, one job per slot at most: 6-field (seconds) expressions are accepted, but
 // nothing ticks more often than once a minute. So the test watches a `* * * * *` schedule for two whole ticks, each
 // past its 60-second window (no later pass can add a job for it): about two minutes.
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/client.js";
-import { dofusDbSyncJob, jobKinds } from "../../src/jobs/kinds.js";
-import { createJobQueue } from "../../src/jobs/queue.js";
+import { dofusDbSyncJob } from "../../src/jobs/kinds.js";
 import { type FakeDofusDb, startFakeDofusDb } from "../helpers/fake-dofusdb.js";
 import { buildDist } from "../helpers/server-process.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../helpers/throwaway-postgres.js";
 import {
 	type AppProcess,
-	type CronTick,
 	cronTicks,
 	killAll,
 	preparePostgresDatabase,
 	startWorkerProcess,
+	until,
+	withPostgresQueue,
 } from "../helpers/worker-process.js";
 
 const everyMinute = "* * * * *";
@@ -47,16 +45,7 @@ describe("cron across two worker processes (PostgreSQL)", () => {
 	it("creates exactly one job per tick", async () => {
 		const url = await postgres.createDatabase("cron");
 		await preparePostgresDatabase(url);
-		const handle = await openDatabase({ DATABASE_URL: url, DATABASE_POOL_SIZE: 2, PGLITE_DIR: "memory://" });
-		const queue = createJobQueue({
-			handle,
-			kinds: jobKinds,
-			logger: pino({ level: "silent" }),
-			role: "api",
-			poolSize: 1,
-		});
-		await queue.start();
-		try {
+		await withPostgresQueue(url, async (queue, db) => {
 			// The schedule every worker writes at start, written first here: the cron pass each worker runs as it starts
 			// then finds it, and the current minute's tick is the first one watched.
 			await queue.schedule(dofusDbSyncJob, everyMinute, {});
@@ -73,17 +62,16 @@ describe("cron across two worker processes (PostgreSQL)", () => {
 			);
 			started.push(...workers);
 
-			let first: CronTick | undefined;
-			for (let waited = 0; first === undefined && waited < 60_000; waited += 250) {
-				[first] = (await cronTicks(handle.db, dofusDbSyncJob.name)).ticks;
-				if (first === undefined) await new Promise((resolve) => setTimeout(resolve, 250));
-			}
-			expect(first, "no tick within 60 s of the workers' start").toBeDefined();
+			const first = await until(
+				"a first tick",
+				async () => (await cronTicks(db, dofusDbSyncJob.name)).ticks[0],
+				60_000,
+			);
 			// Two ticks (this one and the next), each past its window.
-			const end = (first?.slot ?? 0) + 60_000 + tickClosedAfterMs;
+			const end = first.slot + 60_000 + tickClosedAfterMs;
 			await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - Date.now())));
 
-			const { ticks, strays } = await cronTicks(handle.db, dofusDbSyncJob.name);
+			const { ticks, strays } = await cronTicks(db, dofusDbSyncJob.name);
 			const closed = ticks.filter((tick) => tick.slot + tickClosedAfterMs <= Date.now());
 			const ranBy = dofusDbs.map((fake) => fake.requests.length > 0);
 			console.info(
@@ -97,11 +85,8 @@ describe("cron across two worker processes (PostgreSQL)", () => {
 			);
 			expect(strays).toBe(0);
 			// Consecutive minutes: no tick was skipped between the first and the last.
-			expect(closed.map((tick) => tick.slot - (first?.slot ?? 0))).toEqual(closed.map((_, index) => index * 60_000));
+			expect(closed.map((tick) => tick.slot - first.slot)).toEqual(closed.map((_, index) => index * 60_000));
 			expect(workers.every((worker) => worker.running)).toBe(true);
-		} finally {
-			await queue.stop({ timeoutMs: 1000 });
-			await handle.close();
-		}
+		});
 	}, 240_000);
 });
