@@ -237,24 +237,30 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
 		async work(kind, handler, workOptions = {}) {
 			assertStarted();
-			await boss.work(
-				kind.name,
-				{
-					includeMetadata: true,
-					perJobResults: true,
-					batchSize: 1,
-					localConcurrency: workOptions.concurrency ?? 1,
-					pollingIntervalSeconds: options.pollSeconds ?? 2,
-					// A notification wakes a worker for new jobs only: retries and delayed jobs are found by polling, which
-					// pg-boss would otherwise slow to every 30 s once notifications work.
-					notifyPollingIntervalSeconds: options.pollSeconds ?? 2,
-				},
-				async (jobs: JobWithMetadata<unknown>[]) => {
-					const results = [];
-					for (const job of jobs) results.push(await run(kind, handler, job));
-					return results;
-				},
-			);
+			// One pg-boss worker per unit of concurrency, each knowing its own id: after a job it wakes itself, so that it
+			// fetches the next one at once instead of waiting out a poll interval (a backlog would otherwise drain at one
+			// job per worker per interval). An empty fetch still waits the interval.
+			for (let slot = 0; slot < (workOptions.concurrency ?? 1); slot += 1) {
+				let workerId: string | undefined;
+				workerId = await boss.work(
+					kind.name,
+					{
+						includeMetadata: true,
+						perJobResults: true,
+						batchSize: 1,
+						pollingIntervalSeconds: options.pollSeconds ?? 2,
+						// A notification wakes a worker for new jobs only: retries and delayed jobs are found by polling, which
+						// pg-boss would otherwise slow to every 30 s once notifications work.
+						notifyPollingIntervalSeconds: options.pollSeconds ?? 2,
+					},
+					async (jobs: JobWithMetadata<unknown>[]) => {
+						const results = [];
+						for (const job of jobs) results.push(await run(kind, handler, job));
+						if (jobs.length > 0 && workerId !== undefined) boss.notifyWorker(workerId);
+						return results;
+					},
+				);
+			}
 		},
 
 		async schedule(kind, cron, payload) {

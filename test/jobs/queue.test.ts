@@ -154,6 +154,28 @@ describe("scheduling", () => {
 	});
 });
 
+describe("draining", () => {
+	it("takes the next waiting job as soon as one ends, not a poll interval later", async () => {
+		const backlog = defineJobKind({ name: "test.backlog", payload: z.object({ n: z.number().int() }) });
+		// A 30-second poll: five jobs one after another would take two minutes if each waited for it.
+		const slowPolling = await startTestJobQueue(handle, [backlog], { pollSeconds: 30 });
+		const ids: string[] = [];
+		for (let n = 1; n <= 5; n += 1) ids.push((await slowPolling.enqueue(backlog, { n })) as string);
+		const done: number[] = [];
+		await slowPolling.work(
+			backlog,
+			async ({ payload }) => {
+				done.push(payload.n);
+			},
+			{ concurrency: 1 },
+		);
+		const last = await waitForJob(slowPolling, ids[4] as string, ["completed"], 15_000);
+		expect(last.state).toBe("completed");
+		expect(done).toEqual([1, 2, 3, 4, 5]);
+		await slowPolling.stop({ timeoutMs: 1000 });
+	});
+});
+
 describe("failures", () => {
 	it("retries a failing job after its delay, then completes", async () => {
 		const id = (await queue.enqueue(flaky, { failures: 2 })) as string;
