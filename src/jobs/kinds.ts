@@ -8,7 +8,9 @@ export const dofusDbSyncJob = defineJobKind({
 	payload: z.object({}).strict(),
 	priority: 0,
 	retryLimit: 2,
-	retryDelaySeconds: 60,
+	// Short on purpose, as for every kind: a job whose worker was killed is retried after this delay too, and must run
+	// again within 30 s (10 s heartbeat + supervise pass + this). The sync retries DofusDB requests itself meanwhile.
+	retryDelaySeconds: 5,
 	timeoutSeconds: 15 * 60,
 	singleton: true,
 });
@@ -20,7 +22,8 @@ export const mailDeliverJob = defineJobKind({
 	// A password-reset code is waited for: mail goes before maintenance and syncs.
 	priority: 10,
 	retryLimit: 8,
-	retryDelaySeconds: 10,
+	// 2.5–5 s, then doubling: about 20 minutes of tries in all.
+	retryDelaySeconds: 5,
 	// Ten minutes at most between tries: a password-reset code lives 30 minutes, and later tries would mail a dead code.
 	retryDelayMaxSeconds: 10 * 60,
 	timeoutSeconds: 60,
@@ -32,7 +35,7 @@ export const maintenanceCleanupJob = defineJobKind({
 	payload: z.object({}).strict(),
 	priority: -10,
 	retryLimit: 2,
-	retryDelaySeconds: 60,
+	retryDelaySeconds: 5,
 	timeoutSeconds: 10 * 60,
 	singleton: true,
 });
