@@ -84,10 +84,15 @@ interface JobRow extends Record<string, unknown> {
 const columns = sql.raw(`j.id, j.name, j.state::text as state, j.retry_limit, j.retry_count, j.created_on, j.started_on,
 	j.completed_on, j.output, r.requested_by, r.progress_done, r.progress_total, r.progress_message`);
 
+/** A handler's error is stored as `{ message, … }`; pg-boss's own (heartbeat lost, timed out) as `{ value: { message } }`. */
 function errorMessage(output: unknown): string | null {
 	if (typeof output !== "object" || output === null) return null;
-	const message = (output as { message?: unknown }).message;
-	return typeof message === "string" ? message : "the job failed";
+	const { message, value } = output as { message?: unknown; value?: unknown };
+	if (typeof message === "string") return message;
+	if (typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string") {
+		return (value as { message: string }).message;
+	}
+	return "the job failed";
 }
 
 function toView(row: JobRow): JobView {

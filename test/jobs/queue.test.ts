@@ -204,8 +204,22 @@ describe("failures", () => {
 
 	it("aborts a run past its timeout and retries it", async () => {
 		const id = (await queue.enqueue(slow, { ms: 5000 })) as string;
+		const retrying = await waitForJob(queue, id, ["retrying"]);
+		// pg-boss's own failure, stored its own way: still shown by its message.
+		expect(retrying.error).not.toBeNull();
+		expect(retrying.error).not.toBe("the job failed");
 		const job = await waitForJob(queue, id);
 		expect(job).toMatchObject({ state: "completed", attempts: 2, output: { attempt: 2 } });
+	});
+
+	it("shows the message of a failure pg-boss recorded itself (a lost heartbeat)", async () => {
+		const id = (await queue.enqueue(echo, { text: "lost" }, { startAfter: 3600 })) as string;
+		// What pg-boss's supervisor writes when a worker stops sending heartbeats.
+		await handle.db.execute(
+			sql`update pgboss.job set state = 'retry', started_on = now(),
+				output = '{"value": {"message": "job heartbeat timeout"}}' where id = ${id}::uuid`,
+		);
+		expect(await queue.store.find(id)).toMatchObject({ state: "retrying", error: "job heartbeat timeout" });
 	});
 
 	it("fails at once a job whose stored payload no longer parses", async () => {
