@@ -194,3 +194,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 	}
 	return result.data;
 }
+
+/** For entry points (main.ts, worker.ts): the config, or every problem on stderr and exit code 1, without a stack. */
+export function loadConfigOrExit(): Config {
+	try {
+		return loadConfig();
+	} catch (error) {
+		if (!(error instanceof ConfigError)) throw error;
+		process.stderr.write(`${error.message}\n`);
+		process.exit(1);
+	}
+}

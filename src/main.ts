@@ -1,18 +1,11 @@
 // `npm start` / `node dist/main.js`: the API (and, with WORKER=inline, the default on PGlite, the job workers), migrated
 // and seeded at boot; SIGTERM/SIGINT stop it gracefully. See runtime.ts for the process model.
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfigOrExit } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startRuntime, workerMode } from "./runtime.js";
 import { stopOnSignals } from "./signals.js";
 
-let config: ReturnType<typeof loadConfig>;
-try {
-	config = loadConfig();
-} catch (error) {
-	if (!(error instanceof ConfigError)) throw error;
-	process.stderr.write(`${error.message}\n`);
-	process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const logger = createLogger(config);
 const runtime = await startRuntime(config, logger, "api");

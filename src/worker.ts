@@ -1,18 +1,11 @@
 // `npm run worker` / `node dist/worker.js`: job workers only, no HTTP. Run any number next to the API instances on one
 // PostgreSQL (on PGlite the API runs them inline). SIGTERM: stop taking jobs, let running ones finish, exit 0.
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfigOrExit } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startRuntime } from "./runtime.js";
 import { stopOnSignals } from "./signals.js";
 
-let config: ReturnType<typeof loadConfig>;
-try {
-	config = loadConfig();
-} catch (error) {
-	if (!(error instanceof ConfigError)) throw error;
-	process.stderr.write(`${error.message}\n`);
-	process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const logger = createLogger(config);
 const runtime = await startRuntime(config, logger, "worker");
