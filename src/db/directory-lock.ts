@@ -17,7 +17,8 @@ export class DirectoryLockedError extends Error {
 	}
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (also when it belongs to another user). */
+export function isProcessAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
@@ -57,7 +58,7 @@ export function lockDirectory(directory: string): () => void {
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
 			const owner = ownerOf(lockPath);
-			if (owner !== null && isAlive(owner)) throw new DirectoryLockedError(resolve(directory), owner);
+			if (owner !== null && isProcessAlive(owner)) throw new DirectoryLockedError(resolve(directory), owner);
 			// Left by a process that died without releasing it: take it over.
 			unlinkSync(lockPath);
 		}

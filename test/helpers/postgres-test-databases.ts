@@ -1,6 +1,7 @@
 // Test databases on a real PostgreSQL (TEST_DATABASE_URL): one template, cloned into one database per test file.
 import postgres from "postgres";
 import { openDatabase } from "../../src/db/client.js";
+import { isProcessAlive } from "../../src/db/directory-lock.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 import { seedReferenceData } from "../../src/db/seed/reference.js";
 import { installJobSchema } from "../../src/jobs/schema.js";
@@ -85,19 +86,9 @@ export async function dropTestDatabases(url: string, runId: number): Promise<voi
 		for (const { datname } of rows) {
 			const owner = ours.exec(datname)?.[1];
 			if (owner === undefined) continue;
-			if (Number(owner) === runId || !isAlive(Number(owner))) {
+			if (Number(owner) === runId || !isProcessAlive(Number(owner))) {
 				await sql.unsafe(`drop database if exists "${datname}" with (force)`);
 			}
 		}
 	});
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		// EPERM: the process exists but belongs to someone else.
-		return (error as NodeJS.ErrnoException).code === "EPERM";
-	}
 }

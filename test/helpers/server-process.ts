@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
+import { isProcessAlive } from "../../src/db/directory-lock.js";
 
 let built = false;
 
@@ -23,15 +24,6 @@ function newestInputMtime(): number {
 	};
 	for (const input of buildInputs) visit(input);
 	return newest;
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === "EPERM";
-	}
 }
 
 /** The pid in the lock; 0 while its owner has not written it yet, or when the lock went away meanwhile. */
@@ -59,7 +51,7 @@ function withBuildLock(task: () => void): void {
 			if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
 			const owner = lockOwner(lock);
 			// A lock whose owner died is taken over; one whose owner lives (or has not written its pid yet) is waited for.
-			if (owner > 0 && !isAlive(owner)) rmSync(lock, { recursive: true, force: true });
+			if (owner > 0 && !isProcessAlive(owner)) rmSync(lock, { recursive: true, force: true });
 			else if (Date.now() > waitUntil) throw new Error(`another test process has held ${lock} for 5 minutes`);
 			else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
 		}

@@ -7,15 +7,11 @@
 // filed in the 60-second slot it falls in, one job per slot at most: 6-field (seconds) expressions are accepted, but
 // nothing ticks more often than once a minute. So the test watches a `* * * * *` schedule for two whole ticks, each
 // past its 60-second window (no later pass can add a job for it): about two minutes.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dofusDbSyncJob } from "../../src/jobs/kinds.js";
-import { type FakeDofusDb, startFakeDofusDb } from "../helpers/fake-dofusdb.js";
-import { buildDist } from "../helpers/server-process.js";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "../helpers/throwaway-postgres.js";
+import { processTestBed } from "../helpers/process-test-bed.js";
 import {
-	type AppProcess,
 	cronTicks,
-	killAll,
 	preparePostgresDatabase,
 	startWorkerProcess,
 	until,
@@ -26,31 +22,18 @@ const everyMinute = "* * * * *";
 /** How long an occurrence stays due in pg-boss, plus one send-it poll and a margin: past it, a tick's count is final. */
 const tickClosedAfterMs = 75_000;
 
-const started: AppProcess[] = [];
-const fakes: FakeDofusDb[] = [];
-let postgres: ThrowawayPostgres;
-
-beforeAll(async () => {
-	buildDist();
-	postgres = await startThrowawayPostgres();
-}, 120_000);
-
-afterAll(async () => {
-	await killAll(started);
-	await Promise.all(fakes.map((fake) => fake.close()));
-	await postgres?.remove();
-});
+const bed = processTestBed();
+const { started } = bed;
 
 describe("cron across two worker processes (PostgreSQL)", () => {
 	it("creates exactly one job per tick", async () => {
-		const url = await postgres.createDatabase("cron");
+		const url = await bed.postgres().createDatabase("cron");
 		await preparePostgresDatabase(url);
 		await withPostgresQueue(url, async (queue, db) => {
 			// The schedule every worker writes at start, written first here: the cron pass each worker runs as it starts
 			// then finds it, and the current minute's tick is the first one watched.
 			await queue.schedule(dofusDbSyncJob, everyMinute, {});
-			const dofusDbs = [await startFakeDofusDb(), await startFakeDofusDb()];
-			fakes.push(...dofusDbs);
+			const dofusDbs = [await bed.dofusDb(), await bed.dofusDb()];
 			const workers = await Promise.all(
 				dofusDbs.map((fake, index) =>
 					startWorkerProcess(`cron-worker-${index}`, {

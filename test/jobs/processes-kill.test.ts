@@ -11,20 +11,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client.js";
 import { queryRows } from "../../src/db/raw.js";
 import type { JobView } from "../../src/jobs/job-store.js";
 import { dofusDbSyncJob } from "../../src/jobs/kinds.js";
 import type { JobQueue } from "../../src/jobs/queue.js";
-import { type FakeDofusDb, startFakeDofusDb } from "../helpers/fake-dofusdb.js";
 import { waitForJob } from "../helpers/jobs.js";
 import { preparePgliteSnapshot, restorePgliteSnapshot } from "../helpers/pglite-snapshot.js";
-import { buildDist } from "../helpers/server-process.js";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "../helpers/throwaway-postgres.js";
+import { processTestBed } from "../helpers/process-test-bed.js";
 import {
-	type AppProcess,
-	killAll,
 	preparePostgresDatabase,
 	startApiProcess,
 	startAppProcess,
@@ -43,29 +39,10 @@ const fastPageMs = 300;
 /** The issue's bound: a job whose worker was killed is run again and completed within this. */
 const recoveryBoundSeconds = 30;
 
-const started: AppProcess[] = [];
-const fakes: FakeDofusDb[] = [];
-const cleanups: Array<() => Promise<void>> = [];
-let postgres: ThrowawayPostgres;
+const bed = processTestBed();
+const { started } = bed;
 
-beforeAll(async () => {
-	buildDist();
-	postgres = await startThrowawayPostgres();
-}, 120_000);
-
-afterAll(async () => {
-	await killAll(started);
-	await Promise.all(fakes.map((fake) => fake.close()));
-	for (const cleanup of cleanups.reverse()) await cleanup();
-	await postgres?.remove();
-});
-
-async function slowDofusDb(): Promise<FakeDofusDb> {
-	const fake = await startFakeDofusDb();
-	fake.delayMs = slowPageMs;
-	fakes.push(fake);
-	return fake;
-}
+const slowDofusDb = () => bed.dofusDb(slowPageMs);
 
 /** pg-boss's own record of a job: its state, timings and output (the status API maps some of it away). */
 async function rawJob(db: Database, jobId: string) {
@@ -107,7 +84,7 @@ function secondsSince(since: number, at: Date | null): number {
 
 describe("kill -9 of a worker mid-job (PostgreSQL, two node dist/worker.js)", () => {
 	it(`the other worker runs the job again and completes it within ${recoveryBoundSeconds} s`, async () => {
-		const url = await postgres.createDatabase("kill_worker");
+		const url = await bed.postgres().createDatabase("kill_worker");
 		await preparePostgresDatabase(url);
 		// One fake DofusDB per worker: the one that receives the sync's requests says which worker runs it.
 		const dofusDbs = [await slowDofusDb(), await slowDofusDb()];
@@ -149,7 +126,7 @@ describe("kill -9 of a worker mid-job (PostgreSQL, two node dist/worker.js)", ()
 describe("one node dist/main.js per PGlite data directory, killed with -9 mid-job", () => {
 	it("refuses a second process on the directory, and after a restart the job runs again and completes", async () => {
 		const folder = await mkdtemp(join(tmpdir(), "dofus-manager-jobs-kill-"));
-		cleanups.push(() => rm(folder, { recursive: true, force: true }));
+		bed.afterwards(() => rm(folder, { recursive: true, force: true }));
 		const dataDir = join(folder, "pglite");
 		await restorePgliteSnapshot(await preparePgliteSnapshot(), dataDir);
 		// Enqueued before the server starts, from this process, which then lets go of the directory.

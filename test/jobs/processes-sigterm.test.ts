@@ -1,15 +1,11 @@
 // SIGTERM of a `node dist/worker.js` mid-job: it stops taking jobs, lets the running one finish, exits 0; the job is
 // completed once and the one that arrived meanwhile is left for another worker. PostgreSQL here is a throwaway server
 // of the test's own, in both suite runs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dofusDbSyncJob } from "../../src/jobs/kinds.js";
-import { type FakeDofusDb, startFakeDofusDb } from "../helpers/fake-dofusdb.js";
 import { waitForJob } from "../helpers/jobs.js";
-import { buildDist } from "../helpers/server-process.js";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "../helpers/throwaway-postgres.js";
+import { processTestBed } from "../helpers/process-test-bed.js";
 import {
-	type AppProcess,
-	killAll,
 	message,
 	preparePostgresDatabase,
 	startWorkerProcess,
@@ -17,34 +13,14 @@ import {
 	withPostgresQueue,
 } from "../helpers/worker-process.js";
 
-const started: AppProcess[] = [];
-const fakes: FakeDofusDb[] = [];
-let postgres: ThrowawayPostgres;
-
-beforeAll(async () => {
-	buildDist();
-	postgres = await startThrowawayPostgres();
-}, 120_000);
-
-afterAll(async () => {
-	await killAll(started);
-	await Promise.all(fakes.map((fake) => fake.close()));
-	await postgres?.remove();
-});
-
-/** A fake DofusDB serving each of the sync's 4 pages `delayMs` late. */
-async function dofusDbServing(delayMs: number): Promise<FakeDofusDb> {
-	const fake = await startFakeDofusDb();
-	fake.delayMs = delayMs;
-	fakes.push(fake);
-	return fake;
-}
+const bed = processTestBed();
+const { started } = bed;
 
 describe("SIGTERM of a worker mid-job (PostgreSQL)", () => {
 	it("stops taking jobs, finishes the running one, exits 0; the job is completed once and nothing is lost", async () => {
-		const url = await postgres.createDatabase("sigterm_worker");
+		const url = await bed.postgres().createDatabase("sigterm_worker");
 		await preparePostgresDatabase(url);
-		const stoppingDofusDb = await dofusDbServing(1000);
+		const stoppingDofusDb = await bed.dofusDb(1000);
 		const stopping = await startWorkerProcess("worker-stopping", {
 			DATABASE_URL: url,
 			DOFUSDB_URL: stoppingDofusDb.url,
@@ -71,7 +47,7 @@ describe("SIGTERM of a worker mid-job (PostgreSQL)", () => {
 			expect((await queue.store.find(waitingId))?.state).toBe("queued");
 
 			// Another worker takes what was left waiting; the stopped one ran nothing twice.
-			const takingDofusDb = await dofusDbServing(300);
+			const takingDofusDb = await bed.dofusDb(300);
 			const taking = await startWorkerProcess("worker-taking", { DATABASE_URL: url, DOFUSDB_URL: takingDofusDb.url });
 			started.push(taking);
 			expect(await waitForJob(queue, waitingId, ["completed", "failed", "cancelled"], 60_000)).toMatchObject({
