@@ -8,6 +8,7 @@ export * from "./invitations.js";
 export * from "./jobs.js";
 export * from "./mail.js";
 export * from "./progressions.js";
+export * from "./realtime.js";
 export * from "./reference.js";
 export * from "./relations.js";
 export * from "./teams.js";
