@@ -7,6 +7,7 @@ import { defaultBodyLimit } from "./body.js";
 import { defaultUnreadBodyLimits, type UnreadBodyLimits } from "./drain.js";
 import type { ErrorAnswer } from "./error-answers.js";
 import { DeclarationError, FrameworkInfo } from "./errors.js";
+import { EventStreamRegistry } from "./event-stream.js";
 import {
 	type CompiledRoute,
 	compileRoute,
@@ -123,6 +124,8 @@ export class App {
 	/** Set when the listener closes: from then on every answer carries `Connection: close`. */
 	private sendingAway = false;
 	private closing: Promise<void> | undefined;
+	/** Open `text/event-stream` answers: shutdown ends them, since their clients would otherwise hold it to the deadline. */
+	readonly eventStreams = new EventStreamRegistry();
 
 	constructor(options: AppOptions) {
 		this.environment = options.environment;
@@ -245,6 +248,7 @@ export class App {
 			logRequests: this.logRequests,
 			trustProxy: this.trustProxy,
 			unreadBody: this.unreadBody,
+			eventStreams: this.eventStreams,
 		};
 		const router = new Router<RouteEntry>();
 		const compiled = this.routes.map((definition) => ({ definition, route: compileRoute(definition, settings) }));
@@ -350,7 +354,8 @@ export class App {
 	 * then on every answer, including those of requests already in flight, carries `Connection: close` and
 	 * its socket is closed once it is sent; idle keep-alive sockets stay open for `shutdownGrace`, so a
 	 * request a client already sent on one is served rather than reset, then they are closed; requests
-	 * still running `shutdownTimeout` after close() are cut; then the `onClose` hooks run.
+	 * still running `shutdownTimeout` after close() are cut; then the `onClose` hooks run. Open event streams are ended
+	 * when the listener closes (and any opened later at once).
 	 */
 	close(): Promise<void> {
 		this.closing ??= this.shutdown();
@@ -362,6 +367,8 @@ export class App {
 		if (server !== undefined) {
 			const deadline = performance.now() + this.shutdownTimeout;
 			await this.acceptQueuedConnections(this.shutdownGrace);
+			// Their clients reconnect after the `retry:` hint, by then to an instance still listening.
+			this.eventStreams.closeAll("shutdown");
 			await this.closeServer(server, Math.max(0, deadline - performance.now()));
 		}
 		for (const hook of this.serverHooks.onClose) await hook();

@@ -6,6 +6,7 @@ import { type Contract, forMethod, frameworkContracts, matchContract } from "./c
 import { discardUnreadBody, hasUnreadBody, type UnreadBodyLimits } from "./drain.js";
 import { answeringErrors, type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
 import { FrameworkInfo, NoResponseSentError } from "./errors.js";
+import type { EventStreamRegistry } from "./event-stream.js";
 import type { ExtractErrorHandler } from "./extract.js";
 import { createFloor, type RuntimeFloor } from "./floor.js";
 import { type HookLists, runHooks } from "./hooks.js";
@@ -36,6 +37,8 @@ export interface ExecutorSettings {
 	readonly trustProxy: number;
 	/** What is read and discarded of a body left unread by an early answer. */
 	readonly unreadBody: UnreadBodyLimits;
+	/** The app's open event streams (closed at shutdown). */
+	readonly eventStreams?: EventStreamRegistry;
 }
 
 export interface CompiledRoute {
@@ -78,7 +81,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		hooks,
 		definition.options.bodyLimit ?? settings.bodyLimit,
 	);
-	const { logger, trustProxy, unreadBody } = settings;
+	const { logger, trustProxy, unreadBody, eventStreams } = settings;
 	const errorHandler = answeringErrors(settings.errorAnswers, settings.errorHandler);
 	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
 
@@ -183,7 +186,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	async function finishLater(pending: Promise<void>, request: Request, response: Response): Promise<void> {
 		try {
 			await pending;
-			await writeResponse(request, response);
+			await writeResponse(request, response, eventStreams);
 		} catch (error) {
 			return serverError(error, request, response);
 		}
@@ -250,7 +253,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		try {
 			const pending = beforeSendHooks.length === 0 ? undefined : runHooks(beforeSendHooks, request, response);
 			if (pending instanceof Promise) return finishLater(pending, request, response);
-			const writing = writeResponse(request, response);
+			const writing = writeResponse(request, response, eventStreams);
 			if (writing instanceof Promise) return finishLater(writing, request, response);
 		} catch (error) {
 			return serverError(error, request, response);

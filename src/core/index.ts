@@ -13,6 +13,15 @@ export {
 export { type Contract, frameworkErrorBodySchema as errorBodySchema, IHaveSentThis } from "./contracts.js";
 export type { ErrorAnswer } from "./error-answers.js";
 export { DeclarationError, FrameworkInfo, NoResponseSentError, ResponseAlreadySentError } from "./errors.js";
+export {
+	EventStream,
+	EventStreamAnswer,
+	type EventStreamCloseReason,
+	type EventStreamOptions,
+	eventStream,
+	formatServerSentEvent,
+	type ServerSentEvent,
+} from "./event-stream.js";
 export { defaultErrorHandler, type Environment, type ErrorHandler } from "./executor.js";
 export {
 	defaultExtractErrorHandler,

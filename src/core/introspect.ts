@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { type Contract, extractContracts, forMethod, forProcessOptions, frameworkContracts } from "./contracts.js";
 import { type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
+import { EventStreamAnswer } from "./event-stream.js";
 import { extractsBody } from "./extract.js";
 import { type HookLists, mergeHookLists } from "./hooks.js";
 import type {
@@ -89,6 +90,8 @@ export interface DeclaredResponse {
 	readonly origin: ResponseOrigin;
 	/** Headers it is sent with besides `info` (an error answer's `retry-after`). */
 	readonly headers?: readonly string[];
+	/** An event stream's answer: `text/event-stream`, with the schema of one event's data (for the documentation). */
+	readonly eventStream?: { readonly eventSchema: z.ZodType | undefined };
 }
 
 /**
@@ -104,7 +107,16 @@ export function declaredResponses(
 	const add = (contracts: readonly Contract[], origin: ResponseOrigin) => {
 		for (const contract of forMethod(contracts, route.method)) {
 			for (const info of contract.infos) {
-				const entry = { code: contract.code, info, schema: contract.schema, origin };
+				const entry: DeclaredResponse =
+					contract instanceof EventStreamAnswer
+						? {
+								code: contract.code,
+								info,
+								schema: undefined,
+								origin,
+								eventStream: { eventSchema: contract.eventSchema },
+							}
+						: { code: contract.code, info, schema: contract.schema, origin };
 				// The same process used twice, or a contract repeated, is listed once; schemas are compared by identity.
 				const existing = responses.find(
 					(one) => one.code === entry.code && one.info === info && one.schema === entry.schema,

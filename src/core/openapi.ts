@@ -30,7 +30,7 @@ export interface ParameterObject {
 export interface ResponseObject {
 	description: string;
 	headers?: Record<string, { description?: string; schema: JsonSchema }>;
-	content?: Record<string, { schema: JsonSchema }>;
+	content?: Record<string, { schema: JsonSchema; "x-event-schema"?: JsonSchema }>;
 	/** The infos (value of the `info` header) this status code is sent with. */
 	"x-infos": string[];
 }
@@ -171,7 +171,19 @@ function responsesOf(
 					schema: { type: "string" },
 				};
 		}
-		if (schemas.length > 0) {
+		const stream = entries.find((entry) => entry.eventStream !== undefined)?.eventStream;
+		if (stream !== undefined) {
+			// OpenAPI 3.1 has no way to type the events of a stream: the body is text, and each event's `data` is given
+			// as `x-event-schema` (and described in words) for readers and generators that understand it.
+			response.content = {
+				"text/event-stream": {
+					schema: { type: "string", description: "Server-sent events: `id:`, `event:` and `data:` lines." },
+					...(stream.eventSchema === undefined
+						? {}
+						: { "x-event-schema": converter.convert(stream.eventSchema, "output") }),
+				},
+			};
+		} else if (schemas.length > 0) {
 			// Distinct bodies once each (the framework's `{ error, message }` and a route's refusals convert alike); `anyOf`
 			// rather than `oneOf`: bodies of one code may overlap, and a body that fits two of them is still valid.
 			const converted = [

@@ -1,10 +1,12 @@
-// The end of a request: serialises what a step sent and writes it to the client (JSON, text, bytes, files, streams).
+// The end of a request: serialises what a step sent and writes it to the client (JSON, text, bytes, files, streams,
+// event streams).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { OutgoingHttpHeaders } from "node:http";
 import { extname } from "node:path";
 import { pipeline as pipeStreams } from "node:stream/promises";
 import { FrameworkInfo } from "./errors.js";
+import { EventStreamBody, type EventStreamRegistry, openEventStream } from "./event-stream.js";
 import type { Request } from "./request.js";
 import { FileBody, type Response, StreamBody } from "./response.js";
 
@@ -76,7 +78,11 @@ async function writeStream(
 }
 
 /** Serialises the body and writes status, headers and body to the client. */
-export function writeResponse(request: Request, response: Response): void | Promise<void> {
+export function writeResponse(
+	request: Request,
+	response: Response,
+	eventStreams?: EventStreamRegistry,
+): void | Promise<void> {
 	const headers = response.headerValues as OutgoingHttpHeaders;
 	headers["x-request-id"] = request.id;
 	if (response.information !== undefined) headers.info = response.information;
@@ -94,6 +100,8 @@ export function writeResponse(request: Request, response: Response): void | Prom
 		return writeFile(request, response, headers, body);
 	} else if (body instanceof StreamBody) {
 		return writeStream(request, response, headers, body);
+	} else if (body instanceof EventStreamBody) {
+		return openEventStream(request, response, headers, body, eventStreams);
 	} else {
 		payload = JSON.stringify(body);
 		headers["content-type"] ??= "application/json; charset=utf-8";
