@@ -5,6 +5,7 @@ import { recordContractCoverage } from "./contract-coverage.js";
 import { type App, createApp } from "./core/index.js";
 import { type Database, databaseUnavailableAnswer, mapDatabaseError, redactQueryParameters } from "./db/index.js";
 import type { JobQueue } from "./jobs/queue.js";
+import type { RealtimeHub } from "./realtime/hub.js";
 import { declareRoutes } from "./routes/index.js";
 import { createIdentityServices } from "./services/identity.js";
 import { createReferenceCache, type ReferenceCache } from "./services/reference-cache.js";
@@ -13,7 +14,9 @@ import type { Clock, IdentityConfig } from "./services/settings.js";
 export interface AppDependencies {
 	/** Identity settings (token lifetimes, password cost, cookie, origins, throttling) are optional: see config.ts for defaults. */
 	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> &
-		Partial<Pick<Config, "TRUST_PROXY" | "REFERENCE_CACHE_TTL_MS">> &
+		Partial<
+			Pick<Config, "TRUST_PROXY" | "REFERENCE_CACHE_TTL_MS" | "REALTIME_HEARTBEAT_MS" | "REALTIME_MAX_BUFFERED_BYTES">
+		> &
 		IdentityConfig;
 	logger: Logger;
 	db: Database;
@@ -26,6 +29,8 @@ export interface AppDependencies {
 	 * keep a handle on it: an in-process DofusDB sync (a job) invalidates it after changing data; tests count its loads.
 	 */
 	referenceCache?: ReferenceCache;
+	/** This instance's started real-time hub (see runtime.ts); without one, GET /api/events and /api/ws answer 503. */
+	realtime?: RealtimeHub;
 }
 
 /** What a client reads when the database refused its request, by the status the refusal maps to. */
@@ -35,7 +40,7 @@ const databaseRefusalMessages = {
 	409: "The request conflicts with existing data.",
 } as const;
 
-export function buildApp({ config, logger, db, clock, jobs, referenceCache }: AppDependencies): App {
+export function buildApp({ config, logger, db, clock, jobs, referenceCache, realtime }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
 		bodyLimit: config.BODY_LIMIT,
@@ -70,6 +75,16 @@ export function buildApp({ config, logger, db, clock, jobs, referenceCache }: Ap
 	if (coverageDirectory !== undefined && coverageDirectory !== "") recordContractCoverage(app, coverageDirectory);
 	const identity = createIdentityServices({ db, config, logger, now: clock, jobs });
 	const references = referenceCache ?? createReferenceCache({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS ?? 3_600_000 });
-	declareRoutes(app, { db, bench: config.BENCH, identity, referenceCache: references });
+	declareRoutes(app, {
+		db,
+		bench: config.BENCH,
+		identity,
+		referenceCache: references,
+		realtime,
+		realtimeSettings: {
+			heartbeatMs: config.REALTIME_HEARTBEAT_MS ?? 15_000,
+			maxBufferedBytes: config.REALTIME_MAX_BUFFERED_BYTES ?? 1_048_576,
+		},
+	});
 	return app;
 }

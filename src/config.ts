@@ -126,6 +126,16 @@ export const configSchema = z
 			.optional(),
 		/** The From address of outgoing mail. */
 		MAIL_FROM: z.string().min(3).default("Dofus Manager <no-reply@dofus-manager.local>"),
+		/** Real-time streams send a comment line this often, in milliseconds, so that proxies keep idle ones open. */
+		REALTIME_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
+		/** How long events are kept for clients that reconnect (Last-Event-ID, `since`), in seconds. */
+		REALTIME_REPLAY_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+		/** Open real-time connections (SSE and WebSocket) one user may hold on one instance; one more answers 429. */
+		REALTIME_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(10),
+		/** Open real-time connections one instance holds at most; one more answers 503. */
+		REALTIME_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+		/** A real-time client that leaves more than this many bytes unread is dropped (it reconnects and replays). */
+		REALTIME_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16_384).max(67_108_864).default(1_048_576),
 		/** Emails (comma-separated) of the platform administrators: they may see every job and start a DofusDB sync. */
 		ADMIN_EMAILS: z
 			.string()

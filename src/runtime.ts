@@ -7,8 +7,12 @@ import type { App } from "./core/index.js";
 import { type DatabaseHandle, startDatabase } from "./db/index.js";
 import { jobKinds } from "./jobs/kinds.js";
 import { createJobQueue, type JobQueue } from "./jobs/queue.js";
+import { createRealtimeHub, type RealtimeHub } from "./realtime/hub.js";
+import { createEventRoomResolver } from "./services/event-rooms.js";
 import { createReferenceCache } from "./services/reference-cache.js";
 import { followReferenceChanges } from "./services/reference-changes.js";
+import { createSessionLiveness } from "./services/session-liveness.js";
+import { systemClock } from "./services/settings.js";
 import { startWorkers } from "./workers/index.js";
 
 export type ProcessRole = "api" | "worker";
@@ -18,6 +22,8 @@ export interface Runtime {
 	readonly jobs: JobQueue;
 	/** Set for the API role. */
 	readonly app: App | undefined;
+	/** The API role's real-time hub (its SSE and WebSocket connections). */
+	readonly realtime: RealtimeHub | undefined;
 	/** Whether this process runs job handlers. */
 	readonly working: boolean;
 	/** Stops taking requests, then jobs (running ones may finish within their grace period), then the database. */
@@ -44,6 +50,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 	});
 	let app: App | undefined;
 	let unfollow: (() => Promise<void>) | undefined;
+	let realtime: RealtimeHub | undefined;
 	try {
 		await jobs.start();
 		if (working) await startWorkers({ config, logger, database, jobs });
@@ -51,10 +58,23 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 			const referenceCache = createReferenceCache({ db: database.db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
 			// A sync run by any worker (or the CLI) empties this instance's cached lists when it commits.
 			unfollow = await followReferenceChanges(database, referenceCache, logger);
-			app = buildApp({ config, logger, db: database.db, jobs, referenceCache });
+			realtime = createRealtimeHub({
+				handle: database,
+				resolveRooms: createEventRoomResolver(database.db),
+				sessionsAlive: createSessionLiveness(database.db, systemClock),
+				settings: {
+					replaySeconds: config.REALTIME_REPLAY_SECONDS,
+					maxConnectionsPerUser: config.REALTIME_MAX_CONNECTIONS_PER_USER,
+					maxConnections: config.REALTIME_MAX_CONNECTIONS,
+				},
+				logger: logger.child({ component: "realtime" }),
+			});
+			await realtime.start();
+			app = buildApp({ config, logger, db: database.db, jobs, referenceCache, realtime });
 		}
 	} catch (error) {
 		await unfollow?.().catch(() => {});
+		await realtime?.stop().catch(() => {});
 		await jobs.stop({ timeoutMs: 1000 }).catch(() => {});
 		await database.close().catch(() => {});
 		throw error;
@@ -66,10 +86,12 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 		database,
 		jobs,
 		app,
+		realtime,
 		working,
 		stop: () => {
 			stopping ??= (async () => {
 				await app?.close();
+				await realtime?.stop();
 				await unfollow?.().catch(() => {});
 				// Running jobs may finish within their kind's timeout (the longest is the grace period); what is still
 				// running then is failed here and retried by another worker.

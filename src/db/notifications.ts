@@ -21,16 +21,23 @@ export async function notify(executor: Executor, channel: string, payload = ""):
 
 /**
  * Calls `onMessage` with each payload sent to `channel`, until the returned function is called. On PostgreSQL the
- * listener holds one connection of its own and reconnects (and listens again) by itself after a lost connection.
+ * listener holds one connection of its own and reconnects (and listens again) by itself after a lost connection;
+ * notifications sent while it was away are lost, so `onReconnect` is called once it listens again, for the caller to
+ * catch up from wherever it keeps what was sent (never on PGlite, whose listener lives in the process).
  */
 export async function listen(
 	handle: DatabaseHandle,
 	channel: string,
 	onMessage: (payload: string) => void,
+	options: { onReconnect?: () => void } = {},
 ): Promise<() => Promise<void>> {
 	const name = checkedChannel(channel);
 	const { driver } = handle;
 	if (driver.engine === "pglite") return driver.client.listen(name, onMessage);
-	const subscription = await driver.client.listen(name, onMessage);
+	let listening = false;
+	const subscription = await driver.client.listen(name, onMessage, () => {
+		if (listening) options.onReconnect?.();
+		listening = true;
+	});
 	return () => subscription.unlisten();
 }

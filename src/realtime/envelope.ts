@@ -13,7 +13,7 @@ export interface EventEnvelope {
 
 export const eventEnvelopeSchema = z
 	.object({
-		id: z.number().int().positive().describe("Increases in the order the changes were committed; resume after it."),
+		id: z.number().int().nonnegative().describe("Increases in the order the changes were committed; resume after it."),
 		type: z.enum([...eventTypes, "reset"]),
 		room: z.string().describe("`user:<id>`, `guild:<id>`, `team:<id>` or `reference`."),
 		at: z.iso.datetime().describe("When the change was committed."),

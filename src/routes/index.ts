@@ -1,6 +1,7 @@
 // Declares every route of the API on an app.
 import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
+import type { RealtimeHub } from "../realtime/hub.js";
 import { createDomainServices } from "../services/domain.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
@@ -17,6 +18,7 @@ import { declareCharacterRoutes } from "./characters/characters.js";
 import { createCharacterGuards } from "./characters/guards.js";
 import { declareCharacterListRoute } from "./characters/list.js";
 import { declareDocsRoutes } from "./docs/docs.js";
+import { declareEventRoutes, type EventRouteDependencies } from "./events/events.js";
 import { createSharedGuards } from "./guards.js";
 import { createGuildGuards } from "./guilds/guards.js";
 import { declareGuildRoutes } from "./guilds/guilds.js";
@@ -43,6 +45,9 @@ export interface RouteDependencies {
 	identity: IdentityServices;
 	/** The classes/servers/dungeons lists and their ETags, built once per app (see services/reference-cache.ts). */
 	referenceCache: ReferenceCache;
+	/** The instance's real-time hub, if it runs one. */
+	realtime: RealtimeHub | undefined;
+	realtimeSettings: EventRouteDependencies["settings"];
 }
 
 export function declareRoutes(app: App, dependencies: RouteDependencies): void {
@@ -79,6 +84,11 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 		},
 	};
 	declareJobRoutes(app, platform);
+	declareEventRoutes(app, {
+		guards: identity.guards,
+		realtime: dependencies.realtime,
+		settings: dependencies.realtimeSettings,
+	});
 	declareAdminRoutes(app, platform);
 
 	// Player-facing routes: game accounts, characters, teams, progressions; their checkers and the reference data's join the

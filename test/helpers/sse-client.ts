@@ -33,7 +33,7 @@ export interface SseConnection {
 /** Opens `url` with `headers`; resolves once the answer's head arrived (whatever its status). */
 export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseConnection> {
 	return new Promise((resolve, reject) => {
-		const request = httpRequest(url, { headers: { accept: "text/event-stream", ...headers } }, (response) => {
+		const request = httpRequest(url, { headers: { accept: "text/event-stream", connection: "close", ...headers } }, (response) => {
 			const events: ReceivedEvent[] = [];
 			const comments: string[] = [];
 			const retries: number[] = [];

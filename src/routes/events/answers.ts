@@ -1,0 +1,22 @@
+// What the real-time routes answer, each said once: the routes send these values and declare them.
+import { answer, eventStream, refusal } from "../../core/index.js";
+import { eventEnvelopeSchema } from "../../realtime/envelope.js";
+import { ticketSchema } from "./schemas.js";
+
+export const eventAnswers = {
+	stream: eventStream(200, "events.stream", { events: eventEnvelopeSchema }),
+	/** A room the caller may not see answers like a missing one, as the REST routes do for what they hide. */
+	roomNotFound: refusal(404, "room.not_found", "No such room, or not one you may follow."),
+	tooManyConnections: refusal(
+		429,
+		"realtime.too_many_connections",
+		"You already hold as many real-time connections as one user may: close one first.",
+	),
+	unavailable: refusal(503, "realtime.unavailable", "Real-time events are unavailable on this instance right now."),
+	ticket: answer(201, "events.ticket", ticketSchema),
+	upgradeRequired: refusal(
+		426,
+		"websocket.upgrade_required",
+		"This address speaks WebSocket: send an Upgrade request.",
+	),
+};
