@@ -1,8 +1,10 @@
-// Reads jobs for the status API: pg-boss's job table joined with our job_records (owner, progress), in our terms.
+// Jobs as the status API shows them: pg-boss's job table joined with our job_records (owner, progress); progress writes.
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/index.js";
 import { queryRows } from "../db/index.js";
 import { jobRecords } from "../db/schema/index.js";
+import { publishEvent } from "../realtime/publish.js";
+import { rooms } from "../realtime/rooms.js";
 
 /** The states the API shows, in place of pg-boss's `created` and `retry`. */
 export const jobStates = ["queued", "active", "retrying", "completed", "failed", "cancelled"] as const;
@@ -176,20 +178,35 @@ export function createJobStore(db: Executor) {
 			return stats;
 		},
 
-		/** Stores a running job's progress; false when the job is no longer active (cancelled, or expired meanwhile). */
-		async saveProgress(jobId: string, kind: string, done: number, total: number, message: string | null) {
-			// One statement: a cancelled (or expired) job's progress is left as it was.
-			const rows = await queryRows<{ job_id: string }>(
-				db,
-				sql`insert into ${jobRecords} (job_id, kind, progress_done, progress_total, progress_message, progress_at)
-					select ${jobId}::uuid, ${kind}, ${done}, ${total}, ${message}, now()
-					where exists (select 1 from pgboss.job where name = ${kind} and id = ${jobId}::uuid and state = 'active')
-					on conflict (job_id) do update set progress_done = excluded.progress_done,
-						progress_total = excluded.progress_total, progress_message = excluded.progress_message,
-						progress_at = excluded.progress_at
-					returning job_id`,
-			);
-			return rows.length === 1;
+		/**
+		 * Stores a running job's progress and tells the user who caused it (`job.progress`), in one transaction; false
+		 * when the job is no longer active (cancelled, or expired meanwhile): then nothing is stored or published.
+		 */
+		saveProgress(jobId: string, kind: string, done: number, total: number, message: string | null) {
+			return db.transaction(async (tx) => {
+				// One statement: a cancelled (or expired) job's progress is left as it was. It returns the owner, so that
+				// the event costs no second read.
+				const rows = await queryRows<{ requested_by: number | null }>(
+					tx,
+					sql`insert into ${jobRecords} (job_id, kind, progress_done, progress_total, progress_message, progress_at)
+						select ${jobId}::uuid, ${kind}, ${done}, ${total}, ${message}, now()
+						where exists (select 1 from pgboss.job where name = ${kind} and id = ${jobId}::uuid and state = 'active')
+						on conflict (job_id) do update set progress_done = excluded.progress_done,
+							progress_total = excluded.progress_total, progress_message = excluded.progress_message,
+							progress_at = excluded.progress_at
+						returning requested_by`,
+				);
+				const [row] = rows;
+				if (row === undefined) return false;
+				if (row.requested_by !== null) {
+					await publishEvent(tx, {
+						type: "job.progress",
+						audience: [rooms.user(row.requested_by)],
+						data: { jobId, kind, done, total, message },
+					});
+				}
+				return true;
+			});
 		},
 	};
 }
