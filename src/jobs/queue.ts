@@ -6,12 +6,14 @@
 // enqueue always runs on the caller's executor, and every queue is created (and cached by pg-boss) at start, never
 // looked up from inside a transaction.
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
-import { fromDrizzle, fromPglite, type JobWithMetadata, PgBoss } from "pg-boss";
+import { type SQL, sql } from "drizzle-orm";
+import { type Db, fromDrizzle, fromPglite, type JobWithMetadata, PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { DatabaseHandle, Executor } from "../db/index.js";
 import { jobRecords } from "../db/schema/index.js";
+import { publishEvent } from "../realtime/publish.js";
+import { rooms } from "../realtime/rooms.js";
 import type { JobKind, Payload, PayloadInput } from "./job-kind.js";
 import { createJobStore, type JobStore } from "./job-store.js";
 
@@ -304,56 +306,156 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 			// A payload that does not parse never will: failed at once, not retried.
 			const message = `invalid payload: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`;
 			jobLogger.error({ issues: parsed.error.issues }, "job payload rejected");
+			await settle(kind, job, jobLogger, { outcome: "failed", reason: { message }, terminal: true });
 			return { id: job.id, status: "deadletter" as const, output: { message } };
 		}
 		const controller = new AbortController();
 		running.add(controller);
 		const signal = AbortSignal.any([job.signal, controller.signal]);
 		const started = performance.now();
+		let output: object | undefined;
 		try {
-			const output = await handler({
-				id: job.id,
-				payload: parsed.data as Payload<K>,
-				attempt: job.retryCount + 1,
-				maxAttempts: job.retryLimit + 1,
-				signal,
-				logger: jobLogger,
-				async progress(done, total, message) {
-					if (!Number.isInteger(done) || !Number.isInteger(total) || done < 0 || total < 0) {
-						throw new TypeError(`progress(${done}, ${total}): both must be whole numbers ≥ 0`);
-					}
-					const stillRunning = await store.saveProgress(job.id, kind.name, done, total, message?.slice(0, 500) ?? null);
-					if (!stillRunning) {
-						controller.abort(new JobCancelledError(job.id));
-						throw new JobCancelledError(job.id);
-					}
-				},
-			});
-			jobLogger.info({ ms: Math.round(performance.now() - started) }, "job completed");
-			return { id: job.id, status: "completed" as const, output: toOutput(output) };
+			output = toOutput(
+				await handler({
+					id: job.id,
+					payload: parsed.data as Payload<K>,
+					attempt: job.retryCount + 1,
+					maxAttempts: job.retryLimit + 1,
+					signal,
+					logger: jobLogger,
+					async progress(done, total, message) {
+						if (!Number.isInteger(done) || !Number.isInteger(total) || done < 0 || total < 0) {
+							throw new TypeError(`progress(${done}, ${total}): both must be whole numbers ≥ 0`);
+						}
+						const stillRunning = await store.saveProgress(
+							job.id,
+							kind.name,
+							done,
+							total,
+							message?.slice(0, 500) ?? null,
+						);
+						if (!stillRunning) {
+							controller.abort(new JobCancelledError(job.id));
+							throw new JobCancelledError(job.id);
+						}
+					},
+				}),
+			);
 		} catch (error) {
 			if (error instanceof JobCancelledError) {
 				jobLogger.info("job cancelled while running");
+				// Already cancelled: pg-boss's settle of this finds the job no longer active and leaves it. No event: the
+				// cancel is no failure, and the request that cancelled it has its answer.
 				return { id: job.id, status: "completed" as const, output: { cancelled: true } };
 			}
 			if (error instanceof PermanentJobError) {
 				jobLogger.error({ err: error }, "job failed for good");
+				await settle(kind, job, jobLogger, { outcome: "failed", reason: { message: error.message }, terminal: true });
 				// `deadletter` on a queue without a dead-letter queue: failed at once, no retry.
 				return { id: job.id, status: "deadletter" as const, output: { message: error.message } };
 			}
 			jobLogger.warn({ err: error, ms: Math.round(performance.now() - started) }, "job failed");
-			throw error;
+			await settle(kind, job, jobLogger, { outcome: "failed", reason: error, terminal: false });
+			return { id: job.id, status: "failed" as const, output: error };
 		} finally {
 			running.delete(controller);
+		}
+		jobLogger.info({ ms: Math.round(performance.now() - started) }, "job completed");
+		await settle(kind, job, jobLogger, { outcome: "completed", output });
+		return { id: job.id, status: "completed" as const, output };
+	}
+
+	/**
+	 * Settles this attempt of the job and tells the user who caused it, in one transaction: a client that reacts to
+	 * `job.completed` or `job.failed` by reading the job sees it completed or failed. The call is fenced to the attempt
+	 * (`{ id, retryCount }`): a job cancelled, expired or failed by pg-boss meanwhile is left as it is, and nothing is
+	 * published. The disposition `run` then returns to pg-boss is the same; its own settle, fenced the same way (active
+	 * at this retry count), finds the job settled already and does nothing. Should this transaction fail, pg-boss's
+	 * settle still lands: the job ends as it should, only without its event.
+	 */
+	async function settle(
+		kind: JobKind,
+		job: JobWithMetadata<unknown>,
+		jobLogger: Logger,
+		result:
+			| { outcome: "completed"; output: object | undefined }
+			| { outcome: "failed"; reason: unknown; terminal: boolean },
+	): Promise<void> {
+		const attempt = { id: job.id, retryCount: job.retryCount };
+		try {
+			await handle.db.transaction(async (tx) => {
+				const db = transactionDatabase(tx);
+				if (result.outcome === "completed") {
+					const response = await boss.complete(kind.name, attempt, result.output ?? null, { db });
+					if (!landed(response)) return;
+				} else {
+					// pg-boss's public fail() retries while retries are left; its terminal fail (the `deadletter` result)
+					// is not public. Spending the retries first makes fail() terminal, in the very statement pg-boss runs.
+					if (result.terminal) await setRetryLimit(tx, kind, job, sql`retry_count`, "active");
+					const response = await boss.fail(kind.name, attempt, result.reason as object, { db });
+					if (!landed(response)) return;
+					// Put back, so that the status API still shows how many attempts the job had.
+					if (result.terminal) await setRetryLimit(tx, kind, job, sql`${job.retryLimit}`, "failed");
+				}
+				const view = await createJobStore(tx).find(job.id);
+				if (view === null || view.requestedBy === null) return;
+				const audience = [rooms.user(view.requestedBy)];
+				if (view.state === "completed") {
+					const data = {
+						jobId: job.id,
+						kind: kind.name,
+						...(result.outcome === "completed" && result.output !== undefined ? { output: result.output } : {}),
+					};
+					await publishEvent(tx, { type: "job.completed", audience, data });
+				} else if (view.state === "failed") {
+					// Failed for good (a retry is no news): no retry left, or none allowed.
+					const data = { jobId: job.id, kind: kind.name, message: view.error ?? "the job failed" };
+					await publishEvent(tx, { type: "job.failed", audience, data });
+				}
+			});
+		} catch (error) {
+			jobLogger.error({ err: error }, "job settle failed; pg-boss settles it without an event");
 		}
 	}
 
 	return queue;
 }
 
+/** Sets the retry limit of `job`'s attempt, if it is in `state`: the statement is fenced like pg-boss's own. */
+async function setRetryLimit(
+	tx: Executor,
+	kind: JobKind,
+	job: JobWithMetadata<unknown>,
+	limit: SQL,
+	state: "active" | "failed",
+): Promise<void> {
+	await tx.execute(
+		sql`update pgboss.job set retry_limit = ${limit} where name = ${kind.name} and id = ${job.id}::uuid
+			and retry_count = ${job.retryCount} and state = ${state}::pgboss.job_state`,
+	);
+}
+
+/** Whether a fenced settle changed the job: pg-boss reports it as `affected`, which its types leave out. */
+function landed(response: unknown): boolean {
+	return (response as { affected?: number }).affected === 1;
+}
+
 /** pg-boss's Drizzle adapter, typed for our executors (Drizzle types `execute()`'s result as unknown). */
-function transactionDatabase(executor: Executor) {
-	return fromDrizzle(executor as unknown as Parameters<typeof fromDrizzle>[0], sql);
+function transactionDatabase(executor: Executor): Db {
+	const adapter = fromDrizzle(executor as unknown as Parameters<typeof fromDrizzle>[0], sql);
+	// pg-boss binds a settle's output (and a failure's serialized error) as an object, which node-postgres and PGlite
+	// send as JSON; postgres.js refuses one it has no type for. Sent as JSON text, as node-postgres would.
+	return { executeSql: (text, values) => adapter.executeSql(text, values?.map(jsonObjectAsText)) };
+}
+
+function jsonObjectAsText(value: unknown): unknown {
+	const plainObject =
+		typeof value === "object" &&
+		value !== null &&
+		!Array.isArray(value) &&
+		!(value instanceof Date) &&
+		!ArrayBuffer.isView(value);
+	return plainObject ? JSON.stringify(value) : value;
 }
 
 /** pg-boss stores the output as JSON: objects as they are, anything else under `value`. */
