@@ -1,8 +1,11 @@
 // Characters: the filtered, sorted, paginated list of a user's characters, create/read/change/delete, bulk delete, guild visibility.
 import { and, asc, count, desc, eq, gte, inArray, lte, ne, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../db/index.js";
+import type { Database, Transaction } from "../db/index.js";
 import { hotQueries } from "../db/queries.js";
 import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
+import { type EventToPublish, publishEvents } from "../realtime/publish.js";
+import { rooms } from "../realtime/rooms.js";
+import { characterAudiences } from "./event-rooms.js";
 
 /** A character row as routes answer it. */
 export type Character = Omit<OwnedCharacter, "userId">;
@@ -79,6 +82,31 @@ function shapeOf(query: CharacterQuery) {
 }
 
 type ListShape = ReturnType<typeof shapeOf>;
+
+/** One `character.deleted` per id (all of one owner's), to the audiences read before the deletion took their teams. */
+export function characterDeletions(
+	ownerId: number,
+	characterIds: readonly number[],
+	audiences: ReadonlyMap<number, readonly string[]>,
+): EventToPublish[] {
+	return characterIds.map((id) => ({
+		type: "character.deleted",
+		audience: audiences.get(id) ?? [rooms.user(ownerId)],
+		data: { id, userId: ownerId },
+	}));
+}
+
+/**
+ * Deletes `characterIds` (locked by the caller, all of `ownerId`'s) and logs their deletion. The audiences are read
+ * first, while the team memberships the deletion takes with it still exist.
+ */
+async function deleteAndPublish(tx: Transaction, ownerId: number, characterIds: readonly number[]): Promise<number> {
+	if (characterIds.length === 0) return 0;
+	const audiences = await characterAudiences(tx, characterIds);
+	await tx.delete(characters).where(inArray(characters.id, [...characterIds]));
+	await publishEvents(tx, characterDeletions(ownerId, characterIds, audiences));
+	return characterIds.length;
+}
 
 export function createCharacterService(db: Database) {
 	/** Placeholders only, so the SQL text depends on the shape alone (id lists are one array parameter each). */
@@ -170,9 +198,16 @@ export function createCharacterService(db: Database) {
 			values: { accountId: number; name: string; level: number; classId: number; serverId: number },
 			userId: number,
 		): Promise<OwnedCharacter> {
-			const [character] = await db.insert(characters).values(values).returning(characterColumns);
-			if (character === undefined) throw new Error("character insert returned no row");
-			return { ...character, userId };
+			return db.transaction(async (tx) => {
+				const [inserted] = await tx.insert(characters).values(values).returning(characterColumns);
+				if (inserted === undefined) throw new Error("character insert returned no row");
+				const character = { ...inserted, userId };
+				const audiences = await characterAudiences(tx, [character.id]);
+				await publishEvents(tx, [
+					{ type: "character.created", audience: audiences.get(character.id) ?? [], data: character },
+				]);
+				return character;
+			});
 		},
 
 		/**
@@ -193,32 +228,63 @@ export function createCharacterService(db: Database) {
 						.for("update", { of: teams });
 					if (held.length > 0) return { status: "server-mismatch" };
 				}
-				const [updated] =
-					Object.keys(values).length === 0
-						? await tx.select(characterColumns).from(characters).where(eq(characters.id, character.id))
-						: await tx
-								.update(characters)
-								.set(values)
-								.where(eq(characters.id, character.id))
-								.returning(characterColumns);
-				return updated === undefined
-					? { status: "missing" }
-					: { status: "updated", character: { ...updated, userId: ownerId } };
+				// An empty change writes nothing, so it has nothing to tell either.
+				if (Object.keys(values).length === 0) {
+					const [current] = await tx.select(characterColumns).from(characters).where(eq(characters.id, character.id));
+					return current === undefined
+						? { status: "missing" }
+						: { status: "updated", character: { ...current, userId: ownerId } };
+				}
+				const [updated] = await tx
+					.update(characters)
+					.set(values)
+					.where(eq(characters.id, character.id))
+					.returning(characterColumns);
+				if (updated === undefined) return { status: "missing" };
+				const changed = { ...updated, userId: ownerId };
+				const audiences = await characterAudiences(tx, [changed.id]);
+				await publishEvents(tx, [
+					{ type: "character.updated", audience: audiences.get(changed.id) ?? [], data: changed },
+				]);
+				return { status: "updated", character: changed };
 			});
 		},
 
-		async remove(characterId: number): Promise<void> {
-			await db.delete(characters).where(eq(characters.id, characterId));
+		/**
+		 * The row is locked first: a team addition (which key-share locks the character) then waits, so the
+		 * `character.deleted` audience names every team the deletion takes the character out of.
+		 */
+		async remove(character: { id: number; userId: number }): Promise<void> {
+			await db.transaction(async (tx) => {
+				const locked = await tx
+					.select({ id: characters.id })
+					.from(characters)
+					.where(eq(characters.id, character.id))
+					.for("update");
+				await deleteAndPublish(
+					tx,
+					character.userId,
+					locked.map(({ id }) => id),
+				);
+			});
 		},
 
-		/** Deletes those of `ids` that belong to the user; the others are left alone and not reported. */
+		/** Deletes those of `ids` that belong to the user; the others are left alone and not reported. One event each. */
 		async removeMany(userId: number, ids: readonly number[]): Promise<number> {
-			const owned = db.select({ id: gameAccounts.id }).from(gameAccounts).where(eq(gameAccounts.userId, userId));
-			const deleted = await db
-				.delete(characters)
-				.where(and(inArray(characters.id, [...ids]), inArray(characters.accountId, owned)))
-				.returning({ id: characters.id });
-			return deleted.length;
+			return db.transaction(async (tx) => {
+				const owned = tx.select({ id: gameAccounts.id }).from(gameAccounts).where(eq(gameAccounts.userId, userId));
+				const locked = await tx
+					.select({ id: characters.id })
+					.from(characters)
+					.where(and(inArray(characters.id, [...ids]), inArray(characters.accountId, owned)))
+					.orderBy(asc(characters.id))
+					.for("update");
+				return deleteAndPublish(
+					tx,
+					userId,
+					locked.map(({ id }) => id),
+				);
+			});
 		},
 
 		/** Whether `viewerId` shares a guild with `ownerId` in which the viewer's role grants `character.view`. */

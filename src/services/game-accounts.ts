@@ -1,8 +1,11 @@
 // Game accounts (a user's Dofus accounts): list with character counts, create, read, change, delete with or without characters.
-import { asc, count, eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { hotQueries } from "../db/queries.js";
 import { characters, gameAccounts } from "../db/schema/index.js";
+import { publishEvents } from "../realtime/publish.js";
+import { characterDeletions } from "./characters.js";
+import { characterAudiences } from "./event-rooms.js";
 
 export type GameAccount = typeof gameAccounts.$inferSelect;
 
@@ -62,15 +65,28 @@ export function createGameAccountService(db: Database) {
 		/**
 		 * Refuses an account that still holds characters unless `cascade`. The row lock conflicts with the key-share
 		 * lock a character insert takes on its account, so no character slips in between the count and the delete.
+		 * Each character a cascade takes away is told as `character.deleted`; they are locked (as a single deletion
+		 * locks its character) so that the events name every team they leave.
 		 */
 		async remove(accountId: number, cascade: boolean): Promise<GameAccountRemoval> {
 			return db.transaction(async (tx): Promise<GameAccountRemoval> => {
-				await tx.select({ id: gameAccounts.id }).from(gameAccounts).where(eq(gameAccounts.id, accountId)).for("update");
-				const [row] = await tx.select({ total: count() }).from(characters).where(eq(characters.accountId, accountId));
-				const held = row?.total ?? 0;
-				if (held > 0 && !cascade) return { status: "not-empty", characters: held };
+				const [account] = await tx
+					.select({ userId: gameAccounts.userId })
+					.from(gameAccounts)
+					.where(eq(gameAccounts.id, accountId))
+					.for("update");
+				const held = await tx
+					.select({ id: characters.id })
+					.from(characters)
+					.where(eq(characters.accountId, accountId))
+					.orderBy(asc(characters.id))
+					.for("update");
+				if (held.length > 0 && !cascade) return { status: "not-empty", characters: held.length };
+				const ids = held.map(({ id }) => id);
+				const audiences = await characterAudiences(tx, ids);
 				await tx.delete(gameAccounts).where(eq(gameAccounts.id, accountId));
-				return { status: "deleted", characters: held };
+				if (account !== undefined) await publishEvents(tx, characterDeletions(account.userId, ids, audiences));
+				return { status: "deleted", characters: ids.length };
 			});
 		},
 	};

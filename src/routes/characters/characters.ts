@@ -107,7 +107,7 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterWritable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
 		.handler(async ({ pickup }, response) => {
-			await characters.remove(pickup("characterId"));
+			await characters.remove(pickup("character"));
 			characterAnswers.deleted.send(response);
 		}, characterAnswers.deleted);
 
