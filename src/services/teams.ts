@@ -3,6 +3,9 @@ import { and, asc, count, eq, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { hotQueries } from "../db/queries.js";
 import { characters, gameAccounts, guildMembers, teamMembers, teams } from "../db/schema/index.js";
+import type { Recheck } from "../realtime/envelope.js";
+import { type EventToPublish, publishEvent } from "../realtime/publish.js";
+import { rooms } from "../realtime/rooms.js";
 import type { GuildService } from "./guilds.js";
 import { roleGrants } from "./permissions.js";
 
@@ -20,6 +23,21 @@ export type TeamChange = { status: "updated"; team: Team } | { status: "server-m
 const memberCount = sql<number>`(select count(*) from team_members where team_members.team_id = teams.id)`.mapWith(
 	Number,
 );
+
+/**
+ * Where a team's events go besides its own room (its owner's room: the way in for connections that just gained or
+ * lost the team room), and whose access its creation or deletion changes (its owner, or every member of its guild).
+ */
+function teamOwner(team: Pick<Team, "ownerUserId" | "guildId">): { room: string; readers: Recheck } {
+	if (team.guildId !== null)
+		return { room: rooms.guild(team.guildId), readers: { rooms: [rooms.guild(team.guildId)] } };
+	if (team.ownerUserId !== null) return { room: rooms.user(team.ownerUserId), readers: { users: [team.ownerUserId] } };
+	throw new Error("a team belongs to a user or to a guild");
+}
+
+function teamAudience(team: Pick<Team, "id" | "ownerUserId" | "guildId">): string[] {
+	return [rooms.team(team.id), teamOwner(team).room];
+}
 
 export function createTeamService(db: Database, guilds: GuildService) {
 	return {
@@ -57,9 +75,17 @@ export function createTeamService(db: Database, guilds: GuildService) {
 			ownerUserId: number | null;
 			guildId: number | null;
 		}): Promise<Team> {
-			const [team] = await db.insert(teams).values(values).returning();
-			if (team === undefined) throw new Error("team insert returned no row");
-			return team;
+			return db.transaction(async (tx) => {
+				const [team] = await tx.insert(teams).values(values).returning();
+				if (team === undefined) throw new Error("team insert returned no row");
+				await publishEvent(tx, {
+					type: "team.created",
+					audience: teamAudience(team),
+					data: { ...team, members: [] },
+					recheck: teamOwner(team).readers,
+				});
+				return team;
+			});
 		},
 
 		/** Moving a team to another server is refused while it holds characters (they are all on the current one). */
@@ -79,12 +105,24 @@ export function createTeamService(db: Database, guilds: GuildService) {
 				}
 				if (Object.keys(values).length === 0) return { status: "updated", team: locked };
 				const [team] = await tx.update(teams).set(values).where(eq(teams.id, teamId)).returning();
-				return team === undefined ? { status: "missing" } : { status: "updated", team };
+				if (team === undefined) return { status: "missing" };
+				await publishEvent(tx, { type: "team.updated", audience: teamAudience(team), data: team });
+				return { status: "updated", team };
 			});
 		},
 
+		/** Its members go with it (team_members cascade); `team.deleted` is all its readers need to drop them. */
 		async remove(teamId: number): Promise<void> {
-			await db.delete(teams).where(eq(teams.id, teamId));
+			await db.transaction(async (tx) => {
+				const [team] = await tx.delete(teams).where(eq(teams.id, teamId)).returning();
+				if (team === undefined) return;
+				await publishEvent(tx, {
+					type: "team.deleted",
+					audience: teamAudience(team),
+					data: { id: team.id, ownerUserId: team.ownerUserId, guildId: team.guildId },
+					recheck: teamOwner(team).readers,
+				});
+			});
 		},
 
 		/** The team's characters with their owners, in the order they joined. */
@@ -136,18 +174,36 @@ export function createTeamService(db: Database, guilds: GuildService) {
 				if (locked.serverId !== character.serverId) return { status: "server-mismatch" };
 				if (current.length >= maxTeamSize) return { status: "full" };
 				await tx.insert(teamMembers).values({ teamId, characterId: character.id });
+				await publishEvent(tx, {
+					type: "team.member_added",
+					audience: [rooms.team(teamId)],
+					data: { teamId, characterId: character.id },
+				});
 				return { status: "added" };
 			});
 		},
 
 		async removeMember(teamId: number, characterId: number): Promise<boolean> {
-			const removed = await db
-				.delete(teamMembers)
-				.where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.characterId, characterId)))
-				.returning({ characterId: teamMembers.characterId });
-			return removed.length > 0;
+			return db.transaction(async (tx) => {
+				const removed = await tx
+					.delete(teamMembers)
+					.where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.characterId, characterId)))
+					.returning({ characterId: teamMembers.characterId });
+				if (removed.length === 0) return false;
+				await publishEvent(tx, teamMemberRemoved(teamId, characterId));
+				return true;
+			});
 		},
 	};
+}
+
+/** Also published by a guild for the characters a leaving member takes out of its teams. */
+export function teamMemberRemoved(teamId: number, characterId: number) {
+	return {
+		type: "team.member_removed",
+		audience: [rooms.team(teamId)],
+		data: { teamId, characterId },
+	} as const satisfies EventToPublish;
 }
 
 function teamColumns() {
