@@ -13,6 +13,8 @@ import {
 	progressions,
 	users,
 } from "../db/schema/index.js";
+import { publishEvent } from "../realtime/publish.js";
+import { characterAudiences } from "./event-rooms.js";
 
 export type StatusCounts = Record<ProgressionStatus, number>;
 export type KindCounts = Record<ProgressionKind, StatusCounts>;
@@ -54,18 +56,26 @@ export function createProgressionService(db: Database) {
 				.orderBy(asc(progressions.kind), asc(progressions.refId));
 		},
 
-		/** Creates or replaces the status (the primary key is character, kind, ref). */
+		/** Creates or replaces the status (the primary key is character, kind, ref); told to whoever may see the character. */
 		async save(characterId: number, kind: ProgressionKind, refId: number, status: ProgressionStatus) {
-			const [row] = await db
-				.insert(progressions)
-				.values({ characterId, kind, refId, status })
-				.onConflictDoUpdate({
-					target: [progressions.characterId, progressions.kind, progressions.refId],
-					set: { status, updatedAt: new Date() },
-				})
-				.returning(progressionColumns);
-			if (row === undefined) throw new Error("progression upsert returned no row");
-			return row;
+			return db.transaction(async (tx) => {
+				const [row] = await tx
+					.insert(progressions)
+					.values({ characterId, kind, refId, status })
+					.onConflictDoUpdate({
+						target: [progressions.characterId, progressions.kind, progressions.refId],
+						set: { status, updatedAt: new Date() },
+					})
+					.returning(progressionColumns);
+				if (row === undefined) throw new Error("progression upsert returned no row");
+				const audiences = await characterAudiences(tx, [characterId]);
+				await publishEvent(tx, {
+					type: "progression.saved",
+					audience: audiences.get(characterId) ?? [],
+					data: { characterId, kind: row.kind, refId: row.refId, status: row.status },
+				});
+				return row;
+			});
 		},
 
 		/**
