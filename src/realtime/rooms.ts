@@ -14,6 +14,7 @@ export const eventTypes = [
 	"guild.member_left",
 	"guild.member_role_changed",
 	"guild.updated",
+	"guild.role_updated",
 	"guild.deleted",
 	"job.progress",
 	"job.completed",

@@ -12,7 +12,10 @@ import {
 	teams,
 	users,
 } from "../db/schema/index.js";
+import { type EventToPublish, publishEvent, publishEvents } from "../realtime/publish.js";
+import { rooms } from "../realtime/rooms.js";
 import { defaultMemberPermissions, type Permission, permissions } from "./permissions.js";
+import { teamMemberRemoved } from "./teams.js";
 
 /** The caller's place in a guild, as `userHasRight` drops it on the floor. */
 export interface Membership {
@@ -34,6 +37,31 @@ const roleColumns = {
 	kind: guildRoles.kind,
 	permissions: guildRoles.permissions,
 };
+
+/**
+ * A member joined, left or changed role: told to the guild and to the member (who may just have lost the guild room),
+ * whose visible rooms are worked out again first.
+ */
+export function guildMemberEvent(
+	type: "guild.member_joined" | "guild.member_left" | "guild.member_role_changed",
+	data: { guildId: number; userId: number; roleId?: number },
+): EventToPublish {
+	return {
+		type,
+		audience: [rooms.guild(data.guildId), rooms.user(data.userId)],
+		data,
+		recheck: { users: [data.userId] },
+	};
+}
+
+/** A role was created, changed or deleted; `rightsChanged` when members holding it now have other rights. */
+function roleUpdated(
+	data: { guildId: number; roleId: number; deleted?: true },
+	rightsChanged: boolean,
+): EventToPublish {
+	const event: EventToPublish = { type: "guild.role_updated", audience: [rooms.guild(data.guildId)], data };
+	return rightsChanged ? { ...event, recheck: { rooms: [rooms.guild(data.guildId)] } } : event;
+}
 
 export function createGuildService(db: Database) {
 	/*
@@ -84,6 +112,10 @@ export function createGuildService(db: Database) {
 				const owner = roles.find((role) => role.kind === "owner");
 				if (owner === undefined) throw new Error("owner role insert returned no row");
 				await tx.insert(guildMembers).values({ guildId: guild.id, userId: creatorId, roleId: owner.id });
+				await publishEvent(
+					tx,
+					guildMemberEvent("guild.member_joined", { guildId: guild.id, userId: creatorId, roleId: owner.id }),
+				);
 				return { ...guild, role: owner };
 			});
 		},
@@ -112,16 +144,35 @@ export function createGuildService(db: Database) {
 
 		async update(guildId: number, changes: { name?: string | undefined }) {
 			if (changes.name === undefined) return this.find(guildId);
-			const [guild] = await db
-				.update(guilds)
-				.set({ name: changes.name.trim() })
-				.where(eq(guilds.id, guildId))
-				.returning();
-			return guild;
+			const name = changes.name.trim();
+			return db.transaction(async (tx) => {
+				const [guild] = await tx.update(guilds).set({ name }).where(eq(guilds.id, guildId)).returning();
+				if (guild !== undefined)
+					await publishEvent(tx, { type: "guild.updated", audience: [rooms.guild(guildId)], data: guild });
+				return guild;
+			});
 		},
 
+		/**
+		 * Its members, roles and teams go with it. `guild.deleted` also reaches each member's own room: their connections
+		 * lose the guild room when they are worked out again, before the event is delivered.
+		 */
 		async remove(guildId: number): Promise<void> {
-			await db.delete(guilds).where(eq(guilds.id, guildId));
+			await db.transaction(async (tx) => {
+				const members = await tx
+					.select({ userId: guildMembers.userId })
+					.from(guildMembers)
+					.where(eq(guildMembers.guildId, guildId))
+					.orderBy(asc(guildMembers.userId));
+				const deleted = await tx.delete(guilds).where(eq(guilds.id, guildId)).returning({ id: guilds.id });
+				if (deleted.length === 0) return;
+				await publishEvent(tx, {
+					type: "guild.deleted",
+					audience: [rooms.guild(guildId), ...members.map((member) => rooms.user(member.userId))],
+					data: { id: guildId },
+					recheck: { rooms: [rooms.guild(guildId)] },
+				});
+			});
 		},
 
 		async membership(guildId: number, userId: number): Promise<Membership | undefined> {
@@ -179,9 +230,14 @@ export function createGuildService(db: Database) {
 					.from(characters)
 					.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
 					.where(eq(gameAccounts.userId, targetUserId));
-				await tx
+				const leftTeams = await tx
 					.delete(teamMembers)
-					.where(and(inArray(teamMembers.teamId, guildTeams), inArray(teamMembers.characterId, theirCharacters)));
+					.where(and(inArray(teamMembers.teamId, guildTeams), inArray(teamMembers.characterId, theirCharacters)))
+					.returning({ teamId: teamMembers.teamId, characterId: teamMembers.characterId });
+				await publishEvents(tx, [
+					...leftTeams.map((row) => teamMemberRemoved(row.teamId, row.characterId)),
+					guildMemberEvent("guild.member_left", { guildId, userId: targetUserId }),
+				]);
 				return { status: "done" };
 			});
 		},
@@ -206,10 +262,15 @@ export function createGuildService(db: Database) {
 				if (touchesOwner && actor.roleKind !== "owner") return { status: "owner-only" };
 				if (target.kind === "owner" && role.kind !== "owner" && (await ownerCount(tx, guildId)) <= 1)
 					return { status: "last-owner" };
+				if (target.roleId === roleId) return { status: "done" };
 				await tx
 					.update(guildMembers)
 					.set({ roleId })
 					.where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, targetUserId)));
+				await publishEvent(
+					tx,
+					guildMemberEvent("guild.member_role_changed", { guildId, userId: targetUserId, roleId }),
+				);
 				return { status: "done" };
 			});
 		},
@@ -226,13 +287,17 @@ export function createGuildService(db: Database) {
 			return role;
 		},
 
+		/** Nobody holds a new role yet: no one's rights change, so no one's rooms are worked out again. */
 		async createRole(guildId: number, input: { name: string; permissions: readonly Permission[] }) {
-			const [role] = await db
-				.insert(guildRoles)
-				.values({ guildId, name: input.name.trim(), permissions: [...new Set(input.permissions)] })
-				.returning(roleColumns);
-			if (role === undefined) throw new Error("role insert returned no row");
-			return role;
+			return db.transaction(async (tx) => {
+				const [role] = await tx
+					.insert(guildRoles)
+					.values({ guildId, name: input.name.trim(), permissions: [...new Set(input.permissions)] })
+					.returning(roleColumns);
+				if (role === undefined) throw new Error("role insert returned no row");
+				await publishEvent(tx, roleUpdated({ guildId, roleId: role.id }, false));
+				return role;
+			});
 		},
 
 		/** The owner role never changes (it holds every permission); the member role keeps its name. */
@@ -245,19 +310,39 @@ export function createGuildService(db: Database) {
 			const values: Partial<typeof guildRoles.$inferInsert> = {};
 			if (changes.name !== undefined) values.name = changes.name.trim();
 			if (changes.permissions !== undefined) values.permissions = [...new Set(changes.permissions)];
-			const [updated] =
-				Object.keys(values).length === 0
-					? await db.select(roleColumns).from(guildRoles).where(eq(guildRoles.id, role.id))
-					: await db.update(guildRoles).set(values).where(eq(guildRoles.id, role.id)).returning(roleColumns);
-			if (updated === undefined) throw new Error(`role ${role.id} vanished`);
-			return { status: "done", role: updated } as const;
+			if (Object.keys(values).length === 0) {
+				const [current] = await db.select(roleColumns).from(guildRoles).where(eq(guildRoles.id, role.id));
+				if (current === undefined) throw new Error(`role ${role.id} vanished`);
+				return { status: "done", role: current } as const;
+			}
+			return db.transaction(async (tx) => {
+				const [updated] = await tx
+					.update(guildRoles)
+					.set(values)
+					.where(eq(guildRoles.id, role.id))
+					.returning(roleColumns);
+				if (updated === undefined) throw new Error(`role ${role.id} vanished`);
+				// New permissions change what its holders may see (guild:<g>#<right> keys): their rooms are worked out again.
+				await publishEvent(
+					tx,
+					roleUpdated({ guildId: updated.guildId, roleId: updated.id }, values.permissions !== undefined),
+				);
+				return { status: "done", role: updated } as const;
+			});
 		},
 
-		/** System roles stay; a role still held by members is refused by guild_members_role_fk (409 role.in_use). */
-		async deleteRole(role: { id: number; kind: GuildRoleKind }): Promise<RoleChange> {
+		/**
+		 * System roles stay; a role still held by members is refused by guild_members_role_fk (409 role.in_use), so
+		 * deleting one changes nobody's rights.
+		 */
+		async deleteRole(role: { id: number; guildId: number; kind: GuildRoleKind }): Promise<RoleChange> {
 			if (role.kind !== "custom") return { status: "system-role" };
-			await db.delete(guildRoles).where(eq(guildRoles.id, role.id));
-			return { status: "done" };
+			return db.transaction(async (tx) => {
+				const deleted = await tx.delete(guildRoles).where(eq(guildRoles.id, role.id)).returning({ id: guildRoles.id });
+				if (deleted.length > 0)
+					await publishEvent(tx, roleUpdated({ guildId: role.guildId, roleId: role.id, deleted: true }, false));
+				return { status: "done" } as const;
+			});
 		},
 	};
 }

@@ -2,7 +2,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { guildInvitations, guildMembers, guildRoles, guilds, users } from "../db/schema/index.js";
-import type { Membership } from "./guilds.js";
+import { publishEvent } from "../realtime/publish.js";
+import { guildMemberEvent, type Membership } from "./guilds.js";
 import type { Mailer } from "./mail.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { generateToken, hashToken, looksLikeToken } from "./tokens.js";
@@ -118,6 +119,14 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 				await tx
 					.insert(guildMembers)
 					.values({ guildId: invitation.guildId, userId: user.id, roleId: invitation.roleId });
+				await publishEvent(
+					tx,
+					guildMemberEvent("guild.member_joined", {
+						guildId: invitation.guildId,
+						userId: user.id,
+						roleId: invitation.roleId,
+					}),
+				);
 				return { status: "joined" as const };
 			});
 		},
