@@ -1,15 +1,24 @@
-// Reference data changed (a DofusDB sync): every API instance drops its cached lists at once, not when their TTL ends.
+// Reference data changed (a DofusDB sync): instances drop their cached lists at once, clients are told to reload them.
 import type { Logger } from "pino";
 import type { DatabaseHandle, Executor } from "../db/index.js";
 import { listen, notify } from "../db/notifications.js";
+import { publishEvent } from "../realtime/publish.js";
+import { rooms } from "../realtime/rooms.js";
 import type { ReferenceCache } from "./reference-cache.js";
 import { type ReferenceResource, referenceResources } from "./reference-data.js";
 
 const channel = "dofus_manager_reference_changed";
 
-/** Tells every instance that these lists changed; inside a transaction, only once it commits. */
-export function announceReferenceChange(executor: Executor, resources: readonly ReferenceResource[]): Promise<void> {
-	return notify(executor, channel, resources.join(","));
+/**
+ * Tells every instance that these lists changed (their caches drop them) and every signed-in client
+ * (`reference.updated`); inside a transaction, only once it commits. Publishes an event: call it last in the transaction.
+ */
+export async function announceReferenceChange(
+	executor: Executor,
+	resources: readonly ReferenceResource[],
+): Promise<void> {
+	await notify(executor, channel, resources.join(","));
+	await publishEvent(executor, { type: "reference.updated", audience: [rooms.reference], data: { resources } });
 }
 
 /** Invalidates `cache` whenever any process announces a change; resolves once listening. */

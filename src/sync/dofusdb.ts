@@ -172,7 +172,8 @@ export async function syncDofusDb(options: SyncOptions): Promise<SyncReport> {
 		const changedResources = referenceResources.filter(
 			(resource) => counts[resource].created + counts[resource].updated > 0,
 		);
-		// Delivered at commit to every API instance listening (services/reference-changes.ts), never for a rollback.
+		// Delivered at commit to every API instance listening and to clients (`reference.updated`), never for a rollback;
+		// last in the transaction, as an event's publication must be (services/reference-changes.ts).
 		if (changedResources.length > 0) await announceReferenceChange(tx, changedResources);
 		return counts;
 	});
