@@ -3,8 +3,7 @@ import { and, asc, count, desc, eq, gte, inArray, lte, ne, type SQL, sql } from 
 import type { Database, Transaction } from "../db/index.js";
 import { hotQueries } from "../db/queries.js";
 import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
-import { type EventToPublish, publishEvents } from "../realtime/publish.js";
-import { rooms } from "../realtime/rooms.js";
+import { type EventToPublish, publishEvent, publishEvents } from "../realtime/publish.js";
 import { characterAudiences } from "./event-rooms.js";
 
 /** A character row as routes answer it. */
@@ -87,11 +86,11 @@ type ListShape = ReturnType<typeof shapeOf>;
 export function characterDeletions(
 	ownerId: number,
 	characterIds: readonly number[],
-	audiences: ReadonlyMap<number, readonly string[]>,
+	audienceOf: (characterId: number) => string[],
 ): EventToPublish[] {
 	return characterIds.map((id) => ({
 		type: "character.deleted",
-		audience: audiences.get(id) ?? [rooms.user(ownerId)],
+		audience: audienceOf(id),
 		data: { id, userId: ownerId },
 	}));
 }
@@ -102,9 +101,9 @@ export function characterDeletions(
  */
 async function deleteAndPublish(tx: Transaction, ownerId: number, characterIds: readonly number[]): Promise<number> {
 	if (characterIds.length === 0) return 0;
-	const audiences = await characterAudiences(tx, characterIds);
+	const audienceOf = await characterAudiences(tx, ownerId, characterIds);
 	await tx.delete(characters).where(inArray(characters.id, [...characterIds]));
-	await publishEvents(tx, characterDeletions(ownerId, characterIds, audiences));
+	await publishEvents(tx, characterDeletions(ownerId, characterIds, audienceOf));
 	return characterIds.length;
 }
 
@@ -202,10 +201,8 @@ export function createCharacterService(db: Database) {
 				const [inserted] = await tx.insert(characters).values(values).returning(characterColumns);
 				if (inserted === undefined) throw new Error("character insert returned no row");
 				const character = { ...inserted, userId };
-				const audiences = await characterAudiences(tx, [character.id]);
-				await publishEvents(tx, [
-					{ type: "character.created", audience: audiences.get(character.id) ?? [], data: character },
-				]);
+				const audienceOf = await characterAudiences(tx, userId, [character.id]);
+				await publishEvent(tx, { type: "character.created", audience: audienceOf(character.id), data: character });
 				return character;
 			});
 		},
@@ -242,10 +239,8 @@ export function createCharacterService(db: Database) {
 					.returning(characterColumns);
 				if (updated === undefined) return { status: "missing" };
 				const changed = { ...updated, userId: ownerId };
-				const audiences = await characterAudiences(tx, [changed.id]);
-				await publishEvents(tx, [
-					{ type: "character.updated", audience: audiences.get(changed.id) ?? [], data: changed },
-				]);
+				const audienceOf = await characterAudiences(tx, ownerId, [changed.id]);
+				await publishEvent(tx, { type: "character.updated", audience: audienceOf(changed.id), data: changed });
 				return { status: "updated", character: changed };
 			});
 		},

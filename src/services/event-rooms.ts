@@ -2,7 +2,7 @@
 // Kept side by side because they must agree: an audience key no resolver grants reaches nobody.
 import { asc, eq, inArray, or } from "drizzle-orm";
 import type { Database, Executor } from "../db/index.js";
-import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
+import { guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
 import { type RoomResolver, rooms } from "../realtime/rooms.js";
 import { permissions, roleGrants } from "./permissions.js";
 
@@ -45,39 +45,32 @@ export function createEventRoomResolver(db: Database): RoomResolver {
 }
 
 /**
- * Who hears of a change to each of `characterIds`, keyed by id: its owner, the fellows of the owner's guilds whose role
- * lets them view it (as `GET /api/characters/{id}` would), and the readers of every team holding it. Read inside the
- * change's transaction, before a deletion (which takes the team memberships with it). Ids not found are left out.
+ * Who hears of a change to one of `ownerId`'s characters: the owner, the fellows of the owner's guilds whose role lets
+ * them view it (as `GET /api/characters/{id}` would), and the readers of every team holding it. Read inside the
+ * change's transaction, before a deletion (which takes the team memberships with it); two queries for any number.
  */
 export async function characterAudiences(
 	executor: Executor,
+	ownerId: number,
 	characterIds: readonly number[],
-): Promise<Map<number, string[]>> {
-	if (characterIds.length === 0) return new Map();
-	const ids = [...characterIds];
-	const [owners, memberships] = await Promise.all([
+): Promise<(characterId: number) => string[]> {
+	const [ownerGuilds, memberships] = await Promise.all([
 		executor
-			.select({ id: characters.id, userId: gameAccounts.userId, guildId: guildMembers.guildId })
-			.from(characters)
-			.innerJoin(gameAccounts, eq(gameAccounts.id, characters.accountId))
-			.leftJoin(guildMembers, eq(guildMembers.userId, gameAccounts.userId))
-			.where(inArray(characters.id, ids))
+			.select({ guildId: guildMembers.guildId })
+			.from(guildMembers)
+			.where(eq(guildMembers.userId, ownerId))
 			.orderBy(asc(guildMembers.guildId)),
-		executor
-			.select({ characterId: teamMembers.characterId, teamId: teamMembers.teamId })
-			.from(teamMembers)
-			.where(inArray(teamMembers.characterId, ids))
-			.orderBy(asc(teamMembers.teamId)),
+		characterIds.length === 0
+			? []
+			: executor
+					.select({ characterId: teamMembers.characterId, teamId: teamMembers.teamId })
+					.from(teamMembers)
+					.where(inArray(teamMembers.characterId, [...characterIds]))
+					.orderBy(asc(teamMembers.teamId)),
 	]);
-	const audiences = new Map<number, string[]>();
-	for (const row of owners) {
-		let audience = audiences.get(row.id);
-		if (audience === undefined) {
-			audience = [rooms.user(row.userId)];
-			audiences.set(row.id, audience);
-		}
-		if (row.guildId !== null) audience.push(rooms.guildRight(row.guildId, "character.view"));
-	}
-	for (const row of memberships) audiences.get(row.characterId)?.push(rooms.team(row.teamId));
-	return audiences;
+	const shared = [rooms.user(ownerId), ...ownerGuilds.map((row) => rooms.guildRight(row.guildId, "character.view"))];
+	return (characterId) => [
+		...shared,
+		...memberships.filter((row) => row.characterId === characterId).map((row) => rooms.team(row.teamId)),
+	];
 }

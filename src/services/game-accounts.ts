@@ -83,9 +83,10 @@ export function createGameAccountService(db: Database) {
 					.for("update");
 				if (held.length > 0 && !cascade) return { status: "not-empty", characters: held.length };
 				const ids = held.map(({ id }) => id);
-				const audiences = await characterAudiences(tx, ids);
+				if (account === undefined) return { status: "deleted", characters: 0 };
+				const audienceOf = await characterAudiences(tx, account.userId, ids);
 				await tx.delete(gameAccounts).where(eq(gameAccounts.id, accountId));
-				if (account !== undefined) await publishEvents(tx, characterDeletions(account.userId, ids, audiences));
+				await publishEvents(tx, characterDeletions(account.userId, ids, audienceOf));
 				return { status: "deleted", characters: ids.length };
 			});
 		},

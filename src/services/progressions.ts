@@ -57,7 +57,13 @@ export function createProgressionService(db: Database) {
 		},
 
 		/** Creates or replaces the status (the primary key is character, kind, ref); told to whoever may see the character. */
-		async save(characterId: number, kind: ProgressionKind, refId: number, status: ProgressionStatus) {
+		async save(
+			character: { id: number; userId: number },
+			kind: ProgressionKind,
+			refId: number,
+			status: ProgressionStatus,
+		) {
+			const characterId = character.id;
 			return db.transaction(async (tx) => {
 				const [row] = await tx
 					.insert(progressions)
@@ -68,10 +74,10 @@ export function createProgressionService(db: Database) {
 					})
 					.returning(progressionColumns);
 				if (row === undefined) throw new Error("progression upsert returned no row");
-				const audiences = await characterAudiences(tx, [characterId]);
+				const audienceOf = await characterAudiences(tx, character.userId, [characterId]);
 				await publishEvent(tx, {
 					type: "progression.saved",
-					audience: audiences.get(characterId) ?? [],
+					audience: audienceOf(characterId),
 					data: { characterId, kind: row.kind, refId: row.refId, status: row.status },
 				});
 				return row;

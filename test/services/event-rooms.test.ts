@@ -126,8 +126,8 @@ describe("characterAudiences", () => {
 		const team = await createTeam(db, owner.id);
 		await addTeamMember(db, team.id, character.id);
 
-		const audiences = await characterAudiences(db, [character.id]);
-		expect(audiences.get(character.id)).toEqual([
+		const audienceOf = await characterAudiences(db, owner.id, [character.id]);
+		expect(audienceOf(character.id)).toEqual([
 			`user:${owner.id}`,
 			`guild:${first.guildId}#character.view`,
 			`guild:${second.guildId}#character.view`,
@@ -138,10 +138,10 @@ describe("characterAudiences", () => {
 	it("names only its owner for a character of a user in no guild and no team", async () => {
 		const owner = await createUser(db);
 		const character = await createCharacter(db, (await createGameAccount(db, owner.id)).id);
-		expect((await characterAudiences(db, [character.id])).get(character.id)).toEqual([`user:${owner.id}`]);
+		expect((await characterAudiences(db, owner.id, [character.id]))(character.id)).toEqual([`user:${owner.id}`]);
 	});
 
-	it("keeps each character's audience apart, and leaves out ids that match no character", async () => {
+	it("keeps each character's teams apart", async () => {
 		const owner = await createUser(db);
 		const account = await createGameAccount(db, owner.id);
 		const inTeam = await createCharacter(db, account.id);
@@ -149,10 +149,21 @@ describe("characterAudiences", () => {
 		const team = await createTeam(db, owner.id);
 		await addTeamMember(db, team.id, inTeam.id);
 
-		const audiences = await characterAudiences(db, [inTeam.id, alone.id, 999_999]);
-		expect(Object.fromEntries(audiences)).toEqual({
-			[inTeam.id]: [`user:${owner.id}`, `team:${team.id}`],
-			[alone.id]: [`user:${owner.id}`],
-		});
+		const audienceOf = await characterAudiences(db, owner.id, [inTeam.id, alone.id]);
+		expect(audienceOf(inTeam.id)).toEqual([`user:${owner.id}`, `team:${team.id}`]);
+		expect(audienceOf(alone.id)).toEqual([`user:${owner.id}`]);
+	});
+
+	it("leaves out the guilds of other users and the teams of characters it was not asked about", async () => {
+		const owner = await createUser(db);
+		const other = await createUser(db);
+		await guildOwnedBy(other.id);
+		const account = await createGameAccount(db, owner.id);
+		const asked = await createCharacter(db, account.id);
+		const notAsked = await createCharacter(db, account.id);
+		const team = await createTeam(db, owner.id);
+		await addTeamMember(db, team.id, notAsked.id);
+
+		expect((await characterAudiences(db, owner.id, [asked.id]))(asked.id)).toEqual([`user:${owner.id}`]);
 	});
 });

@@ -46,7 +46,7 @@ export function declareProgressionRoutes(_app: App, { services, guards }: Domain
 		.presetCheck(dungeonFound, (pickup) => pickup("refId"), { skip: (pickup) => pickup("kind") !== "dungeon" })
 		.handler(async ({ pickup }, response) => {
 			const progression = await progressions.save(
-				pickup("characterId"),
+				pickup("character"),
 				pickup("kind"),
 				pickup("refId"),
 				pickup("status"),
