@@ -12,7 +12,10 @@ export interface EventStreamOptions {
 	retryMs?: number;
 	/** A comment line this often keeps proxies and load balancers from closing an idle stream. Default 15 s; 0: none. */
 	heartbeatMs?: number;
-	/** A client that leaves more than this unread is dropped (reason `slow-consumer`). Default 1 MiB. */
+	/**
+	 * A client that leaves more than this unread (beyond what the kernel's socket buffers took) is dropped, reason
+	 * `slow-consumer`. Default 1 MiB.
+	 */
 	maxBufferedBytes?: number;
 }
 
@@ -46,6 +49,7 @@ function singleLine(value: string, field: string): string {
 /** An open event stream, handed to the handler's `onOpen`. Writes after it closed are ignored. */
 export class EventStream {
 	#closed = false;
+	#recheckPending = false;
 	#reason: EventStreamCloseReason | undefined;
 	readonly #listeners: ((reason: EventStreamCloseReason) => void)[] = [];
 	readonly #heartbeat: NodeJS.Timeout | undefined;
@@ -102,14 +106,27 @@ export class EventStream {
 	private write(text: string): boolean {
 		if (this.#closed) return false;
 		this.sink.write(text);
-		// Node buffers whatever the socket does not take: past the cap the client is not reading, and holding more
-		// would let one client grow the process's memory without bound.
-		if (this.sink.writableLength > this.maxBufferedBytes) {
-			this.end("slow-consumer", false);
-			this.sink.destroy();
-			return false;
+		// Node holds whatever the socket has not taken yet. Writes of one tick all count until the socket takes them, so
+		// a burst to a client that reads fine can pass the cap for a moment: the cap is checked again once pending
+		// writes had their turn (setImmediate runs after the I/O poll), and only a client still over it is dropped.
+		// Four times the cap is too much to hold even for a moment. Holding more would let a client that does not read
+		// grow the process's memory without bound.
+		const buffered = this.sink.writableLength;
+		if (buffered > this.maxBufferedBytes * 4) return this.dropSlowConsumer();
+		if (buffered > this.maxBufferedBytes && !this.#recheckPending) {
+			this.#recheckPending = true;
+			setImmediate(() => {
+				this.#recheckPending = false;
+				if (!this.#closed && this.sink.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
+			});
 		}
 		return true;
+	}
+
+	private dropSlowConsumer(): false {
+		this.end("slow-consumer", false);
+		this.sink.destroy();
+		return false;
 	}
 
 	private end(reason: EventStreamCloseReason, endResponse: boolean): void {

@@ -33,7 +33,13 @@ export interface RealtimeInstance {
 /** One API instance: a hub on `handle`, an app using it, listening on a free port. */
 export async function startRealtimeInstance(
 	handle: DatabaseHandle,
-	options: { clock?: TestClock; settings?: Partial<RealtimeSettings>; logger?: Logger; heartbeatMs?: number } = {},
+	options: {
+		clock?: TestClock;
+		settings?: Partial<RealtimeSettings>;
+		logger?: Logger;
+		heartbeatMs?: number;
+		maxBufferedBytes?: number;
+	} = {},
 ): Promise<RealtimeInstance> {
 	const clock = options.clock ?? testClock();
 	const logger = options.logger ?? pino({ level: "silent" });
@@ -46,7 +52,11 @@ export async function startRealtimeInstance(
 	});
 	await hub.start();
 	const app = buildApp({
-		config: { ...testConfig, REALTIME_HEARTBEAT_MS: options.heartbeatMs ?? 15_000 },
+		config: {
+			...testConfig,
+			REALTIME_HEARTBEAT_MS: options.heartbeatMs ?? 15_000,
+			REALTIME_MAX_BUFFERED_BYTES: options.maxBufferedBytes ?? 1_048_576,
+		},
 		logger,
 		db: handle.db,
 		clock,
@@ -87,7 +97,7 @@ export async function secondDatabaseHandle(): Promise<{ handle: DatabaseHandle; 
  */
 export function realtimeInstancePerTest(
 	receive: (fresh: RealtimeInstance & { clock: TestClock; handle: DatabaseHandle }) => void,
-	options: { settings?: Partial<RealtimeSettings>; heartbeatMs?: number } = {},
+	options: { settings?: Partial<RealtimeSettings>; heartbeatMs?: number; maxBufferedBytes?: number } = {},
 ): void {
 	let handle: DatabaseHandle;
 	let instance: RealtimeInstance | undefined;
