@@ -204,6 +204,22 @@ describe("GET /api/events", () => {
 		}
 	});
 
+	it("answers 503 with Retry-After past the instance's REALTIME_MAX_CONNECTIONS", async () => {
+		const small = await startRealtimeInstance(instance.handle, { settings: { maxConnections: 1 } });
+		try {
+			const first = await signUp(small.app);
+			const second = await signUp(small.app);
+			await following(first.headers, "", small);
+			const refused = await stream(second.headers, "", small);
+			await refused.ended();
+			expect(refused.status).toBe(503);
+			expect(refused.headers.info).toBe("realtime.unavailable");
+			expect(refused.headers["retry-after"]).toBe("5");
+		} finally {
+			await small.stop();
+		}
+	});
+
 	it("ends every stream when the instance shuts down", async () => {
 		const player = await signUp(instance.app);
 		const events = await following(player.headers);
