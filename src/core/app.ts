@@ -44,6 +44,7 @@ import {
 	type RouteOptions,
 } from "./route-definition.js";
 import { joinPath, Router } from "./router.js";
+import { type UpgradeHandler, UpgradeRegistry } from "./upgrade.js";
 
 export interface AppOptions {
 	environment: Environment;
@@ -126,6 +127,8 @@ export class App {
 	private closing: Promise<void> | undefined;
 	/** Open `text/event-stream` answers: shutdown ends them, since their clients would otherwise hold it to the deadline. */
 	readonly eventStreams = new EventStreamRegistry();
+	/** Handlers of upgrade requests (WebSocket …) by path; told to close at shutdown, when event streams end. */
+	private readonly upgrades: UpgradeRegistry;
 
 	constructor(options: AppOptions) {
 		this.environment = options.environment;
@@ -140,6 +143,7 @@ export class App {
 		if (!Number.isInteger(this.trustProxy) || this.trustProxy < 0)
 			throw new DeclarationError("trustProxy must be a whole number of proxies (0 or more).");
 		this.errorHandler = defaultErrorHandler(options.environment);
+		this.upgrades = new UpgradeRegistry(this.logger, this.trustProxy);
 	}
 
 	/** Starts a route: `declareRoute("GET", "/users/{id}")`, then hooks, extract, steps and a handler. */
@@ -193,6 +197,19 @@ export class App {
 		} else {
 			throw new DeclarationError(`Unknown hook "${name}".`);
 		}
+		return this;
+	}
+
+	/**
+	 * Hands upgrade requests (`Connection: Upgrade`) to `path` to `handler`, outside the pipeline: no hook or step runs,
+	 * the handler answers on the socket or takes it over. Requests to the path without an Upgrade header reach its
+	 * declared routes as usual. At shutdown the handler is told to close, when open event streams are ended.
+	 */
+	onUpgrade(path: string, handler: UpgradeHandler): this {
+		if (this.httpServer !== undefined) throw new DeclarationError(`onUpgrade(${path}): the app is already listening.`);
+		if (typeof handler?.upgrade !== "function" || typeof handler.close !== "function")
+			throw new DeclarationError(`onUpgrade(${path}): the handler needs upgrade() and close().`);
+		this.upgrades.add(joinPath(this.prefix, path), handler);
 		return this;
 	}
 
@@ -321,7 +338,13 @@ export class App {
 	async listen(options: { host?: string; port?: number } = {}): Promise<{ host: string; port: number }> {
 		if (this.httpServer !== undefined) throw new Error("The app is already listening.");
 		this.ready();
-		const server = createServer({ keepAliveTimeout: 5_000 }, (request: IncomingMessage, response: ServerResponse) => {
+		const upgrades = this.upgrades;
+		const serverOptions = {
+			keepAliveTimeout: 5_000,
+			// Upgrades to paths nobody handles (an `Upgrade: h2c` from curl) are served as ordinary requests.
+			shouldUpgradeCallback: (request: IncomingMessage) => upgrades.accepts(request),
+		};
+		const server = createServer(serverOptions, (request: IncomingMessage, response: ServerResponse) => {
 			// Once the listener is closed every answer says `Connection: close`, and Node closes the socket once it is sent.
 			if (this.sendingAway) response.shouldKeepAlive = false;
 			else (request.socket as TrackedSocket)[currentResponse] = response;
@@ -334,6 +357,7 @@ export class App {
 			this.sockets.add(socket);
 			socket.once("close", () => this.sockets.delete(socket));
 		});
+		if (upgrades.size > 0) server.on("upgrade", (request, socket, head) => upgrades.dispatch(request, socket, head));
 		this.httpServer = server;
 		await new Promise<void>((resolve, reject) => {
 			server.once("error", reject);
@@ -355,7 +379,8 @@ export class App {
 	 * its socket is closed once it is sent; idle keep-alive sockets stay open for `shutdownGrace`, so a
 	 * request a client already sent on one is served rather than reset, then they are closed; requests
 	 * still running `shutdownTimeout` after close() are cut; then the `onClose` hooks run. Open event streams are ended
-	 * when the listener closes (and any opened later at once).
+	 * when the listener closes (and any opened later at once), and upgrade handlers are told to close at that moment;
+	 * sockets still open at `shutdownTimeout` (an upgraded one whose handler did not end it) are destroyed.
 	 */
 	close(): Promise<void> {
 		this.closing ??= this.shutdown();
@@ -369,6 +394,7 @@ export class App {
 			await this.acceptQueuedConnections(this.shutdownGrace);
 			// Their clients reconnect after the `retry:` hint, by then to an instance still listening.
 			this.eventStreams.closeAll("shutdown");
+			this.upgrades.closeAll();
 			await this.closeServer(server, Math.max(0, deadline - performance.now()));
 		}
 		for (const hook of this.serverHooks.onClose) await hook();
@@ -421,7 +447,11 @@ export class App {
 				},
 				Math.min(this.shutdownGrace, timeout),
 			);
-			const deadline = setTimeout(() => server.closeAllConnections(), timeout);
+			const deadline = setTimeout(() => {
+				server.closeAllConnections();
+				// What http.Server no longer tracks: sockets handed to an upgrade handler.
+				for (const socket of this.sockets) socket.destroy();
+			}, timeout);
 			grace.unref();
 			deadline.unref();
 			/*

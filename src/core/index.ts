@@ -62,3 +62,4 @@ export {
 export type { RouteBuilder, Start, Steps } from "./route-builder.js";
 export type { AbstractRoute, HttpMethod, Process, RouteDefinition, RouteOptions } from "./route-definition.js";
 export { hasStorableTextCheck, storableTextCheck, storableTextPattern, text, unstorableTextProblem } from "./text.js";
+export { type UpgradeAnswer, type UpgradeHandler, type UpgradeRequest, writeUpgradeAnswer } from "./upgrade.js";
