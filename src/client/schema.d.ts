@@ -503,6 +503,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /api/events/ticket */
+        post: operations["postApiEventsTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/ws */
+        get: operations["getApiWs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/events */
+        get: operations["getApiEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/sync/dofusdb": {
         parameters: {
             query?: never;
@@ -5416,6 +5467,270 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    postApiEventsTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `events.ticket` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "events.ticket";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Single use: pass it as `?ticket=` when opening the WebSocket. */
+                        ticket: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiWs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `websocket.upgrade_required` */
+            426: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "websocket.upgrade_required";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiEvents: {
+        parameters: {
+            query?: {
+                rooms?: (string & unknown)[];
+                since?: string & unknown;
+            };
+            header?: {
+                "last-event-id"?: string & unknown;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `events.stream` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "events.stream";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.rooms`
+             *     - `TYPE_ERROR.query.since`
+             *     - `TYPE_ERROR.headers`
+             *     - `TYPE_ERROR.headers.last-event-id`
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.rooms" | "TYPE_ERROR.query.since" | "TYPE_ERROR.headers" | "TYPE_ERROR.headers.last-event-id";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `room.not_found` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "room.not_found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `realtime.too_many_connections` */
+            429: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "realtime.too_many_connections";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `realtime.unavailable`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "realtime.unavailable" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
         };
     };

@@ -5,13 +5,13 @@ import { authenticatedAnswers } from "./answers.js";
 
 export const sessionCookieName = "session";
 
-type Credential = { token: string; via: "bearer" | "cookie" };
+export type Credential = { token: string; via: "bearer" | "cookie" };
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 const unsafeMethods = ["POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** The Authorization header wins over the cookie: an API client may also carry a browser's cookie jar. */
-function readCredential(request: Request): Credential | "malformed" | null {
+export function readCredential(request: Request): Credential | "malformed" | null {
 	const header = request.headers.authorization;
 	if (header !== undefined) {
 		const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
@@ -37,7 +37,7 @@ function requestOrigin(request: Request): string | null {
  * comes from our own pages: its origin's host must be the Host it was sent to, or an allowed origin.
  * Bearer tokens are exempt: a foreign page cannot make a browser add them.
  */
-function isSameOrigin(request: Request, allowedOrigins: readonly string[]): boolean {
+export function isSameOrigin(request: Request, allowedOrigins: readonly string[]): boolean {
 	const origin = requestOrigin(request);
 	if (origin === null) return false;
 	if (allowedOrigins.includes(origin)) return true;

@@ -85,6 +85,8 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	};
 	declareJobRoutes(app, platform);
 	declareEventRoutes(app, {
+		db: dependencies.db,
+		services: dependencies.identity,
 		guards: identity.guards,
 		realtime: dependencies.realtime,
 		settings: dependencies.realtimeSettings,

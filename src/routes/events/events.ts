@@ -1,21 +1,46 @@
 // Real-time routes: GET /api/events, the server-sent events stream of the rooms the caller may see (and, with
-// `?rooms=`, only those), resumed from `Last-Event-ID` or `?since=`.
+// `?rooms=`, only those), resumed from `Last-Event-ID` or `?since=`; POST /api/events/ticket, what a browser opens
+// the WebSocket with; and GET /api/ws, the WebSocket (websocket.ts).
 import type { App } from "../../core/index.js";
+import type { Database } from "../../db/index.js";
 import type { RealtimeHub } from "../../realtime/hub.js";
 import { SseConnectionSink } from "../../realtime/sse-sink.js";
+import { createEventTicketService } from "../../services/event-tickets.js";
+import type { IdentityServices } from "../../services/identity.js";
 import type { SharedGuards } from "../guards.js";
 import { eventAnswers } from "./answers.js";
 import { eventIdText, roomListQuery } from "./schemas.js";
+import { createUpgradeCredentials } from "./upgrade-credentials.js";
+import { declareWebSocketRoute } from "./websocket.js";
 
 export interface EventRouteDependencies {
+	db: Database;
 	guards: Pick<SharedGuards, "authenticatedRoute">;
+	services: Pick<IdentityServices, "sessions" | "settings" | "now">;
 	/** The started hub of this instance; without one the routes answer 503. */
 	realtime: RealtimeHub | undefined;
+	/** Heartbeat (SSE comment, WebSocket ping frame) and the cap on what a client may leave unread, for both transports. */
 	settings: { heartbeatMs: number; maxBufferedBytes: number };
 }
 
-export function declareEventRoutes(_app: App, { guards, realtime, settings }: EventRouteDependencies): void {
-	const { stream, roomNotFound, tooManyConnections, unavailable } = eventAnswers;
+export function declareEventRoutes(
+	app: App,
+	{ db, guards, services, realtime, settings }: EventRouteDependencies,
+): void {
+	const { stream, roomNotFound, tooManyConnections, unavailable, ticket } = eventAnswers;
+	// In the database, so a ticket issued here opens a socket on any instance.
+	const tickets = createEventTicketService(db, services.now);
+
+	guards.authenticatedRoute.declareRoute("POST", "/api/events/ticket").handler(async ({ pickup }, response) => {
+		const session = pickup("session");
+		return ticket.respond(response, await tickets.issue({ id: session.id, userId: session.userId }));
+	}, ticket);
+
+	declareWebSocketRoute(app, {
+		realtime,
+		identify: createUpgradeCredentials({ sessions: services.sessions, settings: services.settings, tickets }),
+		settings,
+	});
 
 	guards.authenticatedRoute
 		.declareRoute("GET", "/api/events")
