@@ -10,7 +10,9 @@ import { runLoad } from "./lib/load.mjs";
 import { parseOptions, usage } from "./lib/options.mjs";
 import { startServer, taskset } from "./lib/processes.mjs";
 import { markdownReport } from "./lib/report.mjs";
+import { realtimeMarkdown } from "./lib/sse-report.mjs";
 import { median, spread } from "./lib/stats.mjs";
+import { runRealtimeBenchmark } from "./realtime.mjs";
 import { scenarios, send } from "./scenarios.mjs";
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
@@ -203,6 +205,13 @@ if (
 	inject = await runInjectBenchmark({ pin: options.pin });
 }
 
+// Last: it pins this process to CPU 0 for its SSE clients (the servers get CPU 1), and starts its own servers.
+let realtime;
+if (options.realtime && (options.scenarios.length === 0 || options.scenarios.includes("realtime"))) {
+	log("real-time benchmark…");
+	realtime = await runRealtimeBenchmark({ pin: options.pin, port: options.port });
+}
+
 const run = {
 	startedAt: startedAt.toISOString(),
 	seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
@@ -215,8 +224,9 @@ const run = {
 	options,
 	scenarios: results,
 	inject,
+	realtime,
 };
-const report = markdownReport(run);
+const report = realtime === undefined ? markdownReport(run) : `${markdownReport(run)}\n\n${realtimeMarkdown(realtime)}`;
 process.stdout.write(`\n${report}\n`);
 await mkdir(join(benchDir, "results"), { recursive: true });
 const file = join(benchDir, "results", `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);

@@ -40,6 +40,12 @@ const definitions = {
 		help: "run dofus-manager under node --cpu-prof (profiles in bench/results/profiles)",
 	},
 	inject: { env: "BENCH_INJECT", default: true, type: "bool", help: "also run the app.inject micro-benchmark" },
+	realtime: {
+		env: "BENCH_REALTIME",
+		default: true,
+		type: "bool",
+		help: "also run the real-time benchmark (bench/realtime.mjs, ~3 min; alone: --scenarios=realtime)",
+	},
 };
 
 function convert(name, definition, raw) {
