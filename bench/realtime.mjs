@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -205,6 +205,7 @@ async function runScenario(id, settings, nextPort) {
 				serverCpu: (after.reduce((sum, one, index) => sum + one.cpuMs - before[index].cpuMs, 0) / elapsedMs) * 100,
 				serverRssMb: Math.max(...after.map((one) => one.rssMb)),
 				clientCpu: ((clientCpu.user + clientCpu.system) / 1000 / elapsedMs) * 100,
+				loadAverage: loadavg()[0],
 			};
 			const reasons = [];
 			if (published.failed > 0) reasons.push(`${published.failed} publishes failed (${published.firstError})`);
@@ -216,6 +217,9 @@ async function runScenario(id, settings, nextPort) {
 			sample.held = reasons.length === 0;
 			// Not a reason by itself, but it says what the figure measured: the load generator may have been the limit.
 			if (!sample.held && sample.clientCpu > 90) reasons.push(`clients' CPU ${sample.clientCpu.toFixed(0)} %`);
+			// Servers short of work-bound CPU while falling behind: something else had their core (a shared machine).
+			else if (!sample.held && sample.serverCpu < 80 && sample.clientCpu <= 90)
+				reasons.push(`servers got ${sample.serverCpu.toFixed(0)} % of a core, load ${sample.loadAverage.toFixed(1)}`);
 			sample.notHeldBecause = reasons.join("; ") || undefined;
 			return sample;
 		}
@@ -317,6 +321,7 @@ export async function runRealtimeBenchmark(overrides = {}) {
 		if (realtimeScenarios[id] === undefined)
 			throw new Error(`unknown real-time scenario ${id} (known: ${Object.keys(realtimeScenarios).join(", ")})`);
 	const startedAt = new Date();
+	const loadAtStart = loadavg()[0];
 	const pinned = pinSelf(settings.pin);
 	let port = settings.port;
 	const scenarios = [];
@@ -326,7 +331,14 @@ export async function runRealtimeBenchmark(overrides = {}) {
 		benchmark: "realtime",
 		startedAt: startedAt.toISOString(),
 		seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-		machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, pinned },
+		machine: {
+			cpus: cpus().length,
+			cpuModel: cpus()[0]?.model,
+			node: process.version,
+			pinned,
+			// The machine is shared: a load well above its CPU count means the figures are low.
+			loadAverage: { start: loadAtStart, end: loadavg()[0] },
+		},
 		settings: { ...shown, dist: distDir },
 		scenarios,
 	};

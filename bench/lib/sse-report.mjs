@@ -20,6 +20,7 @@ export function realtimeMarkdown(run) {
 			`${settings.rounds} rounds climbing ${settings.rates.join(", ")} events/s; held: every client got every event, ` +
 			`no stream closed, p99 ≤ ${integer.format(settings.p99LimitMs)} ms (brisk: p99 ≤ ${integer.format(settings.briskP99Ms)} ms at every step up to it). ` +
 			`${machine.pinned ? "Servers on CPU 1, clients and publisher on CPU 0" : "Not pinned"}; PostgreSQL unpinned. ` +
+			`Load average (1 min) ${machine.loadAverage.start.toFixed(1)} at the start, ${machine.loadAverage.end.toFixed(1)} at the end. ` +
 			"Medians [lowest–highest].",
 		"",
 		"| scenario | publisher | highest rate held, events/s | brisk up to, events/s | at the rate held: deliveries/s | p50 ms | p99 ms | server CPU % | server RSS MB, idle → at it |",
