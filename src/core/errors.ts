@@ -8,6 +8,10 @@ export const FrameworkInfo = {
 	methodNotAllowed: "METHOD_NOT_ALLOWED",
 	payloadTooLarge: "PAYLOAD_TOO_LARGE",
 	unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
+	/** A multipart body the form cannot take: malformed, an unknown file field, too many files or fields. */
+	multipartInvalid: "MULTIPART_INVALID",
+	/** A file whose content is not of an accepted type, or not of the type its part declares. */
+	fileTypeRejected: "FILE_TYPE_REJECTED",
 	internalServerError: "INTERNAL_SERVER_ERROR",
 	noResponseSent: "NO_RESPONSE_SENT",
 	whatWasSentError: "WHAT_WAS_SENT_ERROR",

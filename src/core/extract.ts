@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { DeclarationError, FrameworkInfo, NoResponseSentError } from "./errors.js";
 import type { RuntimeFloor } from "./floor.js";
+import { type AnyMultipart, Multipart, type MultipartFloor } from "./multipart.js";
 import type { Request } from "./request.js";
 import type { Response } from "./response.js";
 
@@ -10,7 +11,12 @@ export type ExtractPart = (typeof extractParts)[number];
 
 /** One zod schema for a whole part (dropped under the part's name), or one schema per key (dropped under each key). */
 export type ExtractSchema = z.ZodType | { readonly [key: string]: z.ZodType };
-export type ExtractShape = { readonly [P in ExtractPart]?: ExtractSchema };
+export type ExtractShape = { readonly [P in ExtractPart]?: ExtractSchema } & {
+	/** A multipart/form-data body (`multipart({...})`), instead of `body`: its files and fields are dropped one by one. */
+	readonly multipart?: AnyMultipart;
+};
+/** What an extract error is about: a part of the request, or the multipart body's fields. */
+export type ExtractErrorPart = ExtractPart | "multipart";
 
 type PartFloor<P extends string, S> = S extends z.ZodType
 	? { [K in P]: z.output<S> }
@@ -25,12 +31,13 @@ export type ExtractedFloor<E extends ExtractShape> = Part<E, "params"> &
 	Part<E, "query"> &
 	Part<E, "headers"> &
 	Part<E, "cookies"> &
-	Part<E, "body">;
+	Part<E, "body"> &
+	MultipartFloor<E extends { readonly multipart: infer M } ? M : undefined>;
 
 /** Answers a failed extraction; it must send. Receives the part (`body`), the key when one schema per key was used, and the zod error. */
 export type ExtractErrorHandler = (
 	response: Response,
-	part: ExtractPart,
+	part: ExtractErrorPart,
 	key: string | undefined,
 	error: z.ZodError,
 ) => void;
@@ -112,12 +119,16 @@ export type ExtractStepFunction = (floor: RuntimeFloor, request: Request, respon
 export function compileExtract(shape: ExtractShape, onError: ExtractErrorHandler): ExtractStepFunction {
 	const parts: CompiledPart[] = [];
 	for (const part of Object.keys(shape) as ExtractPart[]) {
+		if ((part as string) === "multipart") continue;
 		if (!extractParts.includes(part)) {
-			throw new DeclarationError(`extract: unknown part "${part}" (expected one of ${extractParts.join(", ")}).`);
+			throw new DeclarationError(
+				`extract: unknown part "${part}" (expected one of ${extractParts.join(", ")}, multipart).`,
+			);
 		}
 		const declared = shape[part];
 		if (declared !== undefined) parts.push(compilePart(part, declared));
 	}
+	checkMultipart(shape, parts);
 	return (floor, request, response) => {
 		for (let index = 0; index < parts.length; index++) {
 			const compiled = parts[index] as CompiledPart;
@@ -137,6 +148,30 @@ export function compileExtract(shape: ExtractShape, onError: ExtractErrorHandler
 			}
 		}
 	};
+}
+
+/** A multipart declaration must be one, must not sit beside `body`, and drops keys no other part drops. */
+function checkMultipart(shape: ExtractShape, parts: readonly CompiledPart[]): void {
+	const declared = shape.multipart;
+	if (declared === undefined) return;
+	if (!(declared instanceof Multipart))
+		throw new DeclarationError("extract.multipart must be made by multipart({ files, fields }).");
+	if (shape.body !== undefined)
+		throw new DeclarationError("extract: a route reads its body as body or as multipart, not both.");
+	for (const key of declared.keys)
+		for (const part of parts)
+			if (part.keys?.includes(key))
+				throw new DeclarationError(`extract: "${key}" is dropped by both ${part.part} and multipart.`);
+}
+
+/** The multipart declaration of a shape, when it reads a multipart body. */
+export function extractsMultipart(shape: ExtractShape | undefined): AnyMultipart | undefined {
+	return shape?.multipart;
+}
+
+/** True when the shape has zod parts (params, query, headers, cookies, body) to validate. */
+export function extractsParts(shape: ExtractShape): boolean {
+	return extractParts.some((part) => shape[part] !== undefined);
 }
 
 /** True when the shape reads the body, so the route must parse it. */

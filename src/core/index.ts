@@ -23,6 +23,7 @@ export {
 	type ServerSentEvent,
 } from "./event-stream.js";
 export { defaultErrorHandler, type Environment, type ErrorHandler } from "./executor.js";
+export type { ExtractErrorPart } from "./extract.js";
 export {
 	defaultExtractErrorHandler,
 	type ExtractErrorHandler,
@@ -40,6 +41,7 @@ export {
 	declaresContracts as hasOwnContracts,
 	processesUsed,
 } from "./introspect.js";
+export { type FileFieldOptions, type Multipart, type MultipartOptions, multipart } from "./multipart.js";
 export {
 	generateOpenApi,
 	type OpenApiDocument,
@@ -63,3 +65,4 @@ export type { RouteBuilder, Start, Steps } from "./route-builder.js";
 export type { AbstractRoute, HttpMethod, Process, RouteDefinition, RouteOptions } from "./route-definition.js";
 export { hasStorableTextCheck, storableTextCheck, storableTextPattern, text, unstorableTextProblem } from "./text.js";
 export { type UpgradeAnswer, type UpgradeHandler, type UpgradeRequest, writeUpgradeAnswer } from "./upgrade.js";
+export { UploadedFile } from "./uploaded-file.js";

@@ -50,6 +50,8 @@ type Indexed<Key, Value> = Key extends string ? { [K in Key]: Value } : unknown;
 type Infos<Result, All> = Result extends readonly (infer I)[] ? I : Result extends string ? Result : All;
 type Options<O, F> = Partial<O> | ((pickup: Pickup<F>) => Partial<O>);
 type NoExtraKeys<Given, Allowed extends PropertyKey> = { [K in Exclude<keyof Given, Allowed>]: never };
+/** A body is read one way: as `body` or as `multipart`. */
+type OneBody<E> = E extends { readonly multipart: object } ? { readonly body?: never } : unknown;
 
 /** How a step runs: always, unless `skip` answers true, or only when its input is there (`optional: true`). */
 export type StepMode = "always" | "skip" | "optional";
@@ -199,7 +201,7 @@ export interface StartMethods<F extends object, Ctx extends BuilderContext> {
 	hook<N extends RouteHookName>(name: N, hook: RouteHooks[N]): Start<F, Ctx>;
 	/** Validates parts of the request with zod; at most once, before any other step. */
 	extract<const E extends ExtractShape>(
-		shape: E & NoExtraKeys<E, ExtractPart>,
+		shape: E & NoExtraKeys<E, ExtractPart | "multipart"> & OneBody<E>,
 		onError?: ExtractErrorHandler,
 	): Steps<F & ExtractedFloor<E>, Ctx>;
 }
