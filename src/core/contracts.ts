@@ -96,6 +96,15 @@ export type Contract = IHaveSentThis<number, string, z.ZodType | undefined>;
 /** The `{ error, message }` body of the body parser's refusals (415 adds the media types it understands), and of `refusal()`. */
 export const frameworkErrorBodySchema = z.object({ error: z.string(), message: z.string() });
 
+const payloadTooLarge = new IHaveSentThis(413, FrameworkInfo.payloadTooLarge, frameworkErrorBodySchema);
+const unsupportedMediaType = new IHaveSentThis(
+	415,
+	FrameworkInfo.unsupportedMediaType,
+	frameworkErrorBodySchema.extend({ supported: z.array(z.string()) }),
+);
+/** The multipart reader's refusals: `field` names the form field at fault, when one is. */
+const multipartErrorBodySchema = frameworkErrorBodySchema.extend({ field: z.string().optional() });
+
 /** What the framework may answer on its own, declared once here rather than in every route. */
 export const frameworkContracts = {
 	/** Any step: an error it threw, or a pipeline that ended without sending. */
@@ -103,11 +112,18 @@ export const frameworkContracts = {
 	/** The body parser. */
 	body: [
 		new IHaveSentThis(400, FrameworkInfo.bodyParseError, frameworkErrorBodySchema),
-		new IHaveSentThis(413, FrameworkInfo.payloadTooLarge, frameworkErrorBodySchema),
+		payloadTooLarge,
+		unsupportedMediaType,
+	] as Contract[],
+	/** The multipart reader (`extract({ multipart })`). */
+	multipart: [
+		new IHaveSentThis(400, FrameworkInfo.multipartInvalid, multipartErrorBodySchema),
+		new IHaveSentThis(413, FrameworkInfo.payloadTooLarge, multipartErrorBodySchema),
+		unsupportedMediaType,
 		new IHaveSentThis(
 			415,
-			FrameworkInfo.unsupportedMediaType,
-			frameworkErrorBodySchema.extend({ supported: z.array(z.string()) }),
+			FrameworkInfo.fileTypeRejected,
+			frameworkErrorBodySchema.extend({ field: z.string(), accepted: z.array(z.string()) }),
 		),
 	] as Contract[],
 	/** The router, for paths or methods no route serves. */
@@ -129,6 +145,8 @@ export function extractContracts(shape: ExtractShape): Contract[] {
 		if (!isZodSchema(declared))
 			for (const key of Object.keys(declared)) infos.push(`${FrameworkInfo.typeError}.${part}.${key}`);
 	}
+	// A multipart issue is always about one of its fields.
+	for (const key of shape.multipart?.keys ?? []) infos.push(`${FrameworkInfo.typeError}.multipart.${key}`);
 	return infos.length === 0 ? [] : [new IHaveSentThis(400, infos, extractErrorBodySchema)];
 }
 

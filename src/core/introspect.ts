@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { type Contract, extractContracts, forMethod, forProcessOptions, frameworkContracts } from "./contracts.js";
 import { type ErrorAnswer, errorAnswerContracts } from "./error-answers.js";
 import { EventStreamAnswer } from "./event-stream.js";
-import { extractsBody } from "./extract.js";
+import { extractsBody, extractsMultipart } from "./extract.js";
 import { type HookLists, mergeHookLists } from "./hooks.js";
 import type {
 	ExtractDefinition,
@@ -135,6 +135,7 @@ export function declaredResponses(
 			const extract = pipeline.extract;
 			if (extract === undefined) return;
 			if (extractsBody(extract.shape)) add(frameworkContracts.body, "framework");
+			if (extractsMultipart(extract.shape) !== undefined) add(frameworkContracts.multipart, "framework");
 			// A route's own extract error handler may send anything: nothing can be said about it.
 			if (extract.onError === undefined) add(extractContracts(extract.shape), "framework");
 		},

@@ -10,6 +10,7 @@ import {
 	skippableProcesses,
 } from "./introspect.js";
 import { type JsonSchema, SchemaConverter } from "./json-schema.js";
+import { type AnyMultipart, multipartMediaType } from "./multipart.js";
 import type { HttpMethod, PipelineDefinition, RouteDefinition } from "./route-definition.js";
 
 // A deliberately small model of the OpenAPI 3.1 objects we emit: the core depends on no OpenAPI package.
@@ -35,12 +36,18 @@ export interface ResponseObject {
 	"x-infos": string[];
 }
 
+export interface MediaTypeObject {
+	schema: JsonSchema;
+	/** multipart/form-data: the content types each file field accepts. */
+	encoding?: Record<string, { contentType: string }>;
+}
+
 export interface OperationObject {
 	operationId: string;
 	tags: string[];
 	summary: string;
 	parameters?: ParameterObject[];
-	requestBody?: { required: boolean; content: Record<string, { schema: JsonSchema }> };
+	requestBody?: { required: boolean; content: Record<string, MediaTypeObject> };
 	responses: Record<string, ResponseObject>;
 	security?: SecurityRequirement[];
 }
@@ -129,6 +136,8 @@ function requestBodyOf(
 	converter: SchemaConverter,
 ): OperationObject["requestBody"] {
 	for (const pipeline of pipelines) {
+		const multipart = pipeline.extract?.shape.multipart;
+		if (multipart !== undefined) return multipartBodyOf(multipart, converter);
 		const declared = pipeline.extract?.shape.body;
 		if (declared === undefined) continue;
 		const schema = partSchema(declared);
@@ -138,6 +147,35 @@ function requestBodyOf(
 		};
 	}
 	return undefined;
+}
+
+/**
+ * A multipart body: an object whose file fields are binary strings (arrays of them when a field takes several
+ * files), with their accepted types as `encoding`, and whose ordinary fields are described by their schemas.
+ */
+function multipartBodyOf(multipart: AnyMultipart, converter: SchemaConverter): OperationObject["requestBody"] {
+	const fields = converter.convert(z.object(multipart.fields), "input");
+	const properties: Record<string, JsonSchema> = {};
+	const required: string[] = [];
+	const encoding: Record<string, { contentType: string }> = {};
+	for (const file of multipart.files) {
+		const binary: JsonSchema = {
+			type: "string",
+			format: "binary",
+			description: `At most ${file.maxBytes} bytes, of type ${file.types.join(", ")} (recognised from the content).`,
+		};
+		properties[file.name] =
+			file.maxCount === 1
+				? binary
+				: { type: "array", items: binary, maxItems: file.maxCount, ...(file.required ? { minItems: 1 } : {}) };
+		if (file.required) required.push(file.name);
+		encoding[file.name] = { contentType: file.types.join(", ") };
+	}
+	Object.assign(properties, fields.properties ?? {});
+	required.push(...((fields.required ?? []) as string[]));
+	const schema: JsonSchema = { type: "object", properties };
+	if (required.length > 0) schema.required = required;
+	return { required: required.length > 0, content: { [multipartMediaType]: { schema, encoding } } };
 }
 
 function responsesOf(

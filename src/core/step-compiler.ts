@@ -4,9 +4,17 @@ import { parseBody } from "./body.js";
 import { type CheckerOutput, checkerOutput } from "./checker.js";
 import { type Contract, extractContracts, forProcessOptions, frameworkContracts } from "./contracts.js";
 import { NoResponseSentError } from "./errors.js";
-import { compileExtract, defaultExtractErrorHandler, type ExtractErrorHandler, extractsBody } from "./extract.js";
+import {
+	compileExtract,
+	defaultExtractErrorHandler,
+	type ExtractErrorHandler,
+	extractsBody,
+	extractsMultipart,
+	extractsParts,
+} from "./extract.js";
 import { createFloor, type Floor, type RuntimeFloor } from "./floor.js";
 import { type HookLists, runHooks } from "./hooks.js";
+import { type AnyMultipart, compileMultipartExtract, readMultipart } from "./multipart.js";
 import type { Request } from "./request.js";
 import { type Response, responseSignal } from "./response.js";
 import type {
@@ -79,11 +87,26 @@ export class StepCompiler {
 			const custom =
 				extract.onError ??
 				(this.extractErrorHandler === defaultExtractErrorHandler ? undefined : this.extractErrorHandler);
-			steps.push({
-				name: "extract",
-				run: compileExtract(extract.shape, custom ?? defaultExtractErrorHandler),
-				contracts: custom === undefined ? extractContracts(extract.shape) : null,
-			});
+			const multipart = extractsMultipart(extract.shape);
+			// Request parts first: a bad path parameter is answered before a byte of the upload is read.
+			if (multipart === undefined || extractsParts(extract.shape))
+				steps.push({
+					name: "extract",
+					run: compileExtract(extract.shape, custom ?? defaultExtractErrorHandler),
+					contracts: custom === undefined ? extractContracts(extract.shape) : null,
+				});
+			if (multipart !== undefined) {
+				steps.push({
+					name: "the multipart reader",
+					run: this.multipartStep(multipart),
+					contracts: frameworkContracts.multipart,
+				});
+				steps.push({
+					name: "extract (multipart)",
+					run: compileMultipartExtract(multipart, custom ?? defaultExtractErrorHandler),
+					contracts: custom === undefined ? extractContracts(extract.shape) : null,
+				});
+			}
 		}
 		for (const step of pipeline.steps) {
 			if (step.kind === "check")
@@ -108,6 +131,18 @@ export class StepCompiler {
 			const pending = runHooks(parsingHooks, request, response);
 			if (pending === undefined) return parseBody(request, response, limit);
 			return pending.then(() => parseBody(request, response, limit));
+		};
+	}
+
+	/** Like the body parser: the `parsingBody` hooks (which may refuse), then the reader. */
+	private multipartStep(multipart: AnyMultipart): StepFunction {
+		const parsingHooks = this.hooks.parsingBody;
+		if (parsingHooks.length === 0) return (_floor, request, response) => readMultipart(request, response, multipart);
+		return (_floor, request, response) => {
+			if (request.bodyParsed) return;
+			const pending = runHooks(parsingHooks, request, response);
+			if (pending === undefined) return readMultipart(request, response, multipart);
+			return pending.then(() => readMultipart(request, response, multipart));
 		};
 	}
 
