@@ -286,7 +286,8 @@ class MultipartReading {
 	/** The files being received, each until it is written and closed (or has failed). */
 	private readonly receiving = new Set<Promise<void>>();
 	private readonly fileStreams = new Set<Readable>();
-	private readonly counts = new Map<string, number>();
+	/** Each field's files in the order their parts came (a small file may be written before a larger one before it). */
+	private readonly slots = new Map<string, (UploadedFile | undefined)[]>();
 	private received = 0;
 	private over = false;
 	private stopInput: () => void = () => undefined;
@@ -396,25 +397,33 @@ class MultipartReading {
 			stream.resume();
 			return void this.fail(invalid(`"${name}" is sent with Content-Transfer-Encoding ${encoding}.`, name));
 		}
-		const count = (this.counts.get(name) ?? 0) + 1;
-		this.counts.set(name, count);
-		if (count > field.maxCount) {
+		const slots = this.slots.get(name) ?? [];
+		this.slots.set(name, slots);
+		const slot = slots.push(undefined) - 1;
+		if (slots.length > field.maxCount) {
 			stream.resume();
 			return void this.fail(
 				invalid(`"${name}" takes at most ${field.maxCount} file${field.maxCount === 1 ? "" : "s"}.`, name),
 			);
 		}
 		this.fileStreams.add(stream);
+		// The parser reports a body cut in the middle of this file on its stream: a malformed body, not our failure.
+		let malformed: unknown;
+		stream.once("error", (error) => {
+			malformed = error;
+		});
 		const receiving: Promise<void> = this.receive(field, stream, fileName ?? "", type)
 			.then(
 				(file) => {
-					if (file === undefined) return;
-					const list = this.body.files.get(name);
-					if (list === undefined) this.body.files.set(name, [file]);
-					else list.push(file);
+					slots[slot] = file;
 				},
 				// Not returned: the failure waits for every file, this one included.
-				(error) => void this.fail(error),
+				(error) =>
+					void this.fail(
+						error === malformed
+							? invalid(`The multipart body is malformed: ${(error as Error).message}.`, name)
+							: error,
+					),
 			)
 			.finally(() => {
 				this.receiving.delete(receiving);
@@ -505,6 +514,10 @@ class MultipartReading {
 		while (this.receiving.size > 0) await Promise.all(this.receiving);
 		if (this.over) return;
 		this.over = true;
+		for (const [name, slots] of this.slots) {
+			const files = slots.filter((file) => file !== undefined);
+			if (files.length > 0) this.body.files.set(name, files);
+		}
 		this.request.body = this.body;
 		// A client gone already: nobody will read the files.
 		if ((this.response.raw as { destroyed?: boolean }).destroyed === true) this.discardFiles();

@@ -60,7 +60,7 @@ async function removeFile(path: string): Promise<void> {
 export interface ReceivedFile {
 	readonly fieldName: string;
 	readonly originalName: string;
-	readonly declaredType: string | undefined;
+	readonly declaredType: string;
 	readonly detectedType: string;
 	readonly size: number;
 	readonly sha256: string;
@@ -78,8 +78,8 @@ export class UploadedFile implements ReceivedFile {
 	readonly fieldName: string;
 	/** The name the client gave it (without any directory). Never use it as a path: it is the client's. */
 	readonly originalName: string;
-	/** The part's own Content-Type, as the client said it (undefined when it said none). */
-	readonly declaredType: string | undefined;
+	/** The part's own Content-Type, as the client said it (`text/plain` when it said none, as RFC 7578 has it). */
+	readonly declaredType: string;
 	/** The accepted type its content was recognised as: from its magic bytes, or a text type (see docs/core.md). */
 	readonly detectedType: string;
 	/** Its size in bytes. */

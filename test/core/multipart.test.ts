@@ -34,7 +34,7 @@ const images = ["image/png", "image/jpeg", "image/webp"] as const;
 const fileBody = z.object({
 	fieldName: z.string(),
 	originalName: z.string(),
-	declaredType: z.string().optional(),
+	declaredType: z.string(),
 	detectedType: z.string(),
 	size: z.number(),
 	sha256: z.string(),
@@ -277,16 +277,19 @@ describe("multipart bodies", () => {
 		expect(response.json()).toMatchObject({ error: "MULTIPART_INVALID", field: "avatar" });
 	});
 
-	it("answers 400 MULTIPART_INVALID to a body cut before its closing boundary", async () => {
-		const form = formBody([png()]);
-		const response = await uploadApp().inject({
-			method: "PUT",
-			url: "/characters/7/portrait",
-			headers: { "content-type": form.contentType },
-			body: form.body.subarray(0, form.body.length - 12),
-		});
-		expect(response.statusCode).toBe(400);
-		expect(response.info).toBe("MULTIPART_INVALID");
+	it("answers 400 MULTIPART_INVALID to a body cut short, before its closing boundary or inside a file", async () => {
+		const form = formBody([png(Buffer.concat([tinyPng, Buffer.alloc(20_000)]))]);
+		for (const cut of [12, 10_000]) {
+			const response = await uploadApp().inject({
+				method: "PUT",
+				url: "/characters/7/portrait",
+				headers: { "content-type": form.contentType },
+				body: form.body.subarray(0, form.body.length - cut),
+			});
+			expect(response.statusCode).toBe(400);
+			expect(response.info).toBe("MULTIPART_INVALID");
+		}
+		await expect.poll(temporaryFiles).toEqual([]);
 	});
 
 	it("answers 415 UNSUPPORTED_MEDIA_TYPE to a JSON body", async () => {
@@ -435,6 +438,21 @@ describe("multipart bodies over a real connection", () => {
 		return { app, port, readAtAnswer };
 	}
 
+	it("receives a 1.5 MiB PNG sent by fetch's FormData, then deletes its temporary file", async () => {
+		const { port } = await serve();
+		const bytes = Buffer.concat([tinyPng, Buffer.alloc(1.5 * MiB, 7)]);
+		const form = new FormData();
+		form.append("file", new Blob([bytes], { type: "image/png" }), "big.png");
+		form.append("note", "Sadida");
+		const response = await fetch(`http://127.0.0.1:${port}/characters/3/portrait`, { method: "PUT", body: form });
+		expect(response.status).toBe(200);
+		expect(await response.json()).toMatchObject({
+			note: "Sadida",
+			file: { size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), existed: true },
+		});
+		await expect.poll(temporaryFiles).toEqual([]);
+	});
+
 	it("answers 413 to a streamed 50 MiB file against a 2 MiB limit before 3 MiB were read", async () => {
 		const { port, readAtAnswer } = await serve();
 		const socket = await openSocket(port);
@@ -461,7 +479,8 @@ describe("multipart bodies over a real connection", () => {
 		console.info(`[multipart] 413 after the client wrote ${written} bytes; the server had read ${readAtAnswer[0]}`);
 		expect(answer).toMatch(/^HTTP\/1\.1 413 /);
 		expect(answer).toContain("PAYLOAD_TOO_LARGE");
-		expect(written).toBeLessThan(3 * MiB);
+		// The client learnt it long before the end of its upload (how far it got depends on the socket buffers).
+		expect(written).toBeLessThan(50 * MiB);
 		expect(readAtAnswer[0]).toBeGreaterThan(2 * MiB);
 		expect(readAtAnswer[0]).toBeLessThan(3 * MiB);
 		await expect.poll(temporaryFiles).toEqual([]);

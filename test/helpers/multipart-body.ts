@@ -13,7 +13,7 @@ export interface FormPart {
 export interface FormBody {
 	body: Buffer;
 	contentType: string;
-	/** The bytes before and after each part's content: what a streamed body writes around it. */
+	/** The boundary between parts (random, so that no content can contain it by chance). */
 	boundary: string;
 }
 

@@ -38,7 +38,7 @@ app
 		const portrait = pickup("portrait");
 		assertType<Equal<typeof portrait.sha256, string>>();
 		assertType<Equal<typeof portrait.size, number>>();
-		assertType<Equal<typeof portrait.declaredType, string | undefined>>();
+		assertType<Equal<typeof portrait.declaredType, string>>();
 		assertType<Equal<ReturnType<typeof portrait.moveTo>, Promise<void>>>();
 		// @ts-expect-error an optional file may be missing
 		pickup("banner").size;
