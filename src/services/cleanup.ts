@@ -1,5 +1,5 @@
-// The hourly clean-up: deletes what can no longer be used (ended sessions, spent tokens, old login attempts, sent mail
-// past its retention, job records whose job pg-boss dropped), in small batches, and counts what it deleted.
+// The hourly clean-up: deletes what can no longer be used (ended sessions, spent tokens, old login attempts, expired
+// WebSocket tickets, sent mail past its retention, job records whose job pg-boss dropped), in small batches, and counts what it deleted.
 import { and, gt, inArray, isNull, lt, notExists, or, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Config } from "../config.js";
@@ -11,6 +11,7 @@ import {
 	loginChallenges,
 	mailOutbox,
 	passwordResetTokens,
+	realtimeTickets,
 	refreshTokens,
 	sessions,
 } from "../db/schema/index.js";
@@ -53,6 +54,7 @@ export interface CleanupCounts {
 	loginChallenges: number;
 	loginAttempts: number;
 	guildInvitations: number;
+	realtimeTickets: number;
 	mailOutbox: number;
 	jobRecords: number;
 }
@@ -156,6 +158,8 @@ export function createCleanupService({ db, policy, now }: { db: Database; policy
 					guildInvitations.id,
 					and(isNull(guildInvitations.acceptedAt), lt(guildInvitations.expiresAt, tokenCutoff)),
 				],
+				// A WebSocket ticket lives 30 s and is never looked at once expired.
+				["realtimeTickets", realtimeTickets, realtimeTickets.id, lt(realtimeTickets.expiresAt, new Date(at))],
 				// Unsent rows stay whatever their age: they are deliveries still to come, or failed ones to look into.
 				["mailOutbox", mailOutbox, mailOutbox.id, lt(mailOutbox.sentAt, new Date(at - policy.outboxRetentionMs))],
 				// A record is written with its job, in one transaction, so one without a job is one pg-boss has deleted.

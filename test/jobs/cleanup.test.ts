@@ -13,6 +13,7 @@ import {
 	loginChallenges,
 	mailOutbox,
 	passwordResetTokens,
+	realtimeTickets,
 	refreshTokens,
 	sessions,
 } from "../../src/db/schema/index.js";
@@ -47,6 +48,7 @@ const none: CleanupCounts = {
 	loginChallenges: 0,
 	loginAttempts: 0,
 	guildInvitations: 0,
+	realtimeTickets: 0,
 	mailOutbox: 0,
 	jobRecords: 0,
 };
@@ -236,6 +238,20 @@ describe("mail outbox", () => {
 	});
 });
 
+describe("WebSocket tickets", () => {
+	it("deletes expired tickets and keeps those still usable", async () => {
+		const { sessionId } = await sessionService.create(userId, {});
+		const ticket = (tokenHash: string, expiresAt: Date) => ({ tokenHash, userId, sessionId, expiresAt });
+		await db
+			.insert(realtimeTickets)
+			.values([ticket("expired", ago(minute)), ticket("usable", new Date(clock().getTime() + 30_000))]);
+		expect(await cleanUp()).toEqual({ ...none, realtimeTickets: 1 });
+		expect(await db.select({ tokenHash: realtimeTickets.tokenHash }).from(realtimeTickets)).toEqual([
+			{ tokenHash: "usable" },
+		]);
+	});
+});
+
 describe("job records", () => {
 	it("deletes the records whose pg-boss job is gone, keeps those of existing jobs", async () => {
 		const jobId = await testJobQueueOf(db).enqueue(dofusDbSyncJob, {}, { requestedBy: userId });
@@ -267,7 +283,7 @@ describe("the maintenance.cleanup job", () => {
 		expect(job).toMatchObject({
 			state: "completed",
 			output: expected,
-			progress: { done: 8, total: 8, message: "done" },
+			progress: { done: 9, total: 9, message: "done" },
 		});
 		const logged = logs.lines.find((line) => line.msg === "clean-up done");
 		expect(logged?.deleted).toEqual(expected);
