@@ -14,7 +14,8 @@ import {
 } from "./extract.js";
 import { createFloor, type Floor, type RuntimeFloor } from "./floor.js";
 import { type HookLists, runHooks } from "./hooks.js";
-import { type AnyMultipart, compileMultipartExtract, readMultipart } from "./multipart.js";
+import { type AnyMultipart, compileMultipartExtract } from "./multipart.js";
+import { readMultipart } from "./multipart-reader.js";
 import type { Request } from "./request.js";
 import { type Response, responseSignal } from "./response.js";
 import type {
