@@ -1,5 +1,14 @@
 // The keys that encrypt secrets at rest: the `<key id>:<base64>` format of SECRETS_KEY / SECRETS_KEYS_PREVIOUS, and the keyring.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+	createCipheriv,
+	createDecipheriv,
+	createHash,
+	createSecretKey,
+	hkdfSync,
+	type KeyObject,
+	randomBytes,
+	timingSafeEqual,
+} from "node:crypto";
 import { inspect } from "node:util";
 
 /** AES-256: exactly 32 bytes of key. */
@@ -60,6 +69,16 @@ export class SecretKey {
 		decipher.setAAD(Buffer.from(associatedData, "utf8"));
 		decipher.setAuthTag(parts.tag);
 		return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]).toString("utf8");
+	}
+
+	/**
+	 * A separate 256-bit key for another use (HKDF-SHA256 with the purpose as info), so that one secret serves several
+	 * purposes without one use's output telling anything about the AES key or another purpose's key.
+	 */
+	deriveKey(purpose: string): KeyObject {
+		return createSecretKey(
+			Buffer.from(hkdfSync("sha256", this.#bytes, "", `dofus-manager:${purpose}`, secretKeyBytes)),
+		);
 	}
 
 	toJSON(): { id: string } {
