@@ -154,6 +154,27 @@ export const configSchema = z
 		SECRETS_KEY: secretKeys(parseSecretKey).optional(),
 		/** Earlier keys, still accepted for decryption until the start-up migration has moved every value to SECRETS_KEY. */
 		SECRETS_KEYS_PREVIOUS: secretKeys(parseSecretKeyList).default([]),
+		/** Where uploaded files are kept: `filesystem` (STORAGE_DIR) or `s3` (S3_*). Unset: `s3` when S3_BUCKET is set. */
+		STORAGE_DRIVER: z.enum(["filesystem", "s3"]).optional(),
+		/** The filesystem storage's directory, created when missing. Never served as is: downloads use signed URLs. */
+		STORAGE_DIR: z.string().min(1).default("./.data/files"),
+		/** An S3-compatible service's URL, e.g. `http://127.0.0.1:9000` for MinIO. Unset: AWS S3 in S3_REGION. */
+		S3_ENDPOINT: z.url().optional(),
+		S3_BUCKET: z
+			.string()
+			.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be 3 to 63 characters among a-z 0-9 . -")
+			.optional(),
+		S3_REGION: z.string().min(1).default("us-east-1"),
+		/** Both or neither. Neither: the AWS SDK's default chain (environment, instance or task role). */
+		S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+		S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+		/** The bucket in the URL path rather than the host name. Unset: on when S3_ENDPOINT is set (MinIO and others). */
+		S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+		/**
+		 * Lifetime of a signed download URL, in seconds (S3 allows 7 days at most). Filesystem URLs are signed with a
+		 * key derived from SECRETS_KEY, so PROD never signs with a public one and no other secret is needed.
+		 */
+		SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(300),
 	})
 	.superRefine((config, context) => {
 		const current = config.SECRETS_KEY;
@@ -172,6 +193,16 @@ export const configSchema = z
 					message: "is the public development key: generate a real one for PROD",
 				});
 			}
+		}
+		if (config.STORAGE_DRIVER === "s3" && config.S3_BUCKET === undefined) {
+			context.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required when STORAGE_DRIVER=s3" });
+		}
+		if ((config.S3_ACCESS_KEY_ID === undefined) !== (config.S3_SECRET_ACCESS_KEY === undefined)) {
+			context.addIssue({
+				code: "custom",
+				path: [config.S3_ACCESS_KEY_ID === undefined ? "S3_ACCESS_KEY_ID" : "S3_SECRET_ACCESS_KEY"],
+				message: "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither for the default chain",
+			});
 		}
 		if (current !== undefined && config.SECRETS_KEYS_PREVIOUS.some((key) => key.id === current.id)) {
 			context.addIssue({
