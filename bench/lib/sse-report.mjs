@@ -43,8 +43,8 @@ export function realtimeMarkdown(run) {
 	}
 	lines.push(
 		"",
-		"| scenario | events/s | steps held | deliveries/s | p50 ms | p99 ms | server CPU % | clients' CPU % | not held because |",
-		"|---|---:|---:|---:|---:|---:|---:|---:|---|",
+		"| scenario | events/s | steps held | deliveries/s | p50 ms | p99 ms | server CPU % | clients' CPU % | others' CPU %, servers' core / clients' | not held because |",
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
 	);
 	for (const scenario of run.scenarios) {
 		if (scenario.skipped !== undefined) continue;
@@ -52,7 +52,8 @@ export function realtimeMarkdown(run) {
 			lines.push(
 				`| ${scenario.title} | ${entry.rate} | ${entry.held}/${entry.steps} | ${integer.format(entry.deliveriesPerSecond.median)} | ` +
 					`${range(entry.p50Ms)} | ${range(entry.p99Ms)} | ${integer.format(entry.serverCpu.median)} | ${integer.format(entry.clientCpu.median)} | ` +
-					`${[...new Set(entry.notHeldBecause)].join("; ")} |`,
+					`${entry.othersCpu === undefined ? "—" : `${integer.format(entry.othersCpu.servers.median)} / ${integer.format(entry.othersCpu.clients.median)}`} | ` +
+					`${[...(entry.repeatedBusy > 0 ? [`${entry.repeatedBusy} lost on a busy machine, run again`] : []), ...new Set(entry.notHeldBecause)].join("; ")} |`,
 			);
 		}
 	}
