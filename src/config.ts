@@ -16,6 +16,14 @@ function secretKeys<T>(parse: (value: string) => T) {
 	});
 }
 
+/** `a, b,c` → `["a", "b", "c"]`, lower-cased, empty entries dropped. */
+const commaList = z.string().transform((value) =>
+	value
+		.split(",")
+		.map((entry) => entry.trim().toLowerCase())
+		.filter((entry) => entry !== ""),
+);
+
 const booleanFlag = z
 	.enum(["1", "0", "true", "false", "yes", "no"])
 	.transform((value) => value === "1" || value === "true" || value === "yes");
@@ -136,6 +144,37 @@ export const configSchema = z
 		REALTIME_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 		/** A real-time client that leaves more than this many bytes unread is dropped (it reconnects and replays). */
 		REALTIME_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16_384).max(67_108_864).default(1_048_576),
+		/**
+		 * Guilds are served at `<slug>.<BASE_DOMAIN>`; BASE_DOMAIN itself is the platform (no guild), as are IP hosts,
+		 * `localhost` and PLATFORM_HOSTS. The default suits development: `curl -H 'Host: iop.localhost:3000'`, and browsers
+		 * send `*.localhost` to the loopback. Any other host must be an active custom domain, or answers 404.
+		 */
+		BASE_DOMAIN: z
+			.string()
+			.trim()
+			.toLowerCase()
+			.transform((value) => value.replace(/\.$/, ""))
+			.pipe(
+				z
+					.string()
+					.regex(
+						/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/,
+						"must be a host name in ASCII (punycode for IDN), e.g. dofus-manager.app",
+					),
+			)
+			.default("localhost"),
+		/** Other host names (comma-separated) served as the platform: internal service names, an API name outside BASE_DOMAIN. */
+		PLATFORM_HOSTS: commaList.default([]),
+		/** Slugs (comma-separated) no guild may take, besides www, api, app, admin, docs, static, assets, mail, status, auth, login. */
+		RESERVED_SLUGS: commaList.default([]),
+		/** How long a guild's previous slug redirects to its new one (and is kept from other guilds), in days; 0: not at all. */
+		SLUG_REDIRECT_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+		/** How long an instance trusts its cached host → guild resolution, in milliseconds (changes invalidate it at once). */
+		TENANT_CACHE_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+		/** How long an unknown host is remembered as unknown, in milliseconds. */
+		TENANT_NEGATIVE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+		/** Entries in each tenant cache (known hosts, unknown hosts). */
+		TENANT_CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
 		/** Emails (comma-separated) of the platform administrators: they may see every job and start a DofusDB sync. */
 		ADMIN_EMAILS: z
 			.string()
