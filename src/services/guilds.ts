@@ -1,4 +1,4 @@
-// Guilds, their members and roles: creation with the owner/member system roles, and the last-owner rule.
+// Guilds, their members and roles: creation with a slug and the owner/member system roles, renames, the last-owner rule.
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { Database, Transaction } from "../db/index.js";
 import {
@@ -14,6 +14,8 @@ import {
 } from "../db/schema/index.js";
 import { type EventToPublish, publishEvent, publishEvents } from "../realtime/publish.js";
 import { rooms } from "../realtime/rooms.js";
+import { announceTenantChange, type TenantChange } from "../tenancy/changes.js";
+import { claimSlug, defaultGuildAddressing, type GuildAddressing, retireSlug } from "./guild-slugs.js";
 import { defaultMemberPermissions, type Permission, permissions } from "./permissions.js";
 import { teamMemberRemoved } from "./teams.js";
 
@@ -63,7 +65,28 @@ function roleUpdated(
 	return rightsChanged ? { ...event, recheck: { rooms: [rooms.guild(data.guildId)] } } : event;
 }
 
-export function createGuildService(db: Database) {
+/** A change of the guild's fields; `slug` is the owners' (the route checks), and keeps the old one redirecting. */
+export interface GuildChanges {
+	name?: string | undefined;
+	slug?: string | undefined;
+}
+
+export function createGuildService(db: Database, addressing: GuildAddressing = defaultGuildAddressing) {
+	/** Runs `work`; once it committed, this instance's tenant cache forgets what it announced. */
+	async function changingAddresses<T>(
+		work: (tx: Transaction, announce: (change: TenantChange) => Promise<void>) => Promise<T>,
+	) {
+		const announced: TenantChange[] = [];
+		const result = await db.transaction((tx) =>
+			work(tx, async (change) => {
+				announced.push(change);
+				await announceTenantChange(tx, change);
+			}),
+		);
+		for (const change of announced) addressing.changed(change);
+		return result;
+	}
+
 	/*
 	 * Membership changes lock the guild row first: two owners demoting each other at the same time run
 	 * one after the other, so the second sees that only one owner is left.
@@ -91,10 +114,18 @@ export function createGuildService(db: Database) {
 	}
 
 	return {
-		/** The creator becomes the owner; every guild starts with its undeletable `owner` and `member` roles. */
-		async create(creatorId: number, name: string) {
-			return db.transaction(async (tx) => {
-				const [guild] = await tx.insert(guilds).values({ name: name.trim(), createdBy: creatorId }).returning();
+		/**
+		 * The creator becomes the owner; every guild starts with its undeletable `owner` and `member` roles. Its slug is
+		 * `slug`, or (when omitted) derived from the name; a given slug already held or reserved throws SlugUnavailableError.
+		 */
+		async create(creatorId: number, name: string, slug?: string) {
+			return changingAddresses(async (tx, announce) => {
+				const trimmed = name.trim();
+				const claimed = await claimSlug(tx, addressing, slug === undefined ? { name: trimmed } : { slug });
+				const [guild] = await tx
+					.insert(guilds)
+					.values({ name: trimmed, slug: claimed, createdBy: creatorId })
+					.returning();
 				if (guild === undefined) throw new Error("guild insert returned no row");
 				const roles = await tx
 					.insert(guildRoles)
@@ -112,6 +143,8 @@ export function createGuildService(db: Database) {
 				const owner = roles.find((role) => role.kind === "owner");
 				if (owner === undefined) throw new Error("owner role insert returned no row");
 				await tx.insert(guildMembers).values({ guildId: guild.id, userId: creatorId, roleId: owner.id });
+				// A host asked for before the guild existed may be remembered as unknown.
+				await announce({ slugs: [claimed] });
 				await publishEvent(
 					tx,
 					guildMemberEvent("guild.member_joined", { guildId: guild.id, userId: creatorId, roleId: owner.id }),
@@ -131,6 +164,7 @@ export function createGuildService(db: Database) {
 				.select({
 					id: guilds.id,
 					name: guilds.name,
+					slug: guilds.slug,
 					createdAt: guilds.createdAt,
 					role: { id: guildRoles.id, name: guildRoles.name, kind: guildRoles.kind },
 					joinedAt: guildMembers.joinedAt,
@@ -142,13 +176,29 @@ export function createGuildService(db: Database) {
 				.orderBy(asc(guilds.id));
 		},
 
-		async update(guildId: number, changes: { name?: string | undefined }) {
-			if (changes.name === undefined) return this.find(guildId);
-			const name = changes.name.trim();
-			return db.transaction(async (tx) => {
-				const [guild] = await tx.update(guilds).set({ name }).where(eq(guilds.id, guildId)).returning();
-				if (guild !== undefined)
-					await publishEvent(tx, { type: "guild.updated", audience: [rooms.guild(guildId)], data: guild });
+		/**
+		 * Renames the guild, changes its slug, or both, in one transaction. A new slug already held or reserved throws
+		 * SlugUnavailableError; the previous one redirects to the new host for the window and is kept from other guilds.
+		 */
+		async update(guildId: number, changes: GuildChanges) {
+			if (changes.name === undefined && changes.slug === undefined) return this.find(guildId);
+			return changingAddresses(async (tx, announce) => {
+				const values: Partial<typeof guilds.$inferInsert> = {};
+				if (changes.name !== undefined) values.name = changes.name.trim();
+				const [current] = await tx.select().from(guilds).where(eq(guilds.id, guildId)).for("update");
+				if (current === undefined) return undefined;
+				const { slug } = changes;
+				const moving = slug !== undefined && slug !== current.slug;
+				if (moving) {
+					values.slug = await claimSlug(tx, addressing, { slug }, guildId);
+					await retireSlug(tx, addressing, guildId, current.slug, slug);
+				}
+				// The current slug again, and no name: nothing to change, nothing to tell.
+				if (Object.keys(values).length === 0) return current;
+				const [guild] = await tx.update(guilds).set(values).where(eq(guilds.id, guildId)).returning();
+				if (guild === undefined) return undefined;
+				if (moving) await announce({ slugs: [current.slug, slug], guildIds: [guildId] });
+				await publishEvent(tx, { type: "guild.updated", audience: [rooms.guild(guildId)], data: guild });
 				return guild;
 			});
 		},
@@ -158,7 +208,7 @@ export function createGuildService(db: Database) {
 		 * lose the guild room when they are worked out again, before the event is delivered.
 		 */
 		async remove(guildId: number): Promise<void> {
-			await db.transaction(async (tx) => {
+			await changingAddresses(async (tx, announce) => {
 				const members = await tx
 					.select({ userId: guildMembers.userId })
 					.from(guildMembers)
@@ -166,6 +216,8 @@ export function createGuildService(db: Database) {
 					.orderBy(asc(guildMembers.userId));
 				const deleted = await tx.delete(guilds).where(eq(guilds.id, guildId)).returning({ id: guilds.id });
 				if (deleted.length === 0) return;
+				// Its slug, previous slugs and domains (gone with it) name no guild any more, on any instance.
+				await announce({ guildIds: [guildId] });
 				await publishEvent(tx, {
 					type: "guild.deleted",
 					audience: [rooms.guild(guildId), ...members.map((member) => rooms.user(member.userId))],

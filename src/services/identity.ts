@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/index.js";
 import type { JobQueue } from "../jobs/queue.js";
+import { defaultGuildAddressing, type GuildAddressing } from "./guild-slugs.js";
 import { createGuildService } from "./guilds.js";
 import { createInvitationService } from "./invitations.js";
 import { createLoginThrottle } from "./login-throttle.js";
@@ -20,9 +21,18 @@ export interface IdentityDependencies {
 	now?: Clock | undefined;
 	/** Where mail delivery jobs (and any other job a service starts) are enqueued. */
 	jobs: JobQueue;
+	/** How guilds get and change slugs (reserved names, redirect window, the tenant cache to tell). Default: built-in rules. */
+	guildAddressing?: Omit<GuildAddressing, "now"> | undefined;
 }
 
-export function createIdentityServices({ db, config, logger, now = systemClock, jobs }: IdentityDependencies) {
+export function createIdentityServices({
+	db,
+	config,
+	logger,
+	now = systemClock,
+	jobs,
+	guildAddressing,
+}: IdentityDependencies) {
 	const settings = identitySettings(config);
 	if (config.APP_ENV === "DEV" && settings.secrets().development) {
 		logger.warn(
@@ -44,7 +54,7 @@ export function createIdentityServices({ db, config, logger, now = systemClock, 
 		userAccounts,
 		twoFactor: createTwoFactorService(db, settings, now, sessions),
 		passwordReset: createPasswordResetService({ db, settings, now, userAccounts, sessions, mailer }),
-		guilds: createGuildService(db),
+		guilds: createGuildService(db, { ...defaultGuildAddressing, ...guildAddressing, now }),
 		invitations: createInvitationService(db, settings, now, mailer),
 	};
 }

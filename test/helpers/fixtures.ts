@@ -90,9 +90,10 @@ export async function addTeamMember(db: Executor, teamId: number, characterId: n
 
 /** A guild with one system role ("Meneur", every permission) held by its creator. */
 export async function createGuild(db: Executor, creatorId: number, values: Partial<typeof guilds.$inferInsert> = {}) {
+	const n = next();
 	const [guild] = await db
 		.insert(guilds)
-		.values({ name: `Guilde ${next()}`, createdBy: creatorId, ...values })
+		.values({ name: `Guilde ${n}`, slug: `guilde-${n}`, createdBy: creatorId, ...values })
 		.returning();
 	const created = required(guild);
 	const [role] = await db

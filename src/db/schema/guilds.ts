@@ -1,6 +1,7 @@
-// Guilds (the tenants), their roles and their members.
+// Guilds (the tenants), their addresses (slug, previous slugs, custom domains), their roles and their members.
 import { sql } from "drizzle-orm";
 import {
+	type AnyPgColumn,
 	boolean,
 	check,
 	foreignKey,
@@ -15,6 +16,11 @@ import {
 import { createdAt, id, timestamptz, updatedAt } from "./columns.js";
 import { users } from "./users.js";
 
+/** The slug rule of src/tenancy/slugs.ts, kept by the database too: 3–30 lower-case letters, digits, inner dashes. */
+function slugFormat(column: AnyPgColumn) {
+	return sql`${column} ~ '^[a-z0-9][a-z0-9-]*[a-z0-9]$' and char_length(${column}) between 3 and 30`;
+}
+
 export const guildRoleKinds = ["owner", "member", "custom"] as const;
 export type GuildRoleKind = (typeof guildRoleKinds)[number];
 
@@ -23,12 +29,62 @@ export const guilds = pgTable(
 	{
 		id: id(),
 		name: text("name").notNull(),
+		/** The guild's host is `<slug>.<BASE_DOMAIN>`; reserved names are the code's rule (config), not the database's. */
+		slug: text("slug").notNull(),
 		/** Kept when the creator's account is deleted: the guild belongs to its members. */
 		createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
 		createdAt: createdAt(),
 		updatedAt: updatedAt(),
 	},
-	(t) => [index("guilds_created_by_idx").on(t.createdBy)],
+	(t) => [
+		index("guilds_created_by_idx").on(t.createdBy),
+		uniqueIndex("guilds_slug_unique").on(t.slug),
+		check("guilds_slug_format", slugFormat(t.slug)),
+	],
+);
+
+/**
+ * A guild's previous slugs: each redirects to the guild's current host until `expires_at`, and no other guild may take
+ * it before then. A slug is in at most one guild's history; a guild taking back one of its own drops the row.
+ */
+export const guildSlugHistory = pgTable(
+	"guild_slug_history",
+	{
+		slug: text("slug").primaryKey(),
+		guildId: integer("guild_id")
+			.notNull()
+			.references(() => guilds.id, { onDelete: "cascade" }),
+		retiredAt: timestamptz("retired_at").notNull().defaultNow(),
+		expiresAt: timestamptz("expires_at").notNull(),
+	},
+	(t) => [
+		index("guild_slug_history_guild_idx").on(t.guildId),
+		check("guild_slug_history_slug_format", slugFormat(t.slug)),
+	],
+);
+
+/**
+ * Custom domains a guild serves its host at (`guilde-iop.fr`). Stored lower-case, IDN labels as punycode, as the
+ * resolver compares them; inactive until a platform admin activates them.
+ */
+export const guildDomains = pgTable(
+	"guild_domains",
+	{
+		id: id(),
+		guildId: integer("guild_id")
+			.notNull()
+			.references(() => guilds.id, { onDelete: "cascade" }),
+		domain: text("domain").notNull(),
+		createdAt: createdAt(),
+		/** Null: waiting for a platform admin; the domain names no guild until then. */
+		activatedAt: timestamptz("activated_at"),
+		activatedBy: integer("activated_by").references(() => users.id, { onDelete: "set null" }),
+	},
+	(t) => [
+		uniqueIndex("guild_domains_domain_unique").on(t.domain),
+		index("guild_domains_guild_idx").on(t.guildId),
+		check("guild_domains_domain_lowercase", sql`${t.domain} = lower(${t.domain})`),
+	],
 );
 
 export const guildRoles = pgTable(

@@ -85,7 +85,7 @@ export async function seedDemoData(db: Executor, { hashPassword }: DemoSeedDepen
 
 		const [guild] = await tx
 			.insert(guilds)
-			.values({ name: "Les Démos", createdBy: user.id })
+			.values({ name: "Les Démos", slug: "les-demos", createdBy: user.id })
 			.returning({ id: guilds.id });
 		if (guild === undefined) throw new Error("demo guild insert returned no row");
 		const [leader] = await tx

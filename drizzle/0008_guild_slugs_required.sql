@@ -1,0 +1,1 @@
+ALTER TABLE "guilds" ALTER COLUMN "slug" SET NOT NULL;
