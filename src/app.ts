@@ -9,7 +9,12 @@ import type { RealtimeHub } from "./realtime/hub.js";
 import { declareRoutes } from "./routes/index.js";
 import { createIdentityServices } from "./services/identity.js";
 import { createReferenceCache, type ReferenceCache } from "./services/reference-cache.js";
-import type { Clock, IdentityConfig } from "./services/settings.js";
+import { type Clock, type IdentityConfig, systemClock } from "./services/settings.js";
+import type { TenantCache } from "./tenancy/cache.js";
+import { serveGuildHosts } from "./tenancy/host-hook.js";
+import { createTenantTableCache } from "./tenancy/lookups.js";
+import { createHostResolver } from "./tenancy/resolver.js";
+import { type TenancyConfig, tenancySettings } from "./tenancy/settings.js";
 
 export interface AppDependencies {
 	/** Identity settings (token lifetimes, password cost, cookie, origins, throttling) are optional: see config.ts for defaults. */
@@ -17,7 +22,8 @@ export interface AppDependencies {
 		Partial<
 			Pick<Config, "TRUST_PROXY" | "REFERENCE_CACHE_TTL_MS" | "REALTIME_HEARTBEAT_MS" | "REALTIME_MAX_BUFFERED_BYTES">
 		> &
-		IdentityConfig;
+		IdentityConfig &
+		TenancyConfig;
 	logger: Logger;
 	db: Database;
 	/** The time services read; tests pass one they can move. Default: the system clock. */
@@ -31,6 +37,11 @@ export interface AppDependencies {
 	referenceCache?: ReferenceCache;
 	/** This instance's started real-time hub (see runtime.ts); without one, GET /api/events and /api/ws answer 503. */
 	realtime?: RealtimeHub;
+	/**
+	 * Which guild a host names (TTL config TENANT_CACHE_TTL_MS). Default: one built here over `db`, told of this app's own
+	 * changes only; pass one that follows every instance's (`followTenantChanges`, as runtime.ts does).
+	 */
+	tenantCache?: TenantCache;
 }
 
 /** What a client reads when the database refused its request, by the status the refusal maps to. */
@@ -40,7 +51,16 @@ const databaseRefusalMessages = {
 	409: "The request conflicts with existing data.",
 } as const;
 
-export function buildApp({ config, logger, db, clock, jobs, referenceCache, realtime }: AppDependencies): App {
+export function buildApp({
+	config,
+	logger,
+	db,
+	clock,
+	jobs,
+	referenceCache,
+	realtime,
+	tenantCache,
+}: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
 		bodyLimit: config.BODY_LIMIT,
@@ -73,13 +93,24 @@ export function buildApp({ config, logger, db, clock, jobs, referenceCache, real
 	// apps with literal configs, and the recording must reach every app they build.
 	const coverageDirectory = process.env.CONTRACT_COVERAGE_DIR;
 	if (coverageDirectory !== undefined && coverageDirectory !== "") recordContractCoverage(app, coverageDirectory);
-	const identity = createIdentityServices({ db, config, logger, now: clock, jobs });
+	// Every request's guild, from its host, before any route step (src/tenancy/).
+	const tenancy = tenancySettings(config);
+	const now = clock ?? systemClock;
+	const tenants = tenantCache ?? createTenantTableCache(db, tenancy, now, logger);
+	serveGuildHosts(app, { resolver: createHostResolver(tenants, tenancy), baseDomain: tenancy.baseDomain, now, logger });
+	const guildAddressing = {
+		reservedSlugs: tenancy.reservedSlugs,
+		slugRedirectMs: tenancy.slugRedirectMs,
+		changed: tenants.forget,
+	};
+	const identity = createIdentityServices({ db, config, logger, now: clock, jobs, guildAddressing });
 	const references = referenceCache ?? createReferenceCache({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS ?? 3_600_000 });
 	declareRoutes(app, {
 		db,
 		bench: config.BENCH,
 		identity,
 		referenceCache: references,
+		tenancy: { settings: tenancy, addressing: { ...guildAddressing, now } },
 		realtime,
 		realtimeSettings: {
 			heartbeatMs: config.REALTIME_HEARTBEAT_MS ?? 15_000,

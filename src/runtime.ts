@@ -13,6 +13,9 @@ import { createReferenceCache } from "./services/reference-cache.js";
 import { followReferenceChanges } from "./services/reference-changes.js";
 import { createSessionLiveness } from "./services/session-liveness.js";
 import { systemClock } from "./services/settings.js";
+import { followTenantChanges } from "./tenancy/changes.js";
+import { createTenantTableCache } from "./tenancy/lookups.js";
+import { tenancySettings } from "./tenancy/settings.js";
 import { startWorkers } from "./workers/index.js";
 
 export type ProcessRole = "api" | "worker";
@@ -50,6 +53,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 	});
 	let app: App | undefined;
 	let unfollow: (() => Promise<void>) | undefined;
+	let unfollowTenants: (() => Promise<void>) | undefined;
 	let realtime: RealtimeHub | undefined;
 	try {
 		await jobs.start();
@@ -58,6 +62,13 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 			const referenceCache = createReferenceCache({ db: database.db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
 			// A sync run by any worker (or the CLI) empties this instance's cached lists when it commits.
 			unfollow = await followReferenceChanges(database, referenceCache, logger);
+			if (config.APP_ENV === "PROD" && config.BASE_DOMAIN === "localhost")
+				logger.warn(
+					"BASE_DOMAIN is localhost: only IP hosts, localhost, *.localhost, PLATFORM_HOSTS and active custom domains are served; any other Host answers 404 guild.unknown_host",
+				);
+			// A slug, a domain or a guild changed on any instance: this one resolves that host again at once.
+			const tenantCache = createTenantTableCache(database.db, tenancySettings(config), systemClock, logger);
+			unfollowTenants = await followTenantChanges(database, tenantCache, logger.child({ component: "tenancy" }));
 			realtime = createRealtimeHub({
 				handle: database,
 				resolveRooms: createEventRoomResolver(database.db),
@@ -70,10 +81,11 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				logger: logger.child({ component: "realtime" }),
 			});
 			await realtime.start();
-			app = buildApp({ config, logger, db: database.db, jobs, referenceCache, realtime });
+			app = buildApp({ config, logger, db: database.db, jobs, referenceCache, realtime, tenantCache });
 		}
 	} catch (error) {
 		await unfollow?.().catch(() => {});
+		await unfollowTenants?.().catch(() => {});
 		await realtime?.stop().catch(() => {});
 		await jobs.stop({ timeoutMs: 1000 }).catch(() => {});
 		await database.close().catch(() => {});
@@ -93,6 +105,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				await app?.close();
 				await realtime?.stop();
 				await unfollow?.().catch(() => {});
+				await unfollowTenants?.().catch(() => {});
 				// Running jobs may finish within their kind's timeout (the longest is the grace period); what is still
 				// running then is failed here and retried by another worker.
 				await jobs.stop({ timeoutMs: working ? longestTimeoutMs : config.SHUTDOWN_TIMEOUT_MS });

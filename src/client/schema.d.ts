@@ -452,6 +452,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guilds/{guildId}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guilds/{guildId}/domains */
+        get: operations["getApiGuildsByGuildIdDomains"];
+        put?: never;
+        /** POST /api/guilds/{guildId}/domains */
+        post: operations["postApiGuildsByGuildIdDomains"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guilds/{guildId}/domains/{domainId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /api/guilds/{guildId}/domains/{domainId} */
+        delete: operations["deleteApiGuildsByGuildIdDomainsByDomainId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guild */
+        get: operations["getApiGuild"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guild/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guild/members */
+        get: operations["getApiGuildMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guild/characters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guild/characters */
+        get: operations["getApiGuildCharacters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs": {
         parameters: {
             query?: never;
@@ -583,6 +669,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/admin/domains */
+        get: operations["getApiAdminDomains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/domains/{domainId}/activation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /api/admin/domains/{domainId}/activation */
+        put: operations["putApiAdminDomainsByDomainIdActivation"];
+        post?: never;
+        /** DELETE /api/admin/domains/{domainId}/activation */
+        delete: operations["deleteApiAdminDomainsByDomainIdActivation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -941,6 +1062,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -1024,11 +1163,14 @@ export interface operations {
              *     - `TYPE_ERROR.body.password`
              *     - `TYPE_ERROR.body.displayName`
              *     - `password.weak`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.password" | "TYPE_ERROR.body.displayName" | "password.weak";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.password" | "TYPE_ERROR.body.displayName" | "password.weak" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1046,6 +1188,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `email.taken` */
             409: {
@@ -1168,11 +1319,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.email`
              *     - `TYPE_ERROR.body.password`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.password";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.password" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1204,6 +1358,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -1318,11 +1481,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.challengeToken`
              *     - `TYPE_ERROR.body.code`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.challengeToken" | "TYPE_ERROR.body.code";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.challengeToken" | "TYPE_ERROR.body.code" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1357,6 +1523,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -1455,11 +1630,14 @@ export interface operations {
              * @description - `BODY_PARSE_ERROR`
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.refreshToken`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.refreshToken";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.refreshToken" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1496,6 +1674,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -1569,6 +1756,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -1601,6 +1797,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1645,6 +1850,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -1677,6 +1891,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1734,6 +1957,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -1752,6 +1984,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -1801,11 +2042,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.sessionId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.sessionId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.sessionId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1854,11 +2098,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `session.notfound` */
+            /**
+             * @description - `session.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "session.notfound";
+                    info?: "session.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1925,11 +2174,14 @@ export interface operations {
              * @description - `BODY_PARSE_ERROR`
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.email`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1947,6 +2199,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -2035,11 +2296,14 @@ export interface operations {
              *     - `reset.invalid`
              *     - `reset.expired`
              *     - `password.weak`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.token" | "TYPE_ERROR.body.password" | "reset.invalid" | "reset.expired" | "password.weak";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.token" | "TYPE_ERROR.body.password" | "reset.invalid" | "reset.expired" | "password.weak" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2057,6 +2321,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -2135,6 +2408,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -2167,6 +2449,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `2fa.already_enabled` */
             409: {
@@ -2236,11 +2527,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.code`
              *     - `2fa.code_invalid`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.code" | "2fa.code_invalid";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.code" | "2fa.code_invalid" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2291,6 +2585,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `2fa.already_enabled`
@@ -2392,11 +2695,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.code`
              *     - `2fa.code_invalid`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.code" | "2fa.code_invalid";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.code" | "2fa.code_invalid" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2447,6 +2753,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `2fa.not_enabled` */
             409: {
@@ -2546,6 +2861,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -2564,6 +2888,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -2632,11 +2965,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.displayName`
              *     - `TYPE_ERROR.body.locale`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.displayName" | "TYPE_ERROR.body.locale";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.displayName" | "TYPE_ERROR.body.locale" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2687,6 +3023,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -2773,11 +3118,14 @@ export interface operations {
              *     - `TYPE_ERROR.body.current`
              *     - `TYPE_ERROR.body.new`
              *     - `password.weak`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.current" | "TYPE_ERROR.body.new" | "password.weak";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.current" | "TYPE_ERROR.body.new" | "password.weak" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2831,6 +3179,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -2907,6 +3264,7 @@ export interface operations {
                         guilds: {
                             id: number;
                             name: string;
+                            slug: string;
                             /** Format: date-time */
                             createdAt: string;
                             role: {
@@ -2919,6 +3277,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `session.missing`
@@ -2938,6 +3305,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -2975,6 +3351,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
+                    slug?: string & unknown;
                 };
             };
         };
@@ -2991,6 +3368,7 @@ export interface operations {
                         guild: {
                             id: number;
                             name: string;
+                            slug: string;
                             createdBy: number | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -3011,11 +3389,15 @@ export interface operations {
              * @description - `BODY_PARSE_ERROR`
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.slug`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.slug" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3058,6 +3440,32 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `guild.slug_taken`
+             *     - `guild.slug_reserved`
+             */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.slug_taken" | "guild.slug_reserved";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3144,6 +3552,7 @@ export interface operations {
                         guild: {
                             id: number;
                             name: string;
+                            slug: string;
                             createdBy: number | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -3162,11 +3571,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3201,11 +3613,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.notfound` */
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound";
+                    info?: "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3263,11 +3680,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3320,11 +3740,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.notfound` */
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound";
+                    info?: "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3372,6 +3797,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    slug?: string & unknown;
                 };
             };
         };
@@ -3388,6 +3814,7 @@ export interface operations {
                         guild: {
                             id: number;
                             name: string;
+                            slug: string;
                             createdBy: number | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -3403,11 +3830,15 @@ export interface operations {
              *     - `TYPE_ERROR.params.guildId`
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.name`
+             *     - `TYPE_ERROR.body.slug`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.slug" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3448,11 +3879,12 @@ export interface operations {
             /**
              * @description - `csrf.rejected`
              *     - `right.missing`
+             *     - `owner.required`
              */
             403: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "csrf.rejected" | "right.missing";
+                    info?: "csrf.rejected" | "right.missing" | "owner.required";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3462,11 +3894,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.notfound` */
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound";
+                    info?: "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.slug_taken`
+             *     - `guild.slug_reserved`
+             */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.slug_taken" | "guild.slug_reserved";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3567,11 +4021,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3606,11 +4063,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.notfound` */
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound";
+                    info?: "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3686,11 +4148,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.email`
              *     - `TYPE_ERROR.body.roleId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.roleId";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.email" | "TYPE_ERROR.body.roleId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3749,11 +4214,14 @@ export interface operations {
             /**
              * @description - `guild.notfound`
              *     - `role.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "role.notfound";
+                    info?: "guild.notfound" | "role.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3856,11 +4324,14 @@ export interface operations {
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.guildId`
              *     - `TYPE_ERROR.params.userId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.userId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.userId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3917,11 +4388,14 @@ export interface operations {
              * @description - `guild.notfound`
              *     - `user.notfound`
              *     - `member.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "user.notfound" | "member.notfound";
+                    info?: "guild.notfound" | "user.notfound" | "member.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4004,11 +4478,14 @@ export interface operations {
              *     - `TYPE_ERROR.params.userId`
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.roleId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.userId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.roleId";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.userId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.roleId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4069,11 +4546,14 @@ export interface operations {
              *     - `user.notfound`
              *     - `role.notfound`
              *     - `member.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "user.notfound" | "role.notfound" | "member.notfound";
+                    info?: "guild.notfound" | "user.notfound" | "role.notfound" | "member.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4184,11 +4664,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4223,11 +4706,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.notfound` */
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound";
+                    info?: "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4307,11 +4795,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.name`
              *     - `TYPE_ERROR.body.permissions`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.permissions";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.permissions" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4366,11 +4857,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.notfound` */
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound";
+                    info?: "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4473,11 +4969,14 @@ export interface operations {
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.guildId`
              *     - `TYPE_ERROR.params.roleId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.roleId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.roleId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4532,11 +5031,14 @@ export interface operations {
             /**
              * @description - `guild.notfound`
              *     - `role.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "role.notfound";
+                    info?: "guild.notfound" | "role.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4634,11 +5136,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.name`
              *     - `TYPE_ERROR.body.permissions`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.roleId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.permissions";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.roleId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.permissions" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4696,11 +5201,14 @@ export interface operations {
             /**
              * @description - `guild.notfound`
              *     - `role.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "role.notfound";
+                    info?: "guild.notfound" | "role.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4817,11 +5325,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.token`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.token";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.token" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4859,11 +5370,14 @@ export interface operations {
             /**
              * @description - `invitation.notfound`
              *     - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "invitation.notfound" | "guild.notfound";
+                    info?: "invitation.notfound" | "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4946,11 +5460,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.token`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.token";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.token" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5005,11 +5522,14 @@ export interface operations {
             /**
              * @description - `invitation.notfound`
              *     - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "invitation.notfound" | "guild.notfound";
+                    info?: "invitation.notfound" | "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5041,6 +5561,797 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "invitation.expired" | "invitation.used";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuildsByGuildIdDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `domain.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "domain.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domains: {
+                            id: number;
+                            guildId: number;
+                            domain: string;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            activatedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `right.missing` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiGuildsByGuildIdDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    domain: string;
+                };
+            };
+        };
+        responses: {
+            /** @description - `domain.created` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "domain.created";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domain: {
+                            id: number;
+                            guildId: number;
+                            domain: string;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            activatedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.domain`
+             *     - `domain.invalid`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.domain" | "domain.invalid" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `domain.limit`
+             *     - `domain.taken`
+             */
+            409: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "domain.limit" | "domain.taken";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteApiGuildsByGuildIdDomainsByDomainId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+                domainId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `domain.deleted` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "domain.deleted";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `TYPE_ERROR.params.domainId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.params.domainId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `domain.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "domain.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuild: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `guild.profile` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.profile";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        guild: {
+                            id: number;
+                            slug: string;
+                            name: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            memberCount: number;
+                        };
+                    };
+                };
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuildMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `member.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "member.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        members: {
+                            userId: number;
+                            displayName: string;
+                            role: {
+                                id: number;
+                                name: string;
+                                kind: string;
+                            };
+                            /** Format: date-time */
+                            joinedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.unknown_host`
+             *     - `guild.notfound`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host" | "guild.notfound";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuildCharacters: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `guild.characters` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.characters";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        characters: {
+                            id: number;
+                            name: string;
+                            level: number;
+                            classId: number;
+                            serverId: number;
+                            owner: {
+                                userId: number;
+                                displayName: string;
+                            };
+                        }[];
+                        pagination: {
+                            page: number;
+                            limit: number;
+                            total: number;
+                            totalPages: number;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.page`
+             *     - `TYPE_ERROR.query.limit`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.page" | "TYPE_ERROR.query.limit" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `right.missing` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.unknown_host`
+             *     - `guild.notfound`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host" | "guild.notfound";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5132,11 +6443,14 @@ export interface operations {
              *     - `TYPE_ERROR.query.name`
              *     - `TYPE_ERROR.query.page`
              *     - `TYPE_ERROR.query.limit`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.state" | "TYPE_ERROR.query.name" | "TYPE_ERROR.query.page" | "TYPE_ERROR.query.limit";
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.state" | "TYPE_ERROR.query.name" | "TYPE_ERROR.query.page" | "TYPE_ERROR.query.limit" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5170,6 +6484,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -5241,11 +6564,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.jobId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.jobId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.jobId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5280,11 +6606,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `job.not_found` */
+            /**
+             * @description - `job.not_found`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "job.not_found";
+                    info?: "job.not_found" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5364,11 +6695,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.jobId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.jobId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.jobId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5417,11 +6751,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `job.not_found` */
+            /**
+             * @description - `job.not_found`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "job.not_found";
+                    info?: "job.not_found" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5495,6 +6834,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -5527,6 +6875,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -5562,6 +6919,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description - `websocket.upgrade_required` */
             426: {
                 headers: {
@@ -5632,11 +7007,14 @@ export interface operations {
              *     - `TYPE_ERROR.query.since`
              *     - `TYPE_ERROR.headers`
              *     - `TYPE_ERROR.headers.last-event-id`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.rooms" | "TYPE_ERROR.query.since" | "TYPE_ERROR.headers" | "TYPE_ERROR.headers.last-event-id";
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.rooms" | "TYPE_ERROR.query.since" | "TYPE_ERROR.headers" | "TYPE_ERROR.headers.last-event-id" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5671,11 +7049,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `room.not_found` */
+            /**
+             * @description - `room.not_found`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "room.not_found";
+                    info?: "room.not_found" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5758,6 +7141,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -5791,11 +7183,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `NOT_FOUND` */
+            /**
+             * @description - `NOT_FOUND`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "NOT_FOUND";
+                    info?: "NOT_FOUND" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5875,6 +7272,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -5894,11 +7300,414 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `NOT_FOUND` */
+            /**
+             * @description - `NOT_FOUND`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "NOT_FOUND";
+                    info?: "NOT_FOUND" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiAdminDomains: {
+        parameters: {
+            query?: {
+                state?: "pending" | "active";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `domain.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "domain.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domains: {
+                            id: number;
+                            guildId: number;
+                            domain: string;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            activatedAt: string | null;
+                            guild: {
+                                id: number;
+                                slug: string;
+                                name: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.state`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.state" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    putApiAdminDomainsByDomainIdActivation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domainId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `domain.activated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "domain.activated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domain: {
+                            id: number;
+                            guildId: number;
+                            domain: string;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            activatedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.domainId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.domainId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `domain.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "domain.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteApiAdminDomainsByDomainIdActivation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domainId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `domain.deactivated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "domain.deactivated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        domain: {
+                            id: number;
+                            guildId: number;
+                            domain: string;
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            activatedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.domainId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.domainId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `domain.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "domain.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5964,6 +7773,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -5982,6 +7800,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -6050,11 +7877,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.name`
              *     - `TYPE_ERROR.body.label`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6105,6 +7935,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `account.name_taken` */
             409: {
@@ -6209,11 +8048,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.accountId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6248,11 +8090,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `account.notfound` */
+            /**
+             * @description - `account.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "account.notfound";
+                    info?: "account.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6314,11 +8161,14 @@ export interface operations {
              *     - `TYPE_ERROR.params.accountId`
              *     - `TYPE_ERROR.query`
              *     - `TYPE_ERROR.query.cascade`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.cascade";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.cascade" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6367,11 +8217,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `account.notfound` */
+            /**
+             * @description - `account.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "account.notfound";
+                    info?: "account.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6466,11 +8321,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.name`
              *     - `TYPE_ERROR.body.label`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.accountId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.label" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6522,11 +8380,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `account.notfound` */
+            /**
+             * @description - `account.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "account.notfound";
+                    info?: "account.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6665,11 +8528,14 @@ export interface operations {
              *     - `TYPE_ERROR.query.page`
              *     - `TYPE_ERROR.query.limit`
              *     - `level.range_invalid`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.search" | "TYPE_ERROR.query.classIds" | "TYPE_ERROR.query.serverIds" | "TYPE_ERROR.query.accountIds" | "TYPE_ERROR.query.minLevel" | "TYPE_ERROR.query.maxLevel" | "TYPE_ERROR.query.sort" | "TYPE_ERROR.query.page" | "TYPE_ERROR.query.limit" | "level.range_invalid";
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.search" | "TYPE_ERROR.query.classIds" | "TYPE_ERROR.query.serverIds" | "TYPE_ERROR.query.accountIds" | "TYPE_ERROR.query.minLevel" | "TYPE_ERROR.query.maxLevel" | "TYPE_ERROR.query.sort" | "TYPE_ERROR.query.page" | "TYPE_ERROR.query.limit" | "level.range_invalid" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6706,6 +8572,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -6784,11 +8659,14 @@ export interface operations {
              *     - `TYPE_ERROR.body.level`
              *     - `TYPE_ERROR.body.classId`
              *     - `TYPE_ERROR.body.serverId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6844,11 +8722,14 @@ export interface operations {
              * @description - `account.notfound`
              *     - `class.notfound`
              *     - `server.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "account.notfound" | "class.notfound" | "server.notfound";
+                    info?: "account.notfound" | "class.notfound" | "server.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6964,11 +8845,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.characterId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7003,11 +8887,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `character.notfound` */
+            /**
+             * @description - `character.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "character.notfound";
+                    info?: "character.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7065,11 +8954,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.characterId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7118,11 +9010,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `character.notfound` */
+            /**
+             * @description - `character.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "character.notfound";
+                    info?: "character.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7212,11 +9109,14 @@ export interface operations {
              *     - `TYPE_ERROR.body.level`
              *     - `TYPE_ERROR.body.classId`
              *     - `TYPE_ERROR.body.serverId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.accountId" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.level" | "TYPE_ERROR.body.classId" | "TYPE_ERROR.body.serverId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7273,11 +9173,14 @@ export interface operations {
              *     - `account.notfound`
              *     - `class.notfound`
              *     - `server.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "character.notfound" | "account.notfound" | "class.notfound" | "server.notfound";
+                    info?: "character.notfound" | "account.notfound" | "class.notfound" | "server.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7390,11 +9293,14 @@ export interface operations {
              * @description - `BODY_PARSE_ERROR`
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.ids`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.ids";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.ids" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7445,6 +9351,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description - `PAYLOAD_TOO_LARGE` */
             413: {
@@ -7533,6 +9448,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `session.missing`
              *     - `session.invalid`
@@ -7551,6 +9475,15 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -7633,11 +9566,14 @@ export interface operations {
              *     - `TYPE_ERROR.body.name`
              *     - `TYPE_ERROR.body.serverId`
              *     - `TYPE_ERROR.body.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId" | "TYPE_ERROR.body.guildId";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId" | "TYPE_ERROR.body.guildId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7695,11 +9631,14 @@ export interface operations {
             /**
              * @description - `guild.notfound`
              *     - `server.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "server.notfound";
+                    info?: "guild.notfound" | "server.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7824,11 +9763,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.teamId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7863,11 +9805,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `team.notfound` */
+            /**
+             * @description - `team.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "team.notfound";
+                    info?: "team.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7925,11 +9872,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.teamId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7981,11 +9931,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `team.notfound` */
+            /**
+             * @description - `team.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "team.notfound";
+                    info?: "team.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8078,11 +10033,14 @@ export interface operations {
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.name`
              *     - `TYPE_ERROR.body.serverId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.name" | "TYPE_ERROR.body.serverId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8140,11 +10098,14 @@ export interface operations {
             /**
              * @description - `team.notfound`
              *     - `server.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "team.notfound" | "server.notfound";
+                    info?: "team.notfound" | "server.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8307,11 +10268,14 @@ export interface operations {
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.teamId`
              *     - `TYPE_ERROR.params.characterId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8366,11 +10330,14 @@ export interface operations {
             /**
              * @description - `team.notfound`
              *     - `character.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "team.notfound" | "character.notfound";
+                    info?: "team.notfound" | "character.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8447,11 +10414,14 @@ export interface operations {
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.teamId`
              *     - `TYPE_ERROR.params.characterId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.params.characterId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8506,11 +10476,14 @@ export interface operations {
             /**
              * @description - `team.notfound`
              *     - `team.member_notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "team.notfound" | "team.member_notfound";
+                    info?: "team.notfound" | "team.member_notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8586,11 +10559,14 @@ export interface operations {
              *     - `TYPE_ERROR.query`
              *     - `TYPE_ERROR.query.kind`
              *     - `TYPE_ERROR.query.status`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind" | "TYPE_ERROR.query.status";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind" | "TYPE_ERROR.query.status" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8625,11 +10601,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `character.notfound` */
+            /**
+             * @description - `character.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "character.notfound";
+                    info?: "character.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8713,11 +10694,14 @@ export interface operations {
              *     - `TYPE_ERROR.params.refId`
              *     - `TYPE_ERROR.body`
              *     - `TYPE_ERROR.body.status`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.params.kind" | "TYPE_ERROR.params.refId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.status";
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "TYPE_ERROR.params.kind" | "TYPE_ERROR.params.refId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.status" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8772,11 +10756,14 @@ export interface operations {
             /**
              * @description - `character.notfound`
              *     - `dungeon.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "character.notfound" | "dungeon.notfound";
+                    info?: "character.notfound" | "dungeon.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8885,11 +10872,14 @@ export interface operations {
              *     - `TYPE_ERROR.params.teamId`
              *     - `TYPE_ERROR.query`
              *     - `TYPE_ERROR.query.kind`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.teamId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.kind" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8924,11 +10914,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `team.notfound` */
+            /**
+             * @description - `team.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "team.notfound";
+                    info?: "team.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9011,11 +11006,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9064,11 +11062,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.notfound` */
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound";
+                    info?: "guild.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9142,11 +11145,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.headers`
              *     - `TYPE_ERROR.headers.if-none-match`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
+                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9161,6 +11167,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -9226,11 +11241,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.headers`
              *     - `TYPE_ERROR.headers.if-none-match`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
+                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9245,6 +11263,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -9311,11 +11338,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.headers`
              *     - `TYPE_ERROR.headers.if-none-match`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match";
+                    info?: "TYPE_ERROR.headers" | "TYPE_ERROR.headers.if-none-match" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9330,6 +11360,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -9374,6 +11413,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
              *     - `NO_RESPONSE_SENT`
@@ -9413,6 +11470,24 @@ export interface operations {
                 headers: {
                     /** @description The outcome, machine-readable. */
                     info?: "docs.page";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9465,11 +11540,14 @@ export interface operations {
             /**
              * @description - `TYPE_ERROR.params`
              *     - `TYPE_ERROR.params.file`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
              */
             400: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.file";
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.file" | "host.invalid";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9485,11 +11563,16 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `docs.asset.notfound` */
+            /**
+             * @description - `docs.asset.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "docs.asset.notfound";
+                    info?: "docs.asset.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {

@@ -3,11 +3,16 @@ import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { RealtimeHub } from "../realtime/hub.js";
 import { createDomainServices } from "../services/domain.js";
+import { createGuildDomainService } from "../services/guild-domains.js";
+import { createGuildProfileService } from "../services/guild-profile.js";
+import type { GuildAddressing } from "../services/guild-slugs.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
+import type { TenancySettings } from "../tenancy/settings.js";
 import { declareGameAccountRoutes } from "./accounts/accounts.js";
 import { createGameAccountGuards } from "./accounts/guards.js";
 import { declareAdminRoutes } from "./admin/admin.js";
+import { declareAdminDomainRoutes } from "./admin/domains.js";
 import { createAdminGuards } from "./admin/guards.js";
 import { declareCredentialRoutes } from "./auth/credentials.js";
 import { declarePasswordRoutes } from "./auth/password.js";
@@ -20,6 +25,8 @@ import { declareCharacterListRoute } from "./characters/list.js";
 import { declareDocsRoutes } from "./docs/docs.js";
 import { declareEventRoutes, type EventRouteDependencies } from "./events/events.js";
 import { createSharedGuards } from "./guards.js";
+import { declareGuildHostRoutes } from "./guild/guild.js";
+import { declareDomainRoutes } from "./guilds/domains.js";
 import { createGuildGuards } from "./guilds/guards.js";
 import { declareGuildRoutes } from "./guilds/guilds.js";
 import { declareMemberRoutes } from "./guilds/members.js";
@@ -45,6 +52,8 @@ export interface RouteDependencies {
 	identity: IdentityServices;
 	/** The classes/servers/dungeons lists and their ETags, built once per app (see services/reference-cache.ts). */
 	referenceCache: ReferenceCache;
+	/** Guild addresses: the base domain and slug rules, and how a change reaches the tenant cache (see src/tenancy/). */
+	tenancy: { settings: TenancySettings; addressing: GuildAddressing };
 	/** The instance's real-time hub, if it runs one. */
 	realtime: RealtimeHub | undefined;
 	realtimeSettings: EventRouteDependencies["settings"];
@@ -73,6 +82,14 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareMemberRoutes(app, identity);
 	declareRoleRoutes(app, identity);
 	declareInvitationRoutes(app, identity);
+	// Guild addresses (custom domains), and the routes of a guild's own host.
+	const guildDomains = createGuildDomainService(
+		dependencies.db,
+		dependencies.tenancy.settings,
+		dependencies.tenancy.addressing,
+	);
+	declareDomainRoutes(app, identity, guildDomains);
+	declareGuildHostRoutes(app, identity, createGuildProfileService(dependencies.db));
 
 	// Background jobs: mine (or any, for a platform admin) and the admin routes that start and watch them.
 	const platform = {
@@ -92,6 +109,7 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 		settings: dependencies.realtimeSettings,
 	});
 	declareAdminRoutes(app, platform);
+	declareAdminDomainRoutes(app, platform, guildDomains);
 
 	// Player-facing routes: game accounts, characters, teams, progressions; their checkers and the reference data's join the
 	// identity guards.

@@ -67,10 +67,11 @@ let bearer: { authorization: string };
 beforeAll(async () => {
 	db = await getTestDatabase();
 	await resetTestDatabase(db);
-	({ app } = buildIdentityApp(db));
+	// A platform admin: admin routes refuse anyone else (404) before their extract, which this suite is about.
+	({ app } = buildIdentityApp(db, { config: { ADMIN_EMAILS: ["hostile-owner@example.test"] } }));
 	document = await fetchDocument(app);
 
-	const owner = await signUp(app);
+	const owner = await signUp(app, { email: "hostile-owner@example.test" });
 	bearer = owner.headers;
 	const account = await createAccountAs(app, owner);
 	const character = await createCharacterAs(app, owner, account.id);

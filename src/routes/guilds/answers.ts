@@ -2,7 +2,19 @@
 import { z } from "zod";
 import { answer, refusal } from "../../core/index.js";
 import { userHasRightAnswers } from "../../processes/answers.js";
-import { guildSchema, memberSchema, myGuildSchema, roleSchema, roleSummarySchema } from "./schemas.js";
+import { maxDomainsPerGuild } from "../../services/guild-domains.js";
+import { hostAnswers } from "../../tenancy/answers.js";
+import { paginationSchema } from "../characters/schemas.js";
+import {
+	domainSchema,
+	guildCharacterSchema,
+	guildProfileSchema,
+	guildSchema,
+	memberSchema,
+	myGuildSchema,
+	roleSchema,
+	roleSummarySchema,
+} from "./schemas.js";
 
 export const guildAnswers = {
 	created: answer(201, "guild.created", z.object({ guild: guildSchema.extend({ role: roleSchema }) })),
@@ -17,6 +29,14 @@ export const guildAnswers = {
 	/** The one 404 of guilds, said by `userHasRight` (which refuses first on every guild route). */
 	notFound: userHasRightAnswers.guildNotFound,
 	ownerOnlyDelete: refusal(403, "owner.required", "Only an owner can delete the guild."),
+	ownerOnlySlug: refusal(403, "owner.required", "Only an owner can change the guild's slug (its address)."),
+	/** Also sent by the database error mapping (guilds_slug_unique). */
+	slugTaken: refusal(
+		409,
+		"guild.slug_taken",
+		"Another guild has this slug, or had it recently and it still redirects there.",
+	),
+	slugReserved: refusal(409, "guild.slug_reserved", "This slug is reserved for the platform's own hosts."),
 };
 
 const roleBody = z.object({ role: roleSchema });
@@ -50,4 +70,46 @@ export const memberAnswers = {
 	lastOwner: refusal(409, "owner.last", "The guild's last owner cannot leave or be demoted: name another owner first."),
 	/** Also accepting an invitation when already a member: the database error mapping sends it (guild_members_pkey). */
 	alreadyMember: refusal(409, "guild.already_member", "This address already belongs to a member."),
+};
+
+/** What the routes of a guild's host answer (GET /api/guild, /api/guild/members, /api/guild/characters). */
+export const guildHostAnswers = {
+	/** The platform's host without X-Guild (or a guild deleted since its host was resolved). */
+	noGuild: hostAnswers.noGuild,
+	profile: answer(200, "guild.profile", z.object({ guild: guildProfileSchema })),
+	characters: answer(
+		200,
+		"guild.characters",
+		z.object({ characters: z.array(guildCharacterSchema), pagination: paginationSchema }),
+	),
+};
+
+const domainBody = z.object({ domain: domainSchema });
+
+export const domainAnswers = {
+	list: answer(200, "domain.list", z.object({ domains: z.array(domainSchema) })),
+	created: answer(201, "domain.created", domainBody),
+	deleted: answer(204, "domain.deleted"),
+	notFound: refusal(404, "domain.notfound", "No such domain in this guild."),
+	invalid: refusal(
+		400,
+		"domain.invalid",
+		"Not a domain a guild can use: a host name of two labels or more, not an address, not the platform's own.",
+	),
+	/** Also sent by the database error mapping (guild_domains_domain_unique). */
+	taken: refusal(409, "domain.taken", "This domain is already registered."),
+	limit: refusal(409, "domain.limit", `A guild holds at most ${maxDomainsPerGuild} domains: delete one first.`),
+	/** The platform admins' list, with each domain's guild. */
+	adminList: answer(
+		200,
+		"domain.list",
+		z.object({
+			domains: z.array(
+				domainSchema.extend({ guild: z.object({ id: z.number(), slug: z.string(), name: z.string() }) }),
+			),
+		}),
+	),
+	activated: answer(200, "domain.activated", domainBody),
+	deactivated: answer(200, "domain.deactivated", domainBody),
+	adminNotFound: refusal(404, "domain.notfound", "No such domain."),
 };

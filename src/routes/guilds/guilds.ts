@@ -1,10 +1,23 @@
-// Guild routes: create (the creator becomes owner), list mine, read, rename, delete (owners only).
-import { type App, text } from "../../core/index.js";
+// Guild routes: create (the creator becomes owner), list mine, read, rename or change the slug, delete (owners only).
+import { type App, type Response, text } from "../../core/index.js";
+import { SlugUnavailableError } from "../../services/guild-slugs.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { guildAnswers } from "./answers.js";
+import { slugInput } from "./schemas.js";
 
 const guildName = text().trim().min(2).max(64);
+const { slugTaken, slugReserved } = guildAnswers;
+
+/** Runs a write that claims a slug; a slug it could not have is answered 409 with the reason. */
+async function claimingSlug<T>(response: Response<typeof slugTaken | typeof slugReserved>, write: () => Promise<T>) {
+	try {
+		return await write();
+	} catch (error) {
+		if (!(error instanceof SlugUnavailableError)) throw error;
+		return (error.reason === "reserved" ? slugReserved : slugTaken).send(response);
+	}
+}
 
 export function declareGuildRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
 	const { guilds } = services;
@@ -12,11 +25,19 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/guilds")
-		.extract({ body: { name: guildName } })
-		.handler(async ({ pickup }, response) => {
-			const guild = await guilds.create(pickup("user").id, pickup("name"));
-			guildAnswers.created.send(response, { guild });
-		}, guildAnswers.created);
+		// Without a slug, one is derived from the name (`Les Bworks` → `les-bworks`, then `les-bworks-2`…).
+		.extract({ body: { name: guildName, slug: slugInput.optional() } })
+		.handler(
+			async ({ pickup }, response) => {
+				const guild = await claimingSlug(response, () =>
+					guilds.create(pickup("user").id, pickup("name"), pickup("slug")),
+				);
+				guildAnswers.created.send(response, { guild });
+			},
+			guildAnswers.created,
+			slugTaken,
+			slugReserved,
+		);
 
 	authenticatedRoute
 		.declareRoute("GET", "/api/guilds")
@@ -44,16 +65,33 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 
 	authenticatedRoute
 		.declareRoute("PATCH", "/api/guilds/{guildId}")
-		.extract({ params: { guildId: idParam }, body: { name: guildName.optional() } })
-		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" } })
+		.extract({ params: { guildId: idParam }, body: { name: guildName.optional(), slug: slugInput.optional() } })
+		.process(userHasRight, {
+			input: (pickup) => pickup("guildId"),
+			options: { right: "guild.manage" },
+			pickup: ["membership"],
+		})
+		.cut(
+			({ pickup }, response) => {
+				// The slug is the guild's address, its previous one redirecting for a while: like deleting, the owners' call.
+				if (pickup("slug") !== undefined && pickup("membership").roleKind !== "owner")
+					guildAnswers.ownerOnlySlug.send(response);
+			},
+			[],
+			guildAnswers.ownerOnlySlug,
+		)
 		.handler(
 			async ({ pickup }, response) => {
-				const guild = await guilds.update(pickup("guildId"), { name: pickup("name") });
+				const guild = await claimingSlug(response, () =>
+					guilds.update(pickup("guildId"), { name: pickup("name"), slug: pickup("slug") }),
+				);
 				if (guild === undefined) return guildAnswers.notFound.send(response);
 				guildAnswers.updated.send(response, { guild });
 			},
 			guildAnswers.updated,
 			guildAnswers.notFound,
+			slugTaken,
+			slugReserved,
 		);
 
 	authenticatedRoute
