@@ -1,6 +1,7 @@
 // The whole Drizzle schema: every table and relation, passed to drizzle() and read by drizzle-kit.
 
 export * from "./characters.js";
+export * from "./files.js";
 export * from "./game-accounts.js";
 export * from "./guilds.js";
 export * from "./identity.js";
