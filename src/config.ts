@@ -214,6 +214,14 @@ export const configSchema = z
 		 * key derived from SECRETS_KEY, so PROD never signs with a public one and no other secret is needed.
 		 */
 		SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(300),
+		/** Bytes of stored files one user may hold (portraits, emblems they uploaded, imports); one more answers 413. */
+		UPLOAD_QUOTA_BYTES: z.coerce
+			.number()
+			.int()
+			.positive()
+			.default(50 * 1024 * 1024),
+		/** Uploads one user may start per minute, counted across instances; one more answers 429 with Retry-After. */
+		UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
 	})
 	.superRefine((config, context) => {
 		const current = config.SECRETS_KEY;
