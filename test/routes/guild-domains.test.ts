@@ -105,6 +105,23 @@ describe("GET /api/guilds/{guildId}/domains", () => {
 	});
 });
 
+describe("GET and DELETE /api/guilds/{guildId}/domains…: rights", () => {
+	it("answer 403 right.missing to a member without guild.manage, and 404 guild.notfound to an outsider", async () => {
+		const { owner, guildId, memberRoleId } = await iopGuild();
+		const domain = await addDomain(owner, guildId, "guilde-iop.fr");
+		const member = await signUp(app);
+		await addMember(app, guildId, owner, member, memberRoleId);
+		const outsider = await signUp(app);
+		expect(await as(app, member).get(`/api/guilds/${guildId}/domains`)).toAnswer(403, "right.missing");
+		expect(await as(app, member).delete(`/api/guilds/${guildId}/domains/${domain.id}`)).toAnswer(403, "right.missing");
+		expect(await as(app, outsider).get(`/api/guilds/${guildId}/domains`)).toAnswer(404, "guild.notfound");
+		expect(await as(app, outsider).delete(`/api/guilds/${guildId}/domains/${domain.id}`)).toAnswer(
+			404,
+			"guild.notfound",
+		);
+	});
+});
+
 describe("DELETE /api/guilds/{guildId}/domains/{domainId}", () => {
 	it("deletes the domain, and its host stops serving the guild at once", async () => {
 		const { owner, guildId } = await iopGuild();
@@ -164,6 +181,14 @@ describe("DELETE /api/admin/domains/{domainId}/activation", () => {
 		expect(response.json().domain).toMatchObject({ active: false, activatedAt: null });
 		expect(await onHost(app, "guilde-iop.fr").get("/api/guild")).toAnswer(404, "guild.unknown_host");
 		expect(await as(app, admin).delete("/api/admin/domains/999/activation")).toAnswer(404, "domain.notfound");
+	});
+
+	it("answers the unknown-path 404 to anyone but a platform admin", async () => {
+		const { owner, guildId } = await iopGuild();
+		const domain = await addDomain(owner, guildId, "guilde-iop.fr");
+		await as(app, await signUpAdmin()).put(`/api/admin/domains/${domain.id}/activation`);
+		expect(await as(app, owner).delete(`/api/admin/domains/${domain.id}/activation`)).toAnswer(404, "NOT_FOUND");
+		expect(await onHost(app, "guilde-iop.fr").get("/api/guild")).toAnswer(200, "guild.profile");
 	});
 });
 

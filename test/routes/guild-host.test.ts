@@ -318,6 +318,11 @@ describe("GET /api/guild/characters", () => {
 		expect(past.json()).toMatchObject({ characters: [], pagination: { total: 3 } });
 	});
 
+	it("answers 404 guild.unknown_host on the base domain without X-Guild", async () => {
+		const { owner } = await iopGuild();
+		expect(await onHost(app, "localhost", owner).get("/api/guild/characters")).toAnswer(404, "guild.unknown_host");
+	});
+
 	it("answers 403 right.missing to a member whose role lacks character.view", async () => {
 		const { owner, guildId } = await iopGuild();
 		const role = await as(app, owner).post(`/api/guilds/${guildId}/roles`, { name: "Recrue", permissions: [] });
