@@ -48,6 +48,9 @@ export const constraintInfos: Readonly<Record<string, string>> = {
 	login_challenges_token_hash_unique: "challenge.conflict",
 	password_reset_tokens_token_hash_unique: "reset.conflict",
 	guild_invitations_token_hash_unique: "invitation.conflict",
+	realtime_tickets_token_hash_unique: "ticket.conflict",
+	// One row by construction (its key is always true); the hub upserts it.
+	realtime_horizon_singleton: "realtime.horizon_invalid",
 };
 
 /** Foreign keys → info when the referenced row is missing (404) and when a delete hits a row still in use (409, also for RESTRICT's 23001). */
@@ -80,6 +83,8 @@ export const foreignKeyInfos: Readonly<Record<string, { missing: string; inUse: 
 	guild_invitations_role_fk: { missing: "role.notfound", inUse: "role.in_use" },
 	mail_outbox_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	job_records_requested_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	realtime_tickets_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	realtime_tickets_session_id_sessions_id_fk: { missing: "session.notfound", inUse: "session.in_use" },
 };
 
 /** The fields we read, under the names of both drivers (PGlite: `constraint`, postgres.js: `constraint_name`). */
