@@ -51,6 +51,15 @@ export const constraintInfos: Readonly<Record<string, string>> = {
 	realtime_tickets_token_hash_unique: "ticket.conflict",
 	// One row by construction (its key is always true); the hub upserts it.
 	realtime_horizon_singleton: "realtime.horizon_invalid",
+	// The settings, flag and audit services validate first; these catch a writer that skipped them.
+	guild_settings_visibility_known: "settings.visibility_invalid",
+	guild_settings_member_limit_range: "settings.member_limit_invalid",
+	feature_flags_name_format: "feature_flag.name_invalid",
+	guild_feature_flags_pkey: "feature_flag.override_exists",
+	audit_log_scope_known: "audit.scope_invalid",
+	// Written by upserts only (src/tenancy/request-counts.ts).
+	guild_request_counts_pkey: "usage.conflict",
+	guild_request_counts_count_positive: "usage.count_invalid",
 };
 
 /** Foreign keys → info when the referenced row is missing (404) and when a delete hits a row still in use (409, also for RESTRICT's 23001). */
@@ -85,6 +94,17 @@ export const foreignKeyInfos: Readonly<Record<string, { missing: string; inUse: 
 	job_records_requested_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	realtime_tickets_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	realtime_tickets_session_id_sessions_id_fk: { missing: "session.notfound", inUse: "session.in_use" },
+	guild_settings_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	guild_settings_updated_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	// Deleting the role new members get: the settings must name another one first.
+	guild_settings_default_role_fk: { missing: "role.notfound", inUse: "role.default" },
+	guild_request_counts_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	guild_feature_flags_flag_name_feature_flags_name_fk: {
+		missing: "feature_flag.notfound",
+		inUse: "feature_flag.in_use",
+	},
+	guild_feature_flags_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	audit_log_actor_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 };
 
 /** The fields we read, under the names of both drivers (PGlite: `constraint`, postgres.js: `constraint_name`). */

@@ -1,8 +1,11 @@
 // The whole Drizzle schema: every table and relation, passed to drizzle() and read by drizzle-kit.
 
+export * from "./audit.js";
 export * from "./characters.js";
+export * from "./feature-flags.js";
 export * from "./files.js";
 export * from "./game-accounts.js";
+export * from "./guild-settings.js";
 export * from "./guilds.js";
 export * from "./identity.js";
 export * from "./invitations.js";
