@@ -1,4 +1,5 @@
 // Builds the Dofus Manager app from its dependencies: framework settings, global hooks, routes.
+import { tmpdir } from "node:os";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { recordContractCoverage } from "./contract-coverage.js";
@@ -7,9 +8,15 @@ import { type Database, databaseUnavailableAnswer, mapDatabaseError, redactQuery
 import type { JobQueue } from "./jobs/queue.js";
 import type { RealtimeHub } from "./realtime/hub.js";
 import { declareRoutes } from "./routes/index.js";
+import { createFileService } from "./services/files.js";
 import { createIdentityServices } from "./services/identity.js";
+import { createPictureService } from "./services/pictures.js";
+import { createUploadQuota } from "./services/quota.js";
 import { createReferenceCache, type ReferenceCache } from "./services/reference-cache.js";
 import { type Clock, type IdentityConfig, systemClock } from "./services/settings.js";
+import { unconfiguredStorage } from "./services/unconfigured-storage.js";
+import { createUploadRateLimit } from "./services/upload-rate-limit.js";
+import { type ObjectStorage, urlSignerFromConfig } from "./storage/index.js";
 import type { TenantCache } from "./tenancy/cache.js";
 import { serveGuildHosts } from "./tenancy/host-hook.js";
 import { createTenantTableCache } from "./tenancy/lookups.js";
@@ -20,7 +27,16 @@ export interface AppDependencies {
 	/** Identity settings (token lifetimes, password cost, cookie, origins, throttling) are optional: see config.ts for defaults. */
 	config: Pick<Config, "APP_ENV" | "BODY_LIMIT" | "SHUTDOWN_TIMEOUT_MS" | "BENCH"> &
 		Partial<
-			Pick<Config, "TRUST_PROXY" | "REFERENCE_CACHE_TTL_MS" | "REALTIME_HEARTBEAT_MS" | "REALTIME_MAX_BUFFERED_BYTES">
+			Pick<
+				Config,
+				| "TRUST_PROXY"
+				| "REFERENCE_CACHE_TTL_MS"
+				| "REALTIME_HEARTBEAT_MS"
+				| "REALTIME_MAX_BUFFERED_BYTES"
+				| "UPLOAD_QUOTA_BYTES"
+				| "UPLOADS_PER_MINUTE"
+				| "SIGNED_URL_TTL_SECONDS"
+			>
 		> &
 		IdentityConfig &
 		TenancyConfig;
@@ -42,6 +58,13 @@ export interface AppDependencies {
 	 * changes only; pass one that follows every instance's (`followTenantChanges`, as runtime.ts does).
 	 */
 	tenantCache?: TenantCache;
+	/**
+	 * Where uploaded files live (`createStorage(config)`, as runtime.ts makes it; the caller closes it). Without one,
+	 * uploads and downloads answer 503 `storage.unavailable`.
+	 */
+	storage?: ObjectStorage;
+	/** Where uploads wait while they are received and checked (deleted when their request ends). Default: the OS's. */
+	uploadDirectory?: string;
 }
 
 /** What a client reads when the database refused its request, by the status the refusal maps to. */
@@ -60,6 +83,8 @@ export function buildApp({
 	referenceCache,
 	realtime,
 	tenantCache,
+	storage,
+	uploadDirectory,
 }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
@@ -105,8 +130,25 @@ export function buildApp({
 	};
 	const identity = createIdentityServices({ db, config, logger, now: clock, jobs, guildAddressing });
 	const references = referenceCache ?? createReferenceCache({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS ?? 3_600_000 });
+	// Uploads: the files, their quota and rate limit, the pictures of characters and guilds (src/services/files.ts).
+	const files = createFileService({
+		db,
+		storage: storage ?? unconfiguredStorage(),
+		quota: createUploadQuota(config.UPLOAD_QUOTA_BYTES ?? 50 * 1024 * 1024),
+		urlSeconds: config.SIGNED_URL_TTL_SECONDS ?? 300,
+	});
+	const fileServices = {
+		files,
+		pictures: createPictureService(db, files),
+		uploads: createUploadRateLimit(db, config.UPLOADS_PER_MINUTE ?? 20, now),
+		// The key the filesystem storage signs with (create-storage.ts derives it from the same config).
+		signer: urlSignerFromConfig(config),
+		now,
+		uploadDirectory: uploadDirectory ?? tmpdir(),
+	};
 	declareRoutes(app, {
 		db,
+		files: fileServices,
 		bench: config.BENCH,
 		identity,
 		referenceCache: references,

@@ -13,6 +13,7 @@ import { createReferenceCache } from "./services/reference-cache.js";
 import { followReferenceChanges } from "./services/reference-changes.js";
 import { createSessionLiveness } from "./services/session-liveness.js";
 import { systemClock } from "./services/settings.js";
+import { createStorage, type ObjectStorage } from "./storage/index.js";
 import { followTenantChanges } from "./tenancy/changes.js";
 import { createTenantTableCache } from "./tenancy/lookups.js";
 import { tenancySettings } from "./tenancy/settings.js";
@@ -29,6 +30,8 @@ export interface Runtime {
 	readonly realtime: RealtimeHub | undefined;
 	/** Whether this process runs job handlers. */
 	readonly working: boolean;
+	/** Where uploaded files live (STORAGE_DRIVER): the API serves them, the workers clean them up. */
+	readonly storage: ObjectStorage;
 	/** Stops taking requests, then jobs (running ones may finish within their grace period), then the database. */
 	stop(): Promise<void>;
 }
@@ -51,13 +54,15 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 		superviseSeconds: config.JOB_SUPERVISE_SECONDS,
 		instanceName: role === "worker" ? "worker" : working ? "api+worker" : "api",
 	});
+	const storage = createStorage(config);
 	let app: App | undefined;
+	let stopWorkers: (() => Promise<void>) | undefined;
 	let unfollow: (() => Promise<void>) | undefined;
 	let unfollowTenants: (() => Promise<void>) | undefined;
 	let realtime: RealtimeHub | undefined;
 	try {
 		await jobs.start();
-		if (working) await startWorkers({ config, logger, database, jobs });
+		if (working) stopWorkers = await startWorkers({ config, logger, database, jobs, storage });
 		if (role === "api") {
 			const referenceCache = createReferenceCache({ db: database.db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
 			// A sync run by any worker (or the CLI) empties this instance's cached lists when it commits.
@@ -81,13 +86,15 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				logger: logger.child({ component: "realtime" }),
 			});
 			await realtime.start();
-			app = buildApp({ config, logger, db: database.db, jobs, referenceCache, realtime, tenantCache });
+			app = buildApp({ config, logger, db: database.db, jobs, referenceCache, realtime, tenantCache, storage });
 		}
 	} catch (error) {
 		await unfollow?.().catch(() => {});
 		await unfollowTenants?.().catch(() => {});
 		await realtime?.stop().catch(() => {});
+		await stopWorkers?.().catch(() => {});
 		await jobs.stop({ timeoutMs: 1000 }).catch(() => {});
+		await storage.close().catch(() => {});
 		await database.close().catch(() => {});
 		throw error;
 	}
@@ -100,6 +107,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 		app,
 		realtime,
 		working,
+		storage,
 		stop: () => {
 			stopping ??= (async () => {
 				await app?.close();
@@ -109,6 +117,9 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				// Running jobs may finish within their kind's timeout (the longest is the grace period); what is still
 				// running then is failed here and retried by another worker.
 				await jobs.stop({ timeoutMs: working ? longestTimeoutMs : config.SHUTDOWN_TIMEOUT_MS });
+				// After the jobs: a clean-up still running uses the storage until it stops.
+				await stopWorkers?.();
+				await storage.close();
 				await database.close();
 			})();
 			return stopping;

@@ -22,11 +22,16 @@ import { declareBenchRoutes } from "./bench/bench.js";
 import { declareCharacterRoutes } from "./characters/characters.js";
 import { createCharacterGuards } from "./characters/guards.js";
 import { declareCharacterListRoute } from "./characters/list.js";
+import { declarePortraitRoutes } from "./characters/portrait.js";
 import { declareDocsRoutes } from "./docs/docs.js";
 import { declareEventRoutes, type EventRouteDependencies } from "./events/events.js";
+import { declareFileContentRoute } from "./files/content.js";
+import { declareFileRoutes } from "./files/files.js";
+import { createFileGuards, type FileRouteServices } from "./files/guards.js";
 import { createSharedGuards } from "./guards.js";
 import { declareGuildHostRoutes } from "./guild/guild.js";
 import { declareDomainRoutes } from "./guilds/domains.js";
+import { declareEmblemRoutes } from "./guilds/emblem.js";
 import { createGuildGuards } from "./guilds/guards.js";
 import { declareGuildRoutes } from "./guilds/guilds.js";
 import { declareMemberRoutes } from "./guilds/members.js";
@@ -57,6 +62,8 @@ export interface RouteDependencies {
 	/** The instance's real-time hub, if it runs one. */
 	realtime: RealtimeHub | undefined;
 	realtimeSettings: EventRouteDependencies["settings"];
+	/** Files: storage, quota, rate limit, pictures, and the signer of filesystem download URLs. */
+	files: FileRouteServices;
 }
 
 export function declareRoutes(app: App, dependencies: RouteDependencies): void {
@@ -78,7 +85,7 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declarePasswordRoutes(app, identity);
 	declareTwoFactorRoutes(app, identity);
 	declareMeRoutes(app, identity);
-	declareGuildRoutes(app, identity);
+	declareGuildRoutes(app, identity, dependencies.files);
 	declareMemberRoutes(app, identity);
 	declareRoleRoutes(app, identity);
 	declareInvitationRoutes(app, identity);
@@ -127,11 +134,21 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 		},
 	};
 	declareGameAccountRoutes(app, domain);
-	declareCharacterListRoute(app, domain);
-	declareCharacterRoutes(app, domain);
+	declareCharacterListRoute(app, domain, dependencies.files);
+	declareCharacterRoutes(app, domain, dependencies.files);
 	declareTeamRoutes(app, domain);
 	declareTeamMemberRoutes(app, domain);
 	declareProgressionRoutes(app, domain);
+
+	// Files: portraits and emblems uploaded, downloads through signed URLs (the content route serves the filesystem's).
+	const fileGuards = createFileGuards(dependencies.files, {
+		characters: domainServices.characters,
+		guilds: dependencies.identity.guilds,
+	});
+	declarePortraitRoutes(domain, dependencies.files, fileGuards);
+	declareEmblemRoutes(identity, dependencies.files, fileGuards);
+	declareFileRoutes(app, domain, dependencies.files, fileGuards);
+	declareFileContentRoute(app, dependencies.files);
 
 	// Public, cacheable reference lists.
 	declareReferenceRoutes(app, dependencies.referenceCache);

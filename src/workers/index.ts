@@ -1,13 +1,16 @@
-// Starts this process's workers: one handler per job kind, and the cron schedules (pg-boss fires each tick once across
-// every worker of the database).
+// Starts this process's workers: one handler per job kind, the cron schedules (pg-boss fires each tick once across
+// every worker of the database), and the deletion of deleted files' objects; resolves with what stops the latter.
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/index.js";
 import { dofusDbSyncJob, mailDeliverJob, maintenanceCleanupJob } from "../jobs/kinds.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { cleanupPolicy, createCleanupService } from "../services/cleanup.js";
+import { createFileCleanup } from "../services/file-cleanup.js";
+import { createFileDeletions, followFileDeletions } from "../services/file-deletions.js";
 import { mailTransportFromConfig } from "../services/mail-transport.js";
 import { type Clock, systemClock } from "../services/settings.js";
+import type { ObjectStorage } from "../storage/index.js";
 import type { FetchFunction } from "../sync/dofusdb.js";
 import { dofusDbSyncHandler } from "./dofusdb-sync.js";
 import { mailDeliverHandler } from "./mail-deliver.js";
@@ -22,6 +25,11 @@ export interface WorkerDependencies {
 	fetch?: FetchFunction;
 	/** The time the handlers write and compare (sent_at, the clean-up's cut-offs). Default: the system clock. */
 	clock?: Clock;
+	/**
+	 * Where uploaded files live. With it, the objects of deleted files are deleted as their deletions commit, and the
+	 * clean-up also removes files and objects that lost each other (file-cleanup.ts).
+	 */
+	storage?: ObjectStorage;
 }
 
 /** `off` disables a schedule; anything else must be a cron expression pg-boss accepts (checked at start). */
@@ -48,7 +56,8 @@ export async function startWorkers({
 	jobs,
 	fetch,
 	clock = systemClock,
-}: WorkerDependencies): Promise<void> {
+	storage,
+}: WorkerDependencies): Promise<() => Promise<void>> {
 	const concurrency = config.WORKER_CONCURRENCY;
 	const db = database.db;
 	await jobs.work(dofusDbSyncJob, dofusDbSyncHandler({ db, config, ...(fetch ? { fetch } : {}) }));
@@ -57,11 +66,21 @@ export async function startWorkers({
 	await jobs.work(mailDeliverJob, mailDeliverHandler({ db, transport, now: clock }), { concurrency });
 	// A singleton kind: one run at a time across every worker, so one handler slot is enough.
 	const cleanup = createCleanupService({ db, policy: cleanupPolicy(config), now: clock });
-	await jobs.work(maintenanceCleanupJob, maintenanceCleanupHandler({ cleanup }));
+	let stopFollowing: () => Promise<void> = async () => {};
+	if (storage === undefined) {
+		await jobs.work(maintenanceCleanupJob, maintenanceCleanupHandler({ cleanup }));
+	} else {
+		const filesLogger = logger.child({ component: "files" });
+		const deletions = createFileDeletions({ db, storage, logger: filesLogger });
+		const files = createFileCleanup({ db, storage, deletions, now: clock, logger: filesLogger });
+		await jobs.work(maintenanceCleanupJob, maintenanceCleanupHandler({ cleanup, files }));
+		stopFollowing = await followFileDeletions(database, deletions, filesLogger);
+	}
 	await scheduleOrClear(jobs, dofusDbSyncJob, config.DOFUSDB_SYNC_CRON);
 	await scheduleOrClear(jobs, maintenanceCleanupJob, config.CLEANUP_CRON);
 	logger.info(
 		{ kinds: jobs.kinds.map((kind) => kind.name), concurrency, syncCron: config.DOFUSDB_SYNC_CRON },
 		"workers started",
 	);
+	return stopFollowing;
 }

@@ -2,6 +2,7 @@
 // change, delete, bulk delete.
 import { z } from "zod";
 import { type App, text } from "../../core/index.js";
+import type { FileRouteServices } from "../files/guards.js";
 import type { DomainRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { characterAnswers } from "./answers.js";
@@ -9,7 +10,11 @@ import { characterAnswers } from "./answers.js";
 const characterName = text().trim().min(2).max(50);
 const characterLevel = z.number().int().min(1).max(200);
 
-export function declareCharacterRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
+export function declareCharacterRoutes(
+	_app: App,
+	{ services, guards }: DomainRouteDependencies,
+	{ pictures }: Pick<FileRouteServices, "pictures">,
+): void {
 	const { characters } = services;
 	const { authenticatedRoute, gameAccountFound, gameAccountMine, classFound, serverFound } = guards;
 	const { characterFound, characterReadable, characterWritable } = guards;
@@ -39,7 +44,7 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 					serverId: pickup("serverId"),
 				};
 				const character = await characters.create(values, pickup("user").id);
-				characterAnswers.created.send(response, { character });
+				characterAnswers.created.send(response, { character: { ...character, portrait: null } });
 			},
 			characterAnswers.created,
 			characterAnswers.nameTaken,
@@ -50,10 +55,12 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 		.extract({ params: { characterId: idParam } })
 		.presetCheck(characterFound, (pickup) => pickup("characterId"))
 		.presetCheck(characterReadable, (pickup) => ({ character: pickup("character"), userId: pickup("user").id }))
-		.handler(
-			({ pickup }, response) => characterAnswers.found.send(response, { character: pickup("character") }),
-			characterAnswers.found,
-		);
+		.handler(async ({ pickup }, response) => {
+			const character = pickup("character");
+			characterAnswers.found.send(response, {
+				character: { ...character, portrait: await pictures.portraitOf(character.id) },
+			});
+		}, characterAnswers.found);
 
 	authenticatedRoute
 		.declareRoute("PATCH", "/api/characters/{characterId}")
@@ -93,7 +100,8 @@ export function declareCharacterRoutes(_app: App, { services, guards }: DomainRo
 				const change = await characters.update(pickup("character"), changes, pickup("user").id);
 				if (change.status === "missing") return characterAnswers.notFound.send(response);
 				if (change.status === "server-mismatch") return characterAnswers.inTeamOfItsServer.send(response);
-				characterAnswers.updated.send(response, { character: change.character });
+				const portrait = await pictures.portraitOf(change.character.id);
+				characterAnswers.updated.send(response, { character: { ...change.character, portrait } });
 			},
 			characterAnswers.updated,
 			characterAnswers.notFound,

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { type App, text } from "../../core/index.js";
 import { type CharacterSortField, characterSortFields, type SortDirection } from "../../services/characters.js";
+import type { FileRouteServices } from "../files/guards.js";
 import type { DomainRouteDependencies } from "../guards.js";
 import { idList, limitQuery, pageQuery } from "../query.js";
 import { characterAnswers } from "./answers.js";
@@ -27,7 +28,11 @@ const searchQuery = text()
 	.optional()
 	.transform((value) => (value === "" ? undefined : value));
 
-export function declareCharacterListRoute(_app: App, { services, guards }: DomainRouteDependencies): void {
+export function declareCharacterListRoute(
+	_app: App,
+	{ services, guards }: DomainRouteDependencies,
+	{ pictures }: Pick<FileRouteServices, "pictures">,
+): void {
 	const { characters } = services;
 	const { authenticatedRoute } = guards;
 
@@ -69,8 +74,13 @@ export function declareCharacterListRoute(_app: App, { services, guards }: Domai
 				page,
 				limit,
 			});
+			// One more query for the page's portraits, whatever its size.
+			const portraits = await pictures.portraitsOf(found.characters.map((character) => character.id));
 			characterAnswers.list.send(response, {
-				characters: found.characters,
+				characters: found.characters.map((character) => ({
+					...character,
+					portrait: portraits.get(character.id) ?? null,
+				})),
 				pagination: { page, limit, total: found.total, totalPages: Math.ceil(found.total / limit) },
 			});
 		}, characterAnswers.list);

@@ -1,5 +1,6 @@
 // Zod schemas of the bodies the character routes answer.
 import { z } from "zod";
+import { pictureSchema } from "../files/schemas.js";
 
 export const characterSchema = z.object({
 	id: z.number(),
@@ -10,6 +11,8 @@ export const characterSchema = z.object({
 	serverId: z.number(),
 	createdAt: z.date(),
 	updatedAt: z.date(),
+	/** Set with PUT /api/characters/{characterId}/portrait. */
+	portrait: pictureSchema.nullable(),
 });
 
 /** The page a list answer holds: its number and size as asked, and the totals of the whole filtered list. */

@@ -1,6 +1,7 @@
 // Guild routes: create (the creator becomes owner), list mine, read, rename or change the slug, delete (owners only).
 import { type App, type Response, text } from "../../core/index.js";
 import { SlugUnavailableError } from "../../services/guild-slugs.js";
+import type { FileRouteServices } from "../files/guards.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { guildAnswers } from "./answers.js";
@@ -19,7 +20,11 @@ async function claimingSlug<T>(response: Response<typeof slugTaken | typeof slug
 	}
 }
 
-export function declareGuildRoutes(_app: App, { services, guards }: IdentityRouteDependencies): void {
+export function declareGuildRoutes(
+	_app: App,
+	{ services, guards }: IdentityRouteDependencies,
+	{ pictures }: Pick<FileRouteServices, "pictures">,
+): void {
 	const { guilds } = services;
 	const { authenticatedRoute, userHasRight, guildExist } = guards;
 
@@ -32,7 +37,7 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 				const guild = await claimingSlug(response, () =>
 					guilds.create(pickup("user").id, pickup("name"), pickup("slug")),
 				);
-				guildAnswers.created.send(response, { guild });
+				guildAnswers.created.send(response, { guild: { ...guild, emblem: null } });
 			},
 			guildAnswers.created,
 			slugTaken,
@@ -57,10 +62,11 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 			indexing: "guild",
 			catch: guildAnswers.notFound,
 		})
-		.handler(({ pickup }, response) => {
+		.handler(async ({ pickup }, response) => {
 			const { roleId, roleName, roleKind, permissions } = pickup("membership");
 			const myRole = { id: roleId, name: roleName, kind: roleKind, permissions };
-			guildAnswers.found.send(response, { guild: pickup("guild"), myRole });
+			const guild = pickup("guild");
+			guildAnswers.found.send(response, { guild: { ...guild, emblem: await pictures.emblemOf(guild.id) }, myRole });
 		}, guildAnswers.found);
 
 	authenticatedRoute
@@ -86,7 +92,7 @@ export function declareGuildRoutes(_app: App, { services, guards }: IdentityRout
 					guilds.update(pickup("guildId"), { name: pickup("name"), slug: pickup("slug") }),
 				);
 				if (guild === undefined) return guildAnswers.notFound.send(response);
-				guildAnswers.updated.send(response, { guild });
+				guildAnswers.updated.send(response, { guild: { ...guild, emblem: await pictures.emblemOf(guild.id) } });
 			},
 			guildAnswers.updated,
 			guildAnswers.notFound,

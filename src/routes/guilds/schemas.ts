@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { text } from "../../core/index.js";
 import { slugMaxLength, slugMinLength, slugPattern } from "../../tenancy/slugs.js";
+import { pictureSchema } from "../files/schemas.js";
 
 /** A slug as clients may send it: case does not matter (hosts are case-insensitive); reserved and taken are the service's. */
 export const slugInput = text()
@@ -23,6 +24,8 @@ export const guildSchema = z.object({
 	createdBy: z.number().nullable(),
 	createdAt: z.date(),
 	updatedAt: z.date(),
+	/** Set with PUT /api/guilds/{guildId}/emblem; every member may see it. */
+	emblem: pictureSchema.nullable(),
 });
 
 export const myGuildSchema = z.object({
