@@ -334,16 +334,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	return {
 		definition,
 		execute(raw, sink, path, search, params, matchedPath) {
-			const request = new Request(
-				raw,
-				path,
-				search,
-				matchedPath,
-				params,
-				logger,
-				logRequests ? performance.now() : 0,
-				trustProxy,
-			);
+			const request = new Request(raw, path, search, matchedPath, params, logger, performance.now(), trustProxy);
 			const response = new Response(sink);
 			const floor = createFloor();
 			try {

@@ -47,7 +47,7 @@ export class Request {
 	matchedPath: string;
 	/** `x-request-id` from the client when well-formed, otherwise a fresh id; echoed in the response. */
 	readonly id: string;
-	/** When the request was received (performance.now()), for the access log. */
+	/** When the request was received (performance.now()), for the access log and request metrics (afterSend hooks). */
 	readonly startedAt: number;
 	readonly raw: RawRequest;
 
