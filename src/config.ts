@@ -175,6 +175,16 @@ export const configSchema = z
 		TENANT_NEGATIVE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
 		/** Entries in each tenant cache (known hosts, unknown hosts). */
 		TENANT_CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
+		/**
+		 * How long an instance serves a user's own hot reads (the first page of GET /api/characters, GET /api/teams) from
+		 * memory, in milliseconds; every write that changes them invalidates them at once, on every instance. 0: no cache.
+		 */
+		USER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+		/**
+		 * The Bearer token GET /metrics (Prometheus text) asks of its scraper. Unset: the route answers 404, as an unknown
+		 * path does. At least 16 characters: it guards request counts, cache figures and database state.
+		 */
+		METRICS_TOKEN: z.string().min(16).optional(),
 		/** Emails (comma-separated) of the platform administrators: they may see every job and start a DofusDB sync. */
 		ADMIN_EMAILS: z
 			.string()
