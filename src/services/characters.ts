@@ -5,6 +5,7 @@ import { hotQueries } from "../db/queries.js";
 import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
 import { type EventToPublish, publishEvent, publishEvents } from "../realtime/publish.js";
 import { characterAudiences } from "./event-rooms.js";
+import { changingUserViews, guildsHolding, noUserViews, type UserChange, type UserViews } from "./user-changes.js";
 
 /** A character row as routes answer it. */
 export type Character = Omit<OwnedCharacter, "userId">;
@@ -97,17 +98,27 @@ export function characterDeletions(
 
 /**
  * Deletes `characterIds` (locked by the caller, all of `ownerId`'s) and logs their deletion. The audiences are read
- * first, while the team memberships the deletion takes with it still exist.
+ * first, while the team memberships the deletion takes with it still exist; so are the guilds whose team lists change.
  */
-async function deleteAndPublish(tx: Transaction, ownerId: number, characterIds: readonly number[]): Promise<number> {
+async function deleteAndPublish(
+	tx: Transaction,
+	ownerId: number,
+	characterIds: readonly number[],
+	invalidate: (change: UserChange) => Promise<void>,
+): Promise<number> {
 	if (characterIds.length === 0) return 0;
-	const audienceOf = await characterAudiences(tx, ownerId, characterIds);
+	const [audienceOf, guilds] = await Promise.all([
+		characterAudiences(tx, ownerId, characterIds),
+		guildsHolding(tx, characterIds),
+	]);
 	await tx.delete(characters).where(inArray(characters.id, [...characterIds]));
+	await invalidate({ users: [ownerId], guilds });
 	await publishEvents(tx, characterDeletions(ownerId, characterIds, audienceOf));
 	return characterIds.length;
 }
 
-export function createCharacterService(db: Database) {
+/** `userViews`: this instance's user cache, told of each change once it committed (every instance hears by NOTIFY). */
+export function createCharacterService(db: Database, userViews: UserViews = noUserViews) {
 	/** Placeholders only, so the SQL text depends on the shape alone (id lists are one array parameter each). */
 	function listConditions(shape: ListShape): SQL | undefined {
 		const conditions: (SQL | undefined)[] = [eq(gameAccounts.userId, sql.placeholder("userId"))];
@@ -197,11 +208,12 @@ export function createCharacterService(db: Database) {
 			values: { accountId: number; name: string; level: number; classId: number; serverId: number },
 			userId: number,
 		): Promise<OwnedCharacter> {
-			return db.transaction(async (tx) => {
+			return changingUserViews(db, userViews, async (tx, invalidate) => {
 				const [inserted] = await tx.insert(characters).values(values).returning(characterColumns);
 				if (inserted === undefined) throw new Error("character insert returned no row");
 				const character = { ...inserted, userId };
 				const audienceOf = await characterAudiences(tx, userId, [character.id]);
+				await invalidate({ users: [userId] });
 				await publishEvent(tx, { type: "character.created", audience: audienceOf(character.id), data: character });
 				return character;
 			});
@@ -215,7 +227,7 @@ export function createCharacterService(db: Database) {
 			const values = Object.fromEntries(
 				Object.entries(changes).filter(([, value]) => value !== undefined),
 			) as CharacterUpdate;
-			return db.transaction(async (tx): Promise<CharacterChange> => {
+			return changingUserViews(db, userViews, async (tx, invalidate): Promise<CharacterChange> => {
 				if (values.serverId !== undefined && values.serverId !== character.serverId) {
 					const held = await tx
 						.select({ id: teams.id })
@@ -240,6 +252,7 @@ export function createCharacterService(db: Database) {
 				if (updated === undefined) return { status: "missing" };
 				const changed = { ...updated, userId: ownerId };
 				const audienceOf = await characterAudiences(tx, ownerId, [changed.id]);
+				await invalidate({ users: [ownerId] });
 				await publishEvent(tx, { type: "character.updated", audience: audienceOf(changed.id), data: changed });
 				return { status: "updated", character: changed };
 			});
@@ -250,7 +263,7 @@ export function createCharacterService(db: Database) {
 		 * `character.deleted` audience names every team the deletion takes the character out of.
 		 */
 		async remove(character: { id: number; userId: number }): Promise<void> {
-			await db.transaction(async (tx) => {
+			await changingUserViews(db, userViews, async (tx, invalidate) => {
 				const locked = await tx
 					.select({ id: characters.id })
 					.from(characters)
@@ -260,13 +273,14 @@ export function createCharacterService(db: Database) {
 					tx,
 					character.userId,
 					locked.map(({ id }) => id),
+					invalidate,
 				);
 			});
 		},
 
 		/** Deletes those of `ids` that belong to the user; the others are left alone and not reported. One event each. */
 		async removeMany(userId: number, ids: readonly number[]): Promise<number> {
-			return db.transaction(async (tx) => {
+			return changingUserViews(db, userViews, async (tx, invalidate) => {
 				const owned = tx.select({ id: gameAccounts.id }).from(gameAccounts).where(eq(gameAccounts.userId, userId));
 				const locked = await tx
 					.select({ id: characters.id })
@@ -278,6 +292,7 @@ export function createCharacterService(db: Database) {
 					tx,
 					userId,
 					locked.map(({ id }) => id),
+					invalidate,
 				);
 			});
 		},

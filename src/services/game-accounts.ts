@@ -6,6 +6,7 @@ import { characters, gameAccounts } from "../db/schema/index.js";
 import { publishEvents } from "../realtime/publish.js";
 import { characterDeletions } from "./characters.js";
 import { characterAudiences } from "./event-rooms.js";
+import { changingUserViews, guildsHolding, noUserViews, type UserViews } from "./user-changes.js";
 
 export type GameAccount = typeof gameAccounts.$inferSelect;
 
@@ -17,7 +18,8 @@ export type GameAccountRemoval =
 const characterCount =
 	sql<number>`(select count(*) from characters where characters.account_id = game_accounts.id)`.mapWith(Number);
 
-export function createGameAccountService(db: Database) {
+/** `userViews`: this instance's user cache, told of the characters a deletion takes away once it committed. */
+export function createGameAccountService(db: Database, userViews: UserViews = noUserViews) {
 	return {
 		async find(accountId: number): Promise<GameAccount | undefined> {
 			const [account] = await hotQueries(db).gameAccountById.execute({ id: accountId });
@@ -69,7 +71,7 @@ export function createGameAccountService(db: Database) {
 		 * locks its character) so that the events name every team they leave.
 		 */
 		async remove(accountId: number, cascade: boolean): Promise<GameAccountRemoval> {
-			return db.transaction(async (tx): Promise<GameAccountRemoval> => {
+			return changingUserViews(db, userViews, async (tx, invalidate): Promise<GameAccountRemoval> => {
 				const [account] = await tx
 					.select({ userId: gameAccounts.userId })
 					.from(gameAccounts)
@@ -84,8 +86,13 @@ export function createGameAccountService(db: Database) {
 				if (held.length > 0 && !cascade) return { status: "not-empty", characters: held.length };
 				const ids = held.map(({ id }) => id);
 				if (account === undefined) return { status: "deleted", characters: 0 };
-				const audienceOf = await characterAudiences(tx, account.userId, ids);
+				const [audienceOf, guilds] = await Promise.all([
+					characterAudiences(tx, account.userId, ids),
+					guildsHolding(tx, ids),
+				]);
 				await tx.delete(gameAccounts).where(eq(gameAccounts.id, accountId));
+				// Its characters leave the owner's first page and the teams that held them.
+				if (ids.length > 0) await invalidate({ users: [account.userId], guilds });
 				await publishEvents(tx, characterDeletions(account.userId, ids, audienceOf));
 				return { status: "deleted", characters: ids.length };
 			});

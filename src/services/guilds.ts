@@ -18,6 +18,7 @@ import { announceTenantChange, type TenantChange } from "../tenancy/changes.js";
 import { claimSlug, defaultGuildAddressing, type GuildAddressing, retireSlug } from "./guild-slugs.js";
 import { defaultMemberPermissions, type Permission, permissions } from "./permissions.js";
 import { teamMemberRemoved } from "./teams.js";
+import { changingUserViews, collectUserChanges, noUserViews, type UserChange, type UserViews } from "./user-changes.js";
 
 /** The caller's place in a guild, as `userHasRight` drops it on the floor. */
 export interface Membership {
@@ -71,19 +72,34 @@ export interface GuildChanges {
 	slug?: string | undefined;
 }
 
-export function createGuildService(db: Database, addressing: GuildAddressing = defaultGuildAddressing) {
-	/** Runs `work`; once it committed, this instance's tenant cache forgets what it announced. */
+/** `userViews`: this instance's user cache, told of membership changes once they committed (others hear by NOTIFY). */
+export function createGuildService(
+	db: Database,
+	addressing: GuildAddressing = defaultGuildAddressing,
+	userViews: UserViews = noUserViews,
+) {
+	/** Runs `work`; once it committed, this instance's tenant cache and user cache forget what it announced. */
 	async function changingAddresses<T>(
-		work: (tx: Transaction, announce: (change: TenantChange) => Promise<void>) => Promise<T>,
+		work: (
+			tx: Transaction,
+			announce: (change: TenantChange) => Promise<void>,
+			invalidate: (change: UserChange) => Promise<void>,
+		) => Promise<T>,
 	) {
 		const announced: TenantChange[] = [];
+		const users = collectUserChanges(userViews);
 		const result = await db.transaction((tx) =>
-			work(tx, async (change) => {
-				announced.push(change);
-				await announceTenantChange(tx, change);
-			}),
+			work(
+				tx,
+				async (change) => {
+					announced.push(change);
+					await announceTenantChange(tx, change);
+				},
+				(change) => users.invalidate(tx, change),
+			),
 		);
 		for (const change of announced) addressing.changed(change);
+		users.committed();
 		return result;
 	}
 
@@ -119,7 +135,7 @@ export function createGuildService(db: Database, addressing: GuildAddressing = d
 		 * `slug`, or (when omitted) derived from the name; a given slug already held or reserved throws SlugUnavailableError.
 		 */
 		async create(creatorId: number, name: string, slug?: string) {
-			return changingAddresses(async (tx, announce) => {
+			return changingAddresses(async (tx, announce, invalidate) => {
 				const trimmed = name.trim();
 				const claimed = await claimSlug(tx, addressing, slug === undefined ? { name: trimmed } : { slug });
 				const [guild] = await tx
@@ -145,6 +161,8 @@ export function createGuildService(db: Database, addressing: GuildAddressing = d
 				await tx.insert(guildMembers).values({ guildId: guild.id, userId: creatorId, roleId: owner.id });
 				// A host asked for before the guild existed may be remembered as unknown.
 				await announce({ slugs: [claimed] });
+				// The creator's cached team list does not know the guild yet: its teams to come would not reach it.
+				await invalidate({ users: [creatorId] });
 				await publishEvent(
 					tx,
 					guildMemberEvent("guild.member_joined", { guildId: guild.id, userId: creatorId, roleId: owner.id }),
@@ -208,7 +226,7 @@ export function createGuildService(db: Database, addressing: GuildAddressing = d
 		 * lose the guild room when they are worked out again, before the event is delivered.
 		 */
 		async remove(guildId: number): Promise<void> {
-			await changingAddresses(async (tx, announce) => {
+			await changingAddresses(async (tx, announce, invalidate) => {
 				const members = await tx
 					.select({ userId: guildMembers.userId })
 					.from(guildMembers)
@@ -218,6 +236,8 @@ export function createGuildService(db: Database, addressing: GuildAddressing = d
 				if (deleted.length === 0) return;
 				// Its slug, previous slugs and domains (gone with it) name no guild any more, on any instance.
 				await announce({ guildIds: [guildId] });
+				// Its teams went with it, from every member's team list.
+				await invalidate({ guilds: [guildId] });
 				await publishEvent(tx, {
 					type: "guild.deleted",
 					audience: [rooms.guild(guildId), ...members.map((member) => rooms.user(member.userId))],
@@ -265,7 +285,7 @@ export function createGuildService(db: Database, addressing: GuildAddressing = d
 		 * personal teams and other guilds' teams keep them.
 		 */
 		async removeMember(guildId: number, targetUserId: number, actor: Membership): Promise<MemberChange> {
-			return db.transaction(async (tx): Promise<MemberChange> => {
+			return changingUserViews(db, userViews, async (tx, invalidate): Promise<MemberChange> => {
 				await lockGuild(tx, guildId);
 				const target = await memberRole(tx, guildId, targetUserId);
 				if (target === undefined) return { status: "not-member" };
@@ -286,6 +306,10 @@ export function createGuildService(db: Database, addressing: GuildAddressing = d
 					.delete(teamMembers)
 					.where(and(inArray(teamMembers.teamId, guildTeams), inArray(teamMembers.characterId, theirCharacters)))
 					.returning({ teamId: teamMembers.teamId, characterId: teamMembers.characterId });
+				// The member no longer sees the guild's teams; the others see smaller member counts.
+				await invalidate(
+					leftTeams.length > 0 ? { users: [targetUserId], guilds: [guildId] } : { users: [targetUserId] },
+				);
 				await publishEvents(tx, [
 					...leftTeams.map((row) => teamMemberRemoved(row.teamId, row.characterId)),
 					guildMemberEvent("guild.member_left", { guildId, userId: targetUserId }),

@@ -12,6 +12,7 @@ import { createSessionService } from "./sessions.js";
 import { type Clock, type IdentityConfig, identitySettings, systemClock } from "./settings.js";
 import { createTwoFactorService } from "./two-factor.js";
 import { createUserAccountService } from "./user-accounts.js";
+import type { UserViews } from "./user-changes.js";
 
 export interface IdentityDependencies {
 	db: Database;
@@ -23,6 +24,8 @@ export interface IdentityDependencies {
 	jobs: JobQueue;
 	/** How guilds get and change slugs (reserved names, redirect window, the tenant cache to tell). Default: built-in rules. */
 	guildAddressing?: Omit<GuildAddressing, "now"> | undefined;
+	/** The user cache to tell of this instance's membership changes (see user-changes.ts). Default: none. */
+	userViews?: UserViews | undefined;
 }
 
 export function createIdentityServices({
@@ -32,6 +35,7 @@ export function createIdentityServices({
 	now = systemClock,
 	jobs,
 	guildAddressing,
+	userViews,
 }: IdentityDependencies) {
 	const settings = identitySettings(config);
 	if (config.APP_ENV === "DEV" && settings.secrets().development) {
@@ -54,8 +58,8 @@ export function createIdentityServices({
 		userAccounts,
 		twoFactor: createTwoFactorService(db, settings, now, sessions),
 		passwordReset: createPasswordResetService({ db, settings, now, userAccounts, sessions, mailer }),
-		guilds: createGuildService(db, { ...defaultGuildAddressing, ...guildAddressing, now }),
-		invitations: createInvitationService(db, settings, now, mailer),
+		guilds: createGuildService(db, { ...defaultGuildAddressing, ...guildAddressing, now }, userViews),
+		invitations: createInvitationService(db, settings, now, mailer, userViews),
 	};
 }
 

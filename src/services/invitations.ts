@@ -8,6 +8,7 @@ import type { Mailer } from "./mail.js";
 import type { Clock, IdentitySettings } from "./settings.js";
 import { generateToken, hashToken, looksLikeToken } from "./tokens.js";
 import { normalizeEmail } from "./user-accounts.js";
+import { changingUserViews, noUserViews, type UserViews } from "./user-changes.js";
 
 export interface Invitation {
 	id: number;
@@ -24,7 +25,14 @@ export type InvitationLookup =
 	| { status: "valid"; invitation: Invitation }
 	| { status: "notfound" | "expired" | "used" };
 
-export function createInvitationService(db: Database, settings: IdentitySettings, now: Clock, mailer: Mailer) {
+/** `userViews`: this instance's user cache, told of each join once it committed (every instance hears by NOTIFY). */
+export function createInvitationService(
+	db: Database,
+	settings: IdentitySettings,
+	now: Clock,
+	mailer: Mailer,
+	userViews: UserViews = noUserViews,
+) {
 	return {
 		/** Invites an address with a role of the guild; only owners may invite new owners. */
 		async create(
@@ -108,7 +116,7 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 			user: { id: number; email: string },
 		): Promise<{ status: "joined" | "email-mismatch" | "used" }> {
 			if (normalizeEmail(user.email) !== invitation.email) return { status: "email-mismatch" };
-			return db.transaction(async (tx) => {
+			return changingUserViews(db, userViews, async (tx, invalidate) => {
 				const claimed = await tx
 					.update(guildInvitations)
 					.set({ acceptedAt: now(), acceptedBy: user.id })
@@ -119,6 +127,8 @@ export function createInvitationService(db: Database, settings: IdentitySettings
 				await tx
 					.insert(guildMembers)
 					.values({ guildId: invitation.guildId, userId: user.id, roleId: invitation.roleId });
+				// The new member's team list now holds the guild's teams.
+				await invalidate({ users: [user.id] });
 				await publishEvent(
 					tx,
 					guildMemberEvent("guild.member_joined", {

@@ -8,6 +8,7 @@ import { type EventToPublish, publishEvent } from "../realtime/publish.js";
 import { rooms } from "../realtime/rooms.js";
 import type { GuildService } from "./guilds.js";
 import { roleGrants } from "./permissions.js";
+import { changingUserViews, noUserViews, type UserChange, type UserViews } from "./user-changes.js";
 
 export const maxTeamSize = 8;
 
@@ -39,7 +40,14 @@ function teamAudience(team: Pick<Team, "id" | "ownerUserId" | "guildId">): strin
 	return [rooms.team(team.id), teamOwner(team).room];
 }
 
-export function createTeamService(db: Database, guilds: GuildService) {
+/** Whose team list a change to the team changes: its owner's, or every member's of its guild. */
+function teamReaders(team: Pick<Team, "ownerUserId" | "guildId">): UserChange {
+	if (team.guildId !== null) return { guilds: [team.guildId] };
+	return { users: team.ownerUserId === null ? [] : [team.ownerUserId] };
+}
+
+/** `userViews`: this instance's user cache, told of each change once it committed (every instance hears by NOTIFY). */
+export function createTeamService(db: Database, guilds: GuildService, userViews: UserViews = noUserViews) {
 	return {
 		async find(teamId: number): Promise<Team | undefined> {
 			const [team] = await hotQueries(db).teamById.execute({ id: teamId });
@@ -75,9 +83,10 @@ export function createTeamService(db: Database, guilds: GuildService) {
 			ownerUserId: number | null;
 			guildId: number | null;
 		}): Promise<Team> {
-			return db.transaction(async (tx) => {
+			return changingUserViews(db, userViews, async (tx, invalidate) => {
 				const [team] = await tx.insert(teams).values(values).returning();
 				if (team === undefined) throw new Error("team insert returned no row");
+				await invalidate(teamReaders(team));
 				await publishEvent(tx, {
 					type: "team.created",
 					audience: teamAudience(team),
@@ -93,7 +102,7 @@ export function createTeamService(db: Database, guilds: GuildService) {
 			teamId: number,
 			changes: { name?: string | undefined; serverId?: number | undefined },
 		): Promise<TeamChange> {
-			return db.transaction(async (tx): Promise<TeamChange> => {
+			return changingUserViews(db, userViews, async (tx, invalidate): Promise<TeamChange> => {
 				const [locked] = await tx.select().from(teams).where(eq(teams.id, teamId)).for("update");
 				if (locked === undefined) return { status: "missing" };
 				const values: Partial<typeof teams.$inferInsert> = {};
@@ -106,6 +115,7 @@ export function createTeamService(db: Database, guilds: GuildService) {
 				if (Object.keys(values).length === 0) return { status: "updated", team: locked };
 				const [team] = await tx.update(teams).set(values).where(eq(teams.id, teamId)).returning();
 				if (team === undefined) return { status: "missing" };
+				await invalidate(teamReaders(team));
 				await publishEvent(tx, { type: "team.updated", audience: teamAudience(team), data: team });
 				return { status: "updated", team };
 			});
@@ -113,9 +123,10 @@ export function createTeamService(db: Database, guilds: GuildService) {
 
 		/** Its members go with it (team_members cascade); `team.deleted` is all its readers need to drop them. */
 		async remove(teamId: number): Promise<void> {
-			await db.transaction(async (tx) => {
+			await changingUserViews(db, userViews, async (tx, invalidate) => {
 				const [team] = await tx.delete(teams).where(eq(teams.id, teamId)).returning();
 				if (team === undefined) return;
+				await invalidate(teamReaders(team));
 				await publishEvent(tx, {
 					type: "team.deleted",
 					audience: teamAudience(team),
@@ -159,9 +170,9 @@ export function createTeamService(db: Database, guilds: GuildService) {
 		 * after the other and the second finds it full; the server is read from the locked row too.
 		 */
 		async addMember(teamId: number, character: { id: number; serverId: number }): Promise<MemberAddition> {
-			return db.transaction(async (tx): Promise<MemberAddition> => {
+			return changingUserViews(db, userViews, async (tx, invalidate): Promise<MemberAddition> => {
 				const [locked] = await tx
-					.select({ serverId: teams.serverId })
+					.select({ serverId: teams.serverId, ownerUserId: teams.ownerUserId, guildId: teams.guildId })
 					.from(teams)
 					.where(eq(teams.id, teamId))
 					.for("update");
@@ -174,6 +185,8 @@ export function createTeamService(db: Database, guilds: GuildService) {
 				if (locked.serverId !== character.serverId) return { status: "server-mismatch" };
 				if (current.length >= maxTeamSize) return { status: "full" };
 				await tx.insert(teamMembers).values({ teamId, characterId: character.id });
+				// The list shows each team's member count.
+				await invalidate(teamReaders(locked));
 				await publishEvent(tx, {
 					type: "team.member_added",
 					audience: [rooms.team(teamId)],
@@ -184,12 +197,17 @@ export function createTeamService(db: Database, guilds: GuildService) {
 		},
 
 		async removeMember(teamId: number, characterId: number): Promise<boolean> {
-			return db.transaction(async (tx) => {
+			return changingUserViews(db, userViews, async (tx, invalidate) => {
 				const removed = await tx
 					.delete(teamMembers)
 					.where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.characterId, characterId)))
 					.returning({ characterId: teamMembers.characterId });
 				if (removed.length === 0) return false;
+				const [team] = await tx
+					.select({ ownerUserId: teams.ownerUserId, guildId: teams.guildId })
+					.from(teams)
+					.where(eq(teams.id, teamId));
+				if (team !== undefined) await invalidate(teamReaders(team));
 				await publishEvent(tx, teamMemberRemoved(teamId, characterId));
 				return true;
 			});
