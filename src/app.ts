@@ -6,6 +6,7 @@ import { recordContractCoverage } from "./contract-coverage.js";
 import { type App, createApp } from "./core/index.js";
 import { type Database, databaseUnavailableAnswer, mapDatabaseError, redactQueryParameters } from "./db/index.js";
 import type { JobQueue } from "./jobs/queue.js";
+import { instrumentApp } from "./metrics/instrument.js";
 import type { RealtimeHub } from "./realtime/hub.js";
 import { declareRoutes } from "./routes/index.js";
 import { createFileService } from "./services/files.js";
@@ -16,6 +17,7 @@ import { createReferenceCache, type ReferenceCache } from "./services/reference-
 import { type Clock, type IdentityConfig, systemClock } from "./services/settings.js";
 import { unconfiguredStorage } from "./services/unconfigured-storage.js";
 import { createUploadRateLimit } from "./services/upload-rate-limit.js";
+import { createUserCache, type UserCache } from "./services/user-cache.js";
 import { type ObjectStorage, urlSignerFromConfig } from "./storage/index.js";
 import type { TenantCache } from "./tenancy/cache.js";
 import { serveGuildHosts } from "./tenancy/host-hook.js";
@@ -39,7 +41,8 @@ export interface AppDependencies {
 			>
 		> &
 		IdentityConfig &
-		TenancyConfig;
+		TenancyConfig &
+		Partial<Pick<Config, "USER_CACHE_TTL_MS" | "METRICS_TOKEN" | "DATABASE_URL" | "DATABASE_POOL_SIZE">>;
 	logger: Logger;
 	db: Database;
 	/** The time services read; tests pass one they can move. Default: the system clock. */
@@ -58,6 +61,11 @@ export interface AppDependencies {
 	 * changes only; pass one that follows every instance's (`followTenantChanges`, as runtime.ts does).
 	 */
 	tenantCache?: TenantCache;
+	/**
+	 * Each user's cached hot reads (TTL config USER_CACHE_TTL_MS). Default: one built here, told of this app's own writes
+	 * only; pass one that follows every instance's (`followUserChanges`, as runtime.ts does).
+	 */
+	userCache?: UserCache;
 	/**
 	 * Where uploaded files live (`createStorage(config)`, as runtime.ts makes it; the caller closes it). Without one,
 	 * uploads and downloads answer 503 `storage.unavailable`.
@@ -83,6 +91,7 @@ export function buildApp({
 	referenceCache,
 	realtime,
 	tenantCache,
+	userCache,
 	storage,
 	uploadDirectory,
 }: AppDependencies): App {
@@ -128,7 +137,26 @@ export function buildApp({
 		slugRedirectMs: tenancy.slugRedirectMs,
 		changed: tenants.forget,
 	};
-	const identity = createIdentityServices({ db, config, logger, now: clock, jobs, guildAddressing });
+	// Each user's own hot reads, forgotten by every write that changes them, on every instance (services/user-cache.ts).
+	const users = userCache ?? createUserCache(db, { ttlMs: config.USER_CACHE_TTL_MS ?? 300_000 });
+	const identity = createIdentityServices({ db, config, logger, now: clock, jobs, guildAddressing, userViews: users });
+	// GET /metrics only with a token; without one nothing is recorded, not even per request.
+	const metricsToken = config.METRICS_TOKEN;
+	const metrics =
+		metricsToken === undefined
+			? undefined
+			: {
+					token: metricsToken,
+					registry: instrumentApp(app, {
+						db,
+						engine: config.DATABASE_URL === undefined ? "pglite" : "postgres",
+						poolSize: config.DATABASE_POOL_SIZE,
+						tenantCache: tenants,
+						userCache: users,
+						jobs,
+						realtime,
+					}),
+				};
 	const references = referenceCache ?? createReferenceCache({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS ?? 3_600_000 });
 	// Uploads: the files, their quota and rate limit, the pictures of characters and guilds (src/services/files.ts).
 	const files = createFileService({
@@ -148,6 +176,8 @@ export function buildApp({
 	};
 	declareRoutes(app, {
 		db,
+		userCache: users,
+		metrics,
 		files: fileServices,
 		bench: config.BENCH,
 		identity,

@@ -1,4 +1,5 @@
 // Declares every route of the API on an app.
+import type { Registry } from "prom-client";
 import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { RealtimeHub } from "../realtime/hub.js";
@@ -8,6 +9,7 @@ import { createGuildProfileService } from "../services/guild-profile.js";
 import type { GuildAddressing } from "../services/guild-slugs.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
+import type { UserCache } from "../services/user-cache.js";
 import type { TenancySettings } from "../tenancy/settings.js";
 import { declareGameAccountRoutes } from "./accounts/accounts.js";
 import { createGameAccountGuards } from "./accounts/guards.js";
@@ -42,6 +44,7 @@ import { declareInvitationRoutes } from "./invitations/invitations.js";
 import { createJobGuards } from "./jobs/guards.js";
 import { declareJobRoutes } from "./jobs/jobs.js";
 import { declareMeRoutes } from "./me/me.js";
+import { declareMetricsRoutes } from "./metrics/metrics.js";
 import { declareProgressionRoutes } from "./progressions/progressions.js";
 import { createReferenceGuards } from "./reference/guards.js";
 import { declareReferenceRoutes } from "./reference/reference.js";
@@ -62,12 +65,17 @@ export interface RouteDependencies {
 	/** The instance's real-time hub, if it runs one. */
 	realtime: RealtimeHub | undefined;
 	realtimeSettings: EventRouteDependencies["settings"];
+	/** Each user's cached hot reads (first character page, teams), told of every write (see services/user-cache.ts). */
+	userCache: UserCache;
+	/** GET /metrics: its token and the app's registry; undefined when METRICS_TOKEN is unset (the route answers 404). */
+	metrics: { token: string; registry: Registry } | undefined;
 	/** Files: storage, quota, rate limit, pictures, and the signer of filesystem download URLs. */
 	files: FileRouteServices;
 }
 
 export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	declareHealthRoutes(app, dependencies.db);
+	declareMetricsRoutes(app, dependencies.metrics);
 	if (dependencies.bench) declareBenchRoutes(app);
 
 	// The `authenticated` and `userHasRight` processes, shared by every protected route, and the identity checkers.
@@ -120,7 +128,7 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 
 	// Player-facing routes: game accounts, characters, teams, progressions; their checkers and the reference data's join the
 	// identity guards.
-	const domainServices = createDomainServices(dependencies.db, dependencies.identity.guilds);
+	const domainServices = createDomainServices(dependencies.db, dependencies.identity.guilds, dependencies.userCache);
 	const domain = {
 		db: dependencies.db,
 		services: domainServices,

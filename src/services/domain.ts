@@ -5,12 +5,15 @@ import { createGameAccountService } from "./game-accounts.js";
 import type { GuildService } from "./guilds.js";
 import { createProgressionService } from "./progressions.js";
 import { createTeamService } from "./teams.js";
+import type { UserCache } from "./user-cache.js";
 
-export function createDomainServices(db: Database, guilds: GuildService) {
+/** `userCache`: the per-user cache of their hot reads, which their writes tell at once (others hear by NOTIFY). */
+export function createDomainServices(db: Database, guilds: GuildService, userCache: UserCache) {
 	return {
-		gameAccounts: createGameAccountService(db),
-		characters: createCharacterService(db),
-		teams: createTeamService(db, guilds),
+		gameAccounts: createGameAccountService(db, userCache),
+		characters: createCharacterService(db, userCache),
+		teams: createTeamService(db, guilds, userCache),
+		userCache,
 		progressions: createProgressionService(db),
 	};
 }

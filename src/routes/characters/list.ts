@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { type App, text } from "../../core/index.js";
 import { type CharacterSortField, characterSortFields, type SortDirection } from "../../services/characters.js";
+import { isFirstPlainPage } from "../../services/user-cache.js";
 import type { FileRouteServices } from "../files/guards.js";
 import type { DomainRouteDependencies } from "../guards.js";
 import { idList, limitQuery, pageQuery } from "../query.js";
@@ -33,7 +34,7 @@ export function declareCharacterListRoute(
 	{ services, guards }: DomainRouteDependencies,
 	{ pictures }: Pick<FileRouteServices, "pictures">,
 ): void {
-	const { characters } = services;
+	const { characters, userCache } = services;
 	const { authenticatedRoute } = guards;
 
 	authenticatedRoute
@@ -63,7 +64,8 @@ export function declareCharacterListRoute(
 		.handler(async ({ pickup }, response) => {
 			const page = pickup("page");
 			const limit = pickup("limit");
-			const found = await characters.list(pickup("user").id, {
+			const userId = pickup("user").id;
+			const query = {
 				search: pickup("search"),
 				classIds: pickup("classIds"),
 				serverIds: pickup("serverIds"),
@@ -73,7 +75,11 @@ export function declareCharacterListRoute(
 				sort: pickup("sort"),
 				page,
 				limit,
-			});
+			};
+			// The page every client opens with comes from the user cache; writes to the user's characters invalidate it.
+			const found = await (isFirstPlainPage(query)
+				? userCache.characterPage(userId, limit, () => characters.list(userId, query))
+				: characters.list(userId, query));
 			// One more query for the page's portraits, whatever its size.
 			const portraits = await pictures.portraitsOf(found.characters.map((character) => character.id));
 			characterAnswers.list.send(response, {

@@ -12,16 +12,14 @@ export async function teamDetail(teams: TeamService, team: Team) {
 }
 
 export function declareTeamRoutes(_app: App, { services, guards }: DomainRouteDependencies): void {
-	const { teams } = services;
+	const { teams, userCache } = services;
 	const { authenticatedRoute, userHasRight, serverFound, teamFound, teamReadable, teamManageable } = guards;
 
-	authenticatedRoute
-		.declareRoute("GET", "/api/teams")
-		.handler(
-			async ({ pickup }, response) =>
-				teamAnswers.list.send(response, { teams: await teams.listForUser(pickup("user").id) }),
-			teamAnswers.list,
-		);
+	authenticatedRoute.declareRoute("GET", "/api/teams").handler(async ({ pickup }, response) => {
+		const userId = pickup("user").id;
+		// From the user cache: a change to one of the listed teams (or to the user's guilds) invalidates it.
+		teamAnswers.list.send(response, { teams: await userCache.teams(userId, async () => teams.listForUser(userId)) });
+	}, teamAnswers.list);
 
 	authenticatedRoute
 		.declareRoute("POST", "/api/teams")
