@@ -13,6 +13,8 @@ import { createReferenceCache } from "./services/reference-cache.js";
 import { followReferenceChanges } from "./services/reference-changes.js";
 import { createSessionLiveness } from "./services/session-liveness.js";
 import { systemClock } from "./services/settings.js";
+import { createUserCache } from "./services/user-cache.js";
+import { followUserChanges } from "./services/user-changes.js";
 import { createStorage, type ObjectStorage } from "./storage/index.js";
 import { followTenantChanges } from "./tenancy/changes.js";
 import { createTenantTableCache } from "./tenancy/lookups.js";
@@ -59,6 +61,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 	let stopWorkers: (() => Promise<void>) | undefined;
 	let unfollow: (() => Promise<void>) | undefined;
 	let unfollowTenants: (() => Promise<void>) | undefined;
+	let unfollowUsers: (() => Promise<void>) | undefined;
 	let realtime: RealtimeHub | undefined;
 	try {
 		await jobs.start();
@@ -74,6 +77,9 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 			// A slug, a domain or a guild changed on any instance: this one resolves that host again at once.
 			const tenantCache = createTenantTableCache(database.db, tenancySettings(config), systemClock, logger);
 			unfollowTenants = await followTenantChanges(database, tenantCache, logger.child({ component: "tenancy" }));
+			// A write on any instance that changes a user's cached reads: this one forgets them at once.
+			const userCache = createUserCache(database.db, { ttlMs: config.USER_CACHE_TTL_MS });
+			unfollowUsers = await followUserChanges(database, userCache, logger.child({ component: "user-cache" }));
 			realtime = createRealtimeHub({
 				handle: database,
 				resolveRooms: createEventRoomResolver(database.db),
@@ -86,11 +92,22 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				logger: logger.child({ component: "realtime" }),
 			});
 			await realtime.start();
-			app = buildApp({ config, logger, db: database.db, jobs, referenceCache, realtime, tenantCache, storage });
+			app = buildApp({
+				config,
+				logger,
+				db: database.db,
+				jobs,
+				referenceCache,
+				realtime,
+				tenantCache,
+				userCache,
+				storage,
+			});
 		}
 	} catch (error) {
 		await unfollow?.().catch(() => {});
 		await unfollowTenants?.().catch(() => {});
+		await unfollowUsers?.().catch(() => {});
 		await realtime?.stop().catch(() => {});
 		await stopWorkers?.().catch(() => {});
 		await jobs.stop({ timeoutMs: 1000 }).catch(() => {});
@@ -114,6 +131,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				await realtime?.stop();
 				await unfollow?.().catch(() => {});
 				await unfollowTenants?.().catch(() => {});
+				await unfollowUsers?.().catch(() => {});
 				// Running jobs may finish within their kind's timeout (the longest is the grace period); what is still
 				// running then is failed here and retried by another worker.
 				await jobs.stop({ timeoutMs: working ? longestTimeoutMs : config.SHUTDOWN_TIMEOUT_MS });
