@@ -226,7 +226,13 @@ const run = {
 	inject,
 	realtime,
 };
-const report = realtime === undefined ? markdownReport(run) : `${markdownReport(run)}\n\n${realtimeMarkdown(realtime)}`;
+// `--scenarios=realtime` runs no HTTP scenario: no empty table then.
+const report = [
+	results.length > 0 || realtime === undefined ? markdownReport(run) : undefined,
+	realtime === undefined ? undefined : realtimeMarkdown(realtime),
+]
+	.filter((part) => part !== undefined)
+	.join("\n\n");
 process.stdout.write(`\n${report}\n`);
 await mkdir(join(benchDir, "results"), { recursive: true });
 const file = join(benchDir, "results", `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);

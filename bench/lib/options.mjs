@@ -44,7 +44,7 @@ const definitions = {
 		env: "BENCH_REALTIME",
 		default: true,
 		type: "bool",
-		help: "also run the real-time benchmark (bench/realtime.mjs, ~3 min; alone: --scenarios=realtime)",
+		help: "also run the real-time benchmark (bench/realtime.mjs, ~4 min; alone: --scenarios=realtime)",
 	},
 };
 
