@@ -135,11 +135,7 @@ export class EventStream {
 		this.#reason = reason;
 		clearInterval(this.#heartbeat);
 		this.registry?.delete(this);
-		if (endResponse && !this.sink.destroyed) {
-			// The socket goes with the stream: a kept-alive socket after a long stream is rarely reused.
-			(this.sink as Partial<ServerResponse>).shouldKeepAlive = false;
-			this.sink.end();
-		}
+		if (endResponse && !this.sink.destroyed) this.sink.end();
 		for (const listener of this.#listeners.splice(0)) listener(reason);
 	}
 }
@@ -235,6 +231,9 @@ export function openEventStream(
 	registry: EventStreamRegistry | undefined,
 ): void {
 	const sink = response.raw;
+	// The socket goes with the stream: said before the head, so Node closes it when the stream ends (a kept-alive socket
+	// after a long stream is rarely reused, and would linger until the keep-alive timeout).
+	(sink as Partial<ServerResponse>).shouldKeepAlive = false;
 	headers["content-type"] = "text/event-stream; charset=utf-8";
 	headers["cache-control"] = "no-cache, no-transform";
 	// Reverse proxies such as nginx buffer answers unless told not to, which would hold events back.

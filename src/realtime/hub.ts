@@ -159,9 +159,17 @@ export class RealtimeHub {
 			onReconnect: () => void this.#catchUp(),
 		});
 		this.#state = "running";
+		// A run still going when its next tick comes (a slow database) is not doubled: that tick is skipped.
 		const every = (ms: number, run: () => Promise<unknown>) => {
+			let running = false;
 			const timer = setInterval(() => {
-				run().catch((error) => this.logger.warn({ err: error }, "realtime upkeep failed"));
+				if (running) return;
+				running = true;
+				run()
+					.catch((error) => this.logger.warn({ err: error }, "realtime upkeep failed"))
+					.finally(() => {
+						running = false;
+					});
 			}, ms);
 			timer.unref();
 			this.#timers.push(timer);
@@ -421,10 +429,11 @@ export class RealtimeHub {
 
 	async #checkSessions(): Promise<void> {
 		if (this.#all.size === 0) return;
-		const sessionIds = [...new Set([...this.#all].map((connection) => connection.sessionId))];
-		const alive = await this.sessionsAlive(sessionIds);
-		for (const connection of [...this.#all])
-			if (!alive.has(connection.sessionId)) this.disconnect(connection, "session-ended");
+		// Only the connections asked about: one opened while the query ran has a session the answer does not mention.
+		const checked = [...this.#all];
+		const alive = await this.sessionsAlive([...new Set(checked.map((connection) => connection.sessionId))]);
+		for (const connection of checked)
+			if (!connection.closed && !alive.has(connection.sessionId)) this.disconnect(connection, "session-ended");
 	}
 }
 

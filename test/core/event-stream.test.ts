@@ -1,5 +1,6 @@
 // Specification of event-stream answers: the pipeline runs first, then the stream opens with its hint, heartbeats,
 // backpressure cap and shutdown; OpenAPI documents it.
+import { Agent, get as httpGet } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -61,6 +62,25 @@ describe("eventStream answers", () => {
 		expect(client.headers["x-request-id"]).toEqual(expect.any(String));
 		await expect.poll(() => client.retries).toEqual([2500]);
 		client.close();
+	});
+
+	it("close the connection with the stream (Connection: close), rather than keep an idle socket", async () => {
+		const { url } = await serveStream({}, (stream) => stream.close());
+		const { status, connection } = await new Promise<{ status: number; connection: string | undefined }>(
+			(resolve, reject) => {
+				const agent = new Agent({ keepAlive: true });
+				const request = httpGet(url, { agent, headers: { "x-key": "open" } }, (response) => {
+					response.resume();
+					response.on("end", () => {
+						agent.destroy();
+						resolve({ status: response.statusCode ?? 0, connection: response.headers.connection });
+					});
+				});
+				request.on("error", reject);
+			},
+		);
+		expect(status).toBe(200);
+		expect(connection).toBe("close");
 	});
 
 	it("send events with their id and type, JSON data spread over lines", async () => {

@@ -5,7 +5,12 @@ import { afterEach, beforeAll, beforeEach } from "vitest";
 import { buildApp } from "../../src/app.js";
 import type { App } from "../../src/core/index.js";
 import { type Database, type DatabaseHandle, openDatabase } from "../../src/db/index.js";
-import { createRealtimeHub, type RealtimeHub, type RealtimeSettings } from "../../src/realtime/hub.js";
+import {
+	createRealtimeHub,
+	type RealtimeHub,
+	type RealtimeSettings,
+	type SessionLiveness,
+} from "../../src/realtime/hub.js";
 import { createEventRoomResolver } from "../../src/services/event-rooms.js";
 import { createSessionLiveness } from "../../src/services/session-liveness.js";
 import { getTestDatabaseHandle, resetTestDatabase, testJobQueueOf } from "./database.js";
@@ -39,6 +44,8 @@ export async function startRealtimeInstance(
 		logger?: Logger;
 		heartbeatMs?: number;
 		maxBufferedBytes?: number;
+		/** In place of the sessions table's answer (a slow one, say). */
+		sessionsAlive?: SessionLiveness;
 	} = {},
 ): Promise<RealtimeInstance> {
 	const clock = options.clock ?? testClock();
@@ -46,7 +53,7 @@ export async function startRealtimeInstance(
 	const hub = createRealtimeHub({
 		handle,
 		resolveRooms: createEventRoomResolver(handle.db),
-		sessionsAlive: createSessionLiveness(handle.db, clock),
+		sessionsAlive: options.sessionsAlive ?? createSessionLiveness(handle.db, clock),
 		settings: { ...testRealtimeSettings, ...options.settings },
 		logger,
 	});

@@ -4,10 +4,12 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, queryRows } from "../../src/db/index.js";
 import { realtimeEvents } from "../../src/db/schema/index.js";
+import type { SessionLiveness } from "../../src/realtime/hub.js";
 import { publishEvent } from "../../src/realtime/publish.js";
 import { rooms } from "../../src/realtime/rooms.js";
+import { createSessionLiveness } from "../../src/services/session-liveness.js";
 import { getTestDatabaseHandle, testEngine } from "../helpers/database.js";
-import { signUp } from "../helpers/identity.js";
+import { loginAs, signUp, testClock } from "../helpers/identity.js";
 import { type RealtimeInstance, realtimeInstancePerTest, startRealtimeInstance } from "../helpers/realtime.js";
 import { openSse, type SseConnection } from "../helpers/sse-client.js";
 
@@ -111,6 +113,38 @@ describe("the realtime hub", () => {
 		const events = await openSse(`${instance.base}/api/events?since=1`, player.headers);
 		opened.push(events);
 		expect((await events.next()).json.data).toEqual({ marker: "after" });
+	});
+
+	it("keeps a connection opened while a session check was running", async () => {
+		const clock = testClock();
+		const live = createSessionLiveness(instance.db, clock);
+		let checks = 0;
+		// A slow sessions table: each check takes 300 ms, long enough for a connection to open meanwhile.
+		const slowLive: SessionLiveness = async (ids) => {
+			checks++;
+			const answer = await live(ids);
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			return answer;
+		};
+		const slow = await startRealtimeInstance(instance.handle, {
+			clock,
+			sessionsAlive: slowLive,
+			settings: { sessionCheckMs: 20 },
+		});
+		try {
+			const player = await signUp(slow.app);
+			await following(player.headers, slow);
+			await expect.poll(() => checks).toBeGreaterThan(0);
+			// Another session of the player: one the check already running did not ask about.
+			const secondSession = await loginAs(slow.app, player);
+			const second = await following(secondSession.headers, slow);
+			const checksThen = checks;
+			await expect.poll(() => checks, { timeout: 3_000 }).toBeGreaterThan(checksThen + 1);
+			expect(second.isEnded).toBe(false);
+			expect(slow.hub.connectionCount).toBe(2);
+		} finally {
+			await slow.stop();
+		}
 	});
 
 	it("drops a client that stops reading, and keeps serving the others", async () => {
