@@ -15,6 +15,7 @@ import {
 import { type EventToPublish, publishEvent, publishEvents } from "../realtime/publish.js";
 import { rooms } from "../realtime/rooms.js";
 import { announceTenantChange, type TenantChange } from "../tenancy/changes.js";
+import { changedFields, guildActor, recordAudit } from "./audit-log.js";
 import { claimSlug, defaultGuildAddressing, type GuildAddressing, retireSlug } from "./guild-slugs.js";
 import { defaultMemberPermissions, type Permission, permissions } from "./permissions.js";
 import { teamMemberRemoved } from "./teams.js";
@@ -159,6 +160,13 @@ export function createGuildService(
 				const owner = roles.find((role) => role.kind === "owner");
 				if (owner === undefined) throw new Error("owner role insert returned no row");
 				await tx.insert(guildMembers).values({ guildId: guild.id, userId: creatorId, roleId: owner.id });
+				await recordAudit(tx, {
+					actor: guildActor(creatorId),
+					action: "guild.created",
+					guildId: guild.id,
+					target: { type: "guild", id: guild.id },
+					after: { name: guild.name, slug: guild.slug },
+				});
 				// A host asked for before the guild existed may be remembered as unknown.
 				await announce({ slugs: [claimed] });
 				// The creator's cached team list does not know the guild yet: its teams to come would not reach it.
@@ -197,8 +205,9 @@ export function createGuildService(
 		/**
 		 * Renames the guild, changes its slug, or both, in one transaction. A new slug already held or reserved throws
 		 * SlugUnavailableError; the previous one redirects to the new host for the window and is kept from other guilds.
+		 * `actorId` is audited.
 		 */
-		async update(guildId: number, changes: GuildChanges) {
+		async update(guildId: number, changes: GuildChanges, actorId: number) {
 			if (changes.name === undefined && changes.slug === undefined) return this.find(guildId);
 			return changingAddresses(async (tx, announce) => {
 				const values: Partial<typeof guilds.$inferInsert> = {};
@@ -215,6 +224,18 @@ export function createGuildService(
 				if (Object.keys(values).length === 0) return current;
 				const [guild] = await tx.update(guilds).set(values).where(eq(guilds.id, guildId)).returning();
 				if (guild === undefined) return undefined;
+				const changed = changedFields(
+					{ name: current.name, slug: current.slug },
+					{ name: guild.name, slug: guild.slug },
+				);
+				if (Object.keys(changed.after).length > 0)
+					await recordAudit(tx, {
+						actor: guildActor(actorId),
+						action: "guild.updated",
+						guildId,
+						target: { type: "guild", id: guildId },
+						...changed,
+					});
 				if (moving) await announce({ slugs: [current.slug, slug], guildIds: [guildId] });
 				await publishEvent(tx, { type: "guild.updated", audience: [rooms.guild(guildId)], data: guild });
 				return guild;
@@ -225,15 +246,26 @@ export function createGuildService(
 		 * Its members, roles and teams go with it. `guild.deleted` also reaches each member's own room: their connections
 		 * lose the guild room when they are worked out again, before the event is delivered.
 		 */
-		async remove(guildId: number): Promise<void> {
+		async remove(guildId: number, actorId: number): Promise<void> {
 			await changingAddresses(async (tx, announce, invalidate) => {
 				const members = await tx
 					.select({ userId: guildMembers.userId })
 					.from(guildMembers)
 					.where(eq(guildMembers.guildId, guildId))
 					.orderBy(asc(guildMembers.userId));
-				const deleted = await tx.delete(guilds).where(eq(guilds.id, guildId)).returning({ id: guilds.id });
-				if (deleted.length === 0) return;
+				const [deleted] = await tx
+					.delete(guilds)
+					.where(eq(guilds.id, guildId))
+					.returning({ id: guilds.id, name: guilds.name, slug: guilds.slug });
+				if (deleted === undefined) return;
+				// Kept after the guild (no foreign key): the platform admins' log says who deleted what.
+				await recordAudit(tx, {
+					actor: guildActor(actorId),
+					action: "guild.deleted",
+					guildId,
+					target: { type: "guild", id: guildId },
+					before: { name: deleted.name, slug: deleted.slug, members: members.length },
+				});
 				// Its slug, previous slugs and domains (gone with it) name no guild any more, on any instance.
 				await announce({ guildIds: [guildId] });
 				// Its teams went with it, from every member's team list.
@@ -306,6 +338,13 @@ export function createGuildService(
 					.delete(teamMembers)
 					.where(and(inArray(teamMembers.teamId, guildTeams), inArray(teamMembers.characterId, theirCharacters)))
 					.returning({ teamId: teamMembers.teamId, characterId: teamMembers.characterId });
+				await recordAudit(tx, {
+					actor: guildActor(actor.userId),
+					action: actor.userId === targetUserId ? "member.left" : "member.removed",
+					guildId,
+					target: { type: "member", id: targetUserId },
+					before: { userId: targetUserId, roleId: target.roleId },
+				});
 				// The member no longer sees the guild's teams; the others see smaller member counts.
 				await invalidate(
 					leftTeams.length > 0 ? { users: [targetUserId], guilds: [guildId] } : { users: [targetUserId] },
@@ -343,6 +382,14 @@ export function createGuildService(
 					.update(guildMembers)
 					.set({ roleId })
 					.where(and(eq(guildMembers.guildId, guildId), eq(guildMembers.userId, targetUserId)));
+				await recordAudit(tx, {
+					actor: guildActor(actor.userId),
+					action: "member.role_changed",
+					guildId,
+					target: { type: "member", id: targetUserId },
+					before: { roleId: target.roleId },
+					after: { roleId },
+				});
 				await publishEvent(
 					tx,
 					guildMemberEvent("guild.member_role_changed", { guildId, userId: targetUserId, roleId }),
@@ -364,13 +411,20 @@ export function createGuildService(
 		},
 
 		/** Nobody holds a new role yet: no one's rights change, so no one's rooms are worked out again. */
-		async createRole(guildId: number, input: { name: string; permissions: readonly Permission[] }) {
+		async createRole(guildId: number, input: { name: string; permissions: readonly Permission[] }, actorId: number) {
 			return db.transaction(async (tx) => {
 				const [role] = await tx
 					.insert(guildRoles)
 					.values({ guildId, name: input.name.trim(), permissions: [...new Set(input.permissions)] })
 					.returning(roleColumns);
 				if (role === undefined) throw new Error("role insert returned no row");
+				await recordAudit(tx, {
+					actor: guildActor(actorId),
+					action: "role.created",
+					guildId,
+					target: { type: "role", id: role.id },
+					after: { name: role.name, permissions: role.permissions },
+				});
 				await publishEvent(tx, roleUpdated({ guildId, roleId: role.id }, false));
 				return role;
 			});
@@ -380,6 +434,7 @@ export function createGuildService(
 		async updateRole(
 			role: { id: number; kind: GuildRoleKind },
 			changes: { name?: string | undefined; permissions?: readonly Permission[] | undefined },
+			actorId: number,
 		) {
 			if (role.kind === "owner") return { status: "system-role" } as const;
 			if (role.kind === "member" && changes.name !== undefined) return { status: "system-role" } as const;
@@ -392,12 +447,25 @@ export function createGuildService(
 				return { status: "done", role: current } as const;
 			}
 			return db.transaction(async (tx) => {
+				const [current] = await tx.select(roleColumns).from(guildRoles).where(eq(guildRoles.id, role.id)).for("update");
 				const [updated] = await tx
 					.update(guildRoles)
 					.set(values)
 					.where(eq(guildRoles.id, role.id))
 					.returning(roleColumns);
-				if (updated === undefined) throw new Error(`role ${role.id} vanished`);
+				if (current === undefined || updated === undefined) throw new Error(`role ${role.id} vanished`);
+				const changed = changedFields(
+					{ name: current.name, permissions: current.permissions },
+					{ name: updated.name, permissions: updated.permissions },
+				);
+				if (Object.keys(changed.after).length > 0)
+					await recordAudit(tx, {
+						actor: guildActor(actorId),
+						action: "role.updated",
+						guildId: updated.guildId,
+						target: { type: "role", id: updated.id },
+						...changed,
+					});
 				// New permissions change what its holders may see (guild:<g>#<right> keys): their rooms are worked out again.
 				await publishEvent(
 					tx,
@@ -409,14 +477,26 @@ export function createGuildService(
 
 		/**
 		 * System roles stay; a role still held by members is refused by guild_members_role_fk (409 role.in_use), so
-		 * deleting one changes nobody's rights.
+		 * deleting one changes nobody's rights. The settings' default role is refused too (guild_settings_default_role_fk,
+		 * 409 role.default).
 		 */
-		async deleteRole(role: { id: number; guildId: number; kind: GuildRoleKind }): Promise<RoleChange> {
+		async deleteRole(role: { id: number; guildId: number; kind: GuildRoleKind }, actorId: number): Promise<RoleChange> {
 			if (role.kind !== "custom") return { status: "system-role" };
 			return db.transaction(async (tx) => {
-				const deleted = await tx.delete(guildRoles).where(eq(guildRoles.id, role.id)).returning({ id: guildRoles.id });
-				if (deleted.length > 0)
+				const [deleted] = await tx
+					.delete(guildRoles)
+					.where(eq(guildRoles.id, role.id))
+					.returning({ id: guildRoles.id, name: guildRoles.name, permissions: guildRoles.permissions });
+				if (deleted !== undefined) {
+					await recordAudit(tx, {
+						actor: guildActor(actorId),
+						action: "role.deleted",
+						guildId: role.guildId,
+						target: { type: "role", id: role.id },
+						before: { name: deleted.name, permissions: deleted.permissions },
+					});
 					await publishEvent(tx, roleUpdated({ guildId: role.guildId, roleId: role.id, deleted: true }, false));
+				}
 				return { status: "done" } as const;
 			});
 		},

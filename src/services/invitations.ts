@@ -1,8 +1,10 @@
 // Guild invitations: a single-use token mailed to an address, accepted by the account with that address.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/index.js";
 import { guildInvitations, guildMembers, guildRoles, guilds, users } from "../db/schema/index.js";
 import { publishEvent } from "../realtime/publish.js";
+import { guildActor, recordAudit } from "./audit-log.js";
+import { readGuildSettings } from "./guild-settings.js";
 import { guildMemberEvent, type Membership } from "./guilds.js";
 import type { Mailer } from "./mail.js";
 import type { Clock, IdentitySettings } from "./settings.js";
@@ -33,16 +35,36 @@ export function createInvitationService(
 	mailer: Mailer,
 	userViews: UserViews = noUserViews,
 ) {
+	/** The role an invitation naming none gives: the settings' default role, or the guild's `member` role. */
+	async function defaultRole(guildId: number): Promise<{ id: number; kind: string }> {
+		const { defaultRoleId } = await readGuildSettings(db, guildId);
+		const [role] = await db
+			.select({ id: guildRoles.id, kind: guildRoles.kind })
+			.from(guildRoles)
+			.where(
+				and(
+					eq(guildRoles.guildId, guildId),
+					defaultRoleId === null ? eq(guildRoles.kind, "member") : eq(guildRoles.id, defaultRoleId),
+				),
+			);
+		if (role === undefined) throw new Error(`guild ${guildId} has no default role`);
+		return role;
+	}
+
 	return {
-		/** Invites an address with a role of the guild; only owners may invite new owners. */
+		/**
+		 * Invites an address with a role of the guild (the default role of its settings when `role` is undefined); only
+		 * owners may invite new owners.
+		 */
 		async create(
 			actor: Membership,
-			input: { email: string; role: { id: number; kind: string } },
+			input: { email: string; role: { id: number; kind: string } | undefined },
 		): Promise<
-			| { status: "created"; token: string; invitationId: number; expiresAt: Date }
+			| { status: "created"; token: string; invitationId: number; expiresAt: Date; roleId: number }
 			| { status: "owner-only" | "already-member" }
 		> {
-			if (input.role.kind === "owner" && actor.roleKind !== "owner") return { status: "owner-only" };
+			const role = input.role ?? (await defaultRole(actor.guildId));
+			if (role.kind === "owner" && actor.roleKind !== "owner") return { status: "owner-only" };
 			const email = normalizeEmail(input.email);
 			const [member] = await db
 				.select({ userId: guildMembers.userId })
@@ -60,7 +82,7 @@ export function createInvitationService(
 					.values({
 						guildId: actor.guildId,
 						email,
-						roleId: input.role.id,
+						roleId: role.id,
 						invitedBy: actor.userId,
 						tokenHash: hashToken(token),
 						expiresAt,
@@ -68,6 +90,14 @@ export function createInvitationService(
 					})
 					.returning({ id: guildInvitations.id });
 				if (row === undefined) throw new Error("invitation insert returned no row");
+				// The address and the role, never the token (nor its hash): the log has more readers than the invitee.
+				await recordAudit(tx, {
+					actor: guildActor(actor.userId),
+					action: "invitation.created",
+					guildId: actor.guildId,
+					target: { type: "invitation", id: row.id },
+					after: { email, roleId: role.id, expiresAt: expiresAt.toISOString() },
+				});
 				const [guild] = await tx.select({ name: guilds.name }).from(guilds).where(eq(guilds.id, actor.guildId));
 				await mailer.send(
 					tx,
@@ -81,7 +111,7 @@ export function createInvitationService(
 				);
 				return row.id;
 			});
-			return { status: "created", token, invitationId, expiresAt };
+			return { status: "created", token, invitationId, expiresAt, roleId: role.id };
 		},
 
 		async lookup(token: string): Promise<InvitationLookup> {
@@ -109,14 +139,30 @@ export function createInvitationService(
 
 		/**
 		 * Joins the guild with the invited role. The invitation is bound to its address: a forwarded or
-		 * leaked link does not let another account in.
+		 * leaked link does not let another account in. A guild at its member limit takes no one more (the invitation stays
+		 * valid, for when a place frees up or the limit is raised).
 		 */
 		async accept(
 			invitation: Invitation,
 			user: { id: number; email: string },
-		): Promise<{ status: "joined" | "email-mismatch" | "used" }> {
+		): Promise<{ status: "joined" | "email-mismatch" | "used" | "full" }> {
 			if (normalizeEmail(user.email) !== invitation.email) return { status: "email-mismatch" };
 			return changingUserViews(db, userViews, async (tx, invalidate) => {
+				// The guild row's lock: two acceptances of the last place run one after the other, the second sees it taken.
+				await tx.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, invitation.guildId)).for("update");
+				const { memberLimit } = await readGuildSettings(tx, invitation.guildId);
+				const [held] = await tx
+					.select({ members: count() })
+					.from(guildMembers)
+					.where(eq(guildMembers.guildId, invitation.guildId));
+				if ((held?.members ?? 0) >= memberLimit) {
+					// A member already takes no new place: the insert below refuses them as such (409 guild.already_member).
+					const [already] = await tx
+						.select({ userId: guildMembers.userId })
+						.from(guildMembers)
+						.where(and(eq(guildMembers.guildId, invitation.guildId), eq(guildMembers.userId, user.id)));
+					if (already === undefined) return { status: "full" as const };
+				}
 				const claimed = await tx
 					.update(guildInvitations)
 					.set({ acceptedAt: now(), acceptedBy: user.id })

@@ -5,6 +5,7 @@ import { userHasRightAnswers } from "../../processes/answers.js";
 import { maxDomainsPerGuild } from "../../services/guild-domains.js";
 import { hostAnswers } from "../../tenancy/answers.js";
 import { paginationSchema } from "../characters/schemas.js";
+import { auditPageSchema, settingsSchema, usageSchema } from "./management-schemas.js";
 import {
 	domainSchema,
 	guildCharacterSchema,
@@ -52,6 +53,12 @@ export const roleAnswers = {
 	nameTaken: refusal(409, "role.name_taken", "A role of that name already exists in this guild."),
 	/** Sent by the database error mapping (guild_members_role_fk). */
 	inUse: refusal(409, "role.in_use", "Members still hold this role: give them another one first."),
+	/** Sent by the database error mapping (guild_settings_default_role_fk). */
+	isDefault: refusal(
+		409,
+		"role.default",
+		"New members get this role: name another default role in the settings first.",
+	),
 };
 
 export const memberAnswers = {
@@ -59,7 +66,8 @@ export const memberAnswers = {
 	invitationCreated: answer(
 		201,
 		"invitation.created",
-		z.object({ invitationId: z.number(), token: z.string(), expiresAt: z.string() }),
+		// `roleId`: the role named, or the default one when none was.
+		z.object({ invitationId: z.number(), token: z.string(), expiresAt: z.string(), roleId: z.number() }),
 	),
 	removed: answer(204, "member.removed"),
 	roleChanged: answer(204, "member.role_changed"),
@@ -112,4 +120,23 @@ export const domainAnswers = {
 	activated: answer(200, "domain.activated", domainBody),
 	deactivated: answer(200, "domain.deactivated", domainBody),
 	adminNotFound: refusal(404, "domain.notfound", "No such domain."),
+};
+
+export const settingsAnswers = {
+	found: answer(200, "settings.found", z.object({ settings: settingsSchema })),
+	updated: answer(200, "settings.updated", z.object({ settings: settingsSchema })),
+	ownerDefaultRole: refusal(
+		400,
+		"settings.default_role_owner",
+		"The owner role cannot be the default role: an invitation naming no role would make owners.",
+	),
+};
+
+export const usageAnswers = {
+	found: answer(200, "usage.found", z.object({ usage: usageSchema })),
+};
+
+export const auditAnswers = {
+	page: answer(200, "audit.page", auditPageSchema),
+	ownerOnly: refusal(403, "owner.required", "Only an owner can read the guild's audit log."),
 };

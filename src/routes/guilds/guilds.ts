@@ -89,7 +89,7 @@ export function declareGuildRoutes(
 		.handler(
 			async ({ pickup }, response) => {
 				const guild = await claimingSlug(response, () =>
-					guilds.update(pickup("guildId"), { name: pickup("name"), slug: pickup("slug") }),
+					guilds.update(pickup("guildId"), { name: pickup("name"), slug: pickup("slug") }, pickup("user").id),
 				);
 				if (guild === undefined) return guildAnswers.notFound.send(response);
 				guildAnswers.updated.send(response, { guild: { ...guild, emblem: await pictures.emblemOf(guild.id) } });
@@ -117,7 +117,7 @@ export function declareGuildRoutes(
 			guildAnswers.ownerOnlyDelete,
 		)
 		.handler(async ({ pickup }, response) => {
-			await guilds.remove(pickup("guildId"));
+			await guilds.remove(pickup("guildId"), pickup("user").id);
 			guildAnswers.deleted.send(response);
 		}, guildAnswers.deleted);
 }

@@ -41,14 +41,22 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 		.declareRoute("POST", "/api/guilds/{guildId}/invitations")
 		.extract({
 			params: { guildId: idParam },
-			body: { email: z.email().max(320).check(storableTextCheck), roleId: idParam },
+			// Without a role, the default role of the guild's settings (its `member` role unless changed).
+			body: { email: z.email().max(320).check(storableTextCheck), roleId: idParam.optional() },
 		})
 		.process(userHasRight, {
 			input: (pickup) => pickup("guildId"),
 			options: { right: "member.invite" },
 			pickup: ["membership"],
 		})
-		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
+		.presetCheck(
+			roleFound,
+			(pickup) => {
+				const roleId = pickup("roleId");
+				return roleId === undefined ? undefined : { guildId: pickup("guildId"), roleId };
+			},
+			{ optional: true },
+		)
 		.handler(
 			async ({ pickup }, response) => {
 				const created = await invitations.create(pickup("membership"), {
@@ -64,6 +72,7 @@ export function declareMemberRoutes(_app: App, { services, guards }: IdentityRou
 					invitationId: created.invitationId,
 					token: created.token,
 					expiresAt: created.expiresAt.toISOString(),
+					roleId: created.roleId,
 				});
 			},
 			memberAnswers.invitationCreated,

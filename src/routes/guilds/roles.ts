@@ -29,10 +29,11 @@ export function declareRoleRoutes(_app: App, { services, guards }: IdentityRoute
 		.handler(
 			async ({ pickup }, response) => {
 				// A duplicate name is refused by guild_roles_guild_name_unique: 409 role.name_taken from the app's error mapping.
-				const role = await guilds.createRole(pickup("guildId"), {
-					name: pickup("name"),
-					permissions: pickup("permissions"),
-				});
+				const role = await guilds.createRole(
+					pickup("guildId"),
+					{ name: pickup("name"), permissions: pickup("permissions") },
+					pickup("user").id,
+				);
 				roleAnswers.created.send(response, { role });
 			},
 			roleAnswers.created,
@@ -49,10 +50,11 @@ export function declareRoleRoutes(_app: App, { services, guards }: IdentityRoute
 		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(
 			async ({ pickup }, response) => {
-				const updated = await guilds.updateRole(pickup("role"), {
-					name: pickup("name"),
-					permissions: pickup("permissions"),
-				});
+				const updated = await guilds.updateRole(
+					pickup("role"),
+					{ name: pickup("name"), permissions: pickup("permissions") },
+					pickup("user").id,
+				);
 				if (updated.status === "system-role") return roleAnswers.system.send(response);
 				roleAnswers.updated.send(response, { role: updated.role });
 			},
@@ -68,13 +70,15 @@ export function declareRoleRoutes(_app: App, { services, guards }: IdentityRoute
 		.presetCheck(roleFound, (pickup) => ({ guildId: pickup("guildId"), roleId: pickup("roleId") }))
 		.handler(
 			async ({ pickup }, response) => {
-				// A role still held by members is refused by guild_members_role_fk: 409 role.in_use.
-				const deleted = await guilds.deleteRole(pickup("role"));
+				// A role still held by members is refused by guild_members_role_fk: 409 role.in_use; the default role of new
+				// members by guild_settings_default_role_fk: 409 role.default.
+				const deleted = await guilds.deleteRole(pickup("role"), pickup("user").id);
 				if (deleted.status === "system-role") return roleAnswers.system.send(response);
 				roleAnswers.deleted.send(response);
 			},
 			roleAnswers.deleted,
 			roleAnswers.system,
 			roleAnswers.inUse,
+			roleAnswers.isDefault,
 		);
 }

@@ -20,6 +20,8 @@ export const invitationAnswers = {
 	expired: refusal(410, "invitation.expired", "The invitation has expired."),
 	used: refusal(410, "invitation.used", "The invitation was already accepted."),
 	emailMismatch: refusal(403, "invitation.email_mismatch", "This invitation was sent to another email address."),
+	/** The invitation stays valid: it can be accepted once a place frees up or the limit is raised. */
+	guildFull: refusal(409, "guild.full", "The guild has reached its member limit."),
 	/** The invitation's guild was deleted since. */
 	guildGone: refusal(404, "guild.notfound", "The guild no longer exists."),
 };

@@ -35,6 +35,7 @@ export function declareInvitationRoutes(_app: App, { services, guards }: Identit
 				const accepted = await invitations.accept(pickup("invitation"), pickup("user"));
 				if (accepted.status === "email-mismatch") return invitationAnswers.emailMismatch.send(response);
 				if (accepted.status === "used") return invitationAnswers.used.send(response);
+				if (accepted.status === "full") return invitationAnswers.guildFull.send(response);
 				invitationAnswers.accepted.send(response, {
 					guild: { id: pickup("guild").id, name: pickup("guild").name },
 					roleId: pickup("invitation").roleId,
@@ -43,6 +44,7 @@ export function declareInvitationRoutes(_app: App, { services, guards }: Identit
 			invitationAnswers.accepted,
 			invitationAnswers.emailMismatch,
 			invitationAnswers.used,
+			invitationAnswers.guildFull,
 			// An invitee who is already a member: guild_members_pkey refuses the insert, the error mapping answers.
 			memberAnswers.alreadyMember,
 		);
