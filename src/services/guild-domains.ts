@@ -5,6 +5,7 @@ import { guildDomains, guilds } from "../db/schema/index.js";
 import { announceTenantChange, type TenantChange } from "../tenancy/changes.js";
 import { customDomain } from "../tenancy/hosts.js";
 import type { TenancySettings } from "../tenancy/settings.js";
+import { guildActor, platformActor, recordAudit } from "./audit-log.js";
 import type { GuildAddressing } from "./guild-slugs.js";
 
 /** Domains one guild may hold (active or waiting): each is a host an admin reviews. */
@@ -52,8 +53,8 @@ export function createGuildDomainService(
 				.orderBy(asc(guildDomains.id));
 		},
 
-		/** Waiting for an admin: it names no guild yet, so no cache has anything to forget. */
-		async add(guildId: number, input: string): Promise<DomainAdded> {
+		/** Waiting for an admin: it names no guild yet, so no cache has anything to forget. `actorId` is audited. */
+		async add(guildId: number, input: string, actorId: number): Promise<DomainAdded> {
 			const domain = customDomain(input, settings);
 			if (domain === null) return { status: "invalid" };
 			return db.transaction(async (tx): Promise<DomainAdded> => {
@@ -69,18 +70,33 @@ export function createGuildDomainService(
 				// Two guilds adding the same domain at once: guild_domains_domain_unique refuses the second (409 domain.taken).
 				const [created] = await tx.insert(guildDomains).values({ guildId, domain }).returning();
 				if (created === undefined) throw new Error("domain insert returned no row");
+				await recordAudit(tx, {
+					actor: guildActor(actorId),
+					action: "domain.added",
+					guildId,
+					target: { type: "domain", id: created.id },
+					after: { domain },
+				});
 				return { status: "created", domain: created };
 			});
 		},
 
-		/** True when the guild had it; every instance stops serving it at once. */
-		async remove(guildId: number, domainId: number): Promise<boolean> {
+		/** True when the guild had it; every instance stops serving it at once. `actorId` is audited. */
+		async remove(guildId: number, domainId: number, actorId: number): Promise<boolean> {
 			const removed = await announced(
 				async (tx) => {
 					const [row] = await tx
 						.delete(guildDomains)
 						.where(and(eq(guildDomains.id, domainId), eq(guildDomains.guildId, guildId)))
-						.returning({ domain: guildDomains.domain });
+						.returning({ domain: guildDomains.domain, activatedAt: guildDomains.activatedAt });
+					if (row !== undefined)
+						await recordAudit(tx, {
+							actor: guildActor(actorId),
+							action: "domain.removed",
+							guildId,
+							target: { type: "domain", id: domainId },
+							before: { domain: row.domain, active: row.activatedAt !== null },
+						});
 					return row;
 				},
 				(row) => ({ domains: [row.domain] }),
@@ -122,7 +138,17 @@ export function createGuildDomainService(
 							),
 						)
 						.returning(domainColumns);
-					if (row !== undefined) return row;
+					if (row !== undefined) {
+						await recordAudit(tx, {
+							actor: platformActor(adminId),
+							action: active ? "domain.activated" : "domain.deactivated",
+							guildId: row.guildId,
+							target: { type: "domain", id: row.id },
+							before: { domain: row.domain, active: !active },
+							after: { domain: row.domain, active },
+						});
+						return row;
+					}
 					const [unchanged] = await tx.select(domainColumns).from(guildDomains).where(eq(guildDomains.id, domainId));
 					return unchanged;
 				},

@@ -25,3 +25,30 @@ export const adminAnswers = {
 	),
 	jobStats: answer(200, "job.stats", z.object({ kinds: z.array(kindStatsSchema) })),
 };
+
+const flagSchema = z.object({
+	name: z.string(),
+	description: z.string(),
+	/** The global value: every guild without an override of its own, and requests for no guild. */
+	enabled: z.boolean(),
+	/** The code gates something with it (it exists, with its default, before anyone sets it). */
+	known: z.boolean(),
+	/** Set by an admin; false: the code's default. */
+	stored: z.boolean(),
+	overrides: z.array(z.object({ guildId: z.number(), enabled: z.boolean() })),
+});
+
+const flagBody = z.object({ flag: flagSchema });
+const overrideBody = z.object({ override: z.object({ flag: z.string(), guildId: z.number(), enabled: z.boolean() }) });
+
+export const featureFlagAnswers = {
+	list: answer(200, "feature_flag.list", z.object({ flags: z.array(flagSchema) })),
+	created: answer(201, "feature_flag.created", flagBody),
+	updated: answer(200, "feature_flag.updated", flagBody),
+	overrideCreated: answer(201, "feature_flag.override_created", overrideBody),
+	overrideUpdated: answer(200, "feature_flag.override_updated", overrideBody),
+	overrideDeleted: answer(204, "feature_flag.override_deleted"),
+	notFound: refusal(404, "feature_flag.notfound", "No such feature flag: create it with PUT first."),
+	guildNotFound: refusal(404, "guild.notfound", "No such guild."),
+	overrideNotFound: refusal(404, "feature_flag.override_notfound", "This guild has no value of its own for this flag."),
+};

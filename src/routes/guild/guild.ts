@@ -1,8 +1,10 @@
 // The routes of a guild's host (`<slug>.<base domain>`, a custom domain, or X-Guild on the base domain): the guild is
-// the host's, never a path parameter. Its public profile; its members and their characters, with today's guild rights.
+// the host's, never a path parameter. Its profile (public, or its members' only); its members and their characters, with
+// today's guild rights.
 import type { App } from "../../core/index.js";
 import { guildFromHost } from "../../processes/guild-from-host.js";
 import type { GuildProfileService } from "../../services/guild-profile.js";
+import type { GuildSettingsService } from "../../services/guild-settings.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { guildHostAnswers, memberAnswers } from "../guilds/answers.js";
 import { limitQuery, pageQuery } from "../query.js";
@@ -11,15 +13,25 @@ export function declareGuildHostRoutes(
 	app: App,
 	{ services, guards }: IdentityRouteDependencies,
 	profiles: GuildProfileService,
+	settings: Pick<GuildSettingsService, "get">,
 ): void {
 	const { guilds } = services;
-	const { authenticatedRoute, userHasRight } = guards;
+	const { authenticated, authenticatedRoute, userHasRight } = guards;
 	const { noGuild } = guildHostAnswers;
 
-	// Anyone, signed in or not: the host itself is public, and the profile names no member.
+	// Anyone, signed in or not, when the guild's visibility is `public` (the default): the profile names no member.
+	// `members`: its members only; 401 without a session, and the 404 of guild routes to anyone else.
 	app
 		.declareRoute("GET", "/api/guild")
 		.process(guildFromHost, { pickup: ["hostGuild"] })
+		.cut(
+			async ({ pickup }) => ({
+				membersOnly: (await settings.get(pickup("hostGuild").id)).visibility === "members",
+			}),
+			["membersOnly"],
+		)
+		.process(authenticated, { skip: (pickup) => !pickup("membersOnly") })
+		.process(userHasRight, { input: (pickup) => pickup("hostGuild").id, skip: (pickup) => !pickup("membersOnly") })
 		.handler(
 			async ({ pickup }, response) => {
 				const guild = await profiles.profile(pickup("hostGuild").id);

@@ -1,7 +1,9 @@
-// Custom domain routes of a guild: list, add (inactive until a platform admin activates it), delete; right guild.manage.
+// Custom domain routes of a guild: list, add (inactive until a platform admin activates it), delete; right guild.manage,
+// and the feature flag `guild.custom_domains` on for the guild.
 import type { App } from "../../core/index.js";
 import { text } from "../../core/index.js";
 import type { GuildDomainService } from "../../services/guild-domains.js";
+import type { FeatureGuards } from "../features/guards.js";
 import type { IdentityRouteDependencies } from "../guards.js";
 import { idParam } from "../params.js";
 import { domainAnswers } from "./answers.js";
@@ -13,15 +15,18 @@ export function domainView<T extends { activatedAt: Date | null }>(row: T): T & 
 
 export function declareDomainRoutes(
 	_app: App,
-	{ guards }: IdentityRouteDependencies,
+	{ guards }: { guards: IdentityRouteDependencies["guards"] & FeatureGuards },
 	domains: Pick<GuildDomainService, "list" | "add" | "remove">,
 ): void {
-	const { authenticatedRoute, userHasRight } = guards;
+	const { authenticatedRoute, userHasRight, featureEnabled } = guards;
+	// After the rights: a caller who may not manage the guild learns nothing of its flags.
+	const customDomains = featureEnabled("guild.custom_domains");
 
 	authenticatedRoute
 		.declareRoute("GET", "/api/guilds/{guildId}/domains")
 		.extract({ params: { guildId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" } })
+		.presetCheck(customDomains, (pickup) => pickup("guildId"))
 		.handler(async ({ pickup }, response) => {
 			const rows = await domains.list(pickup("guildId"));
 			return domainAnswers.list.respond(response, { domains: rows.map(domainView) });
@@ -32,9 +37,10 @@ export function declareDomainRoutes(
 		// The name as the guild types it: case, a trailing dot and Unicode (IDN) are normalised by the service.
 		.extract({ params: { guildId: idParam }, body: { domain: text().trim().min(1).max(253) } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" } })
+		.presetCheck(customDomains, (pickup) => pickup("guildId"))
 		.handler(
 			async ({ pickup }, response) => {
-				const added = await domains.add(pickup("guildId"), pickup("domain"));
+				const added = await domains.add(pickup("guildId"), pickup("domain"), pickup("user").id);
 				switch (added.status) {
 					case "invalid":
 						return domainAnswers.invalid.send(response);
@@ -56,9 +62,10 @@ export function declareDomainRoutes(
 		.declareRoute("DELETE", "/api/guilds/{guildId}/domains/{domainId}")
 		.extract({ params: { guildId: idParam, domainId: idParam } })
 		.process(userHasRight, { input: (pickup) => pickup("guildId"), options: { right: "guild.manage" } })
+		.presetCheck(customDomains, (pickup) => pickup("guildId"))
 		.handler(
 			async ({ pickup }, response) => {
-				if (!(await domains.remove(pickup("guildId"), pickup("domainId"))))
+				if (!(await domains.remove(pickup("guildId"), pickup("domainId"), pickup("user").id)))
 					return domainAnswers.notFound.send(response);
 				return domainAnswers.deleted.respond(response);
 			},
