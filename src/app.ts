@@ -20,8 +20,10 @@ import { createUploadRateLimit } from "./services/upload-rate-limit.js";
 import { createUserCache, type UserCache } from "./services/user-cache.js";
 import { type ObjectStorage, urlSignerFromConfig } from "./storage/index.js";
 import type { TenantCache } from "./tenancy/cache.js";
+import { createFeatureFlagCache, type FeatureFlagCache } from "./tenancy/feature-flag-cache.js";
 import { serveGuildHosts } from "./tenancy/host-hook.js";
 import { createTenantTableCache } from "./tenancy/lookups.js";
+import { countGuildRequests, createGuildRequestCounter } from "./tenancy/request-counts.js";
 import { createHostResolver } from "./tenancy/resolver.js";
 import { type TenancyConfig, tenancySettings } from "./tenancy/settings.js";
 
@@ -42,7 +44,8 @@ export interface AppDependencies {
 		> &
 		IdentityConfig &
 		TenancyConfig &
-		Partial<Pick<Config, "USER_CACHE_TTL_MS" | "METRICS_TOKEN" | "DATABASE_URL" | "DATABASE_POOL_SIZE">>;
+		Partial<Pick<Config, "USER_CACHE_TTL_MS" | "METRICS_TOKEN" | "DATABASE_URL" | "DATABASE_POOL_SIZE">> &
+		Partial<Pick<Config, "FEATURE_FLAG_CACHE_TTL_MS" | "REQUEST_COUNT_FLUSH_MS">>;
 	logger: Logger;
 	db: Database;
 	/** The time services read; tests pass one they can move. Default: the system clock. */
@@ -73,6 +76,11 @@ export interface AppDependencies {
 	storage?: ObjectStorage;
 	/** Where uploads wait while they are received and checked (deleted when their request ends). Default: the OS's. */
 	uploadDirectory?: string;
+	/**
+	 * The feature flags and overrides (TTL config FEATURE_FLAG_CACHE_TTL_MS). Default: one built here over `db`, told of
+	 * this app's own changes only; pass one that follows every instance's (`followFeatureFlagChanges`, as runtime.ts does).
+	 */
+	featureFlagCache?: FeatureFlagCache;
 }
 
 /** What a client reads when the database refused its request, by the status the refusal maps to. */
@@ -94,6 +102,7 @@ export function buildApp({
 	userCache,
 	storage,
 	uploadDirectory,
+	featureFlagCache,
 }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
@@ -132,6 +141,15 @@ export function buildApp({
 	const now = clock ?? systemClock;
 	const tenants = tenantCache ?? createTenantTableCache(db, tenancy, now, logger);
 	serveGuildHosts(app, { resolver: createHostResolver(tenants, tenancy), baseDomain: tenancy.baseDomain, now, logger });
+	// Requests per guild and hour, counted in memory and written in batches (GET /api/guilds/{id}/usage reads them).
+	const requestCounter = createGuildRequestCounter({
+		db,
+		now,
+		flushMs: config.REQUEST_COUNT_FLUSH_MS ?? 5_000,
+		logger: logger.child({ component: "tenancy" }),
+	});
+	countGuildRequests(app, requestCounter);
+	const flags = featureFlagCache ?? createFeatureFlagCache({ db, ttlMs: config.FEATURE_FLAG_CACHE_TTL_MS ?? 60_000 });
 	const guildAddressing = {
 		reservedSlugs: tenancy.reservedSlugs,
 		slugRedirectMs: tenancy.slugRedirectMs,
@@ -182,7 +200,7 @@ export function buildApp({
 		bench: config.BENCH,
 		identity,
 		referenceCache: references,
-		tenancy: { settings: tenancy, addressing: { ...guildAddressing, now } },
+		tenancy: { settings: tenancy, addressing: { ...guildAddressing, now }, featureFlags: flags, requestCounter },
 		realtime,
 		realtimeSettings: {
 			heartbeatMs: config.REALTIME_HEARTBEAT_MS ?? 15_000,

@@ -176,6 +176,13 @@ export const configSchema = z
 		/** Entries in each tenant cache (known hosts, unknown hosts). */
 		TENANT_CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
 		/**
+		 * How long an instance trusts its in-memory copy of the feature flags, in milliseconds; a change made on any instance
+		 * empties every copy at once, so this only bounds the staleness after a lost notification.
+		 */
+		FEATURE_FLAG_CACHE_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+		/** How often an instance adds the requests it counted per guild to guild_request_counts, in milliseconds. */
+		REQUEST_COUNT_FLUSH_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+		/**
 		 * How long an instance serves a user's own hot reads (the first page of GET /api/characters, GET /api/teams) from
 		 * memory, in milliseconds; every write that changes them invalidates them at once, on every instance. 0: no cache.
 		 */

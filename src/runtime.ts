@@ -17,6 +17,8 @@ import { createUserCache } from "./services/user-cache.js";
 import { followUserChanges } from "./services/user-changes.js";
 import { createStorage, type ObjectStorage } from "./storage/index.js";
 import { followTenantChanges } from "./tenancy/changes.js";
+import { createFeatureFlagCache } from "./tenancy/feature-flag-cache.js";
+import { followFeatureFlagChanges } from "./tenancy/feature-flag-changes.js";
 import { createTenantTableCache } from "./tenancy/lookups.js";
 import { tenancySettings } from "./tenancy/settings.js";
 import { startWorkers } from "./workers/index.js";
@@ -62,6 +64,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 	let unfollow: (() => Promise<void>) | undefined;
 	let unfollowTenants: (() => Promise<void>) | undefined;
 	let unfollowUsers: (() => Promise<void>) | undefined;
+	let unfollowFlags: (() => Promise<void>) | undefined;
 	let realtime: RealtimeHub | undefined;
 	try {
 		await jobs.start();
@@ -80,6 +83,13 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 			// A write on any instance that changes a user's cached reads: this one forgets them at once.
 			const userCache = createUserCache(database.db, { ttlMs: config.USER_CACHE_TTL_MS });
 			unfollowUsers = await followUserChanges(database, userCache, logger.child({ component: "user-cache" }));
+			// A flag or a guild's value of it set on any instance: this one reads the flags again at once.
+			const featureFlagCache = createFeatureFlagCache({ db: database.db, ttlMs: config.FEATURE_FLAG_CACHE_TTL_MS });
+			unfollowFlags = await followFeatureFlagChanges(
+				database,
+				featureFlagCache,
+				logger.child({ component: "tenancy" }),
+			);
 			realtime = createRealtimeHub({
 				handle: database,
 				resolveRooms: createEventRoomResolver(database.db),
@@ -102,12 +112,14 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				tenantCache,
 				userCache,
 				storage,
+				featureFlagCache,
 			});
 		}
 	} catch (error) {
 		await unfollow?.().catch(() => {});
 		await unfollowTenants?.().catch(() => {});
 		await unfollowUsers?.().catch(() => {});
+		await unfollowFlags?.().catch(() => {});
 		await realtime?.stop().catch(() => {});
 		await stopWorkers?.().catch(() => {});
 		await jobs.stop({ timeoutMs: 1000 }).catch(() => {});
@@ -132,6 +144,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				await unfollow?.().catch(() => {});
 				await unfollowTenants?.().catch(() => {});
 				await unfollowUsers?.().catch(() => {});
+				await unfollowFlags?.().catch(() => {});
 				// Running jobs may finish within their kind's timeout (the longest is the grace period); what is still
 				// running then is failed here and retried by another worker.
 				await jobs.stop({ timeoutMs: working ? longestTimeoutMs : config.SHUTDOWN_TIMEOUT_MS });

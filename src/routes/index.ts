@@ -3,18 +3,26 @@ import type { Registry } from "prom-client";
 import type { App } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { RealtimeHub } from "../realtime/hub.js";
+import { createAuditLogService } from "../services/audit-log.js";
 import { createDomainServices } from "../services/domain.js";
+import { createFeatureFlagService } from "../services/feature-flags.js";
 import { createGuildDomainService } from "../services/guild-domains.js";
 import { createGuildProfileService } from "../services/guild-profile.js";
+import { createGuildSettingsService } from "../services/guild-settings.js";
 import type { GuildAddressing } from "../services/guild-slugs.js";
+import { createGuildUsageService } from "../services/guild-usage.js";
 import type { IdentityServices } from "../services/identity.js";
 import type { ReferenceCache } from "../services/reference-cache.js";
 import type { UserCache } from "../services/user-cache.js";
+import type { FeatureFlagCache } from "../tenancy/feature-flag-cache.js";
+import type { GuildRequestCounter } from "../tenancy/request-counts.js";
 import type { TenancySettings } from "../tenancy/settings.js";
 import { declareGameAccountRoutes } from "./accounts/accounts.js";
 import { createGameAccountGuards } from "./accounts/guards.js";
 import { declareAdminRoutes } from "./admin/admin.js";
+import { declareAdminAuditRoutes } from "./admin/audit.js";
 import { declareAdminDomainRoutes } from "./admin/domains.js";
+import { declareAdminFeatureFlagRoutes } from "./admin/feature-flags.js";
 import { createAdminGuards } from "./admin/guards.js";
 import { declareCredentialRoutes } from "./auth/credentials.js";
 import { declarePasswordRoutes } from "./auth/password.js";
@@ -27,17 +35,22 @@ import { declareCharacterListRoute } from "./characters/list.js";
 import { declarePortraitRoutes } from "./characters/portrait.js";
 import { declareDocsRoutes } from "./docs/docs.js";
 import { declareEventRoutes, type EventRouteDependencies } from "./events/events.js";
+import { declareFeatureRoutes } from "./features/features.js";
+import { createFeatureGuards } from "./features/guards.js";
 import { declareFileContentRoute } from "./files/content.js";
 import { declareFileRoutes } from "./files/files.js";
 import { createFileGuards, type FileRouteServices } from "./files/guards.js";
 import { createSharedGuards } from "./guards.js";
 import { declareGuildHostRoutes } from "./guild/guild.js";
+import { declareGuildAuditRoutes } from "./guilds/audit.js";
 import { declareDomainRoutes } from "./guilds/domains.js";
 import { declareEmblemRoutes } from "./guilds/emblem.js";
 import { createGuildGuards } from "./guilds/guards.js";
 import { declareGuildRoutes } from "./guilds/guilds.js";
 import { declareMemberRoutes } from "./guilds/members.js";
 import { declareRoleRoutes } from "./guilds/roles.js";
+import { declareSettingsRoutes } from "./guilds/settings.js";
+import { declareUsageRoutes } from "./guilds/usage.js";
 import { declareHealthRoutes } from "./health/health.js";
 import { createInvitationGuards } from "./invitations/guards.js";
 import { declareInvitationRoutes } from "./invitations/invitations.js";
@@ -61,7 +74,14 @@ export interface RouteDependencies {
 	/** The classes/servers/dungeons lists and their ETags, built once per app (see services/reference-cache.ts). */
 	referenceCache: ReferenceCache;
 	/** Guild addresses: the base domain and slug rules, and how a change reaches the tenant cache (see src/tenancy/). */
-	tenancy: { settings: TenancySettings; addressing: GuildAddressing };
+	tenancy: {
+		settings: TenancySettings;
+		addressing: GuildAddressing;
+		/** The feature flags, cached (see src/tenancy/feature-flag-cache.ts). */
+		featureFlags: FeatureFlagCache;
+		/** Requests counted per guild (see src/tenancy/request-counts.ts), which the usage route reads. */
+		requestCounter: GuildRequestCounter;
+	};
 	/** The instance's real-time hub, if it runs one. */
 	realtime: RealtimeHub | undefined;
 	realtimeSettings: EventRouteDependencies["settings"];
@@ -103,8 +123,21 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 		dependencies.tenancy.settings,
 		dependencies.tenancy.addressing,
 	);
-	declareDomainRoutes(app, identity, guildDomains);
-	declareGuildHostRoutes(app, identity, createGuildProfileService(dependencies.db));
+	// Guild management (settings, usage, audit log) and the feature flags gating routes.
+	const guildSettings = createGuildSettingsService(dependencies.db);
+	const featureFlags = createFeatureFlagService(dependencies.db, dependencies.tenancy.featureFlags);
+	const auditLog = createAuditLogService(dependencies.db);
+	const featureGuards = createFeatureGuards(featureFlags);
+	declareSettingsRoutes(app, identity, guildSettings);
+	declareUsageRoutes(
+		app,
+		identity,
+		createGuildUsageService(dependencies.db, dependencies.tenancy.requestCounter, dependencies.identity.now),
+	);
+	declareGuildAuditRoutes(app, identity, auditLog);
+	declareFeatureRoutes(app, identity, featureFlags);
+	declareDomainRoutes(app, { guards: { ...identity.guards, ...featureGuards } }, guildDomains);
+	declareGuildHostRoutes(app, identity, createGuildProfileService(dependencies.db), guildSettings);
 
 	// Background jobs: mine (or any, for a platform admin) and the admin routes that start and watch them.
 	const platform = {
@@ -125,6 +158,8 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 	});
 	declareAdminRoutes(app, platform);
 	declareAdminDomainRoutes(app, platform, guildDomains);
+	declareAdminFeatureFlagRoutes(app, platform, featureFlags);
+	declareAdminAuditRoutes(app, platform, auditLog);
 
 	// Player-facing routes: game accounts, characters, teams, progressions; their checkers and the reference data's join the
 	// identity guards.
