@@ -82,16 +82,17 @@ export function parsePrometheusText(text: string): Map<string, PrometheusFamily>
 	const seen = new Set<string>();
 	if (!text.endsWith("\n")) throw new Error("the exposition does not end with a line break");
 	const lines = text.slice(0, -1).split("\n");
-	lines.forEach((line, index) => {
-		const fail = (why: string): never => {
+	for (const [index, line] of lines.entries()) {
+		// Typed on the binding so that a call narrows like a throw.
+		const fail: (why: string) => never = (why) => {
 			throw new Error(`line ${index + 1}: ${why}: ${JSON.stringify(line)}`);
 		};
-		if (line === "") return;
+		if (line === "") continue;
 		if (line.startsWith("#")) {
 			const match = /^# (HELP|TYPE) (\S+) ?(.*)$/.exec(line);
 			if (match === null) {
 				if (/^# (HELP|TYPE)\b/.test(line)) fail("malformed HELP or TYPE");
-				return; // other comments are allowed
+				continue; // other comments are allowed
 			}
 			const [, keyword, name = "", rest = ""] = match;
 			if (!metricName.test(name)) fail(`metric name "${name}"`);
@@ -113,7 +114,7 @@ export function parsePrometheusText(text: string): Map<string, PrometheusFamily>
 					family === undefined ? { name, type: "untyped", help: rest, samples: [] } : { ...family, help: rest },
 				);
 			}
-			return;
+			continue;
 		}
 		const brace = line.indexOf("{");
 		const space = line.indexOf(" ");
@@ -137,13 +138,13 @@ export function parsePrometheusText(text: string): Map<string, PrometheusFamily>
 		const family = [...families.values()].find((candidate) =>
 			suffixes[candidate.type].some((suffix) => `${candidate.name}${suffix}` === name),
 		);
-		if (family === undefined || family.type === "untyped") return fail(`sample of no declared family`);
+		if (family === undefined || family.type === "untyped") fail(`sample of no declared family`);
 		const series = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
 		if (seen.has(series)) fail("series given twice");
 		seen.add(series);
 		if (family.type === "histogram" && name.endsWith("_bucket") && labels.le === undefined) fail("bucket without le");
 		family.samples.push({ name, labels, value: value as number });
-	});
+	}
 	for (const family of families.values()) if (family.type === "histogram") checkHistogram(family);
 	return families;
 }
