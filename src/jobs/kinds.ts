@@ -40,4 +40,16 @@ export const maintenanceCleanupJob = defineJobKind({
 	singleton: true,
 });
 
-export const jobKinds = [dofusDbSyncJob, mailDeliverJob, maintenanceCleanupJob] as const;
+/** Creates the characters of one uploaded CSV (the user's file `fileId`), one transaction per row; deletes the file. */
+export const characterImportJob = defineJobKind({
+	name: "characters.import",
+	payload: z.object({ fileId: z.uuid(), userId: z.number().int().positive() }).strict(),
+	// Someone watches its progress: before syncs and the clean-up, after mail (a reset code is waited for more).
+	priority: 5,
+	retryLimit: 2,
+	retryDelaySeconds: 5,
+	// 1,000 rows of one short transaction each take seconds; the margin is for a database under load.
+	timeoutSeconds: 5 * 60,
+});
+
+export const jobKinds = [dofusDbSyncJob, mailDeliverJob, maintenanceCleanupJob, characterImportJob] as const;

@@ -104,6 +104,7 @@ describe("GET /api/admin/jobs/stats", () => {
 			// The delayed one counts as queued too.
 			{ name: "mail.deliver", ...zero, queued: 2, cancelled: 1, oldestQueuedSeconds: expect.any(Number) },
 			{ name: "maintenance.cleanup", ...zero, oldestQueuedSeconds: null },
+			{ name: "characters.import", ...zero, oldestQueuedSeconds: null },
 		]);
 		for (const kind of kinds.slice(0, 2)) expect(kind.oldestQueuedSeconds).toBeGreaterThanOrEqual(0);
 	});
