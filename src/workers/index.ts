@@ -3,15 +3,20 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/index.js";
-import { dofusDbSyncJob, mailDeliverJob, maintenanceCleanupJob } from "../jobs/kinds.js";
+import { characterImportJob, dofusDbSyncJob, mailDeliverJob, maintenanceCleanupJob } from "../jobs/kinds.js";
 import type { JobQueue } from "../jobs/queue.js";
+import { createCharacterImporter } from "../services/character-import.js";
+import { createCharacterService } from "../services/characters.js";
 import { cleanupPolicy, createCleanupService } from "../services/cleanup.js";
 import { createFileCleanup } from "../services/file-cleanup.js";
 import { createFileDeletions, followFileDeletions } from "../services/file-deletions.js";
+import { createFileService } from "../services/files.js";
 import { mailTransportFromConfig } from "../services/mail-transport.js";
+import { createUploadQuota } from "../services/quota.js";
 import { type Clock, systemClock } from "../services/settings.js";
 import type { ObjectStorage } from "../storage/index.js";
 import type { FetchFunction } from "../sync/dofusdb.js";
+import { characterImportHandler } from "./characters-import.js";
 import { dofusDbSyncHandler } from "./dofusdb-sync.js";
 import { mailDeliverHandler } from "./mail-deliver.js";
 import { maintenanceCleanupHandler } from "./maintenance-cleanup.js";
@@ -26,8 +31,9 @@ export interface WorkerDependencies {
 	/** The time the handlers write and compare (sent_at, the clean-up's cut-offs). Default: the system clock. */
 	clock?: Clock;
 	/**
-	 * Where uploaded files live. With it, the objects of deleted files are deleted as their deletions commit, and the
-	 * clean-up also removes files and objects that lost each other (file-cleanup.ts).
+	 * Where uploaded files live. With it, the objects of deleted files are deleted as their deletions commit, the
+	 * clean-up also removes files and objects that lost each other (file-cleanup.ts), and character imports run (they
+	 * read their CSV from it).
 	 */
 	storage?: ObjectStorage;
 }
@@ -75,6 +81,15 @@ export async function startWorkers({
 		const files = createFileCleanup({ db, storage, deletions, now: clock, logger: filesLogger });
 		await jobs.work(maintenanceCleanupJob, maintenanceCleanupHandler({ cleanup, files }));
 		stopFollowing = await followFileDeletions(database, deletions, filesLogger);
+		// Characters created here tell every instance's user cache by NOTIFY; this process holds none of its own.
+		const fileService = createFileService({
+			db,
+			storage,
+			quota: createUploadQuota(config.UPLOAD_QUOTA_BYTES),
+			urlSeconds: config.SIGNED_URL_TTL_SECONDS,
+		});
+		const importer = createCharacterImporter({ db, characters: createCharacterService(db) });
+		await jobs.work(characterImportJob, characterImportHandler({ files: fileService, importer }), { concurrency });
 	}
 	await scheduleOrClear(jobs, dofusDbSyncJob, config.DOFUSDB_SYNC_CRON);
 	await scheduleOrClear(jobs, maintenanceCleanupJob, config.CLEANUP_CRON);
