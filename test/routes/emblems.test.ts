@@ -73,7 +73,30 @@ describe.each(storageDrivers)("guild emblems ($driver)", (driver) => {
 		});
 	});
 
+	describe("what an emblem upload is refused for", () => {
+		it("answers 422 image.unreadable, 413 quota.exceeded and 429 upload.rate_limited like a portrait", async () => {
+			const limited = bed.rebuild({ UPLOAD_QUOTA_BYTES: 1_000, UPLOADS_PER_MINUTE: 2 });
+			const { owner, guildId } = await createGuildWithMember(limited);
+			const damaged = (await pictureBytes("png", 200, 200)).subarray(0, 100);
+			expect(await uploadFile(limited, owner, emblemUrl(guildId), damaged)).toAnswer(422, "image.unreadable");
+			const large = await pictureBytes("png", 400, 400);
+			expect(await uploadFile(limited, owner, emblemUrl(guildId), large)).toAnswer(413, "quota.exceeded");
+			const refused = await uploadFile(limited, owner, emblemUrl(guildId), large);
+			expect(refused).toAnswer(429, "upload.rate_limited");
+			expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+		});
+	});
+
 	describe("DELETE /api/guilds/{guildId}/emblem", () => {
+		it("answers 403 right.missing to a member without guild.manage, 404 guild.notfound to an outsider", async () => {
+			const { owner, member, guildId } = await createGuildWithMember(app);
+			await uploadFile(app, owner, emblemUrl(guildId), await pictureBytes("png", 64, 64));
+			expect(await as(app, member).delete(emblemUrl(guildId))).toAnswer(403, "right.missing");
+			const { owner: outsider } = await createGuildWithMember(app);
+			expect(await as(app, outsider).delete(emblemUrl(guildId))).toAnswer(404, "guild.notfound");
+			expect(await fileRows(db)).toHaveLength(2);
+		});
+
 		it("removes the emblem; then there is none to remove", async () => {
 			const { owner, guildId } = await createGuildWithMember(app);
 			await uploadFile(app, owner, emblemUrl(guildId), await pictureBytes("png", 64, 64));
