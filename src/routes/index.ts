@@ -31,6 +31,7 @@ import { declareTwoFactorRoutes } from "./auth/two-factor.js";
 import { declareBenchRoutes } from "./bench/bench.js";
 import { declareCharacterRoutes } from "./characters/characters.js";
 import { createCharacterGuards } from "./characters/guards.js";
+import { declareCharacterImportRoute } from "./characters/import.js";
 import { declareCharacterListRoute } from "./characters/list.js";
 import { declarePortraitRoutes } from "./characters/portrait.js";
 import { declareDocsRoutes } from "./docs/docs.js";
@@ -189,6 +190,8 @@ export function declareRoutes(app: App, dependencies: RouteDependencies): void {
 		guilds: dependencies.identity.guilds,
 	});
 	declarePortraitRoutes(domain, dependencies.files, fileGuards);
+	// CSV imports of characters: stored as a file, run as a job (src/workers/characters-import.ts).
+	declareCharacterImportRoute(domain, dependencies.files, fileGuards, dependencies.identity.jobs);
 	declareEmblemRoutes(identity, dependencies.files, fileGuards);
 	declareFileRoutes(app, domain, dependencies.files, fileGuards);
 	declareFileContentRoute(app, dependencies.files);
