@@ -196,6 +196,14 @@ describe.each(storageDrivers)("POST /api/characters/import ($driver)", (driver) 
 		expect(await fileRows(db)).toEqual([]);
 	});
 
+	it("takes a .csv file as Windows browsers declare it, application/vnd.ms-excel", async () => {
+		const { user } = await player();
+		const response = await importCsv(app, user, `${header}\nBob,12,Iop,Draconiros,Main\n`, {
+			type: "application/vnd.ms-excel",
+		});
+		expect(response).toAnswer(202, "character.import_queued");
+	});
+
 	it("refuses what is not CSV with 415 FILE_TYPE_REJECTED, keeping nothing", async () => {
 		const { user } = await player();
 		const response = await importCsv(app, user, tinyPng, { filename: "characters.csv" });
