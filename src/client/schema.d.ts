@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /metrics */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -452,6 +469,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guilds/{guildId}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guilds/{guildId}/settings */
+        get: operations["getApiGuildsByGuildIdSettings"];
+        /** PUT /api/guilds/{guildId}/settings */
+        put: operations["putApiGuildsByGuildIdSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guilds/{guildId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guilds/{guildId}/usage */
+        get: operations["getApiGuildsByGuildIdUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guilds/{guildId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/guilds/{guildId}/audit */
+        get: operations["getApiGuildsByGuildIdAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/features */
+        get: operations["getApiFeatures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/guilds/{guildId}/domains": {
         parameters: {
             query?: never;
@@ -709,6 +795,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/feature-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/admin/feature-flags */
+        get: operations["getApiAdminFeatureFlags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/feature-flags/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /api/admin/feature-flags/{name} */
+        put: operations["putApiAdminFeatureFlagsByName"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/feature-flags/{name}/guilds/{guildId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /api/admin/feature-flags/{name}/guilds/{guildId} */
+        put: operations["putApiAdminFeatureFlagsByNameGuildsByGuildId"];
+        post?: never;
+        /** DELETE /api/admin/feature-flags/{name}/guilds/{guildId} */
+        delete: operations["deleteApiAdminFeatureFlagsByNameGuildsByGuildId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/admin/audit */
+        get: operations["getApiAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/accounts": {
         parameters: {
             query?: never;
@@ -923,6 +1078,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/characters/{characterId}/portrait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /api/characters/{characterId}/portrait */
+        put: operations["putApiCharactersByCharacterIdPortrait"];
+        post?: never;
+        /** DELETE /api/characters/{characterId}/portrait */
+        delete: operations["deleteApiCharactersByCharacterIdPortrait"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/characters/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /api/characters/import */
+        post: operations["postApiCharactersImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guilds/{guildId}/emblem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /api/guilds/{guildId}/emblem */
+        put: operations["putApiGuildsByGuildIdEmblem"];
+        post?: never;
+        /** DELETE /api/guilds/{guildId}/emblem */
+        delete: operations["deleteApiGuildsByGuildIdEmblem"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/files/{fileId} */
+        get: operations["getApiFilesByFileId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/content/{folder}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /api/files/content/{folder}/{name} */
+        get: operations["getApiFilesContentByFolderByName"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/classes": {
         parameters: {
             query?: never;
@@ -1114,6 +1356,91 @@ export interface operations {
                         database: "ok" | "unreachable";
                     };
                 };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `metrics.exposition` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "metrics.exposition";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `metrics.token_invalid` */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "metrics.token_invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3374,6 +3701,12 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            emblem: {
+                                /** Format: uuid */
+                                fileId: string;
+                                url: string;
+                                thumbnailUrl: string;
+                            } | null;
                             role: {
                                 id: number;
                                 name: string;
@@ -3558,6 +3891,12 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            emblem: {
+                                /** Format: uuid */
+                                fileId: string;
+                                url: string;
+                                thumbnailUrl: string;
+                            } | null;
                         };
                         myRole: {
                             id: number;
@@ -3820,6 +4159,12 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            emblem: {
+                                /** Format: uuid */
+                                fileId: string;
+                                url: string;
+                                thumbnailUrl: string;
+                            } | null;
                         };
                     };
                 };
@@ -4121,7 +4466,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string & unknown;
-                    roleId: number;
+                    roleId?: number;
                 };
             };
         };
@@ -4138,6 +4483,7 @@ export interface operations {
                         invitationId: number;
                         token: string;
                         expiresAt: string;
+                        roleId: number;
                     };
                 };
             };
@@ -5051,11 +5397,12 @@ export interface operations {
             /**
              * @description - `role.system`
              *     - `role.in_use`
+             *     - `role.default`
              */
             409: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "role.system" | "role.in_use";
+                    info?: "role.system" | "role.in_use" | "role.default";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5539,11 +5886,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `guild.already_member` */
+            /**
+             * @description - `guild.full`
+             *     - `guild.already_member`
+             */
             409: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.already_member";
+                    info?: "guild.full" | "guild.already_member";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5569,6 +5919,702 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuildsByGuildIdSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `settings.found` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "settings.found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            /** @enum {string} */
+                            locale: "en" | "fr" | "es" | "de" | "pt";
+                            timezone: string;
+                            /** @enum {string} */
+                            visibility: "public" | "members";
+                            defaultRoleId: number | null;
+                            memberLimit: number;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    putApiGuildsByGuildIdSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    locale?: string;
+                    timezone?: string;
+                    /** @enum {string} */
+                    visibility?: "public" | "members";
+                    defaultRoleId?: number | null;
+                    memberLimit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description - `settings.updated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "settings.updated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            /** @enum {string} */
+                            locale: "en" | "fr" | "es" | "de" | "pt";
+                            timezone: string;
+                            /** @enum {string} */
+                            visibility: "public" | "members";
+                            defaultRoleId: number | null;
+                            memberLimit: number;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.locale`
+             *     - `TYPE_ERROR.body.timezone`
+             *     - `TYPE_ERROR.body.visibility`
+             *     - `TYPE_ERROR.body.defaultRoleId`
+             *     - `TYPE_ERROR.body.memberLimit`
+             *     - `settings.default_role_owner`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.locale" | "TYPE_ERROR.body.timezone" | "TYPE_ERROR.body.visibility" | "TYPE_ERROR.body.defaultRoleId" | "TYPE_ERROR.body.memberLimit" | "settings.default_role_owner" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `role.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "role.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuildsByGuildIdUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `usage.found` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "usage.found";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        usage: {
+                            members: number;
+                            characters: number;
+                            teams: number;
+                            storedBytes: number;
+                            jobsLast30Days: number;
+                            requestsLast24Hours: number;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `right.missing` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiGuildsByGuildIdAudit: {
+        parameters: {
+            query?: {
+                action?: ("guild.created" | "guild.updated" | "guild.deleted" | "role.created" | "role.updated" | "role.deleted" | "member.removed" | "member.left" | "member.role_changed" | "invitation.created" | "settings.updated" | "domain.added" | "domain.removed" | "domain.activated" | "domain.deactivated" | "feature_flag.created" | "feature_flag.updated" | "feature_flag.override_set" | "feature_flag.override_removed")[];
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `audit.page` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "audit.page";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: {
+                            id: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            scope: "guild" | "platform";
+                            guildId: number | null;
+                            /** @enum {string} */
+                            action: "guild.created" | "guild.updated" | "guild.deleted" | "role.created" | "role.updated" | "role.deleted" | "member.removed" | "member.left" | "member.role_changed" | "invitation.created" | "settings.updated" | "domain.added" | "domain.removed" | "domain.activated" | "domain.deactivated" | "feature_flag.created" | "feature_flag.updated" | "feature_flag.override_set" | "feature_flag.override_removed";
+                            actor: {
+                                userId: number;
+                                displayName: string;
+                            } | null;
+                            target: {
+                                type: string;
+                                id: string;
+                            } | null;
+                            before: {
+                                [key: string]: unknown;
+                            } | null;
+                            after: {
+                                [key: string]: unknown;
+                            } | null;
+                        }[];
+                        next: number | null;
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.action`
+             *     - `TYPE_ERROR.query.before`
+             *     - `TYPE_ERROR.query.limit`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.action" | "TYPE_ERROR.query.before" | "TYPE_ERROR.query.limit" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `owner.required` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "owner.required";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiFeatures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `feature.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "feature.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        guild: {
+                            id: number;
+                            slug: string;
+                        } | null;
+                        features: {
+                            [key: string]: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description - `INTERNAL_SERVER_ERROR`
@@ -5688,6 +6734,7 @@ export interface operations {
             };
             /**
              * @description - `guild.notfound`
+             *     - `feature.disabled`
              *     - `guild.unknown_host`
              *
              *     No declared body: `guild.unknown_host`.
@@ -5695,7 +6742,7 @@ export interface operations {
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "guild.unknown_host";
+                    info?: "guild.notfound" | "feature.disabled" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5839,6 +6886,7 @@ export interface operations {
             };
             /**
              * @description - `guild.notfound`
+             *     - `feature.disabled`
              *     - `guild.unknown_host`
              *
              *     No declared body: `guild.unknown_host`.
@@ -5846,7 +6894,7 @@ export interface operations {
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "guild.unknown_host";
+                    info?: "guild.notfound" | "feature.disabled" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6013,6 +7061,7 @@ export interface operations {
             };
             /**
              * @description - `guild.notfound`
+             *     - `feature.disabled`
              *     - `domain.notfound`
              *     - `guild.unknown_host`
              *
@@ -6021,7 +7070,7 @@ export interface operations {
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.notfound" | "domain.notfound" | "guild.unknown_host";
+                    info?: "guild.notfound" | "feature.disabled" | "domain.notfound" | "guild.unknown_host";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6095,14 +7144,34 @@ export interface operations {
                 content?: never;
             };
             /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
              * @description - `guild.unknown_host`
+             *     - `guild.notfound`
              *
              *     No declared body: `guild.unknown_host`.
              */
             404: {
                 headers: {
                     /** @description The outcome, machine-readable. */
-                    info?: "guild.unknown_host";
+                    info?: "guild.unknown_host" | "guild.notfound";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6390,7 +7459,7 @@ export interface operations {
         parameters: {
             query?: {
                 state?: "queued" | "active" | "retrying" | "completed" | "failed" | "cancelled";
-                name?: "dofusdb.sync" | "mail.deliver" | "maintenance.cleanup";
+                name?: "dofusdb.sync" | "mail.deliver" | "maintenance.cleanup" | "characters.import";
                 page?: number;
                 limit?: number;
             };
@@ -7742,6 +8811,777 @@ export interface operations {
             };
         };
     };
+    getApiAdminFeatureFlags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `feature_flag.list` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "feature_flag.list";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        flags: {
+                            name: string;
+                            description: string;
+                            enabled: boolean;
+                            known: boolean;
+                            stored: boolean;
+                            overrides: {
+                                guildId: number;
+                                enabled: boolean;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    putApiAdminFeatureFlagsByName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description - `feature_flag.updated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "feature_flag.updated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        flag: {
+                            name: string;
+                            description: string;
+                            enabled: boolean;
+                            known: boolean;
+                            stored: boolean;
+                            overrides: {
+                                guildId: number;
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description - `feature_flag.created` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "feature_flag.created";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        flag: {
+                            name: string;
+                            description: string;
+                            enabled: boolean;
+                            known: boolean;
+                            stored: boolean;
+                            overrides: {
+                                guildId: number;
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.name`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.enabled`
+             *     - `TYPE_ERROR.body.description`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.name" | "TYPE_ERROR.body" | "TYPE_ERROR.body.enabled" | "TYPE_ERROR.body.description" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    putApiAdminFeatureFlagsByNameGuildsByGuildId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string & unknown;
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description - `feature_flag.override_updated` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "feature_flag.override_updated";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        override: {
+                            flag: string;
+                            guildId: number;
+                            enabled: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description - `feature_flag.override_created` */
+            201: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "feature_flag.override_created";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        override: {
+                            flag: string;
+                            guildId: number;
+                            enabled: boolean;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `BODY_PARSE_ERROR`
+             *     - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.name`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `TYPE_ERROR.body`
+             *     - `TYPE_ERROR.body.enabled`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "BODY_PARSE_ERROR" | "TYPE_ERROR.params" | "TYPE_ERROR.params.name" | "TYPE_ERROR.params.guildId" | "TYPE_ERROR.body" | "TYPE_ERROR.body.enabled" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `feature_flag.notfound`
+             *     - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "feature_flag.notfound" | "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteApiAdminFeatureFlagsByNameGuildsByGuildId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string & unknown;
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `feature_flag.override_deleted` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "feature_flag.override_deleted";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.name`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.name" | "TYPE_ERROR.params.guildId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `feature_flag.override_notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "feature_flag.override_notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiAdminAudit: {
+        parameters: {
+            query?: {
+                guildId?: number;
+                actorId?: number;
+                action?: ("guild.created" | "guild.updated" | "guild.deleted" | "role.created" | "role.updated" | "role.deleted" | "member.removed" | "member.left" | "member.role_changed" | "invitation.created" | "settings.updated" | "domain.added" | "domain.removed" | "domain.activated" | "domain.deactivated" | "feature_flag.created" | "feature_flag.updated" | "feature_flag.override_set" | "feature_flag.override_removed")[];
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `audit.page` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "audit.page";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: {
+                            id: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            scope: "guild" | "platform";
+                            guildId: number | null;
+                            /** @enum {string} */
+                            action: "guild.created" | "guild.updated" | "guild.deleted" | "role.created" | "role.updated" | "role.deleted" | "member.removed" | "member.left" | "member.role_changed" | "invitation.created" | "settings.updated" | "domain.added" | "domain.removed" | "domain.activated" | "domain.deactivated" | "feature_flag.created" | "feature_flag.updated" | "feature_flag.override_set" | "feature_flag.override_removed";
+                            actor: {
+                                userId: number;
+                                displayName: string;
+                            } | null;
+                            target: {
+                                type: string;
+                                id: string;
+                            } | null;
+                            before: {
+                                [key: string]: unknown;
+                            } | null;
+                            after: {
+                                [key: string]: unknown;
+                            } | null;
+                        }[];
+                        next: number | null;
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.guildId`
+             *     - `TYPE_ERROR.query.actorId`
+             *     - `TYPE_ERROR.query.action`
+             *     - `TYPE_ERROR.query.before`
+             *     - `TYPE_ERROR.query.limit`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.query" | "TYPE_ERROR.query.guildId" | "TYPE_ERROR.query.actorId" | "TYPE_ERROR.query.action" | "TYPE_ERROR.query.before" | "TYPE_ERROR.query.limit" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `NOT_FOUND`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "NOT_FOUND" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     getApiAccounts: {
         parameters: {
             query?: never;
@@ -8506,6 +10346,12 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            portrait: {
+                                /** Format: uuid */
+                                fileId: string;
+                                url: string;
+                                thumbnailUrl: string;
+                            } | null;
                         }[];
                         pagination: {
                             page: number;
@@ -8647,6 +10493,12 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            portrait: {
+                                /** Format: uuid */
+                                fileId: string;
+                                url: string;
+                                thumbnailUrl: string;
+                            } | null;
                         };
                     };
                 };
@@ -8838,6 +10690,12 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            portrait: {
+                                /** Format: uuid */
+                                fileId: string;
+                                url: string;
+                                thumbnailUrl: string;
+                            } | null;
                         };
                     };
                 };
@@ -9095,6 +10953,12 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            portrait: {
+                                /** Format: uuid */
+                                fileId: string;
+                                url: string;
+                                thumbnailUrl: string;
+                            } | null;
                         };
                     };
                 };
@@ -11103,6 +12967,1226 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    putApiCharactersByCharacterIdPortrait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 2097152 bytes, of type image/png, image/jpeg, image/webp (recognised from the content).
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description - `portrait.saved` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "portrait.saved";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        portrait: {
+                            /** Format: uuid */
+                            fileId: string;
+                            url: string;
+                            thumbnailUrl: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.characterId`
+             *     - `MULTIPART_INVALID`
+             *     - `TYPE_ERROR.multipart.file`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "MULTIPART_INVALID" | "TYPE_ERROR.multipart.file" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    } | {
+                        error: string;
+                        message: string;
+                        field?: string;
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `character.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `PAYLOAD_TOO_LARGE`
+             *     - `quota.exceeded`
+             */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE" | "quota.exceeded";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        field?: string;
+                    } | {
+                        /** @constant */
+                        error: "quota.exceeded";
+                        message: string;
+                        usedBytes: number;
+                        quotaBytes: number;
+                    };
+                };
+            };
+            /**
+             * @description - `UNSUPPORTED_MEDIA_TYPE`
+             *     - `FILE_TYPE_REJECTED`
+             */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE" | "FILE_TYPE_REJECTED";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    } | {
+                        error: string;
+                        message: string;
+                        field: string;
+                        accepted: string[];
+                    };
+                };
+            };
+            /** @description - `image.unreadable` */
+            422: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "image.unreadable";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `upload.rate_limited` */
+            429: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "upload.rate_limited";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `storage.unavailable`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "storage.unavailable" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteApiCharactersByCharacterIdPortrait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                characterId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `portrait.deleted` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "portrait.deleted";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.characterId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.characterId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `character.notfound`
+             *     - `portrait.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.notfound" | "portrait.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiCharactersImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 5242880 bytes, of type text/csv (recognised from the content).
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description - `character.import_queued` */
+            202: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "character.import_queued";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "queued" | "active" | "retrying" | "completed" | "failed" | "cancelled";
+                            progress: {
+                                done: number;
+                                total: number;
+                                message: string | null;
+                            } | null;
+                            attempts: number;
+                            maxAttempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            completedAt: string | null;
+                            error: string | null;
+                            output: unknown;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `MULTIPART_INVALID`
+             *     - `TYPE_ERROR.multipart.file`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "MULTIPART_INVALID" | "TYPE_ERROR.multipart.file" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        field?: string;
+                    } | {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `csrf.rejected` */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `PAYLOAD_TOO_LARGE`
+             *     - `quota.exceeded`
+             */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE" | "quota.exceeded";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        field?: string;
+                    } | {
+                        /** @constant */
+                        error: "quota.exceeded";
+                        message: string;
+                        usedBytes: number;
+                        quotaBytes: number;
+                    };
+                };
+            };
+            /**
+             * @description - `UNSUPPORTED_MEDIA_TYPE`
+             *     - `FILE_TYPE_REJECTED`
+             */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE" | "FILE_TYPE_REJECTED";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    } | {
+                        error: string;
+                        message: string;
+                        field: string;
+                        accepted: string[];
+                    };
+                };
+            };
+            /** @description - `upload.rate_limited` */
+            429: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "upload.rate_limited";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `storage.unavailable`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "storage.unavailable" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    putApiGuildsByGuildIdEmblem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 2097152 bytes, of type image/png, image/jpeg, image/webp (recognised from the content).
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description - `emblem.saved` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "emblem.saved";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        emblem: {
+                            /** Format: uuid */
+                            fileId: string;
+                            url: string;
+                            thumbnailUrl: string;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `MULTIPART_INVALID`
+             *     - `TYPE_ERROR.multipart.file`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "MULTIPART_INVALID" | "TYPE_ERROR.multipart.file" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    } | {
+                        error: string;
+                        message: string;
+                        field?: string;
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `PAYLOAD_TOO_LARGE`
+             *     - `quota.exceeded`
+             */
+            413: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "PAYLOAD_TOO_LARGE" | "quota.exceeded";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        field?: string;
+                    } | {
+                        /** @constant */
+                        error: "quota.exceeded";
+                        message: string;
+                        usedBytes: number;
+                        quotaBytes: number;
+                    };
+                };
+            };
+            /**
+             * @description - `UNSUPPORTED_MEDIA_TYPE`
+             *     - `FILE_TYPE_REJECTED`
+             */
+            415: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "UNSUPPORTED_MEDIA_TYPE" | "FILE_TYPE_REJECTED";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        supported: string[];
+                    } | {
+                        error: string;
+                        message: string;
+                        field: string;
+                        accepted: string[];
+                    };
+                };
+            };
+            /** @description - `image.unreadable` */
+            422: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "image.unreadable";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `upload.rate_limited` */
+            429: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "upload.rate_limited";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `storage.unavailable`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "storage.unavailable" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteApiGuildsByGuildIdEmblem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `emblem.deleted` */
+            204: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "emblem.deleted";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.guildId`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.guildId" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `csrf.rejected`
+             *     - `right.missing`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "csrf.rejected" | "right.missing";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `guild.notfound`
+             *     - `emblem.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.notfound" | "emblem.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiFilesByFileId: {
+        parameters: {
+            query?: {
+                download?: "0" | "1";
+            };
+            header?: never;
+            path: {
+                fileId: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `file.redirect` */
+            302: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.redirect";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.fileId`
+             *     - `TYPE_ERROR.query`
+             *     - `TYPE_ERROR.query.download`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.fileId" | "TYPE_ERROR.query" | "TYPE_ERROR.query.download" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `session.missing`
+             *     - `session.invalid`
+             *     - `session.expired`
+             *     - `session.revoked`
+             */
+            401: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "session.missing" | "session.invalid" | "session.expired" | "session.revoked";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `file.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `storage.unavailable`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "storage.unavailable" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    getApiFilesContentByFolderByName: {
+        parameters: {
+            query?: never;
+            header?: {
+                range?: string;
+                "if-range"?: string;
+                "if-none-match"?: string;
+            };
+            path: {
+                folder: string & unknown;
+                name: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `file.content` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.content";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `file.partial_content` */
+            206: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.partial_content";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `file.not_modified` */
+            304: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.not_modified";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `TYPE_ERROR.params`
+             *     - `TYPE_ERROR.params.folder`
+             *     - `TYPE_ERROR.params.name`
+             *     - `TYPE_ERROR.headers`
+             *     - `TYPE_ERROR.headers.range`
+             *     - `TYPE_ERROR.headers.if-range`
+             *     - `TYPE_ERROR.headers.if-none-match`
+             *     - `host.invalid`
+             *
+             *     No declared body: `host.invalid`.
+             */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "TYPE_ERROR.params" | "TYPE_ERROR.params.folder" | "TYPE_ERROR.params.name" | "TYPE_ERROR.headers" | "TYPE_ERROR.headers.range" | "TYPE_ERROR.headers.if-range" | "TYPE_ERROR.headers.if-none-match" | "host.invalid";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        error: "TYPE_ERROR";
+                        info: string;
+                        issues: {
+                            path: (string | number)[];
+                            message: string;
+                            code: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description - `file.url_invalid`
+             *     - `file.url_expired`
+             */
+            403: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.url_invalid" | "file.url_expired";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `file.notfound`
+             *     - `guild.unknown_host`
+             *
+             *     No declared body: `guild.unknown_host`.
+             */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.notfound" | "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `file.range_not_satisfiable` */
+            416: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "file.range_not_satisfiable";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `storage.unavailable`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "storage.unavailable" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                    };
+                };
             };
         };
     };
