@@ -124,13 +124,16 @@ describe("PUT /api/guilds/{guildId}/settings", () => {
 		["memberLimit", 2.5, "a fraction"],
 		["memberLimit", "10", "a string"],
 		["memberLimit", null, "null"],
-	])("answers 400 TYPE_ERROR.body.%s to %s (%s) and changes nothing", async (field, value) => {
-		const { owner, guildId } = await createGuildWithMember(app);
-		const response = await as(app, owner).put(settingsOf(guildId), { locale: "de", [field]: value });
-		expect(response).toAnswer(400, `TYPE_ERROR.body.${field}`);
-		expect(response.json().issues[0].path).toEqual(["body", field]);
-		expect((await as(app, owner).get(settingsOf(guildId))).json().settings.locale).toBe("en");
-	});
+	] as [string, unknown, string][])(
+		"answers 400 TYPE_ERROR.body.%s to %s (%s) and changes nothing",
+		async (field, value) => {
+			const { owner, guildId } = await createGuildWithMember(app);
+			const response = await as(app, owner).put(settingsOf(guildId), { locale: "de", [field]: value });
+			expect(response).toAnswer(400, `TYPE_ERROR.body.${field}`);
+			expect(response.json().issues[0].path).toEqual(["body", field]);
+			expect((await as(app, owner).get(settingsOf(guildId))).json().settings.locale).toBe("en");
+		},
+	);
 
 	it("accepts the member limit's bounds, 1 and 1000", async () => {
 		const { owner, guildId } = await createGuildWithMember(app);

@@ -49,7 +49,14 @@ const usageOf = (guildId: number) => `/api/guilds/${guildId}/usage`;
 async function usage(user: LoggedIn, guildId: number, on: App = app) {
 	const response = await as(on, user).get(usageOf(guildId));
 	expect(response).toAnswer(200, "usage.found");
-	return response.json().usage as Record<string, number>;
+	return response.json().usage as {
+		members: number;
+		characters: number;
+		teams: number;
+		storedBytes: number;
+		jobsLast30Days: number;
+		requestsLast24Hours: number;
+	};
 }
 
 /** A stored (or pending) file row of the guild, as the upload routes write them. */
