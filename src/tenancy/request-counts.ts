@@ -51,33 +51,36 @@ export function createGuildRequestCounter({
 		else if (pending.size < maxPendingPairs) pending.set(key, requests);
 	}
 
+	/** Never rejects: a failure is logged, and the counts it could not write are kept for the next flush. */
 	async function write(): Promise<void> {
+		if (pending.size === 0) return;
 		const batch = pending;
 		pending = new Map();
-		if (batch.size > 0) {
-			const rows = [...batch].map(([key, requests]) => {
-				const [guildId, hour] = key.split(":").map(Number) as [number, number];
-				return sql`(${guildId}::int, ${new Date(hour).toISOString()}::timestamptz, ${requests}::bigint)`;
-			});
-			try {
-				await db.execute(sql`
-					insert into ${guildRequestCounts} (guild_id, hour, count)
-					select v.guild_id, v.hour, v.count from (values ${sql.join(rows, sql`, `)}) as v(guild_id, hour, count)
-					join ${guilds} g on g.id = v.guild_id
-					on conflict (guild_id, hour) do update set count = ${guildRequestCounts.count} + excluded.count`);
-			} catch (error) {
-				for (const [key, requests] of batch) add(key, requests);
-				logger?.warn({ err: error, pairs: batch.size }, "guild request counts not written: kept for the next flush");
-				return;
-			}
+		const rows = [...batch].map(([key, requests]) => {
+			const [guildId, hour] = key.split(":").map(Number) as [number, number];
+			return sql`(${guildId}::int, ${new Date(hour).toISOString()}::timestamptz, ${requests}::bigint)`;
+		});
+		try {
+			await db.execute(sql`
+				insert into ${guildRequestCounts} (guild_id, hour, count)
+				select v.guild_id, v.hour, v.count from (values ${sql.join(rows, sql`, `)}) as v(guild_id, hour, count)
+				join ${guilds} g on g.id = v.guild_id
+				on conflict (guild_id, hour) do update set count = ${guildRequestCounts.count} + excluded.count`);
+		} catch (error) {
+			for (const [key, requests] of batch) add(key, requests);
+			logger?.warn({ err: error, pairs: batch.size }, "guild request counts not written: kept for the next flush");
+			return;
 		}
+		// Only instances that serve guilds prune, once an hour: an idle one never touches the table.
 		const at = now().getTime();
-		if (at - lastPruned >= hourMs) {
-			lastPruned = at;
+		if (at - lastPruned < hourMs) return;
+		lastPruned = at;
+		try {
 			await db
 				.delete(guildRequestCounts)
-				.where(sql`${guildRequestCounts.hour} < ${new Date(at - retentionMs).toISOString()}::timestamptz`)
-				.catch((error: unknown) => logger?.warn({ err: error }, "old guild request counts not pruned"));
+				.where(sql`${guildRequestCounts.hour} < ${new Date(at - retentionMs).toISOString()}::timestamptz`);
+		} catch (error) {
+			logger?.warn({ err: error }, "old guild request counts not pruned");
 		}
 	}
 

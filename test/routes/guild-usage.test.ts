@@ -229,6 +229,28 @@ describe("requests counted for a guild", () => {
 		expect((await usage(owner, guildId)).requestsLast24Hours - before).toBe(4);
 	});
 
+	it("keeps the counts a flush could not write, and writes them with the next one", async () => {
+		const owner = await signUp(app);
+		const { guildId } = await createGuildWithSlug(app, owner, "iop");
+		for (let n = 0; n < 3; n++) await onHost(app, "iop.localhost").get("/api/guild");
+		// A fault injected in the database itself: the table refuses every write for a while.
+		await db.execute(
+			sql.raw(`create function refuse_counts() returns trigger language plpgsql as $$
+			begin raise exception 'counts unavailable'; end $$`),
+		);
+		await db.execute(
+			sql.raw("create trigger refuse_counts before insert on guild_request_counts execute function refuse_counts()"),
+		);
+		try {
+			expect((await usage(owner, guildId)).requestsLast24Hours).toBe(0);
+		} finally {
+			await db.execute(sql.raw("drop trigger refuse_counts on guild_request_counts"));
+			await db.execute(sql.raw("drop function refuse_counts()"));
+		}
+		// The fixture's GET …/roles, the three profiles and the usage read that found none.
+		expect((await usage(owner, guildId)).requestsLast24Hours).toBe(5);
+	});
+
 	it("drops the counts of a guild deleted before they were written", async () => {
 		const owner = await signUp(app);
 		const { guildId } = await createGuildWithSlug(app, owner, "iop");
