@@ -35,6 +35,9 @@ function appServer(database, options, cwd = root) {
 			DATABASE_URL: "",
 			PGLITE_DIR: "memory://",
 			SECRETS_KEY: secretsKey,
+			// Scenario 3 compares the app with postgres-raw issuing the same queries: its first page is not served from the
+			// per-user cache (bench/tenancy.mjs measures what that cache saves).
+			USER_CACHE_TTL_MS: "0",
 			...database,
 		},
 		readyPath: "/hello",

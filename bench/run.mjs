@@ -14,6 +14,7 @@ import { realtimeMarkdown } from "./lib/sse-report.mjs";
 import { median, spread } from "./lib/stats.mjs";
 import { runRealtimeBenchmark } from "./realtime.mjs";
 import { scenarios, send } from "./scenarios.mjs";
+import { runTenancyBenchmark, tenancyMarkdown } from "./tenancy.mjs";
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const options = parseOptions();
@@ -205,6 +206,13 @@ if (
 	inject = await runInjectBenchmark({ pin: options.pin });
 }
 
+// Host resolution's cost and the tenant cache's hit rate, the per-user cache's savings: its own servers, after the others.
+let tenancy;
+if (options.tenancy && (options.scenarios.length === 0 || options.scenarios.includes("tenancy"))) {
+	log("tenancy benchmark…");
+	tenancy = await runTenancyBenchmark({ pin: options.pin, connections: options.connections });
+}
+
 // Last: it pins this process to CPU 0 for its SSE clients (the servers get CPU 1), and starts its own servers.
 let realtime;
 if (options.realtime && (options.scenarios.length === 0 || options.scenarios.includes("realtime"))) {
@@ -224,11 +232,13 @@ const run = {
 	options,
 	scenarios: results,
 	inject,
+	tenancy,
 	realtime,
 };
 // `--scenarios=realtime` runs no HTTP scenario: no empty table then.
 const report = [
-	results.length > 0 || realtime === undefined ? markdownReport(run) : undefined,
+	results.length > 0 || (realtime === undefined && tenancy === undefined) ? markdownReport(run) : undefined,
+	tenancy === undefined ? undefined : tenancyMarkdown(tenancy),
 	realtime === undefined ? undefined : realtimeMarkdown(realtime),
 ]
 	.filter((part) => part !== undefined)

@@ -8,6 +8,8 @@ const result = await autocannon({
 	method: spec.method,
 	headers: spec.headers,
 	body: spec.body,
+	// Optional: requests cycled in turn by each connection (several hosts, paths or tokens in one load).
+	requests: spec.requests,
 	connections: spec.connections,
 	duration: spec.duration,
 	pipelining: 1,

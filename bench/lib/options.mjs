@@ -40,6 +40,12 @@ const definitions = {
 		help: "run dofus-manager under node --cpu-prof (profiles in bench/results/profiles)",
 	},
 	inject: { env: "BENCH_INJECT", default: true, type: "bool", help: "also run the app.inject micro-benchmark" },
+	tenancy: {
+		env: "BENCH_TENANCY",
+		default: true,
+		type: "bool",
+		help: "also run the tenancy benchmark (bench/tenancy.mjs, ~5 min; alone: --scenarios=tenancy)",
+	},
 	realtime: {
 		env: "BENCH_REALTIME",
 		default: true,
