@@ -1,5 +1,6 @@
 // Micro-benchmark of the compiled executor alone: `app.inject` for scenarios 1–2, in ns per request, no sockets.
 // Run alone with `npm run bench:inject`; `npm run bench` runs it in a child process after the HTTP measurements.
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { runJsonChild } from "./lib/processes.mjs";
 import { median } from "./lib/stats.mjs";
@@ -20,7 +21,16 @@ async function measure({ iterations = 20_000, batches = 7 } = {}) {
 	const { buildApp } = await import("../dist/app.js");
 	const { startDatabase } = await import("../dist/db/index.js");
 	const { createLogger } = await import("../dist/logger.js");
-	const config = { APP_ENV: "PROD", LOG_LEVEL: "warn", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: true };
+	const { parseSecretKey } = await import("../dist/secrets/keyring.js");
+	const config = {
+		APP_ENV: "PROD",
+		LOG_LEVEL: "warn",
+		BODY_LIMIT: 1_048_576,
+		SHUTDOWN_TIMEOUT_MS: 1000,
+		BENCH: true,
+		// PROD refuses to sign download URLs with the public development key: a fresh one per run.
+		SECRETS_KEY: parseSecretKey(`bench:${randomBytes(32).toString("base64")}`),
+	};
 	const database = await startDatabase({ PGLITE_DIR: "memory://", DATABASE_POOL_SIZE: 1, DATABASE_URL: undefined });
 	const { jobKinds } = await import("../dist/jobs/kinds.js");
 	const { createJobQueue } = await import("../dist/jobs/queue.js");
