@@ -221,6 +221,14 @@ describe("the default role of new members", () => {
 		await as(app, owner).put(settingsOf(guildId), { defaultRoleId: null });
 		expect(await as(app, owner).delete(`/api/guilds/${guildId}/roles/${recruitId}`)).toAnswer(204, "role.deleted");
 	});
+
+	it("goes with its guild: deleting a guild whose settings name a default role deletes both", async () => {
+		const { owner, guildId } = await createGuildWithMember(app);
+		const recruitId = await createRole(owner, guildId, "Recruit");
+		await as(app, owner).put(settingsOf(guildId), { defaultRoleId: recruitId });
+		expect(await as(app, owner).delete(`/api/guilds/${guildId}`)).toAnswer(204, "guild.deleted");
+		expect(await as(app, owner).get(settingsOf(guildId))).toAnswer(404, "guild.notfound");
+	});
 });
 
 describe("the member limit", () => {
