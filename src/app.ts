@@ -18,7 +18,7 @@ import { type Clock, type IdentityConfig, systemClock } from "./services/setting
 import { unconfiguredStorage } from "./services/unconfigured-storage.js";
 import { createUploadRateLimit } from "./services/upload-rate-limit.js";
 import { createUserCache, type UserCache } from "./services/user-cache.js";
-import { type ObjectStorage, urlSignerFromConfig } from "./storage/index.js";
+import { type ObjectStorage, type UrlSigner, urlSignerFromKeyring } from "./storage/index.js";
 import type { TenantCache } from "./tenancy/cache.js";
 import { createFeatureFlagCache, type FeatureFlagCache } from "./tenancy/feature-flag-cache.js";
 import { serveGuildHosts } from "./tenancy/host-hook.js";
@@ -183,12 +183,16 @@ export function buildApp({
 		quota: createUploadQuota(config.UPLOAD_QUOTA_BYTES ?? 50 * 1024 * 1024),
 		urlSeconds: config.SIGNED_URL_TTL_SECONDS ?? 300,
 	});
+	let signer: UrlSigner | undefined;
 	const fileServices = {
 		files,
 		pictures: createPictureService(db, files),
 		uploads: createUploadRateLimit(db, config.UPLOADS_PER_MINUTE ?? 20, now),
-		// The key the filesystem storage signs with (create-storage.ts derives it from the same config).
-		signer: urlSignerFromConfig(config),
+		// The key the filesystem storage signs with: derived from the keyring of SECRETS_KEY, as create-storage.ts does.
+		signer: () => {
+			signer ??= urlSignerFromKeyring(identity.settings.secrets());
+			return signer;
+		},
 		now,
 		uploadDirectory: uploadDirectory ?? tmpdir(),
 	};

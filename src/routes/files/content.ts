@@ -33,7 +33,7 @@ export function declareFileContentRoute(app: App, { files, signer, now }: FileRo
 				// S3 objects are served by S3 itself (presigned URLs): this route serves the filesystem only.
 				if (storage.driver !== "filesystem") return fileAnswers.notFound.send(response);
 				const path = `${signedContentPath}${pickup("folder")}/${pickup("name")}`;
-				const verdict = signer.verify(path, request.query, now().getTime());
+				const verdict = signer().verify(path, request.query, now().getTime());
 				if (verdict === "invalid") return fileAnswers.urlInvalid.send(response);
 				if (verdict === "expired") return fileAnswers.urlExpired.send(response);
 				// A file deleted since the URL was made is gone at once, whether or not its object is yet.

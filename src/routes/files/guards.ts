@@ -18,8 +18,11 @@ export interface FileRouteServices {
 	files: FileService;
 	pictures: PictureService;
 	uploads: UploadRateLimit;
-	/** Verifies the filesystem storage's signed URLs (the key derived from SECRETS_KEY, as the storage signs them). */
-	signer: UrlSigner;
+	/**
+	 * Verifies the filesystem storage's signed URLs (the key derived from SECRETS_KEY, as the storage signs them). Made
+	 * on first use: an app built only to list its routes (the OpenAPI script) needs no key.
+	 */
+	signer: () => UrlSigner;
 	now: Clock;
 	/** Where uploads wait while they are received (multipart's `directory`). */
 	uploadDirectory: string;
