@@ -271,7 +271,7 @@ describe("the authenticated process", () => {
 			method: "PATCH",
 			url: "/api/me",
 			cookies: { session: user.accessToken },
-			headers: { host: "api.example.test" },
+			headers: { host: "api.localhost" },
 			body: { locale: "en" },
 		});
 		expect(bare).toAnswer(403, "csrf.rejected");
@@ -279,7 +279,7 @@ describe("the authenticated process", () => {
 			method: "PATCH",
 			url: "/api/me",
 			cookies: { session: user.accessToken },
-			headers: { host: "api.example.test", origin: "https://evil.example" },
+			headers: { host: "api.localhost", origin: "https://evil.example" },
 			body: { locale: "en" },
 		});
 		expect(foreign).toAnswer(403, "csrf.rejected");
@@ -291,7 +291,7 @@ describe("the authenticated process", () => {
 			method: "PATCH",
 			url: "/api/me",
 			cookies: { session: user.accessToken },
-			headers: { host: "api.example.test", origin: "https://api.example.test" },
+			headers: { host: "api.localhost", origin: "https://api.localhost" },
 			body: { locale: "en" },
 		});
 		expect(byOrigin.statusCode).toBe(200);
@@ -299,7 +299,7 @@ describe("the authenticated process", () => {
 			method: "PATCH",
 			url: "/api/me",
 			cookies: { session: user.accessToken },
-			headers: { host: "api.example.test", referer: "https://api.example.test/settings" },
+			headers: { host: "api.localhost", referer: "https://api.localhost/settings" },
 			body: { locale: "fr" },
 		});
 		expect(byReferer.statusCode).toBe(200);
@@ -312,7 +312,7 @@ describe("the authenticated process", () => {
 			method: "PATCH",
 			url: "/api/me",
 			cookies: { session: user.accessToken },
-			headers: { host: "api.example.test", origin: "https://app.example.test" },
+			headers: { host: "api.localhost", origin: "https://app.example.test" },
 			body: { locale: "en" },
 		});
 		expect(response.statusCode).toBe(200);
