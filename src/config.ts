@@ -39,6 +39,12 @@ export const configSchema = z
 		BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
 		/** How long `close()` waits for in-flight requests before cutting them, in milliseconds. */
 		SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+		/**
+		 * After SIGTERM, how long the API keeps serving every request while GET /health/ready answers 503, in milliseconds,
+		 * before it stops listening: the time a load balancer takes to see it not ready and send the traffic elsewhere
+		 * (its check interval × its unhealthy threshold, plus a margin). 0: stop listening at once.
+		 */
+		SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(300_000).default(0),
 		/** Unset: embedded PGlite. Set: a PostgreSQL server reached with postgres.js. */
 		DATABASE_URL: z
 			.string()
@@ -49,6 +55,20 @@ export const configSchema = z
 		DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
 		/** PostgreSQL's statement_timeout for every connection of the pool, in milliseconds (0: none). */
 		DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+		/**
+		 * Named prepared statements (the hot lookups of src/db/queries.ts). `false` sends every statement unnamed, as a pooler
+		 * in transaction mode needs when it cannot keep them (PgBouncer before 1.21, or without max_prepared_statements).
+		 */
+		DATABASE_PREPARE: booleanFlag.default(true),
+		/**
+		 * A direct URL to the same PostgreSQL database for LISTEN connections (cache invalidation, real-time events, the job
+		 * queue's wake-ups), when DATABASE_URL goes through a pooler in transaction mode, where LISTEN does not work. Unset:
+		 * DATABASE_URL.
+		 */
+		DATABASE_LISTEN_URL: z
+			.string()
+			.regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+			.optional(),
 		/** Where PGlite keeps its files; `memory://` for an ephemeral database. */
 		PGLITE_DIR: z.string().min(1).default("./.data/pglite"),
 		/** Reverse proxies in front of the server whose `x-forwarded-for` gives the client address (0: none). */
@@ -257,6 +277,13 @@ export const configSchema = z
 					message: "is the public development key: generate a real one for PROD",
 				});
 			}
+		}
+		if (config.DATABASE_LISTEN_URL !== undefined && config.DATABASE_URL === undefined) {
+			context.addIssue({
+				code: "custom",
+				path: ["DATABASE_LISTEN_URL"],
+				message: "only with DATABASE_URL: the embedded PGlite listens within its process",
+			});
 		}
 		if (config.STORAGE_DRIVER === "s3" && config.S3_BUCKET === undefined) {
 			context.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required when STORAGE_DRIVER=s3" });

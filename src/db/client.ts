@@ -33,6 +33,13 @@ export type Driver =
 			client: postgres.Sql;
 			/** The connection URL, for clients that open their own connections (the job queue). Holds the password: never log it. */
 			url: string;
+			/**
+			 * Where LISTEN connections go: DATABASE_LISTEN_URL, straight to PostgreSQL when `url` is a pooler in transaction
+			 * mode (which cannot hold a LISTEN between transactions), else `url`. Holds the password too.
+			 */
+			listenUrl: string;
+			/** The client LISTEN goes through (notifications.ts): on `listenUrl`, opening its one connection on first use. */
+			listener: postgres.Sql;
 	  };
 
 export interface DatabaseHandle {
@@ -45,7 +52,12 @@ export interface DatabaseHandle {
 
 /** The timeouts are optional here (tests and scripts build configs by hand): unset, they take config.ts's defaults. */
 export type DatabaseConfig = Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "PGLITE_DIR"> &
-	Partial<Pick<Config, "DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_STATEMENT_TIMEOUT_MS">>;
+	Partial<
+		Pick<
+			Config,
+			"DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_STATEMENT_TIMEOUT_MS" | "DATABASE_PREPARE" | "DATABASE_LISTEN_URL"
+		>
+	>;
 
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
 	return config.DATABASE_URL === undefined ? openPglite(config.PGLITE_DIR) : openPostgres(config.DATABASE_URL, config);
@@ -95,20 +107,31 @@ function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
 		config.DATABASE_CONNECT_TIMEOUT_MS ?? configSchema.shape.DATABASE_CONNECT_TIMEOUT_MS.parse(undefined);
 	const statementTimeoutMs =
 		config.DATABASE_STATEMENT_TIMEOUT_MS ?? configSchema.shape.DATABASE_STATEMENT_TIMEOUT_MS.parse(undefined);
-	const client = postgres(url, {
-		max: config.DATABASE_POOL_SIZE,
+	const prepare = config.DATABASE_PREPARE ?? true;
+	const options = {
 		// postgres.js counts in seconds. Its default (30 s) let requests hang on an unreachable server.
 		connect_timeout: connectTimeoutMs / 1000,
 		backoff: reconnectDelay,
+		// Off, no statement is named, whatever Drizzle asks (postgres.js's own option wins over the query's): what
+		// PgBouncer in transaction mode needs, since the next transaction may run on another server connection.
+		prepare,
 		// Migrations' `CREATE … IF NOT EXISTS` emit notices; they are not worth a log line each.
 		onnotice: () => {},
-		// Startup parameters: every connection of the pool gets the statement timeout, without a round trip.
+		// Startup parameters: every connection of the pool gets the statement timeout, without a round trip. (PgBouncer
+		// refuses unknown startup parameters: see docs/production.md for `ignore_startup_parameters`.)
 		connection: { application_name: "dofus-manager", statement_timeout: statementTimeoutMs },
-	});
+	} satisfies postgres.Options<Record<string, postgres.PostgresType>>;
+	const client = postgres(url, { ...options, max: config.DATABASE_POOL_SIZE });
+	const listenUrl = config.DATABASE_LISTEN_URL ?? url;
+	// postgres.js opens one connection for all of a client's LISTENs, on first use; a client of its own sends them
+	// elsewhere. Its pool never opens: nothing but listen() goes through it.
+	const listener = listenUrl === url ? client : postgres(listenUrl, { ...options, max: 1 });
 	// Queries fail at once while the server is known unreachable rather than queue for a connection (outage-gate.ts).
 	const gated = gateWhileDown(client);
 	const db = drizzlePostgres({ client: gated, schema });
-	return handle({ engine: "postgres", db, client: gated, url }, () => client.end({ timeout: 5 }));
+	return handle({ engine: "postgres", db, client: gated, url, listenUrl, listener }, async () => {
+		await Promise.all([client.end({ timeout: 5 }), listener === client ? undefined : listener.end({ timeout: 5 })]);
+	});
 }
 
 function handle(driver: Driver, end: () => Promise<void>): DatabaseHandle {

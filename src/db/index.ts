@@ -20,7 +20,14 @@ export {
 	wrapPglite,
 } from "./client.js";
 export { type DatabaseErrorResponse, mapDatabaseError } from "./errors.js";
-export { type MigrateOptions, migrateDatabase, migrationsFolder } from "./migrate.js";
+export {
+	type MigrateOptions,
+	migrateDatabase,
+	migrationsApplied,
+	migrationsFolder,
+	schemaLockKey,
+	withSchemaLock,
+} from "./migrate.js";
 export { type HotQueries, hotQueries } from "./queries.js";
 export { queryRows } from "./raw.js";
 export { redactQueryParameters } from "./redact.js";

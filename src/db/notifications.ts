@@ -35,7 +35,8 @@ export async function listen(
 	const { driver } = handle;
 	if (driver.engine === "pglite") return driver.client.listen(name, onMessage);
 	let listening = false;
-	const subscription = await driver.client.listen(name, onMessage, () => {
+	// On DATABASE_LISTEN_URL when set: a pooler in transaction mode would hand the LISTEN's session to others.
+	const subscription = await driver.listener.listen(name, onMessage, () => {
 		if (listening) options.onReconnect?.();
 		listening = true;
 	});

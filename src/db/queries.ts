@@ -5,7 +5,8 @@ import type { Database } from "./client.js";
 import { characters, gameAccounts, sessions, teams, users } from "./schema/index.js";
 
 // On postgres.js a named `.prepare()` makes Drizzle ask the server to keep the plan per connection;
-// unnamed queries are sent unprepared. PGlite accepts the same calls.
+// unnamed queries are sent unprepared. With DATABASE_PREPARE=false (a pooler in transaction mode) postgres.js
+// sends these unnamed too: its client option overrides the query's. PGlite accepts the same calls.
 function prepareHotQueries(db: Database) {
 	return {
 		/** The gameAccountExist checker's lookup: the whole row (its userId says whose it is). */

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, fromDrizzle, fromPglite, type JobWithMetadata, PgBoss } from "pg-boss";
+import PgBossPool from "pg-boss/dist/db.js";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { DatabaseHandle, Executor } from "../db/index.js";
@@ -131,6 +132,27 @@ function parsePayload<K extends JobKind>(kind: K, payload: unknown): Payload<K> 
 	return parsed.data as Payload<K>;
 }
 
+/**
+ * pg-boss's own pool, whose LISTEN connection (the wake-up of workers when a job is sent) goes to `listenUrl`
+ * (DATABASE_LISTEN_URL): through PgBouncer in transaction mode it would be lost, and pg-boss would reconnect it every
+ * heartbeat. The statements still go through the pool's URL. pg-boss's listener opens `new pg.Client({ ...this.config })`
+ * at each (re)connection: it runs here unchanged, on a view of this pool whose config names the direct URL.
+ */
+class DirectListenPool extends PgBossPool {
+	constructor(
+		config: ConstructorParameters<typeof PgBossPool>[0],
+		private readonly listenUrl: string,
+	) {
+		super(config);
+	}
+
+	override listen(...args: Parameters<PgBossPool["listen"]>): ReturnType<PgBossPool["listen"]> {
+		const config = (this as unknown as { config: object }).config;
+		const direct = Object.create(this, { config: { value: { ...config, connectionString: this.listenUrl } } });
+		return PgBossPool.prototype.listen.apply(direct, args);
+	}
+}
+
 export function createJobQueue(options: JobQueueOptions): JobQueue {
 	const { handle, logger, kinds, role } = options;
 	const byName = new Map(kinds.map((kind) => [kind.name, kind]));
@@ -148,9 +170,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 				})
 			: new PgBoss({
 					// pg-boss's own small pool on the same database: it needs session features postgres.js's pool does not share.
-					connectionString: handle.driver.url,
-					max: options.poolSize ?? 4,
-					application_name: `dofus-manager-jobs-${role}`,
+					db: new DirectListenPool(
+						{
+							connectionString: handle.driver.url,
+							max: options.poolSize ?? 4,
+							application_name: `dofus-manager-jobs-${role}`,
+						},
+						handle.driver.listenUrl,
+					),
 					supervise: role === "worker",
 					schedule: role === "worker",
 					superviseIntervalSeconds: superviseSeconds,

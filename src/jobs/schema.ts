@@ -4,7 +4,10 @@ import { pino } from "pino";
 import type { DatabaseHandle } from "../db/index.js";
 import { createJobQueue } from "./queue.js";
 
-/** Idempotent; pg-boss serialises concurrent installs with an advisory lock. */
+/**
+ * Idempotent, and safe from N processes at once: pg-boss installs under an advisory lock of its own, and an install that
+ * waited for another one takes its "already exists" for done (pg-boss's contractor.js, the create race).
+ */
 export async function installJobSchema(
 	handle: DatabaseHandle,
 	logger: Logger = pino({ level: "silent" }),
