@@ -261,5 +261,23 @@ describe.each(storageDrivers)("portraits ($driver)", (driver) => {
 			expect(await bed.deletions.drain()).toBe(2);
 			expect(await objectKeys(bed.storage.storage)).toEqual([]);
 		});
+
+		it("deleting the game account with its characters deletes their portraits", async () => {
+			const { player, character } = await playerWithCharacter();
+			await uploadFile(app, player, portraitUrl(character), await pictureBytes("png", 64, 64));
+			const deleted = await as(app, player).delete(`/api/accounts/${character.accountId}?cascade=true`);
+			expect(deleted.statusCode).toBe(204);
+			expect(await fileRows(db)).toEqual([]);
+			await bed.deletions.drain();
+			expect(await objectKeys(bed.storage.storage)).toEqual([]);
+		});
+
+		it("bulk-deleting characters deletes their portraits", async () => {
+			const { player, character } = await playerWithCharacter();
+			await uploadFile(app, player, portraitUrl(character), await pictureBytes("png", 64, 64));
+			const deleted = await as(app, player).post("/api/characters/bulk-delete", { ids: [character.id] });
+			expect(deleted.json()).toEqual({ deleted: 1 });
+			expect(await fileRows(db)).toEqual([]);
+		});
 	});
 });
