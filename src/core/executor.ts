@@ -183,10 +183,21 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		}
 	}
 
+	/** beforeSend hooks that returned a promise: once they are done, the answer is written. */
 	async function finishLater(pending: Promise<void>, request: Request, response: Response): Promise<void> {
 		try {
 			await pending;
 			await writeResponse(request, response, eventStreams);
+		} catch (error) {
+			return serverError(error, request, response);
+		}
+		return afterSend(request, response);
+	}
+
+	/** A write that takes time (a file, a stream): the afterSend hooks run once it is done. */
+	async function afterWriting(writing: Promise<void>, request: Request, response: Response): Promise<void> {
+		try {
+			await writing;
 		} catch (error) {
 			return serverError(error, request, response);
 		}
@@ -254,7 +265,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 			const pending = beforeSendHooks.length === 0 ? undefined : runHooks(beforeSendHooks, request, response);
 			if (pending instanceof Promise) return finishLater(pending, request, response);
 			const writing = writeResponse(request, response, eventStreams);
-			if (writing instanceof Promise) return finishLater(writing, request, response);
+			if (writing instanceof Promise) return afterWriting(writing, request, response);
 		} catch (error) {
 			return serverError(error, request, response);
 		}

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp, isResponseSignal, type Response } from "../../src/core/index.js";
+import { captureLogs } from "../helpers/log-capture.js";
 import { unchecked } from "../helpers/unchecked.js";
 
 function single(handler: (floor: unknown, response: Response) => unknown) {
@@ -117,6 +118,26 @@ describe("handler and response", () => {
 		expect(found.body).toBe("<h1>Dofus</h1>");
 		const missing = await single((_f, r) => r.sendFile(join(folder, "nope.html"))).inject({ url: "/r" });
 		expect(missing.statusCode).toBe(404);
+	});
+
+	it("writes a file or a stream once, then runs the afterSend hooks once, logging no failure", async () => {
+		const folder = await mkdtemp(join(tmpdir(), "core-file-"));
+		const path = join(folder, "page.txt");
+		await writeFile(path, "Dofus");
+		const logs = captureLogs("error");
+		const app = createApp({ environment: "TEST", logger: logs.logger });
+		const sent: number[] = [];
+		app.addHook("afterSend", (_request, response) => {
+			sent.push(response.statusCode);
+		});
+		app.declareRoute("GET", "/file").handler((_floor, response) => unchecked(response).sendFile(path));
+		app
+			.declareRoute("GET", "/stream")
+			.handler((_floor, response) => unchecked(response).stream(Readable.from(["a", "b"]), "text/plain"));
+		expect((await app.inject({ url: "/file" })).body).toBe("Dofus");
+		expect((await app.inject({ url: "/stream" })).body).toBe("ab");
+		expect(sent).toEqual([200, 200]);
+		expect(logs.lines).toEqual([]);
 	});
 
 	it("pipes a stream", async () => {
