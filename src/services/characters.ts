@@ -5,6 +5,7 @@ import { hotQueries } from "../db/queries.js";
 import { characters, gameAccounts, guildMembers, guildRoles, teamMembers, teams } from "../db/schema/index.js";
 import { type EventToPublish, publishEvent, publishEvents } from "../realtime/publish.js";
 import { characterAudiences } from "./event-rooms.js";
+import { portraitIn } from "./pictures.js";
 import { changingUserViews, guildsHolding, noUserViews, type UserChange, type UserViews } from "./user-changes.js";
 
 /** A character row as routes answer it. */
@@ -214,7 +215,12 @@ export function createCharacterService(db: Database, userViews: UserViews = noUs
 				const character = { ...inserted, userId };
 				const audienceOf = await characterAudiences(tx, userId, [character.id]);
 				await invalidate({ users: [userId] });
-				await publishEvent(tx, { type: "character.created", audience: audienceOf(character.id), data: character });
+				// Shown as the REST routes show it: a new character has no portrait yet.
+				await publishEvent(tx, {
+					type: "character.created",
+					audience: audienceOf(character.id),
+					data: { ...character, portrait: null },
+				});
 				return character;
 			});
 		},
@@ -253,7 +259,11 @@ export function createCharacterService(db: Database, userViews: UserViews = noUs
 				const changed = { ...updated, userId: ownerId };
 				const audienceOf = await characterAudiences(tx, ownerId, [changed.id]);
 				await invalidate({ users: [ownerId] });
-				await publishEvent(tx, { type: "character.updated", audience: audienceOf(changed.id), data: changed });
+				await publishEvent(tx, {
+					type: "character.updated",
+					audience: audienceOf(changed.id),
+					data: { ...changed, portrait: await portraitIn(tx, changed.id) },
+				});
 				return { status: "updated", character: changed };
 			});
 		},

@@ -18,6 +18,7 @@ import { announceTenantChange, type TenantChange } from "../tenancy/changes.js";
 import { changedFields, guildActor, recordAudit } from "./audit-log.js";
 import { claimSlug, defaultGuildAddressing, type GuildAddressing, retireSlug } from "./guild-slugs.js";
 import { defaultMemberPermissions, type Permission, permissions } from "./permissions.js";
+import { emblemIn } from "./pictures.js";
 import { teamMemberRemoved } from "./teams.js";
 import { changingUserViews, collectUserChanges, noUserViews, type UserChange, type UserViews } from "./user-changes.js";
 
@@ -237,7 +238,11 @@ export function createGuildService(
 						...changed,
 					});
 				if (moving) await announce({ slugs: [current.slug, slug], guildIds: [guildId] });
-				await publishEvent(tx, { type: "guild.updated", audience: [rooms.guild(guildId)], data: guild });
+				await publishEvent(tx, {
+					type: "guild.updated",
+					audience: [rooms.guild(guildId)],
+					data: { ...guild, emblem: await emblemIn(tx, guildId) },
+				});
 				return guild;
 			});
 		},

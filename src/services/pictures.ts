@@ -48,31 +48,43 @@ function webpName(originalName: string, size: number): string {
 	return size === pictureSides.full ? `${base}.webp` : `${base}-${size}.webp`;
 }
 
+/** The pictures of `ids` (characters or guilds, by `kind`), by subject id; those without one are left out. */
+async function picturesOf(executor: Executor, kind: PictureKind, ids: readonly number[]) {
+	const found = new Map<number, Picture>();
+	if (ids.length === 0) return found;
+	const rows = await executor
+		.select({ subjectId: kind.column, id: files.id, purpose: files.purpose, variantOf: files.variantOf })
+		.from(files)
+		.where(
+			and(
+				inArray(kind.column, [...ids]),
+				inArray(files.purpose, [kind.purpose, kind.thumbnail]),
+				eq(files.state, "stored"),
+			),
+		);
+	const thumbnails = new Map(
+		rows.filter((row) => row.purpose === kind.thumbnail).map((row) => [row.variantOf, row.id] as const),
+	);
+	for (const row of rows) {
+		if (row.purpose !== kind.purpose || row.subjectId === null) continue;
+		const thumbnail = thumbnails.get(row.id) ?? row.id;
+		found.set(row.subjectId, { fileId: row.id, url: fileUrl(row.id), thumbnailUrl: fileUrl(thumbnail) });
+	}
+	return found;
+}
+
+/** A character's portrait as its JSON shows it, read with `executor` (inside a change's transaction, for its event). */
+export async function portraitIn(executor: Executor, characterId: number): Promise<Picture | null> {
+	return (await picturesOf(executor, portrait, [characterId])).get(characterId) ?? null;
+}
+
+/** A guild's emblem as its JSON shows it, read with `executor`. */
+export async function emblemIn(executor: Executor, guildId: number): Promise<Picture | null> {
+	return (await picturesOf(executor, emblem, [guildId])).get(guildId) ?? null;
+}
+
 export function createPictureService(db: Database, filesService: FileService) {
 	/** The pictures of `ids` (characters or guilds), one query for any number. */
-	async function picturesOf(executor: Executor, kind: PictureKind, ids: readonly number[]) {
-		const found = new Map<number, Picture>();
-		if (ids.length === 0) return found;
-		const rows = await executor
-			.select({ subjectId: kind.column, id: files.id, purpose: files.purpose, variantOf: files.variantOf })
-			.from(files)
-			.where(
-				and(
-					inArray(kind.column, [...ids]),
-					inArray(files.purpose, [kind.purpose, kind.thumbnail]),
-					eq(files.state, "stored"),
-				),
-			);
-		const thumbnails = new Map(
-			rows.filter((row) => row.purpose === kind.thumbnail).map((row) => [row.variantOf, row.id] as const),
-		);
-		for (const row of rows) {
-			if (row.purpose !== kind.purpose || row.subjectId === null) continue;
-			const thumbnail = thumbnails.get(row.id) ?? row.id;
-			found.set(row.subjectId, { fileId: row.id, url: fileUrl(row.id), thumbnailUrl: fileUrl(thumbnail) });
-		}
-		return found;
-	}
 
 	/**
 	 * Re-encodes the upload into its two variants, then stores them in place of the subject's previous picture (whose
