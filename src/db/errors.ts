@@ -49,6 +49,18 @@ export const constraintInfos: Readonly<Record<string, string>> = {
 	password_reset_tokens_token_hash_unique: "reset.conflict",
 	guild_invitations_token_hash_unique: "invitation.conflict",
 	realtime_tickets_token_hash_unique: "ticket.conflict",
+	// Files are written by the files service under the subject's row lock, with generated keys: these catch a writer
+	// that skipped it (a second portrait or emblem at once) or a bug, never a client's input.
+	files_storage_key_unique: "file.conflict",
+	files_portrait_per_character_unique: "portrait.conflict",
+	files_emblem_per_guild_unique: "emblem.conflict",
+	files_purpose_known: "file.invalid",
+	files_state_known: "file.invalid",
+	files_size_not_negative: "file.invalid",
+	files_sha256_format: "file.invalid",
+	files_stored_has_sha256: "file.invalid",
+	files_portrait_has_character: "file.invalid",
+	files_emblem_has_guild: "file.invalid",
 	// One row by construction (its key is always true); the hub upserts it.
 	realtime_horizon_singleton: "realtime.horizon_invalid",
 	// The settings, flag and audit services validate first; these catch a writer that skipped them.
@@ -93,6 +105,11 @@ export const foreignKeyInfos: Readonly<Record<string, { missing: string; inUse: 
 	mail_outbox_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	job_records_requested_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	realtime_tickets_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	files_owner_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
+	files_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
+	files_character_id_characters_id_fk: { missing: "character.notfound", inUse: "character.in_use" },
+	files_variant_of_files_id_fk: { missing: "file.notfound", inUse: "file.in_use" },
+	upload_attempts_user_id_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
 	realtime_tickets_session_id_sessions_id_fk: { missing: "session.notfound", inUse: "session.in_use" },
 	guild_settings_guild_id_guilds_id_fk: { missing: "guild.notfound", inUse: "guild.in_use" },
 	guild_settings_updated_by_users_id_fk: { missing: "user.notfound", inUse: "user.in_use" },
