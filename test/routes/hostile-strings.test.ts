@@ -98,6 +98,8 @@ beforeAll(async () => {
 		classId: reference.class.iop,
 		serverId: reference.server.draconiros,
 		file: "swagger-ui.css",
+		// Any well-formed id: the routes answer 404 for it, after extract has had its say.
+		fileId: "6f1c2b8e-3d4a-4b5c-9e7f-0a1b2c3d4e5f",
 		email: "someone@example.test",
 		locale: "fr",
 		password: defaultPassword,
