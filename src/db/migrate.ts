@@ -14,8 +14,9 @@ export const migrationsFolder = fileURLToPath(new URL("../../drizzle/", import.m
 export type MigrateOptions = Omit<MigrationConfig, "migrationsFolder">;
 
 /**
- * The key of the transaction-scoped advisory lock our migrations take (pg-boss's install has its own, and its own
- * handling of the race: src/jobs/schema.ts). A constant, so that every process and version of the app agrees on it.
+ * The key of the transaction-scoped advisory lock every schema change of the app takes: our migrations, and pg-boss's
+ * start, which installs or migrates its schema (src/jobs/queue.ts). A constant, so that every process and version of
+ * the app agrees on it.
  */
 export const schemaLockKey = "7310452118604027001";
 
@@ -36,6 +37,11 @@ export async function withSchemaLock<T>(handle: DatabaseHandle, task: (tx: Trans
 		await tx.execute(sql`set local statement_timeout = 0`);
 		await tx.execute(sql.raw(`set local lock_timeout = ${schemaLockWaitMs}`));
 		await tx.execute(sql.raw(`select pg_advisory_xact_lock(${schemaLockKey})`));
+		// What the previous holder committed while this one waited is not yet known to this session's catalog caches: an
+		// advisory lock, unlike a table lock, does not make PostgreSQL read the invalidations. A cache that remembers the
+		// schema as missing (a lookup this connection made earlier, for any client of a pooler) then sends `CREATE SCHEMA
+		// IF NOT EXISTS` on to a unique violation. The first table lock of a transaction reads them: take one.
+		await tx.execute(sql`select 1 from pg_catalog.pg_namespace limit 1`);
 		return task(tx);
 	});
 }

@@ -11,7 +11,7 @@ import { type Db, fromDrizzle, fromPglite, type JobWithMetadata, PgBoss } from "
 import PgBossPool from "pg-boss/dist/db.js";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import type { DatabaseHandle, Executor } from "../db/index.js";
+import { type DatabaseHandle, type Executor, withSchemaLock } from "../db/index.js";
 import { jobRecords } from "../db/schema/index.js";
 import { publishEvent } from "../realtime/publish.js";
 import { rooms } from "../realtime/rooms.js";
@@ -201,7 +201,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
 	async function start(): Promise<void> {
 		state = "starting";
-		await boss.start();
+		// pg-boss installs under a lock of its own, but its install can still fail when N processes start on an empty
+		// database: the one that waited runs `CREATE SCHEMA IF NOT EXISTS pgboss` with a catalog cache that had seen no
+		// such schema, and takes the unique violation for a failure. Under the schema lock its statements run after the
+		// previous start committed, in transactions of their own (fresh caches), and find the schema installed.
+		if (handle.engine === "postgres") await withSchemaLock(handle, () => boss.start());
+		else await boss.start();
 		for (const kind of kinds) {
 			const settings = {
 				retryLimit: kind.retryLimit,

@@ -4,10 +4,7 @@ import { pino } from "pino";
 import type { DatabaseHandle } from "../db/index.js";
 import { createJobQueue } from "./queue.js";
 
-/**
- * Idempotent, and safe from N processes at once: pg-boss installs under an advisory lock of its own, and an install that
- * waited for another one takes its "already exists" for done (pg-boss's contractor.js, the create race).
- */
+/** Idempotent, and safe from N processes at once: the queue starts under the schema lock (see queue.ts). */
 export async function installJobSchema(
 	handle: DatabaseHandle,
 	logger: Logger = pino({ level: "silent" }),

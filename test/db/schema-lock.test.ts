@@ -1,6 +1,5 @@
-// Schema changes by several processes at once on one empty PostgreSQL database: our migrations under the schema lock,
-// pg-boss's install under its own, each finding what the previous one did; and whether a database holds this build's
-// migrations.
+// Schema changes by several processes at once on one empty PostgreSQL database, under the schema lock: our migrations
+// and pg-boss's install, each finding what the previous one did; and whether a database holds this build's migrations.
 import { sql } from "drizzle-orm";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -63,7 +62,8 @@ describe.runIf(testEngine() === "postgres")("the schema lock (PostgreSQL)", () =
 
 	it("installs pg-boss's schema once when three queues start on one empty database at once", async () => {
 		await withHandles(3, async (handles) => {
-			// pg-boss's own lock and race handling: the installs that waited find the schema there and take it as done.
+			// Under the schema lock: the starts that waited find pg-boss installed (without it, one sometimes failed on a
+			// unique violation of pg_namespace, its catalog cache unaware of the schema committed meanwhile).
 			await Promise.all(handles.map((handle) => installJobSchema(handle, pino({ level: "silent" }))));
 			const [row] = await queryRows<{ count: number }>(
 				handles[0]?.db as DatabaseHandle["db"],
