@@ -8,6 +8,7 @@ import { type Database, databaseUnavailableAnswer, mapDatabaseError, redactQuery
 import type { JobQueue } from "./jobs/queue.js";
 import { instrumentApp } from "./metrics/instrument.js";
 import type { RealtimeHub } from "./realtime/hub.js";
+import type { ReadinessState } from "./routes/health/readiness.js";
 import { declareRoutes } from "./routes/index.js";
 import { createFileService } from "./services/files.js";
 import { createIdentityServices } from "./services/identity.js";
@@ -81,6 +82,8 @@ export interface AppDependencies {
 	 * this app's own changes only; pass one that follows every instance's (`followFeatureFlagChanges`, as runtime.ts does).
 	 */
 	featureFlagCache?: FeatureFlagCache;
+	/** GET /health/ready's view of this process, which runtime.ts tells of SIGTERM. Default: never shutting down. */
+	readiness?: ReadinessState;
 }
 
 /** What a client reads when the database refused its request, by the status the refusal maps to. */
@@ -103,6 +106,7 @@ export function buildApp({
 	storage,
 	uploadDirectory,
 	featureFlagCache,
+	readiness,
 }: AppDependencies): App {
 	const app = createApp({
 		environment: config.APP_ENV,
@@ -198,6 +202,7 @@ export function buildApp({
 	};
 	declareRoutes(app, {
 		db,
+		readiness,
 		userCache: users,
 		metrics,
 		files: fileServices,

@@ -8,6 +8,7 @@ import { type DatabaseHandle, startDatabase } from "./db/index.js";
 import { jobKinds } from "./jobs/kinds.js";
 import { createJobQueue, type JobQueue } from "./jobs/queue.js";
 import { createRealtimeHub, type RealtimeHub } from "./realtime/hub.js";
+import { createReadinessState, type ReadinessState } from "./routes/health/readiness.js";
 import { createEventRoomResolver } from "./services/event-rooms.js";
 import { createReferenceCache } from "./services/reference-cache.js";
 import { followReferenceChanges } from "./services/reference-changes.js";
@@ -36,7 +37,13 @@ export interface Runtime {
 	readonly working: boolean;
 	/** Where uploaded files live (STORAGE_DRIVER): the API serves them, the workers clean them up. */
 	readonly storage: ObjectStorage;
-	/** Stops taking requests, then jobs (running ones may finish within their grace period), then the database. */
+	/** What GET /health/ready reports: not ready from the first moment of stop(). */
+	readonly readiness: ReadinessState;
+	/**
+	 * Says not ready (GET /health/ready answers 503), keeps serving for SHUTDOWN_DRAIN_MS while load balancers take the
+	 * instance out, then stops taking requests, then jobs (running ones may finish within their grace period), then the
+	 * database.
+	 */
 	stop(): Promise<void>;
 }
 
@@ -59,6 +66,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 		instanceName: role === "worker" ? "worker" : working ? "api+worker" : "api",
 	});
 	const storage = createStorage(config);
+	const readiness = createReadinessState();
 	let app: App | undefined;
 	let stopWorkers: (() => Promise<void>) | undefined;
 	let unfollow: (() => Promise<void>) | undefined;
@@ -113,6 +121,7 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 				userCache,
 				storage,
 				featureFlagCache,
+				readiness,
 			});
 		}
 	} catch (error) {
@@ -137,8 +146,13 @@ export async function startRuntime(config: Config, logger: Logger, role: Process
 		realtime,
 		working,
 		storage,
+		readiness,
 		stop: () => {
 			stopping ??= (async () => {
+				readiness.shuttingDown();
+				// Everything is still served meanwhile, keep-alive included: only the readiness check says to go elsewhere.
+				if (app !== undefined && config.SHUTDOWN_DRAIN_MS > 0)
+					await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DRAIN_MS));
 				await app?.close();
 				await realtime?.stop();
 				await unfollow?.().catch(() => {});

@@ -21,6 +21,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /health/live */
+        get: operations["getHealthLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /health/ready */
+        get: operations["getHealthReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1354,6 +1388,166 @@ export interface operations {
                         status: "ok" | "degraded";
                         /** @enum {string} */
                         database: "ok" | "unreachable";
+                    };
+                };
+            };
+        };
+    };
+    getHealthLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `health.live` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "health.live";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "live";
+                    };
+                };
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getHealthReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description - `health.ready` */
+            200: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "health.ready";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ready" | "not_ready";
+                        failed: ("database" | "migrations" | "process")[];
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "unreachable";
+                            /** @enum {string} */
+                            migrations: "applied" | "pending" | "unknown";
+                            /** @enum {string} */
+                            process: "serving" | "shutting_down";
+                        };
+                    };
+                };
+            };
+            /** @description - `host.invalid` */
+            400: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "host.invalid";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `guild.unknown_host` */
+            404: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "guild.unknown_host";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `INTERNAL_SERVER_ERROR`
+             *     - `NO_RESPONSE_SENT`
+             */
+            500: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "INTERNAL_SERVER_ERROR" | "NO_RESPONSE_SENT";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `health.not_ready`
+             *     - `DATABASE_UNAVAILABLE`
+             *
+             *     No declared body: `DATABASE_UNAVAILABLE`.
+             */
+            503: {
+                headers: {
+                    /** @description The outcome, machine-readable. */
+                    info?: "health.not_ready" | "DATABASE_UNAVAILABLE";
+                    /** @description Sent with `DATABASE_UNAVAILABLE`. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ready" | "not_ready";
+                        failed: ("database" | "migrations" | "process")[];
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "unreachable";
+                            /** @enum {string} */
+                            migrations: "applied" | "pending" | "unknown";
+                            /** @enum {string} */
+                            process: "serving" | "shutting_down";
+                        };
                     };
                 };
             };

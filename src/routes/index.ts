@@ -53,6 +53,7 @@ import { declareRoleRoutes } from "./guilds/roles.js";
 import { declareSettingsRoutes } from "./guilds/settings.js";
 import { declareUsageRoutes } from "./guilds/usage.js";
 import { declareHealthRoutes } from "./health/health.js";
+import type { ReadinessState } from "./health/readiness.js";
 import { createInvitationGuards } from "./invitations/guards.js";
 import { declareInvitationRoutes } from "./invitations/invitations.js";
 import { createJobGuards } from "./jobs/guards.js";
@@ -92,10 +93,12 @@ export interface RouteDependencies {
 	metrics: { token: string; registry: Registry } | undefined;
 	/** Files: storage, quota, rate limit, pictures, and the signer of filesystem download URLs. */
 	files: FileRouteServices;
+	/** What GET /health/ready reports, told of SIGTERM by the runtime; default: never shutting down. */
+	readiness?: ReadinessState;
 }
 
 export function declareRoutes(app: App, dependencies: RouteDependencies): void {
-	declareHealthRoutes(app, dependencies.db);
+	declareHealthRoutes(app, dependencies.db, dependencies.readiness);
 	declareMetricsRoutes(app, dependencies.metrics);
 	if (dependencies.bench) declareBenchRoutes(app);
 
