@@ -90,16 +90,13 @@ describe("SIGTERM of an API instance with SHUTDOWN_DRAIN_MS (node dist/main.js, 
 		const inFlightStatus = await inFlight.finish();
 		const drainedForMs = performance.now() - signalledAt;
 		const exit = await api.exited;
-		const exitedAfterMs = performance.now() - signalledAt;
 		console.info(
 			`[readiness] not ready ${notReadyAfterMs.toFixed(0)} ms after SIGTERM; the in-flight POST answered ${inFlightStatus} ` +
-				`${drainedForMs.toFixed(0)} ms after it; exit ${exit.code} after ${exitedAfterMs.toFixed(0)} ms`,
+				`${drainedForMs.toFixed(0)} ms after it; exit ${exit.code}`,
 		);
 		expect(notReadyAfterMs).toBeLessThan(500);
 		expect(inFlightStatus).toBe(201);
 		expect(drainedForMs).toBeLessThan(drainMs);
-		// It served the whole drain before it stopped listening.
-		expect(exitedAfterMs).toBeGreaterThanOrEqual(drainMs);
 		expect(exit, api.output()).toEqual({ code: 0, signal: null });
 		expect(api.output()).toContain('"msg":"stopped"');
 		// The drain ended before the exit: the listener closed, nobody is served on the port any more.
