@@ -8,7 +8,6 @@
 // what the ratio measures (on 2 cores, three instances have no third core to run on: the report says so).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,13 +181,6 @@ function runChild(command, env = {}) {
  */
 export async function runFleetBenchmark(options = {}) {
 	const settings = { ...fleetDefaults, ...options };
-	const pgBouncer = process.env.PGBOUNCER_BIN ?? "/usr/sbin/pgbouncer";
-	if (!existsSync(pgBouncer)) {
-		log(
-			`fleet benchmark skipped: PgBouncer is missing at ${pgBouncer} (apt-get install pgbouncer, or set PGBOUNCER_BIN)`,
-		);
-		return { startedAt: new Date().toISOString(), skipped: `PgBouncer is missing at ${pgBouncer}` };
-	}
 	const folder = await mkdtemp(join(tmpdir(), "bench-fleet-"));
 	try {
 		const output = join(folder, "summary.json");
@@ -200,7 +192,6 @@ export async function runFleetBenchmark(options = {}) {
 }
 
 export function fleetMarkdown(run) {
-	if (run.skipped !== undefined) return `### Fleet: skipped (${run.skipped})`;
 	const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 	const row = (title, entry) =>
 		`| ${title} | ${integer.format(entry.requestsPerSecond)} | ${entry.latencyP50} | ${entry.latencyP99} | ${entry.unexpected} |`;
