@@ -7,7 +7,6 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import journal from "../../drizzle/meta/_journal.json" with { type: "json" };
 import { type FleetDatabase, fleetTestBed } from "../helpers/fleet.js";
-import { pgBouncerMissing } from "../helpers/pgbouncer.js";
 
 const run = promisify(execFile);
 const bed = fleetTestBed();
@@ -32,50 +31,44 @@ async function readiness(port: number) {
 	return { status: response.status, body: await response.json() };
 }
 
-describe.skipIf(pgBouncerMissing !== undefined)(
-	pgBouncerMissing ?? "three API instances starting at once on an empty database (PgBouncer, transaction mode)",
-	() => {
-		it("all come up ready, and the schema is migrated once between them", async () => {
-			const database = await bed.database("startup_together");
-			const started = performance.now();
-			const instances = await Promise.all(["a", "b", "c"].map((name) => bed.startApi(`api-${name}`, database)));
-			const seconds = (performance.now() - started) / 1000;
-			console.info(`[fleet start-up] three instances on an empty database listening after ${seconds.toFixed(1)} s`);
+describe("three API instances starting at once on an empty database (PgBouncer, transaction mode)", () => {
+	it("all come up ready, and the schema is migrated once between them", async () => {
+		const database = await bed.database("startup_together");
+		const started = performance.now();
+		const instances = await Promise.all(["a", "b", "c"].map((name) => bed.startApi(`api-${name}`, database)));
+		const seconds = (performance.now() - started) / 1000;
+		console.info(`[fleet start-up] three instances on an empty database listening after ${seconds.toFixed(1)} s`);
 
-			for (const { api, port } of instances) {
-				expect(await readiness(port), api.output()).toEqual({
-					status: 200,
-					body: { status: "ready", failed: [], checks: { database: "ok", migrations: "applied", process: "serving" } },
-				});
-			}
-			const state = await schemaState(database);
-			expect(state).toMatchObject({ migrations: journal.entries.length, pgBossVersions: 1 });
-			expect(state.classes).toBeGreaterThan(0);
-			for (const { api } of instances) expect(await api.stop()).toEqual({ code: 0, signal: null });
-		}, 120_000);
-	},
-);
-
-describe.skipIf(pgBouncerMissing !== undefined)(
-	pgBouncerMissing ?? "node dist/db/cli/migrate.js (npm run db:migrate on a built image), before the instances start",
-	() => {
-		it("migrates an empty database through PgBouncer and exits 0; an instance then starts on it", async () => {
-			const database = await bed.database("startup_migrate_first");
-			const { stdout } = await run(process.execPath, ["dist/db/cli/migrate.js"], {
-				env: {
-					...process.env,
-					...bed.env(database),
-					APP_ENV: "PROD",
-					SECRETS_KEY: `deploy:${randomBytes(32).toString("base64")}`,
-				},
-				timeout: 60_000,
+		for (const { api, port } of instances) {
+			expect(await readiness(port), api.output()).toEqual({
+				status: 200,
+				body: { status: "ready", failed: [], checks: { database: "ok", migrations: "applied", process: "serving" } },
 			});
-			expect(stdout).toContain("migrations applied");
-			// The instance finds nothing to migrate; pg-boss's schema it installs itself, as every process does at start.
-			const { api, port } = await bed.startApi("api-after-migrate", database);
-			expect((await readiness(port)).status).toBe(200);
-			expect(await schemaState(database)).toMatchObject({ migrations: journal.entries.length, pgBossVersions: 1 });
-			expect(await api.stop()).toEqual({ code: 0, signal: null });
-		}, 120_000);
-	},
-);
+		}
+		const state = await schemaState(database);
+		expect(state).toMatchObject({ migrations: journal.entries.length, pgBossVersions: 1 });
+		expect(state.classes).toBeGreaterThan(0);
+		for (const { api } of instances) expect(await api.stop()).toEqual({ code: 0, signal: null });
+	}, 120_000);
+});
+
+describe("node dist/db/cli/migrate.js (npm run db:migrate on a built image), before the instances start", () => {
+	it("migrates an empty database through PgBouncer and exits 0; an instance then starts on it", async () => {
+		const database = await bed.database("startup_migrate_first");
+		const { stdout } = await run(process.execPath, ["dist/db/cli/migrate.js"], {
+			env: {
+				...process.env,
+				...bed.env(database),
+				APP_ENV: "PROD",
+				SECRETS_KEY: `deploy:${randomBytes(32).toString("base64")}`,
+			},
+			timeout: 60_000,
+		});
+		expect(stdout).toContain("migrations applied");
+		// The instance finds nothing to migrate; pg-boss's schema it installs itself, as every process does at start.
+		const { api, port } = await bed.startApi("api-after-migrate", database);
+		expect((await readiness(port)).status).toBe(200);
+		expect(await schemaState(database)).toMatchObject({ migrations: journal.entries.length, pgBossVersions: 1 });
+		expect(await api.stop()).toEqual({ code: 0, signal: null });
+	}, 120_000);
+});

@@ -3,7 +3,7 @@
 // environment that points API and worker processes at them: statements through PgBouncer, LISTEN straight to PostgreSQL.
 import postgres from "postgres";
 import { beforeAll } from "vitest";
-import { type PgBouncer, pgBouncerMissing, startPgBouncer } from "./pgbouncer.js";
+import { type PgBouncer, startPgBouncer } from "./pgbouncer.js";
 import { type ProcessTestBed, processTestBed } from "./process-test-bed.js";
 import { type AppProcess, message, startAppProcess } from "./worker-process.js";
 
@@ -37,8 +37,6 @@ export function fleetTestBed(): FleetTestBed {
 
 	// After the bed's own beforeAll (registered first, run first): PostgreSQL is up.
 	beforeAll(async () => {
-		// Its tests skip, saying why (pgbouncer.ts).
-		if (pgBouncerMissing !== undefined) return;
 		bouncer = await startPgBouncer({ postgresPort: bed.postgres().port });
 		// The bed's clean-ups run after the processes are killed and before PostgreSQL is removed.
 		bed.afterwards(async () => bouncer?.stop());

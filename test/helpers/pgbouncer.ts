@@ -9,7 +9,6 @@
 // the auth file), like the PostgreSQL behind it. PgBouncer refuses to run as root: as root it runs as `postgres`
 // (spawn's uid and gid).
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
@@ -21,14 +20,6 @@ const run = promisify(execFile);
 
 /** Where Debian installs it; override with PGBOUNCER_BIN. */
 const binary = process.env.PGBOUNCER_BIN ?? "/usr/sbin/pgbouncer";
-
-/**
- * Why PgBouncer cannot run here, or undefined. Its tests skip then, saying so in their title, like the browser tests
- * without Chromium: the kind of skip the suite allows, since .ci/run installs both.
- */
-export const pgBouncerMissing: string | undefined = existsSync(binary)
-	? undefined
-	: `SKIPPED: PgBouncer is missing at ${binary} (apt-get install pgbouncer, or set PGBOUNCER_BIN)`;
 
 export interface PgBouncerOptions {
 	/** The PostgreSQL server's port on 127.0.0.1. */
