@@ -82,9 +82,30 @@ const resettableTables = (Object.values(schema) as unknown[])
 
 /** Empties every non-reference table and restarts identities, so ids are predictable in each test. */
 export async function resetTestDatabase(db: Database): Promise<void> {
-	await db.execute(sql.raw(`truncate table ${resettableTables.join(", ")} restart identity cascade`));
+	await retryOnDeadlock(() =>
+		db.execute(sql.raw(`truncate table ${resettableTables.join(", ")} restart identity cascade`)),
+	);
 	// pg-boss's jobs and schedules too (its queues stay: a started queue created them and keeps them cached).
-	await db.execute(sql.raw("truncate table pgboss.job, pgboss.schedule cascade"));
+	await retryOnDeadlock(() => db.execute(sql.raw("truncate table pgboss.job, pgboss.schedule cascade")));
+}
+
+/**
+ * TRUNCATE takes exclusive locks table by table: a worker of the previous test still polling pg-boss's tables (its
+ * stop is in flight) can take them in the other order, and PostgreSQL breaks the tie by failing one side. Trying again
+ * once the worker has moved on is all it takes.
+ */
+async function retryOnDeadlock(run: () => Promise<unknown>): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await run();
+			return;
+		} catch (error) {
+			const code =
+				(error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code;
+			if (code !== "40P01" || attempt === 5) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+		}
+	}
 }
 
 /**
