@@ -5,6 +5,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { contestants } from "./contestants.mjs";
+import { fleetMarkdown, runFleetBenchmark } from "./fleet.mjs";
 import { runInjectBenchmark } from "./inject.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { parseOptions, usage } from "./lib/options.mjs";
@@ -213,6 +214,17 @@ if (options.tenancy && (options.scenarios.length === 0 || options.scenarios.incl
 	tenancy = await runTenancyBenchmark({ pin: options.pin, connections: options.connections });
 }
 
+// One API instance against three on one PostgreSQL through PgBouncer: its own PostgreSQL, PgBouncer and servers.
+let fleet;
+if (options.fleet && (options.scenarios.length === 0 || options.scenarios.includes("fleet"))) {
+	log("fleet benchmark…");
+	fleet = await runFleetBenchmark({
+		connections: options.connections,
+		rounds: options.rounds,
+		seconds: options.duration,
+	});
+}
+
 // Last: it pins this process to CPU 0 for its SSE clients (the servers get CPU 1), and starts its own servers.
 let realtime;
 if (options.realtime && (options.scenarios.length === 0 || options.scenarios.includes("realtime"))) {
@@ -233,12 +245,16 @@ const run = {
 	scenarios: results,
 	inject,
 	tenancy,
+	fleet,
 	realtime,
 };
 // `--scenarios=realtime` runs no HTTP scenario: no empty table then.
 const report = [
-	results.length > 0 || (realtime === undefined && tenancy === undefined) ? markdownReport(run) : undefined,
+	results.length > 0 || (realtime === undefined && tenancy === undefined && fleet === undefined)
+		? markdownReport(run)
+		: undefined,
 	tenancy === undefined ? undefined : tenancyMarkdown(tenancy),
+	fleet === undefined ? undefined : fleetMarkdown(fleet),
 	realtime === undefined ? undefined : realtimeMarkdown(realtime),
 ]
 	.filter((part) => part !== undefined)

@@ -56,8 +56,9 @@ export const configSchema = z
 		/** PostgreSQL's statement_timeout for every connection of the pool, in milliseconds (0: none). */
 		DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
 		/**
-		 * Named prepared statements (the hot lookups of src/db/queries.ts). `false` sends every statement unnamed, as a pooler
-		 * in transaction mode needs when it cannot keep them (PgBouncer before 1.21, or without max_prepared_statements).
+		 * Named prepared statements (the hot lookups of src/db/queries.ts) and pipelined queries. `false` sends every statement
+		 * unnamed and one query at a time per connection, as a pooler in transaction mode needs (PgBouncer before 1.21, or
+		 * without max_prepared_statements): see docs/production.md.
 		 */
 		DATABASE_PREPARE: booleanFlag.default(true),
 		/**

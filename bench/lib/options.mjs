@@ -46,6 +46,12 @@ const definitions = {
 		type: "bool",
 		help: "also run the tenancy benchmark (bench/tenancy.mjs, ~5 min; alone: --scenarios=tenancy)",
 	},
+	fleet: {
+		env: "BENCH_FLEET",
+		default: true,
+		type: "bool",
+		help: "also run the fleet benchmark (bench/fleet.mjs, 1 vs 3 instances behind PgBouncer, ~1 min; alone: --scenarios=fleet)",
+	},
 	realtime: {
 		env: "BENCH_REALTIME",
 		default: true,

@@ -9,6 +9,7 @@ import postgres from "postgres";
 import { type Config, configSchema } from "../config.js";
 import { lockDirectory } from "./directory-lock.js";
 import { gateWhileDown } from "./outage-gate.js";
+import { withReservedTransactions } from "./reserved-transactions.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -121,7 +122,13 @@ function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
 		// refuses unknown startup parameters: see docs/production.md for `ignore_startup_parameters`.)
 		connection: { application_name: "dofus-manager", statement_timeout: statementTimeoutMs },
 	} satisfies postgres.Options<Record<string, postgres.PostgresType>>;
-	const client = postgres(url, { ...options, max: config.DATABASE_POOL_SIZE });
+	// Off, a connection also sends one query at a time (and transactions reserve theirs: reserved-transactions.ts).
+	// postgres.js pipelines queries on a busy connection, and sends a parameterised statement it has not prepared as
+	// Parse + Describe + Flush first: PgBouncer (1.18) hands the server connection back to its pool at the ReadyForQuery
+	// of the query before, and the answer to the Describe, which comes after, is dropped ("got packet '1' from server
+	// when not linked"): the connection then waits for it forever.
+	const pooled = postgres(url, { ...options, max: config.DATABASE_POOL_SIZE, ...(prepare ? {} : { max_pipeline: 0 }) });
+	const client = prepare ? pooled : withReservedTransactions(pooled);
 	const listenUrl = config.DATABASE_LISTEN_URL ?? url;
 	// postgres.js opens one connection for all of a client's LISTENs, on first use; a client of its own sends them
 	// elsewhere. Its pool never opens: nothing but listen() goes through it.
@@ -130,7 +137,7 @@ function openPostgres(url: string, config: DatabaseConfig): DatabaseHandle {
 	const gated = gateWhileDown(client);
 	const db = drizzlePostgres({ client: gated, schema });
 	return handle({ engine: "postgres", db, client: gated, url, listenUrl, listener }, async () => {
-		await Promise.all([client.end({ timeout: 5 }), listener === client ? undefined : listener.end({ timeout: 5 })]);
+		await Promise.all([pooled.end({ timeout: 5 }), listener === client ? undefined : listener.end({ timeout: 5 })]);
 	});
 }
 

@@ -1,0 +1,81 @@
+// Start-up of a fleet on one PostgreSQL behind PgBouncer (transaction mode): N instances starting together on an empty
+// database migrate it once between them (the schema lock), and a deploy pipeline may migrate first with the CLI.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import postgres from "postgres";
+import { describe, expect, it } from "vitest";
+import journal from "../../drizzle/meta/_journal.json" with { type: "json" };
+import { type FleetDatabase, fleetTestBed } from "../helpers/fleet.js";
+import { pgBouncerMissing } from "../helpers/pgbouncer.js";
+
+const run = promisify(execFile);
+const bed = fleetTestBed();
+
+/** What the database holds of our journal and of pg-boss's install, read straight from PostgreSQL. */
+async function schemaState(database: FleetDatabase) {
+	const sql = postgres(database.direct, { max: 1, onnotice: () => {} });
+	try {
+		const [journalRows] = await sql<
+			{ count: number }[]
+		>`select count(*)::int as count from drizzle.__drizzle_migrations`;
+		const [classes] = await sql<{ count: number }[]>`select count(*)::int as count from classes`;
+		const [boss] = await sql<{ count: number }[]>`select count(*)::int as count from pgboss.version`;
+		return { migrations: journalRows?.count, classes: classes?.count, pgBossVersions: boss?.count };
+	} finally {
+		await sql.end({ timeout: 1 });
+	}
+}
+
+async function readiness(port: number) {
+	const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+	return { status: response.status, body: await response.json() };
+}
+
+describe.skipIf(pgBouncerMissing !== undefined)(
+	pgBouncerMissing ?? "three API instances starting at once on an empty database (PgBouncer, transaction mode)",
+	() => {
+		it("all come up ready, and the schema is migrated once between them", async () => {
+			const database = await bed.database("startup_together");
+			const started = performance.now();
+			const instances = await Promise.all(["a", "b", "c"].map((name) => bed.startApi(`api-${name}`, database)));
+			const seconds = (performance.now() - started) / 1000;
+			console.info(`[fleet start-up] three instances on an empty database listening after ${seconds.toFixed(1)} s`);
+
+			for (const { api, port } of instances) {
+				expect(await readiness(port), api.output()).toEqual({
+					status: 200,
+					body: { status: "ready", failed: [], checks: { database: "ok", migrations: "applied", process: "serving" } },
+				});
+			}
+			const state = await schemaState(database);
+			expect(state).toMatchObject({ migrations: journal.entries.length, pgBossVersions: 1 });
+			expect(state.classes).toBeGreaterThan(0);
+			for (const { api } of instances) expect(await api.stop()).toEqual({ code: 0, signal: null });
+		}, 120_000);
+	},
+);
+
+describe.skipIf(pgBouncerMissing !== undefined)(
+	pgBouncerMissing ?? "node dist/db/cli/migrate.js (npm run db:migrate on a built image), before the instances start",
+	() => {
+		it("migrates an empty database through PgBouncer and exits 0; an instance then starts on it", async () => {
+			const database = await bed.database("startup_migrate_first");
+			const { stdout } = await run(process.execPath, ["dist/db/cli/migrate.js"], {
+				env: {
+					...process.env,
+					...bed.env(database),
+					APP_ENV: "PROD",
+					SECRETS_KEY: `deploy:${randomBytes(32).toString("base64")}`,
+				},
+				timeout: 60_000,
+			});
+			expect(stdout).toContain("migrations applied");
+			// The instance finds nothing to migrate; pg-boss's schema it installs itself, as every process does at start.
+			const { api, port } = await bed.startApi("api-after-migrate", database);
+			expect((await readiness(port)).status).toBe(200);
+			expect(await schemaState(database)).toMatchObject({ migrations: journal.entries.length, pgBossVersions: 1 });
+			expect(await api.stop()).toEqual({ code: 0, signal: null });
+		}, 120_000);
+	},
+);
