@@ -1,0 +1,25 @@
+// Test selection for mutation testing (`npm run test:mutation`): the tests that exercise src/core and the security
+// services, without the contract-coverage recorder (mutants would distort its report) or process tests.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+	test: {
+		include: [
+			"test/core/**/*.test.ts",
+			"test/services/passwords.test.ts",
+			"test/routes/auth.test.ts",
+			"test/routes/sessions.test.ts",
+			"test/routes/password.test.ts",
+			"test/routes/two-factor.test.ts",
+			"test/routes/protected-routes.test.ts",
+			"test/routes/me.test.ts",
+		],
+		pool: "forks",
+		maxWorkers: 1,
+		testTimeout: 20_000,
+		hookTimeout: 60_000,
+		env: { APP_ENV: "TEST" },
+		globalSetup: ["test/helpers/global-setup.ts"],
+		setupFiles: ["test/helpers/vitest-setup.ts"],
+	},
+});
