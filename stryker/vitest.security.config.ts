@@ -1,11 +1,10 @@
-// Test selection for mutation testing (`npm run test:mutation`): the tests that exercise src/core and the security
-// services, without the contract-coverage recorder (mutants would distort its report) or process tests.
+// Tests run against the security services' mutants: their unit tests and the routes that use them, on PGlite,
+// without the contract-coverage recorder (mutants would distort its report).
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
 	test: {
 		include: [
-			"test/core/**/*.test.ts",
 			"test/services/passwords.test.ts",
 			"test/routes/auth.test.ts",
 			"test/routes/sessions.test.ts",

@@ -1,0 +1,17 @@
+// Mutation run over the security services and the processes that guard routes, with the tests that exercise them.
+import { mutationRun } from "./shared.mjs";
+
+export default mutationRun({
+	part: "security",
+	mutate: [
+		"src/services/sessions.ts",
+		"src/services/passwords.ts",
+		"src/services/tokens.ts",
+		"src/services/totp.ts",
+		"src/services/login-throttle.ts",
+		"src/services/password-reset.ts",
+		"src/processes/authenticated.ts",
+		"src/processes/user-has-right.ts",
+	],
+	vitestConfig: "stryker/vitest.security.config.ts",
+});
