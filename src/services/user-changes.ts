@@ -1,8 +1,9 @@
 // A write changed what some users' cached reads show: every instance's user cache forgets them (LISTEN/NOTIFY).
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Logger } from "pino";
+import { followChanges, type InvalidatedCache } from "../db/cache-invalidation.js";
 import type { Database, DatabaseHandle, Executor, Transaction } from "../db/index.js";
-import { listen, notify } from "../db/notifications.js";
+import { notify } from "../db/notifications.js";
 import { teamMembers, teams } from "../db/schema/index.js";
 
 const channel = "dofus_manager_user_views_changed";
@@ -14,10 +15,7 @@ export interface UserChange {
 }
 
 /** What the user cache does with a change; cheap, and may run on any instance at any time. */
-export interface UserViewForgetter {
-	forget(change: UserChange): void;
-	clear(): void;
-}
+export type UserViewForgetter = InvalidatedCache<UserChange>;
 
 /** What a service tells of its own changes once they committed: this instance's cache (nothing for an app without one). */
 export type UserViews = Pick<UserViewForgetter, "forget">;
@@ -73,34 +71,16 @@ export async function guildsHolding(executor: Executor, characterIds: readonly n
 	return rows.flatMap((row) => (row.guildId === null ? [] : [row.guildId]));
 }
 
-/**
- * Makes `cache` forget whatever any process announces; resolves once listening. Notifications sent while a PostgreSQL
- * listener was reconnecting are lost: the cache is then emptied, since nothing says what it missed.
- */
+/** Makes `cache` forget whatever any process announces; resolves once listening (see followChanges). */
 export function followUserChanges(
 	handle: DatabaseHandle,
 	cache: UserViewForgetter,
 	logger?: Pick<Logger, "debug" | "warn">,
 ): Promise<() => Promise<void>> {
-	return listen(
-		handle,
-		channel,
-		(payload) => {
-			const change = parseChange(payload);
-			// An unreadable payload (another release's, or "*") empties the cache: a stale view is worse than a few queries.
-			if (change === null) cache.clear();
-			else cache.forget(change);
-			logger?.debug({ change: change ?? "all" }, "user cache invalidated");
-		},
-		{
-			onReconnect: () => {
-				cache.clear();
-				logger?.warn("user change listener reconnected: user cache emptied");
-			},
-		},
-	);
+	return followChanges(handle, { channel, cacheName: "user cache", parse: parseChange }, cache, logger);
 }
 
+// An unreadable payload (another release's, or "*") empties the cache.
 function parseChange(payload: string): UserChange | null {
 	try {
 		const value: unknown = JSON.parse(payload);

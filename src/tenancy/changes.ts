@@ -1,7 +1,8 @@
 // A guild's address changed (slug, custom domain, deletion): every instance's tenant cache forgets what it knew of it.
 import type { Logger } from "pino";
+import { followChanges, type InvalidatedCache } from "../db/cache-invalidation.js";
 import type { DatabaseHandle, Executor } from "../db/index.js";
-import { listen, notify } from "../db/notifications.js";
+import { notify } from "../db/notifications.js";
 
 const channel = "dofus_manager_tenants_changed";
 
@@ -13,42 +14,20 @@ export interface TenantChange {
 }
 
 /** What the cache does with a change; both are cheap and may run on any instance at any time. */
-export interface TenantForgetter {
-	forget(change: TenantChange): void;
-	clear(): void;
-}
+export type TenantForgetter = InvalidatedCache<TenantChange>;
 
 /** Tells every instance; inside a transaction, only once it commits (a rolled-back rename changes no one's cache). */
 export async function announceTenantChange(executor: Executor, change: TenantChange): Promise<void> {
 	await notify(executor, channel, JSON.stringify(change));
 }
 
-/**
- * Makes `cache` forget whatever any process announces; resolves once listening. Notifications sent while a PostgreSQL
- * listener was reconnecting are lost: the cache is then emptied, since nothing says what it missed.
- */
+/** Makes `cache` forget whatever any process announces; resolves once listening (see followChanges). */
 export function followTenantChanges(
 	handle: DatabaseHandle,
 	cache: TenantForgetter,
 	logger?: Pick<Logger, "debug" | "warn">,
 ): Promise<() => Promise<void>> {
-	return listen(
-		handle,
-		channel,
-		(payload) => {
-			const change = parseChange(payload);
-			// An unreadable payload (another release's) empties the cache: a stale tenant is worse than a few queries.
-			if (change === null) cache.clear();
-			else cache.forget(change);
-			logger?.debug({ change: change ?? "all" }, "tenant cache invalidated");
-		},
-		{
-			onReconnect: () => {
-				cache.clear();
-				logger?.warn("tenant change listener reconnected: tenant cache emptied");
-			},
-		},
-	);
+	return followChanges(handle, { channel, cacheName: "tenant cache", parse: parseChange }, cache, logger);
 }
 
 function parseChange(payload: string): TenantChange | null {

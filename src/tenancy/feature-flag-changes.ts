@@ -1,7 +1,8 @@
 // A feature flag or a guild's value of one changed: every instance's flag cache forgets what it knew.
 import type { Logger } from "pino";
+import { followChanges, type InvalidatedCache } from "../db/cache-invalidation.js";
 import type { DatabaseHandle, Executor } from "../db/index.js";
-import { listen, notify } from "../db/notifications.js";
+import { notify } from "../db/notifications.js";
 
 const channel = "dofus_manager_feature_flags_changed";
 
@@ -15,27 +16,13 @@ export async function announceFeatureFlagChange(executor: Executor): Promise<voi
 	await notify(executor, channel);
 }
 
-/**
- * Makes `cache` forget whatever any process announces; resolves once listening. After a lost PostgreSQL connection
- * the cache is emptied too, since nothing says what was missed.
- */
+/** Makes `cache` forget whatever any process announces; resolves once listening (see followChanges). */
 export function followFeatureFlagChanges(
 	handle: DatabaseHandle,
 	cache: FlagForgetter,
 	logger?: Pick<Logger, "debug" | "warn">,
 ): Promise<() => Promise<void>> {
-	return listen(
-		handle,
-		channel,
-		() => {
-			cache.clear();
-			logger?.debug("feature flag cache invalidated");
-		},
-		{
-			onReconnect: () => {
-				cache.clear();
-				logger?.warn("feature flag change listener reconnected: flag cache emptied");
-			},
-		},
-	);
+	// Every change empties the whole cache: flags are few, and a change is rare.
+	const everything: InvalidatedCache<null> = { forget: () => cache.clear(), clear: () => cache.clear() };
+	return followChanges(handle, { channel, cacheName: "feature flag cache", parse: () => null }, everything, logger);
 }
