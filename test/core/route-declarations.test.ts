@@ -1,7 +1,14 @@
 // The declaration errors of routes, processes and app settings: each names what is wrong and where.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApp, createChecker, createProcess, DeclarationError, type ErrorAnswer } from "../../src/core/index.js";
+import {
+	createApp,
+	createChecker,
+	createProcess,
+	DeclarationError,
+	type ErrorAnswer,
+	type Response,
+} from "../../src/core/index.js";
 import { unchecked } from "../helpers/unchecked.js";
 
 const found = createChecker("found").handler((_input: number, output) => output("thing.exist"));
@@ -48,7 +55,7 @@ describe("routes", () => {
 	});
 
 	it("refuse an unknown hook and a hook that is not a function", () => {
-		expect(() => route().hook("beforeEverything" as never, () => undefined)).toThrow(
+		expect(() => route().hook("beforeEverything" as never, (() => undefined) as never)).toThrow(
 			'GET /r: unknown hook "beforeEverything".',
 		);
 		expect(() => route().hook("beforeSend", "later" as never)).toThrow('GET /r: hook "beforeSend" must be a function.');
@@ -77,7 +84,7 @@ describe("check steps", () => {
 			route().check(found, {
 				input: () => 1,
 				result: "thing.exist",
-				catch: (response) => unchecked(response).code(404).send(),
+				catch: (response: Response) => unchecked(response).code(404).send(),
 				...params,
 			} as never);
 		expect(check({ optional: "yes" })).toThrow("GET /r: check(found): optional must be true or false.");
@@ -128,7 +135,9 @@ describe("process steps", () => {
 describe("app settings", () => {
 	it("refuse a hook that is not a function, and unknown hooks", () => {
 		expect(() => app().addHook("beforeSend", 1 as never)).toThrow("Hook beforeSend must be a function.");
-		expect(() => app().addHook("onEverything" as never, () => undefined)).toThrow('Unknown hook "onEverything".');
+		expect(() => app().addHook("onEverything" as never, (() => undefined) as never)).toThrow(
+			'Unknown hook "onEverything".',
+		);
 	});
 
 	it("refuse error answers whose code is not a 4xx or 5xx status", () => {
