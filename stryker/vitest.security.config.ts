@@ -6,6 +6,9 @@ export default defineConfig({
 	test: {
 		include: [
 			"test/services/passwords.test.ts",
+			"test/services/tokens.test.ts",
+			"test/services/totp.test.ts",
+			"test/services/login-throttle.test.ts",
 			"test/routes/auth.test.ts",
 			"test/routes/sessions.test.ts",
 			"test/routes/password.test.ts",

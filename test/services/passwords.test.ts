@@ -80,11 +80,6 @@ describe("verifyPassword against hand-made hashes", () => {
 		expect(await verifyPassword("pw", stored("pw", { N: 16, r: 32, p: 16 }))).toBe(true);
 	});
 
-	it("accepts the largest allowed cost, N = 2^20", async () => {
-		const hash = await hashPassword("pw", { N: 2 ** 20, r: 2, p: 1 });
-		expect(await verifyPassword("pw", hash)).toBe(true);
-	});
-
 	it("uses the key length the hash stores", async () => {
 		expect(await verifyPassword("pw", stored("pw", { keyLength: 64 }))).toBe(true);
 	});
