@@ -159,6 +159,26 @@ describe("the authenticated process on a route", () => {
 		expect(response.json().user.id).toBe(user.id);
 	});
 
+	it("treats HEAD as a safe method: a cookie from another origin may ask it", async () => {
+		const user = await signUp(app);
+		const cookie = user.cookie.split(";")[0] as string;
+		const response = await app.inject({
+			method: "HEAD",
+			url: "/api/me",
+			headers: { cookie, origin: "https://evil.example", host: "api.localhost" },
+		});
+		expect(response.statusCode).toBe(200);
+	});
+
+	it("refuses a cookie-authenticated change from another origin with 403 csrf.rejected, before the session lookup", async () => {
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/auth/logout",
+			headers: { cookie: `session=${token}`, origin: "https://evil.example", host: "api.localhost" },
+		});
+		expect(response).toAnswer(403, "csrf.rejected");
+	});
+
 	it("declares csrf.rejected on the routes that change data only", async () => {
 		const document = (await app.inject({ url: "/openapi.json" })).json();
 		const infos = (path: string, method: string): string[] =>
