@@ -6,11 +6,17 @@ export default defineConfig({
 	test: {
 		include: [
 			"test/services/passwords.test.ts",
+			"test/services/tokens.test.ts",
+			"test/services/totp.test.ts",
+			"test/services/login-throttle.test.ts",
+			"test/services/sessions.test.ts",
+			"test/services/password-reset.test.ts",
+			"test/processes/authenticated.test.ts",
+			"test/processes/user-has-right.test.ts",
 			"test/routes/auth.test.ts",
 			"test/routes/sessions.test.ts",
 			"test/routes/password.test.ts",
 			"test/routes/two-factor.test.ts",
-			"test/routes/protected-routes.test.ts",
 			"test/routes/me.test.ts",
 		],
 		pool: "forks",

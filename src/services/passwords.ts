@@ -15,8 +15,8 @@ const saltBytes = 16;
 const keyBytes = 32;
 
 function derive(password: string, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {
-	// Node refuses to use more than 32 MiB unless told: allow what the parameters need, plus headroom.
-	const options: ScryptOptions = { ...params, maxmem: 128 * params.N * params.r * 2 };
+	// Node refuses to use more than 32 MiB unless told: allow exactly what scrypt needs (its V and B arrays).
+	const options: ScryptOptions = { ...params, maxmem: 128 * params.r * (params.N + params.p + 2) };
 	return new Promise((resolve, reject) => {
 		scrypt(password.normalize("NFKC"), salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
 	});
@@ -50,6 +50,8 @@ function parseHash(stored: string): { params: ScryptParams; salt: Buffer; key: B
 		N > 1 &&
 		N <= 2 ** 20 &&
 		Number.isInteger(r) &&
+		// RFC 7914: N must be below 2^(16 r); scrypt throws otherwise.
+		N < 2 ** (16 * r) &&
 		r >= 1 &&
 		r <= 32 &&
 		Number.isInteger(p) &&
