@@ -1,16 +1,24 @@
-// SIGTERM of an API instance (`node dist/main.js`) with SHUTDOWN_DRAIN_MS: GET /health/ready answers 503 at once, while
+// SIGTERM of an API instance (`node dist/main.js`) with SHUTDOWN_DRAIN_MS: GET /health/ready answers 503 from then on, while
 // everything else, the requests already in flight included, is still served until the drain ends; then it exits 0.
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
 import { fleetTestBed } from "../helpers/fleet.js";
+import { until } from "../helpers/worker-process.js";
 
 const bed = fleetTestBed();
 /** Long enough that the checks below, made during the drain, are made during it on a slow machine too. */
 const drainMs = 6_000;
 
+/** What the health routes answer, loosely: the tests read `checks` and `failed` of GET /health/ready. */
+interface HealthBody {
+	status?: string;
+	failed?: string[];
+	checks?: Record<string, string>;
+}
+
 async function answer(port: number, path: string, headers: Record<string, string> = {}) {
 	const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
-	return { status: response.status, info: response.headers.get("info"), body: await response.json() };
+	return { status: response.status, info: response.headers.get("info"), body: (await response.json()) as HealthBody };
 }
 
 /** A POST whose head and first half of body are sent now; `finish()` sends the rest and resolves with the answer. */
@@ -58,7 +66,12 @@ describe("SIGTERM of an API instance with SHUTDOWN_DRAIN_MS (node dist/main.js, 
 		expect((await post("/api/auth/register", { ...credentials, displayName: "Drain" })).status).toBe(201);
 		const { accessToken } = (await (await post("/api/auth/login", credentials)).json()) as { accessToken: string };
 		const authorization = { authorization: `Bearer ${accessToken}` };
-		expect((await answer(port, "/health/ready")).status).toBe(200);
+		// As a load balancer would: on a saturated machine the probe's 500 ms `select 1` can miss once.
+		await until(
+			"the instance to be ready",
+			async () => ((await answer(port, "/health/ready")).status === 200 ? true : undefined),
+			60_000,
+		);
 
 		const inFlight = startSlowPost(port, "/api/accounts", authorization, { name: "sent-before-sigterm" });
 		// The request's head is in: give the server a moment to start serving it.
@@ -70,17 +83,15 @@ describe("SIGTERM of an API instance with SHUTDOWN_DRAIN_MS (node dist/main.js, 
 			const ready = await answer(port, "/health/ready").catch((error: unknown) => {
 				throw new Error(`the listener closed before /health/ready said 503: ${String(error)}\n${api.output()}`);
 			});
-			if (ready.status === 503) {
+			// Not ready for the shutdown (a probe that missed on a loaded machine may say "database" too).
+			if (ready.status === 503 && ready.body.checks?.process === "shutting_down") {
 				notReadyAfterMs = performance.now() - signalledAt;
-				expect(ready).toEqual({
+				expect(ready).toMatchObject({
 					status: 503,
 					info: "health.not_ready",
-					body: {
-						status: "not_ready",
-						failed: ["process"],
-						checks: { database: "ok", migrations: "applied", process: "shutting_down" },
-					},
+					body: { status: "not_ready", checks: { process: "shutting_down" } },
 				});
+				expect(ready.body.failed).toContain("process");
 				break;
 			}
 			await new Promise((resolve) => setTimeout(resolve, 10));
