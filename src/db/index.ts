@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 import { keyringFromConfig, type SecretsConfig } from "../secrets/keyring.js";
 import { type DatabaseConfig, type DatabaseHandle, openDatabase } from "./client.js";
-import { migrateDatabase } from "./migrate.js";
+import { migrateDatabase, withSchemaLock } from "./migrate.js";
 import { sealTotpSecrets } from "./sealed-columns.js";
 import { seedReferenceData } from "./seed/reference.js";
 
@@ -50,7 +50,12 @@ export async function startDatabase(
 	try {
 		await migrateDatabase(handle);
 		const secrets = await sealTotpSecrets(handle.db, keyring);
-		const counts = await seedReferenceData(handle.db);
+		// Under the schema lock on PostgreSQL: instances starting together would otherwise insert the same new rows at
+		// once, and ON CONFLICT (id) does not cover the other unique index (name): the later one fails with 23505.
+		const counts =
+			handle.engine === "postgres"
+				? await withSchemaLock(handle, (tx) => seedReferenceData(tx))
+				: await seedReferenceData(handle.db);
 		logger?.info(
 			{
 				engine: handle.engine,

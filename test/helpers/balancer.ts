@@ -1,13 +1,18 @@
 // What a load balancer does in front of the API instances of a fleet test: it polls each one's GET /health/ready, sends
 // each request to the next ready instance (round robin, keep-alive), and retries on another instance only a request
 // whose connection was refused (never sent). Any other failure (a reset, no answer, a 5xx) is the client's to see.
+// Like the balancers of production (AWS's, Kubernetes' probes), it takes an instance out after a few failed polls in a
+// row, not one (a check that times out on a loaded machine is no reason), and when none is ready it fails open: it sends
+// to every instance rather than answer 503 itself (one that stopped listening refuses, and the request goes on).
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 
 export interface Backend {
 	readonly name: string;
 	readonly port: number;
-	/** What the last readiness poll said. */
+	/** Ready since a poll said so, until `unhealthyAfter` polls in a row said otherwise (or a connection was refused). */
 	ready: boolean;
+	/** Failed polls in a row. */
+	failedPolls: number;
 	readonly agent: Agent;
 }
 
@@ -43,6 +48,8 @@ export interface Balancer {
 	backends(): Backend[];
 	/** Each change a poll found, in order: `b not ready: 503 {…}`, for failure messages and figures. */
 	transitions(): string[];
+	/** Requests sent while no instance was ready (failing open). */
+	failedOpen(): number;
 	/** Resolves once `name` is known and its last poll said ready; rejects after `timeoutMs`. */
 	whenReady(name: string, timeoutMs?: number): Promise<void>;
 	/** Resolves once `name`'s polls say not ready (or it is gone); rejects after `timeoutMs`. */
@@ -55,6 +62,8 @@ export interface Balancer {
 export interface BalancerOptions {
 	/** How often each instance's readiness is polled, in milliseconds (default 100). */
 	pollMs?: number;
+	/** Failed polls in a row that take a ready instance out (default 3). */
+	unhealthyAfter?: number;
 	/** A request with no answer within this is failed, in milliseconds (default 15 s). */
 	timeoutMs?: number;
 }
@@ -100,10 +109,12 @@ function exchange(
 
 export function createBalancer(options: BalancerOptions = {}): Balancer {
 	const pollMs = options.pollMs ?? 100;
+	const unhealthyAfter = options.unhealthyAfter ?? 3;
 	const timeoutMs = options.timeoutMs ?? 15_000;
 	const backends = new Map<string, Backend>();
 	const pollers = new Map<string, NodeJS.Timeout>();
 	let next = 0;
+	let failedOpen = 0;
 
 	const transitions: string[] = [];
 	const poll = async (backend: Backend) => {
@@ -117,8 +128,12 @@ export function createBalancer(options: BalancerOptions = {}): Balancer {
 		} catch (error) {
 			said = String(error);
 		}
-		if (ready !== backend.ready) transitions.push(`${backend.name} ${ready ? "ready" : "not ready"}: ${said}`);
-		backend.ready = ready;
+		backend.failedPolls = ready ? 0 : backend.failedPolls + 1;
+		const next = ready || (backend.ready && backend.failedPolls < unhealthyAfter);
+		if (next !== backend.ready) transitions.push(`${backend.name} ${next ? "ready" : "not ready"}: ${said}`);
+		else if (!ready && backend.ready)
+			transitions.push(`${backend.name} failed a poll (${backend.failedPolls}): ${said}`);
+		backend.ready = next;
 	};
 
 	const waitFor = (what: string, test: () => boolean, waitMs: number) =>
@@ -137,7 +152,13 @@ export function createBalancer(options: BalancerOptions = {}): Balancer {
 	return {
 		add(name, port) {
 			if (backends.has(name)) throw new Error(`${name} is already balanced`);
-			const backend: Backend = { name, port, ready: false, agent: new Agent({ keepAlive: true, maxSockets: 64 }) };
+			const backend: Backend = {
+				name,
+				port,
+				ready: false,
+				failedPolls: 0,
+				agent: new Agent({ keepAlive: true, maxSockets: 64 }),
+			};
 			backends.set(name, backend);
 			let polling = false;
 			const tick = () => {
@@ -160,6 +181,7 @@ export function createBalancer(options: BalancerOptions = {}): Balancer {
 		},
 		backends: () => [...backends.values()],
 		transitions: () => [...transitions],
+		failedOpen: () => failedOpen,
 		whenReady: (name, waitMs = 60_000) =>
 			waitFor(`${name} to be ready`, () => backends.get(name)?.ready === true, waitMs),
 		whenNotReady: (name, waitMs = 10_000) =>
@@ -171,7 +193,11 @@ export function createBalancer(options: BalancerOptions = {}): Balancer {
 				let backend: Backend | undefined;
 				if (request.to !== undefined) backend = backends.get(request.to);
 				else {
-					const candidates = ready().filter((candidate) => !tried.has(candidate.name));
+					const untried = (list: Backend[]) => list.filter((candidate) => !tried.has(candidate.name));
+					// None ready: fail open, over every instance not tried yet.
+					const readyOnes = untried(ready());
+					const candidates = readyOnes.length > 0 ? readyOnes : untried([...backends.values()]);
+					if (readyOnes.length === 0 && candidates.length > 0) failedOpen += 1;
 					backend = candidates[next++ % Math.max(1, candidates.length)];
 				}
 				if (backend === undefined) return { kind: "no-backend", retries };

@@ -3,7 +3,7 @@
 // environment that points API and worker processes at them: statements through PgBouncer, LISTEN straight to PostgreSQL.
 import postgres from "postgres";
 import { beforeAll } from "vitest";
-import { type PgBouncer, pgBouncerMissing, startPgBouncer } from "./pgbouncer.js";
+import { type PgBouncer, startPgBouncer } from "./pgbouncer.js";
 import { type ProcessTestBed, processTestBed } from "./process-test-bed.js";
 import { type AppProcess, message, startAppProcess } from "./worker-process.js";
 
@@ -37,8 +37,7 @@ export function fleetTestBed(): FleetTestBed {
 
 	// After the bed's own beforeAll (registered first, run first): PostgreSQL is up.
 	beforeAll(async () => {
-		// Its tests skip, saying why (pgbouncer.ts).
-		if (pgBouncerMissing !== undefined) return;
+		// Without PgBouncer this throws, saying how to install it, and every test of the file fails with that message.
 		bouncer = await startPgBouncer({ postgresPort: bed.postgres().port });
 		// The bed's clean-ups run after the processes are killed and before PostgreSQL is removed.
 		bed.afterwards(async () => bouncer?.stop());
@@ -76,13 +75,14 @@ export function fleetTestBed(): FleetTestBed {
 			// Pushed before it is up: one that never comes up is killed after the file too.
 			const api = startAppProcess(name, "dist/main.js", { ...env(database), WORKER: "off", ...extra });
 			bed.started.push(api);
-			const line = await api.waitForLog((entry) => String(entry.msg).startsWith("Dofus Manager listening"));
+			// Generous: on a loaded machine a start (migrations checked, pg-boss, caches) can take many seconds.
+			const line = await api.waitForLog((entry) => String(entry.msg).startsWith("Dofus Manager listening"), 120_000);
 			return { api, port: Number(line.port) };
 		},
 		async startWorker(name, database, extra = {}) {
 			const worker = startAppProcess(name, "dist/worker.js", { ...env(database), ...extra });
 			bed.started.push(worker);
-			await worker.waitForLog(message("Dofus Manager worker started"));
+			await worker.waitForLog(message("Dofus Manager worker started"), 120_000);
 			return worker;
 		},
 	};

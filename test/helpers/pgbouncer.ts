@@ -23,12 +23,14 @@ const run = promisify(execFile);
 const binary = process.env.PGBOUNCER_BIN ?? "/usr/sbin/pgbouncer";
 
 /**
- * Why PgBouncer cannot run here, or undefined. Its tests skip then, saying so in their title, like the browser tests
- * without Chromium: the kind of skip the suite allows, since .ci/run installs both.
+ * Throws unless PgBouncer is installed: the fleet tests need it and fail without it (no skip; .ci/run installs it).
  */
-export const pgBouncerMissing: string | undefined = existsSync(binary)
-	? undefined
-	: `SKIPPED: PgBouncer is missing at ${binary} (apt-get install pgbouncer, or set PGBOUNCER_BIN)`;
+export function requirePgBouncer(): void {
+	if (!existsSync(binary))
+		throw new Error(
+			`PgBouncer is required by test/fleet/ and is missing at ${binary}: apt-get install pgbouncer (Debian's package), or set PGBOUNCER_BIN to its path`,
+		);
+}
 
 export interface PgBouncerOptions {
 	/** The PostgreSQL server's port on 127.0.0.1. */
@@ -54,6 +56,7 @@ export interface PgBouncer {
 
 /** `pgbouncer --version` → "1.18.0". */
 export async function pgBouncerVersion(): Promise<string> {
+	requirePgBouncer();
 	const { stdout } = await run(binary, ["--version"]);
 	const match = /PgBouncer (\d+\.\d+\.\d+)/.exec(stdout);
 	if (match?.[1] === undefined) throw new Error(`unexpected pgbouncer --version output: ${stdout}`);
