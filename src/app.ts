@@ -6,6 +6,7 @@ import { recordContractCoverage } from "./contract-coverage.js";
 import { type App, createApp } from "./core/index.js";
 import { type Database, databaseUnavailableAnswer, mapDatabaseError, redactQueryParameters } from "./db/index.js";
 import type { JobQueue } from "./jobs/queue.js";
+import { createAccessLogger } from "./logger.js";
 import { instrumentApp } from "./metrics/instrument.js";
 import type { RealtimeHub } from "./realtime/hub.js";
 import type { ReadinessState } from "./routes/health/readiness.js";
@@ -112,6 +113,7 @@ export function buildApp({
 		environment: config.APP_ENV,
 		bodyLimit: config.BODY_LIMIT,
 		logger,
+		accessLogger: createAccessLogger(logger),
 		shutdownTimeout: config.SHUTDOWN_TIMEOUT_MS,
 		trustProxy: config.TRUST_PROXY ?? 0,
 	});

@@ -33,6 +33,8 @@ export interface ExecutorSettings {
 	readonly logger: Logger;
 	/** One access-log line per request at `info`. */
 	readonly logRequests: boolean;
+	/** Where the access-log lines go (default: `logger`). */
+	readonly accessLogger?: Logger;
 	/** How many reverse proxies in front of the app to trust for the client address (0: none). */
 	readonly trustProxy: number;
 	/** What is read and discarded of a body left unread by an early answer. */
@@ -83,7 +85,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	);
 	const { logger, trustProxy, unreadBody, eventStreams } = settings;
 	const errorHandler = answeringErrors(settings.errorAnswers, settings.errorHandler);
-	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
+	const accessLogger = settings.accessLogger ?? logger;
+	const logRequests = settings.logRequests && accessLogger.isLevelEnabled("info");
 
 	const steps: CompiledStep[] = [];
 	const constructRequest = hooks.onConstructRequest;
@@ -162,7 +165,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	function afterSend(request: Request, response: Response): void | Promise<void> {
 		if (logRequests) {
-			logger.info(
+			accessLogger.info(
 				{
 					reqId: request.id,
 					method: request.method,
