@@ -75,7 +75,17 @@ export const contestants = {
 				: existsSync(join(baselineDir, "dist", "main.js")) || `${baselineDir}/dist/main.js is missing: build it first`,
 		server: (options) => appServer({}, options, baselineDir),
 	},
-	"node-http": {
+	"node-http-minimal": {
+		available: () => true,
+		server: () => ({
+			command: process.execPath,
+			args: [join(benchDir, "contestants", "node-http-minimal.mjs")],
+			cwd: benchDir,
+			env: {},
+			readyPath: "/hello",
+		}),
+	},
+	"node-http-same-bytes": {
 		available: () => true,
 		server: () => ({
 			command: process.execPath,

@@ -1,4 +1,6 @@
-// Micro-benchmark of the compiled executor alone: `app.inject` for scenarios 1–2, in ns per request, no sockets.
+// Micro-benchmark of the compiled executor alone for scenarios 1–2, no sockets: `app.inject`, and `app.handle` with a
+// stub request and socket (the framework's and the app's own work per request, nothing of Node's HTTP), in ns of CPU
+// time per request (process.cpuUsage: time other processes take from this one does not count).
 // Run alone with `npm run bench:inject`; `npm run bench` runs it in a child process after the HTTP measurements.
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -7,15 +9,56 @@ import { median } from "./lib/stats.mjs";
 
 const self = fileURLToPath(import.meta.url);
 
+const host = "127.0.0.1:3400";
 const cases = [
-	{ id: "hello", title: "1. GET /hello", request: { method: "GET", url: "/hello" }, status: 200 },
+	{
+		id: "hello",
+		title: "1. GET /hello",
+		request: { method: "GET", url: "/hello", headers: { host } },
+		raw: () => ({ method: "GET", url: "/hello", headers: { host }, socket: {}, complete: true }),
+		status: 200,
+	},
 	{
 		id: "users",
 		title: "2. POST /users/{id}",
-		request: { method: "POST", url: "/users/42", body: { name: "Ecaflip", age: 12 } },
+		request: { method: "POST", url: "/users/42", headers: { host }, body: { name: "Ecaflip", age: 12 } },
+		raw: () => ({
+			method: "POST",
+			url: "/users/42",
+			headers: { host, "content-type": "application/json", "content-length": "27" },
+			socket: {},
+			payload: Buffer.from('{"name":"Ecaflip","age":12}'),
+			complete: true,
+		}),
 		status: 200,
 	},
 ];
+
+/** A socket that takes the answer and drops it. */
+function stubSink() {
+	const sink = { headersSent: false, shouldKeepAlive: true, statusCode: 0 };
+	sink.writeHead = (status) => {
+		sink.statusCode = status;
+	};
+	sink.end = () => undefined;
+	return sink;
+}
+
+/** CPU nanoseconds per call of `run`, median of `batches` batches of `iterations`, after a warm-up batch. */
+async function cpuPerCall(run, iterations, batches) {
+	for (let index = 0; index < iterations; index++) await run();
+	const samples = [];
+	for (let batch = 0; batch < batches; batch++) {
+		const started = process.cpuUsage();
+		for (let index = 0; index < iterations; index++) {
+			const pending = run();
+			if (pending instanceof Promise) await pending;
+		}
+		const used = process.cpuUsage(started);
+		samples.push(((used.user + used.system) * 1000) / iterations);
+	}
+	return samples;
+}
 
 async function measure({ iterations = 20_000, batches = 7 } = {}) {
 	const { buildApp } = await import("../dist/app.js");
@@ -40,18 +83,23 @@ async function measure({ iterations = 20_000, batches = 7 } = {}) {
 	const app = buildApp({ config, logger, db: database.db, jobs });
 	const results = {};
 	try {
-		for (const { id, request, status } of cases) {
+		for (const { id, request, raw, status } of cases) {
 			const first = await app.inject(request);
 			if (first.statusCode !== status)
 				throw new Error(`${request.method} ${request.url} answered ${first.statusCode}: ${first.body}`);
-			for (let index = 0; index < iterations; index++) await app.inject(request); // warm-up: let the JIT settle
-			const samples = [];
-			for (let batch = 0; batch < batches; batch++) {
-				const started = process.hrtime.bigint();
-				for (let index = 0; index < iterations; index++) await app.inject(request);
-				samples.push(Number(process.hrtime.bigint() - started) / iterations);
-			}
-			results[id] = { nsPerRequest: median(samples), samples, iterations, batches };
+			const sink = stubSink();
+			await app.handle(raw(), sink);
+			if (sink.statusCode !== status) throw new Error(`app.handle(${request.url}) answered ${sink.statusCode}`);
+			const samples = await cpuPerCall(() => app.inject(request), iterations, batches);
+			const handleSamples = await cpuPerCall(() => app.handle(raw(), sink), iterations * 5, batches);
+			results[id] = {
+				nsPerRequest: median(samples),
+				handleNsPerRequest: median(handleSamples),
+				samples,
+				handleSamples,
+				iterations,
+				batches,
+			};
 		}
 	} finally {
 		await app.close();
@@ -72,11 +120,11 @@ if (process.argv[1] === self) {
 		process.stdout.write(JSON.stringify(results));
 	} else {
 		process.stdout.write(
-			"| scenario | ns / request (median of batches) | requests / s on one core |\n|---|---:|---:|\n",
+			"| scenario | app.inject: CPU ns / request (median of batches) | app.handle, stub socket: CPU ns / request |\n|---|---:|---:|\n",
 		);
 		for (const { id, title } of cases) {
-			const ns = results[id].nsPerRequest;
-			process.stdout.write(`| ${title} | ${Math.round(ns)} | ${Math.round(1e9 / ns)} |\n`);
+			const { nsPerRequest, handleNsPerRequest } = results[id];
+			process.stdout.write(`| ${title} | ${Math.round(nsPerRequest)} | ${Math.round(handleNsPerRequest)} |\n`);
 		}
 	}
 	process.exit(0);

@@ -1,18 +1,20 @@
 // `npm run bench`: starts every contestant once, checks its answers, then measures each scenario in interleaved rounds.
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { contestants } from "./contestants.mjs";
 import { fleetMarkdown, runFleetBenchmark } from "./fleet.mjs";
 import { runInjectBenchmark } from "./inject.mjs";
+import { chartSvg } from "./lib/chart.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { parseOptions, usage } from "./lib/options.mjs";
-import { startServer, taskset } from "./lib/processes.mjs";
+import { cpuMicros, startServer, taskset } from "./lib/processes.mjs";
 import { markdownReport } from "./lib/report.mjs";
 import { realtimeMarkdown } from "./lib/sse-report.mjs";
-import { median, spread } from "./lib/stats.mjs";
+import { median, spread, summarise } from "./lib/stats.mjs";
+import { runWrk } from "./lib/wrk.mjs";
 import { runRealtimeBenchmark } from "./realtime.mjs";
 import { scenarios, send } from "./scenarios.mjs";
 import { runTenancyBenchmark, tenancyMarkdown } from "./tenancy.mjs";
@@ -27,6 +29,8 @@ if (!existsSync(join(benchDir, "..", "dist", "main.js")))
 	throw new Error("dist/main.js is missing: run `npm run build` first (npm run bench does).");
 
 const log = (line) => process.stderr.write(`${line}\n`);
+/** One slice of load with the chosen generator (see --load). */
+const measure = (spec) => (options.load === "wrk" ? runWrk(spec, options) : runLoad(spec, options));
 const selected = scenarios.filter(
 	(scenario) => options.scenarios.length === 0 || options.scenarios.includes(scenario.id),
 );
@@ -94,7 +98,7 @@ async function runScenario(scenario) {
 	const result = {
 		id: scenario.id,
 		title: scenario.title,
-		baseline: scenario.baseline,
+		baselines: scenario.baselines,
 		skipped: undefined,
 		contestants: {},
 	};
@@ -129,7 +133,7 @@ async function runScenario(scenario) {
 				log(`${scenario.title} / ${name}: skipped: wrong answer: ${problem}`);
 				continue;
 			}
-			ready.push({ name, spec: loadSpec(server.url, scenario.request(context)) });
+			ready.push({ name, pid: server.child.pid, spec: loadSpec(server.url, scenario.request(context)) });
 		} catch (error) {
 			result.contestants[name] = { skipped: `failed: ${error.message}` };
 			log(`${scenario.title} / ${name}: failed: ${error.message}`);
@@ -144,22 +148,35 @@ async function runScenario(scenario) {
 
 	for (const { name, spec } of ready) {
 		log(`${scenario.title} / ${name}: warm-up ${options.warmup} s`);
-		await runLoad({ ...spec, duration: options.warmup }, options);
+		await measure({ ...spec, duration: options.warmup });
 		result.contestants[name] = { samples: [] };
 	}
-	for (let round = 1; round <= options.rounds; round++) {
-		// Every other round runs the contestants in reverse order, so that none always runs first (or last) in a round.
-		for (const { name, spec } of round % 2 === 0 ? [...ready].reverse() : ready) {
-			const sample = await runLoad({ ...spec, duration: options.duration }, options);
+	// Paired, short, rotating slices: every iteration runs each contestant once, iteration i starting with the i-th, so
+	// each contestant takes each place in the order equally often; ratios are taken within an iteration (the same
+	// machine state for all its slices), then summarised over the iterations.
+	result.iterations = [];
+	for (let iteration = 0; iteration < options.rounds; iteration++) {
+		const order = ready.map((_entry, index) => ready[(index + iteration) % ready.length]);
+		const loadBefore = loadavg()[0];
+		for (const { name, pid, spec } of order) {
+			const cpuBefore = cpuMicros(pid);
+			const sample = await measure({ ...spec, duration: options.duration });
+			// The server's own CPU time per answer: far steadier than req/s when other processes share the machine.
+			sample.cpuMicrosPerRequest = (cpuMicros(pid) - cpuBefore) / Math.max(sample.total, 1);
 			const unexpected = Object.entries(sample.statusCodes).filter(
 				([code]) => Number(code) !== scenario.expectedStatus,
 			);
-			sample.unexpected = unexpected.reduce((sum, [, count]) => sum + count, 0) + sample.errors + sample.timeouts;
+			sample.unexpected =
+				unexpected.reduce((sum, [, count]) => sum + count, 0) +
+				(sample.outside2xx3xx ?? 0) +
+				sample.errors +
+				sample.timeouts;
 			result.contestants[name].samples.push(sample);
 			log(
-				`${scenario.title} / ${name}: round ${round}: ${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms${sample.unexpected > 0 ? `, ${sample.unexpected} unexpected answers` : ""}`,
+				`${scenario.title} / ${name}: iteration ${iteration + 1}: ${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms${sample.unexpected > 0 ? `, ${sample.unexpected} unexpected answers` : ""}`,
 			);
 		}
+		result.iterations.push({ order: order.map(({ name }) => name), loadAverage: [loadBefore, loadavg()[0]] });
 	}
 	for (const { name } of ready) {
 		const entry = result.contestants[name];
@@ -168,22 +185,35 @@ async function runScenario(scenario) {
 		entry.latencyP99 = median(entry.samples.map((sample) => sample.latencyP99));
 		entry.spread = spread(entry.samples.map((sample) => sample.requestsPerSecond));
 		entry.unexpected = entry.samples.reduce((sum, sample) => sum + sample.unexpected, 0);
+		entry.cpuMicrosPerRequest = median(entry.samples.map((sample) => sample.cpuMicrosPerRequest));
+		entry.ratios = {};
 	}
-	// The ratio is taken round by round (the same machine state for every contestant of a round), then the median.
-	const baseline = scenario.baseline === undefined ? undefined : result.contestants[scenario.baseline]?.samples;
-	for (const { name } of ready) {
-		const samples = result.contestants[name].samples;
-		result.contestants[name].ratio =
-			baseline === undefined
-				? undefined
-				: median(samples.map((sample, round) => sample.requestsPerSecond / baseline[round].requestsPerSecond));
+	// Each contestant's requests per second over each baseline's, iteration by iteration, then median and spread.
+	for (const baselineName of scenario.baselines) {
+		const baseline = result.contestants[baselineName]?.samples;
+		if (baseline === undefined) continue;
+		for (const { name } of ready) {
+			const samples = result.contestants[name].samples;
+			result.contestants[name].ratios[baselineName] = summarise(
+				samples.map((sample, iteration) => sample.requestsPerSecond / baseline[iteration].requestsPerSecond),
+			);
+			// The same question from CPU time: the baseline's CPU per answer over this contestant's (above 1: cheaper).
+			result.contestants[name].cpuRatios ??= {};
+			result.contestants[name].cpuRatios[baselineName] = summarise(
+				samples.map((sample, iteration) => baseline[iteration].cpuMicrosPerRequest / sample.cpuMicrosPerRequest),
+			);
+		}
 	}
-	// This build against the one in BENCH_BASELINE_DIR, round by round: the figure that says whether a change cost speed.
+	// This build against the one in BENCH_BASELINE_DIR, iteration by iteration: the figure that says whether a change cost speed.
 	const current = result.contestants["dofus-manager"]?.samples;
 	const before = result.contestants["dofus-manager-baseline"]?.samples;
 	if (current !== undefined && before !== undefined) {
-		const ratios = current.map((sample, round) => sample.requestsPerSecond / before[round].requestsPerSecond);
-		result.buildRatio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+		result.buildRatio = summarise(
+			current.map((sample, iteration) => sample.requestsPerSecond / before[iteration].requestsPerSecond),
+		);
+		result.buildCpuRatio = summarise(
+			current.map((sample, iteration) => before[iteration].cpuMicrosPerRequest / sample.cpuMicrosPerRequest),
+		);
 	}
 	return result;
 }
@@ -191,6 +221,7 @@ async function runScenario(scenario) {
 // ---------------------------------------------------------------------------------------------------
 
 const startedAt = new Date();
+const startLoad = loadavg();
 const results = [];
 try {
 	for (const scenario of selected) results.push(await runScenario(scenario));
@@ -240,6 +271,8 @@ const run = {
 		cpuModel: cpus()[0]?.model,
 		node: process.version,
 		pinned: options.pin && taskset !== undefined,
+		// Other users of the machine: the 1, 5 and 15-minute load averages when the run started and ended.
+		loadAverage: { start: startLoad, end: loadavg() },
 	},
 	options,
 	scenarios: results,
@@ -264,3 +297,8 @@ await mkdir(join(benchDir, "results"), { recursive: true });
 const file = join(benchDir, "results", `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
 await writeFile(file, `${JSON.stringify(run, null, "\t")}\n`);
 log(`results written to ${file}`);
+if (results.some((scenario) => Object.values(scenario.contestants).some((entry) => entry.ratios !== undefined))) {
+	const chart = file.replace(/\.json$/, ".svg");
+	await writeFile(chart, chartSvg(run));
+	log(`chart written to ${chart}`);
+}

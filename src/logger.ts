@@ -35,3 +35,12 @@ export function createLogger(config: Pick<Config, "APP_ENV" | "LOG_LEVEL">, dest
 	const options = { level, redact: { paths: redactedPaths, censor: "[redacted]" }, base: { service: "dofus-manager" } };
 	return destination === undefined ? pino(options) : pino(options, destination);
 }
+
+/**
+ * The access log's logger: the app's, without redaction. Its lines carry only primitives the framework writes
+ * (request id, method, path, status, duration), and every redacted path names a key inside an object, so no path can
+ * match them; pino would still run its wildcard redactor on each field, three quarters of what a line costs.
+ */
+export function createAccessLogger(logger: Logger): Logger {
+	return logger.child({}, { redact: { paths: [] } });
+}

@@ -1,6 +1,6 @@
 // Contestant "postgres-raw" (scenario 3, PostgreSQL only): node:http + postgres.js issuing the queries of
 // GET /api/characters by hand, to show what share of the cost is the framework's. Keep its SQL in step with the route
-// (src/services/sessions.ts `authenticate`, src/services/characters.ts `list`) and its answer in step with the route's.
+// (src/services/sessions.ts `authenticate`, src/services/characters.ts `list`, src/services/pictures.ts `portraitsOf`) and its answer in step with the route's.
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import postgres from "postgres";
@@ -52,7 +52,29 @@ async function authenticate(authorization) {
 	return { userId: row.user_id };
 }
 
-/** The route's one query: the page and, through a window count, the total (a plain count only past the last page). */
+/** The page's portraits in one more query, as the route does (src/services/pictures.ts `portraitsOf`). */
+async function portraitsOf(characterIds) {
+	const found = new Map();
+	if (characterIds.length === 0) return found;
+	const rows = await sql`
+		select character_id, id, purpose, variant_of from files
+		where character_id in ${sql(characterIds)} and purpose in ('portrait', 'portrait-thumbnail') and state = 'stored'`;
+	const thumbnails = new Map(
+		rows.filter((row) => row.purpose === "portrait-thumbnail").map((row) => [row.variant_of, row.id]),
+	);
+	for (const row of rows) {
+		if (row.purpose !== "portrait" || row.character_id === null) continue;
+		const thumbnail = thumbnails.get(row.id) ?? row.id;
+		found.set(row.character_id, {
+			fileId: row.id,
+			url: `/api/files/${row.id}`,
+			thumbnailUrl: `/api/files/${thumbnail}`,
+		});
+	}
+	return found;
+}
+
+/** The route's main query: the page and, through a window count, the total (a plain count only past the last page). */
 async function listCharacters(userId, page, limit) {
 	const rows = await sql`
 		select c.id, c.account_id as "accountId", c.name, c.level, c.class_id as "classId", c.server_id as "serverId",
@@ -67,7 +89,11 @@ async function listCharacters(userId, page, limit) {
 			await sql`select count(*)::int as total from characters c inner join game_accounts a on a.id = c.account_id where a.user_id = ${userId}`;
 		total = counted.total;
 	}
-	const characters = rows.map(({ total: _total, ...character }) => character);
+	const portraits = await portraitsOf(rows.map((row) => row.id));
+	const characters = rows.map(({ total: _total, ...character }) => ({
+		...character,
+		portrait: portraits.get(character.id) ?? null,
+	}));
 	return { characters, pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } };
 }
 

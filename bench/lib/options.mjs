@@ -2,17 +2,29 @@
 const definitions = {
 	connections: {
 		env: "BENCH_CONNECTIONS",
-		default: 50,
+		default: 64,
 		type: "int",
 		help: "concurrent connections of the load generator",
 	},
-	duration: { env: "BENCH_DURATION", default: 5, type: "number", help: "seconds per measurement" },
-	warmup: { env: "BENCH_WARMUP", default: 2, type: "number", help: "seconds of warm-up per contestant and scenario" },
+	duration: {
+		env: "BENCH_DURATION",
+		default: 3,
+		type: "number",
+		help: "seconds per slice (one contestant, one iteration)",
+	},
+	warmup: { env: "BENCH_WARMUP", default: 3, type: "number", help: "seconds of warm-up per contestant and scenario" },
 	rounds: {
 		env: "BENCH_ROUNDS",
-		default: 3,
+		default: 12,
 		type: "int",
-		help: "rounds; contestants are interleaved inside each round",
+		help: "iterations; each runs every contestant once, in rotating order",
+	},
+	load: {
+		env: "BENCH_LOAD",
+		default: "wrk",
+		type: "choice",
+		choices: ["wrk", "autocannon"],
+		help: "load generator: wrk (-t1, C, default) or autocannon (Node, in a child process)",
 	},
 	scenarios: {
 		env: "BENCH_SCENARIOS",
@@ -24,7 +36,7 @@ const definitions = {
 		env: "BENCH_CONTESTANTS",
 		default: "",
 		type: "list",
-		help: "contestants to run, e.g. dofus-manager,node-http (default: all)",
+		help: "contestants to run, e.g. dofus-manager,node-http-minimal (default: all)",
 	},
 	port: { env: "BENCH_PORT", default: 3400, type: "int", help: "first port; each server gets its own" },
 	pin: {
@@ -76,6 +88,10 @@ function convert(name, definition, raw) {
 			if (raw === true || ["1", "true", "yes"].includes(String(raw))) return true;
 			if (["0", "false", "no"].includes(String(raw))) return false;
 			throw new Error(`--${name}: expected true or false, got "${raw}"`);
+		case "choice":
+			if (!definition.choices.includes(String(raw)))
+				throw new Error(`--${name}: expected one of ${definition.choices.join(", ")}, got "${raw}"`);
+			return String(raw);
 		case "list":
 			return String(raw)
 				.split(",")

@@ -1,7 +1,7 @@
 // Child processes of the benchmark: contestant servers (CPU pinning, waiting for the port, graceful stop)
 // and measuring children that print one JSON summary.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 /** Path of taskset when the machine has it and more than one CPU, otherwise undefined. */
 export const taskset = ["/usr/bin/taskset", "/bin/taskset"].find((path) => existsSync(path));
@@ -78,6 +78,18 @@ export async function startServer({ name, command, args, env, cwd, port, readyPa
 		clearTimeout(timer);
 	};
 	return { url, stop, child };
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in microseconds; NaN where /proc is missing. */
+export function cpuMicros(pid) {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+		// Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s.
+		const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+		return (Number(fields[11]) + Number(fields[12])) * 10_000;
+	} catch {
+		return Number.NaN;
+	}
 }
 
 export function sleep(ms) {

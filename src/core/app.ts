@@ -56,6 +56,12 @@ export interface AppOptions {
 	logger?: Logger;
 	/** One access-log line per request; default on outside TEST. */
 	logRequests?: boolean;
+	/**
+	 * Where the access-log lines go; default: `logger`. An app whose redaction paths cannot match the line's fields
+	 * (request id, method, path, status, duration: primitives the framework writes) may pass a child without
+	 * redaction, which pino would otherwise run on every field of every line.
+	 */
+	accessLogger?: Logger;
 	/** How long `close()` lets in-flight requests run, in milliseconds; default 10 s. */
 	shutdownTimeout?: number;
 	/**
@@ -109,6 +115,7 @@ export class App {
 	};
 	private readonly bodyLimit: number;
 	private readonly logRequests: boolean;
+	private readonly accessLogger: Logger;
 	private readonly shutdownTimeout: number;
 	private readonly shutdownGrace: number;
 	private readonly unreadBody: UnreadBodyLimits;
@@ -136,6 +143,7 @@ export class App {
 		this.bodyLimit = options.bodyLimit ?? defaultBodyLimit;
 		this.logger = options.logger ?? pino({ level: options.environment === "TEST" ? "silent" : "info" });
 		this.logRequests = options.logRequests ?? options.environment !== "TEST";
+		this.accessLogger = options.accessLogger ?? this.logger;
 		this.shutdownTimeout = options.shutdownTimeout ?? 10_000;
 		this.shutdownGrace = Math.min(options.shutdownGrace ?? 1_000, this.shutdownTimeout);
 		this.unreadBody = { ...defaultUnreadBodyLimits, ...options.unreadBody };
@@ -263,6 +271,7 @@ export class App {
 			errorAnswers: this.errorAnswers,
 			logger: this.logger,
 			logRequests: this.logRequests,
+			accessLogger: this.accessLogger,
 			trustProxy: this.trustProxy,
 			unreadBody: this.unreadBody,
 			eventStreams: this.eventStreams,

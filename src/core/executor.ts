@@ -33,6 +33,8 @@ export interface ExecutorSettings {
 	readonly logger: Logger;
 	/** One access-log line per request at `info`. */
 	readonly logRequests: boolean;
+	/** Where the access-log lines go (default: `logger`). */
+	readonly accessLogger?: Logger;
 	/** How many reverse proxies in front of the app to trust for the client address (0: none). */
 	readonly trustProxy: number;
 	/** What is read and discarded of a body left unread by an early answer. */
@@ -83,7 +85,8 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 	);
 	const { logger, trustProxy, unreadBody, eventStreams } = settings;
 	const errorHandler = answeringErrors(settings.errorAnswers, settings.errorHandler);
-	const logRequests = settings.logRequests && logger.isLevelEnabled("info");
+	const accessLogger = settings.accessLogger ?? logger;
+	const logRequests = settings.logRequests && accessLogger.isLevelEnabled("info");
 
 	const steps: CompiledStep[] = [];
 	const constructRequest = hooks.onConstructRequest;
@@ -117,14 +120,14 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 		step.contracts === null ? null : [...forMethod(step.contracts, definition.method), ...failureContracts],
 	);
 	// In every environment, bodies with a declared schema are serialised from it (unknown fields dropped).
-	const schemas = new Map<string, Contract[]>();
+	// By code, then info: two lookups and no key string built per answer.
+	const schemas = new Map<number, Map<string, Contract[]>>();
 	for (const step of steps) {
 		for (const contract of forMethod(step.contracts ?? [], definition.method)) {
 			if (contract.schema === undefined) continue;
-			for (const info of contract.infos) {
-				const key = `${contract.code} ${info}`;
-				schemas.set(key, [...(schemas.get(key) ?? []), contract]);
-			}
+			const byInfo = schemas.get(contract.code) ?? new Map<string, Contract[]>();
+			schemas.set(contract.code, byInfo);
+			for (const info of contract.infos) byInfo.set(info, [...(byInfo.get(info) ?? []), contract]);
 		}
 	}
 	const serialiseFromSchemas = !checkContracts && schemas.size > 0;
@@ -162,7 +165,7 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	function afterSend(request: Request, response: Response): void | Promise<void> {
 		if (logRequests) {
-			logger.info(
+			accessLogger.info(
 				{
 					reqId: request.id,
 					method: request.method,
@@ -223,7 +226,9 @@ export function compileRoute(definition: RouteDefinition, settings: ExecutorSett
 
 	/** PROD: a body with a declared schema is sent as the schema's output, so undeclared fields never leave. */
 	function serialiseFromSchema(request: Request, response: Response): void {
-		const contracts = schemas.get(`${response.statusCode} ${response.information}`);
+		const information = response.information;
+		if (information === undefined) return;
+		const contracts = schemas.get(response.statusCode)?.get(information);
 		if (contracts === undefined) return;
 		for (const contract of contracts) {
 			const parsed = (contract.schema as NonNullable<Contract["schema"]>).safeParse(response.body);

@@ -24,7 +24,8 @@ let idCounter = 0;
 
 /** A fresh request id, e.g. `kX3f9Qa1-4c2`. */
 export function nextRequestId(): string {
-	idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
+	// A comparison, not `% Number.MAX_SAFE_INTEGER`: a modulo by a double is a floating-point remainder on every request.
+	idCounter = idCounter === Number.MAX_SAFE_INTEGER ? 1 : idCounter + 1;
 	return `${idPrefix}-${idCounter.toString(36)}`;
 }
 

@@ -19,9 +19,19 @@ export function joinPath(prefix: string, path: string): string {
 	return joined.length > 1 && joined.endsWith("/") ? joined.slice(0, -1) : joined;
 }
 
+/** A path find-my-way matches only as written: no parameter, wildcard or regexp, nothing it would decode. */
+function isStaticPath(routerPath: string): boolean {
+	return !/[:*(%]/.test(routerPath);
+}
+
 export class Router<Store> {
 	private readonly tree = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 500 });
 	private readonly methods = new Set<HttpMethod>();
+	/**
+	 * Paths without parameters, by method then exact path: one map lookup answers them before the tree is walked.
+	 * Anything else (parameters, a trailing slash, percent-encoding) falls through to find-my-way.
+	 */
+	private readonly staticRoutes = new Map<string, Map<string, Store>>();
 
 	add(method: HttpMethod, path: string, store: Store): void {
 		const routerPath = toRouterPath(path);
@@ -30,6 +40,11 @@ export class Router<Store> {
 		}
 		this.tree.on(method, routerPath, () => undefined, store as object);
 		this.methods.add(method);
+		if (isStaticPath(routerPath)) {
+			const byPath = this.staticRoutes.get(method) ?? new Map<string, Store>();
+			this.staticRoutes.set(method, byPath);
+			byPath.set(routerPath, store);
+		}
 	}
 
 	has(method: HttpMethod, path: string): boolean {
@@ -37,6 +52,9 @@ export class Router<Store> {
 	}
 
 	find(method: string, path: string): RouteMatch<Store> | null {
+		const known = this.staticRoutes.get(method)?.get(path);
+		// A fresh params object per request, as find-my-way gives: a step may write to it.
+		if (known !== undefined) return { store: known, params: {} };
 		return this.tree.find(method as HttpMethod, path) as RouteMatch<Store> | null;
 	}
 

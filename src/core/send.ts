@@ -77,6 +77,11 @@ async function writeStream(
 	}
 }
 
+function isPlainJson(body: unknown): boolean {
+	const prototype = Object.getPrototypeOf(body);
+	return prototype === Object.prototype || prototype === Array.prototype;
+}
+
 /** Serialises the body and writes status, headers and body to the client. */
 export function writeResponse(
 	request: Request,
@@ -93,6 +98,10 @@ export function writeResponse(
 	} else if (typeof body === "string") {
 		payload = body;
 		headers["content-type"] ??= "text/plain; charset=utf-8";
+	} else if (isPlainJson(body)) {
+		// Most answers: a plain object or array, recognised before the `instanceof` tests of the other kinds.
+		payload = JSON.stringify(body);
+		headers["content-type"] ??= "application/json; charset=utf-8";
 	} else if (body instanceof Buffer) {
 		payload = body;
 		headers["content-type"] ??= "application/octet-stream";

@@ -101,6 +101,18 @@ describe("access log", () => {
 		expect(logs.text()).not.toContain("query-value");
 	});
 
+	it("goes to the access logger when the app is given one, and only there", async () => {
+		const logs = captureLogs();
+		const access = captureLogs();
+		const app = createApp({ environment: "PROD", logger: logs.logger, accessLogger: access.logger });
+		app.declareRoute("GET", "/ok").handler((_floor, response) => response.send());
+		await app.inject({ url: "/ok", headers: { "x-request-id": "trace-7" } });
+		expect(access.lines.filter((line) => line.msg === "request completed")).toEqual([
+			expect.objectContaining({ reqId: "trace-7", method: "GET", path: "/ok", statusCode: 200 }),
+		]);
+		expect(logs.lines.filter((line) => line.msg === "request completed")).toHaveLength(0);
+	});
+
 	it("is silent in TEST unless asked", async () => {
 		const logs = captureLogs();
 		const app = createApp({ environment: "TEST", logger: logs.logger });
