@@ -1,4 +1,4 @@
-// Tests run against the security services' mutants: their unit tests and the routes that use them, on PGlite,
+// Tests run against the security services' mutants: their unit tests and the processes' route tests, on PGlite,
 // without the contract-coverage recorder (mutants would distort its report).
 import { defineConfig } from "vitest/config";
 
@@ -13,11 +13,6 @@ export default defineConfig({
 			"test/services/password-reset.test.ts",
 			"test/processes/authenticated.test.ts",
 			"test/processes/user-has-right.test.ts",
-			"test/routes/auth.test.ts",
-			"test/routes/sessions.test.ts",
-			"test/routes/password.test.ts",
-			"test/routes/two-factor.test.ts",
-			"test/routes/me.test.ts",
 		],
 		pool: "forks",
 		maxWorkers: 1,
