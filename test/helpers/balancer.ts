@@ -157,7 +157,10 @@ export function createBalancer(options: BalancerOptions = {}): Balancer {
 				port,
 				ready: false,
 				failedPolls: 0,
-				agent: new Agent({ keepAlive: true, maxSockets: 64 }),
+				// An idle kept-alive socket is dropped after 2 s, before the server's own 5 s (keepAliveTimeout) can close it
+				// under a request just being sent: that race is a reset no balancer should cause (their idle timeout is the
+				// shorter one too).
+				agent: new Agent({ keepAlive: true, maxSockets: 64, timeout: 2_000 }),
 			};
 			backends.set(name, backend);
 			let polling = false;
