@@ -112,7 +112,7 @@ try {
 		[
 			`Memory of node dist/main.js on PostgreSQL (${startedAt.toISOString()}, load average ${fmt(loadavg()[0])}), GET /api/characters, wrk -t1 -c${settings.connections}`,
 			"",
-			"| idle RSS | after 60 s of load | soak: min–max | soak slope | second half slope | idle after soak | unexpected answers |",
+			`| idle RSS | after ${settings.loadSeconds} s of load | soak (${settings.soakMinutes} min): min–max | soak slope | second half slope | idle after soak | unexpected answers |`,
 			"|---:|---:|---:|---:|---:|---:|---:|",
 			`| ${fmt(idle)} MiB | ${fmt(afterLoad)} MiB | ${fmt(result.soakMinMiB)}–${fmt(result.soakMaxMiB)} MiB | ${result.soakSlopeMiBPerMinute.toFixed(2)} MiB/min | ${result.soakSecondHalfSlopeMiBPerMinute.toFixed(2)} MiB/min | ${fmt(idleAfter)} MiB | ${result.soakUnexpected} |`,
 			"",

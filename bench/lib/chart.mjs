@@ -16,17 +16,16 @@ export function chartSvg(run) {
 			(entry) => entry.ratios !== undefined && Object.keys(entry.ratios).length > 0,
 		),
 	);
-	const highest = Math.max(
-		1.2,
-		...scenarios.flatMap((scenario) =>
-			Object.values(scenario.contestants).flatMap((entry) =>
-				[...Object.values(entry.ratios ?? {}), ...Object.values(entry.cpuRatios ?? {})].map((summary) =>
-					Number.isFinite(summary.max) ? summary.max : 0,
-				),
+	// The axis covers every quartile box (whiskers past it are clipped, their value written at the edge), 1.2 at least,
+	// 2 at most: a slice taken while the machine stalled must not squash every box into a corner.
+	const boxes = scenarios.flatMap((scenario) =>
+		Object.values(scenario.contestants).flatMap((entry) =>
+			[...Object.values(entry.ratios ?? {}), ...Object.values(entry.cpuRatios ?? {})].map((summary) =>
+				Number.isFinite(summary.q3) ? summary.q3 : 0,
 			),
 		),
 	);
-	const top = Math.ceil(highest * 10) / 10;
+	const top = Math.min(2, Math.max(1.2, Math.ceil(Math.max(...boxes) * 1.1 * 10) / 10));
 	const x = (ratio) => labelWidth + (Math.min(Math.max(ratio, 0), top) / top) * plotWidth;
 	const parts = [];
 	let y = 30;
@@ -47,6 +46,7 @@ export function chartSvg(run) {
 				{ baseline, measure: "cpuRatios", label: `CPU × ${baseline}` },
 			]);
 		parts.push(`<text x="10" y="${y + 12}" font-size="13" font-weight="bold">${xmlText(scenario.title)}</text>`);
+		y += 18;
 		baselines.forEach((series, index) => {
 			const legendX = labelWidth + (index % 2) * 300;
 			const legendY = y + Math.floor(index / 2) * 14;
@@ -76,17 +76,27 @@ export function chartSvg(run) {
 					`<rect x="${x(summary.q1)}" y="${middle - 5}" width="${Math.max(1, x(summary.q3) - x(summary.q1))}" height="10" fill="${colour}" fill-opacity="0.25" stroke="${colour}"/>`,
 					`<circle cx="${x(summary.median)}" cy="${middle}" r="4" fill="${fill}" stroke="${colour}" stroke-width="1.5"/>`,
 					`<text x="${Math.min(x(summary.max) + 6, width - 34)}" y="${middle + 4}" font-size="11">${fixed(summary.median)}</text>`,
+					...(summary.max > top
+						? [
+								`<text x="${x(top) - 4}" y="${middle - 4}" font-size="9" text-anchor="end" fill="${colour}">max ${fixed(summary.max)} ›</text>`,
+							]
+						: []),
 				);
 			});
 			y += rowHeight * Math.max(1, baselines.length) + 6;
 		}
 		// Axis: ticks every 0.1, a stronger line at 1 (as fast as the baseline).
-		for (let tick = 0; tick <= top + 1e-9; tick += 0.1) {
-			const major = Math.abs(tick - 1) < 1e-9;
+		const labelEvery = top > 1.5 ? 2 : 1;
+		for (let step = 0; step <= Math.round(top * 10); step++) {
+			const tick = step / 10;
+			const major = step === 10;
 			parts.push(
 				`<line x1="${x(tick)}" x2="${x(tick)}" y1="${plotTop}" y2="${y}" stroke="${major ? "#000" : "#ddd"}" stroke-width="${major ? 1 : 0.5}"/>`,
-				`<text x="${x(tick)}" y="${y + 12}" font-size="10" text-anchor="middle" fill="#555">${tick.toFixed(1)}</text>`,
 			);
+			if (step % labelEvery === 0)
+				parts.push(
+					`<text x="${x(tick)}" y="${y + 12}" font-size="10" text-anchor="middle" fill="#555">${tick.toFixed(1)}</text>`,
+				);
 		}
 		y += 34;
 	}

@@ -41,6 +41,32 @@ describe("router", () => {
 		expect((await app.inject({ url: "/users/7/" })).statusCode).toBe(200);
 	});
 
+	it("prefers a path without parameters over a parameter in its place, with or without a trailing slash", async () => {
+		const app = appWithUsers();
+		app
+			.declareRoute("GET", "/users/me")
+			.handler((_floor, response, request) =>
+				unchecked(response).code(200).info("me.found").send({ params: request.params }),
+			);
+		for (const url of ["/users/me", "/users/me/"]) {
+			const response = await app.inject({ url });
+			expect(response.info).toBe("me.found");
+			expect(response.json()).toEqual({ params: {} });
+		}
+		expect((await app.inject({ url: "/users/42" })).json()).toEqual({ id: "42" });
+	});
+
+	it("gives every request to a path without parameters its own params object", async () => {
+		const app = createApp({ environment: "TEST" });
+		app.declareRoute("GET", "/count").handler((_floor, response, request) => {
+			const seen = Object.keys(request.params).length;
+			request.params.visited = "yes";
+			return unchecked(response).code(200).send({ seen });
+		});
+		expect((await app.inject({ url: "/count" })).json()).toEqual({ seen: 0 });
+		expect((await app.inject({ url: "/count" })).json()).toEqual({ seen: 0 });
+	});
+
 	it("serves every path of a route declared with several", async () => {
 		const app = appWithUsers();
 		expect((await app.inject({ method: "POST", url: "/a" })).json()).toEqual({ matched: "/a" });
