@@ -104,8 +104,13 @@ export function createGuildRequestCounter({
 	};
 }
 
-/** `/api/guilds/{guildId}` and the routes under it. */
-const guildPathPattern = /^\/api\/guilds\/\{guildId\}(?:\/|$)/;
+/** `/api/guilds/{guildId}` and the routes under it (two string comparisons: this runs after every answer). */
+const guildPath = "/api/guilds/{guildId}";
+const underGuildPath = `${guildPath}/`;
+
+function isGuildPath(matchedPath: string): boolean {
+	return matchedPath === guildPath || matchedPath.startsWith(underGuildPath);
+}
 
 /**
  * The guild a request counts for: the one of its host, or the one its path names (`/api/guilds/{guildId}/…`). A
@@ -115,7 +120,7 @@ const guildPathPattern = /^\/api\/guilds\/\{guildId\}(?:\/|$)/;
 export function countedGuild(request: Request, response: Response): number | undefined {
 	const tenant = requestTenant(request);
 	if (tenant !== undefined) return tenant.guild.id;
-	if (!guildPathPattern.test(request.matchedPath)) return undefined;
+	if (!isGuildPath(request.matchedPath)) return undefined;
 	if (response.statusCode === 401 || response.information === "guild.notfound") return undefined;
 	const guildId = Number(request.params.guildId);
 	return Number.isSafeInteger(guildId) && guildId > 0 && guildId <= 2 ** 31 - 1 ? guildId : undefined;
