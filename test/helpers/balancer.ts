@@ -129,11 +129,12 @@ export function createBalancer(options: BalancerOptions = {}): Balancer {
 			said = String(error);
 		}
 		backend.failedPolls = ready ? 0 : backend.failedPolls + 1;
-		const next = ready || (backend.ready && backend.failedPolls < unhealthyAfter);
-		if (next !== backend.ready) transitions.push(`${backend.name} ${next ? "ready" : "not ready"}: ${said}`);
+		const inRotation = ready || (backend.ready && backend.failedPolls < unhealthyAfter);
+		if (inRotation !== backend.ready)
+			transitions.push(`${backend.name} ${inRotation ? "ready" : "not ready"}: ${said}`);
 		else if (!ready && backend.ready)
 			transitions.push(`${backend.name} failed a poll (${backend.failedPolls}): ${said}`);
-		backend.ready = next;
+		backend.ready = inRotation;
 	};
 
 	const waitFor = (what: string, test: () => boolean, waitMs: number) =>
