@@ -60,6 +60,7 @@ export class EventStream {
 		heartbeatMs: number,
 		private readonly registry: EventStreamRegistry | undefined,
 	) {
+		// Stryker disable next-line BooleanLiteral: a sink that emitted close is destroyed, so end() skips sink.end() either way
 		sink.once("close", () => this.end("client-closed", false));
 		if (heartbeatMs > 0) {
 			this.#heartbeat = setInterval(() => this.write(": heartbeat\n\n"), heartbeatMs);

@@ -142,6 +142,13 @@ describe("an event stream", () => {
 		await expect.poll(() => over.closeReason).toBe("slow-consumer");
 	});
 
+	it("drops a client that a single event takes over the cap", async () => {
+		const size = Buffer.byteLength(formatServerSentEvent({ data: "x" }));
+		const stream = new EventStream(new Sink(false), size - 1, 0, undefined);
+		expect(stream.send({ data: "x" })).toBe(true);
+		await expect.poll(() => stream.closeReason).toBe("slow-consumer");
+	});
+
 	it("checks again after each burst: a client that falls behind in a later one is dropped too", async () => {
 		const size = Buffer.byteLength(formatServerSentEvent({ data: "x" }));
 		const sink = new Sink(false);
