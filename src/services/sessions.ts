@@ -121,6 +121,7 @@ export function createSessionService(db: Database, settings: IdentitySettings, n
 						lastSeenAt: at,
 					})
 					.returning({ id: sessions.id });
+				// Stryker disable next-line ConditionalExpression,StringLiteral: insert … returning always answers the row it inserted
 				if (session === undefined) throw new Error("session insert returned no row");
 				const refresh = await insertRefreshToken(tx, session.id, at);
 				return {

@@ -99,6 +99,11 @@ describe("isSameOrigin", () => {
 		expect(isSameOrigin(request({ host, origin: "not a url" }), [])).toBe(false);
 	});
 
+	it("refuses an opaque origin, such as a Referer of a local file", () => {
+		expect(isSameOrigin(request({ host, referer: "file:///home/player/page.html" }), [])).toBe(false);
+		expect(isSameOrigin(request({ host, origin: "data:text/html,hi" }), [])).toBe(false);
+	});
+
 	it("refuses a request without a Host to compare with", () => {
 		expect(isSameOrigin(request({ origin: "https://api.example.test" }), [])).toBe(false);
 	});
@@ -175,6 +180,17 @@ describe("the authenticated process on a route", () => {
 			method: "POST",
 			url: "/api/auth/logout",
 			headers: { cookie: `session=${token}`, origin: "https://evil.example", host: "api.localhost" },
+		});
+		expect(response).toAnswer(403, "csrf.rejected");
+	});
+
+	it("refuses a cookie-authenticated change from a local file with 403 csrf.rejected", async () => {
+		const user = await signUp(app);
+		const cookie = user.cookie.split(";")[0] as string;
+		const response = await app.inject({
+			method: "POST",
+			url: "/api/auth/logout",
+			headers: { cookie, referer: "file:///home/player/page.html", host: "api.localhost" },
 		});
 		expect(response).toAnswer(403, "csrf.rejected");
 	});

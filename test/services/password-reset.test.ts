@@ -115,6 +115,15 @@ describe("passwordReset.reset", () => {
 		expect(await canLogIn(user.email, newPassword)).toBe(true);
 	});
 
+	it("answers a used token invalid before it looks at its expiry or at the new password", async () => {
+		const user = await newUser();
+		const token = await requestToken(user.email);
+		await services.passwordReset.reset(token, newPassword);
+		expect(await services.passwordReset.reset(token, "short")).toEqual({ status: "invalid" });
+		clock.advance(31 * minute);
+		expect(await services.passwordReset.reset(token, "yet another passphrase")).toEqual({ status: "invalid" });
+	});
+
 	it("refuses something that is not a token and a token it never issued", async () => {
 		const user = await newUser();
 		await requestToken(user.email);
