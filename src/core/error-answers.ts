@@ -8,7 +8,7 @@ import type { ErrorHandler } from "./executor.js";
  * The framework sends it (after the `onError` hooks, before the error handler) as
  * `code` + `info` + `headers` + `{ error: info, message, requestId }`, and declares it like its own answers:
  * every route's contracts accept it and the OpenAPI document lists it. Nothing of the error leaves in
- * the answer; it is logged at `warn` with the request id.
+ * the answer; it is logged with the request id, at `warn` unless the answer says otherwise.
  */
 export interface ErrorAnswer {
 	readonly code: number;
@@ -18,6 +18,11 @@ export interface ErrorAnswer {
 	readonly message: string;
 	/** Sent with the answer, e.g. `{ "retry-after": "1" }`; listed in the OpenAPI document. */
 	readonly headers?: Readonly<Record<string, string>>;
+	/**
+	 * The level the answered error is logged at: `warn` by default, for a backing service that failed. A client's
+	 * mistake (a host that names nothing) is no operator's concern: `debug` keeps it out of production logs.
+	 */
+	readonly logLevel?: "warn" | "info" | "debug";
 	/** True for the errors this answer is for; it must not throw. */
 	matches(error: unknown): boolean;
 }
@@ -33,7 +38,10 @@ export function answeringErrors(answers: readonly ErrorAnswer[], fallback: Error
 	return (request, response, error) => {
 		const answer = answers.find((candidate) => candidate.matches(error));
 		if (answer === undefined) return fallback(request, response, error);
-		request.logger.warn({ info: answer.info, err: error }, `request answered ${answer.code} ${answer.info}`);
+		request.logger[answer.logLevel ?? "warn"](
+			{ info: answer.info, err: error },
+			`request answered ${answer.code} ${answer.info}`,
+		);
 		return response
 			.code(answer.code)
 			.info(answer.info)

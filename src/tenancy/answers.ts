@@ -18,12 +18,15 @@ export const hostAnswers = {
 		code: 404,
 		info: unknownHostInfo,
 		message: "No guild is served at this host.",
+		// Anyone may send any Host: one warning with a stack per such request would flood the logs.
+		logLevel: "debug",
 		matches: (error) => error instanceof UnknownHostError,
 	},
 	invalidHost: {
 		code: 400,
 		info: "host.invalid",
 		message: "The Host header is not a valid host name.",
+		logLevel: "debug",
 		matches: (error) => error instanceof InvalidHostError,
 	},
 	/** `guildFromHost` on the bare domain without X-Guild: the same info, since this host names no guild either. */

@@ -81,6 +81,18 @@ describe("app.answerError", () => {
 		});
 	});
 
+	it("logs at the level the answer names instead", async () => {
+		const logs = captureLogs("debug");
+		const app = createApp({ environment: "TEST", logger: logs.logger });
+		app.answerError({ ...backendDown, logLevel: "debug" });
+		app.declareRoute("GET", "/down").handler(() => {
+			throw new BackendDown("refused");
+		}, new IHaveSentThis(200, "thing.found"));
+		await app.inject({ url: "/down" });
+		const answered = logs.lines.filter((one) => one.info === "BACKEND_UNAVAILABLE");
+		expect(answered.map((one) => [one.level, one.msg])).toEqual([[20, "request answered 503 BACKEND_UNAVAILABLE"]]);
+	});
+
 	it("lets an onError hook that sends answer first", async () => {
 		const { app } = appWithAnswer();
 		app.addHook("onError", (_request, response) => response.code(200).info("thing.found").send({ recovered: true }));

@@ -8,6 +8,7 @@ import { as } from "../helpers/calls.js";
 import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
 import { createAccountAs, createCharacterAs } from "../helpers/domain.js";
 import { addMember, buildIdentityApp, loginAs, signUp, type TestClock } from "../helpers/identity.js";
+import { captureLogs } from "../helpers/log-capture.js";
 import { createGuildWithSlug, onHost } from "../helpers/tenancy.js";
 
 let db: Database;
@@ -72,6 +73,14 @@ describe("host resolution", () => {
 		const { guildId } = await iopGuild();
 		await db.insert(guildDomains).values({ guildId, domain: "waiting.fr" });
 		expect(await onHost(app, "waiting.fr").get("/api/guild")).toAnswer(404, "guild.unknown_host");
+	});
+
+	it("logs a host that names nothing, or is no host name, at debug only: anyone may send any Host", async () => {
+		const logs = captureLogs("info");
+		const watched = buildIdentityApp(db, { logger: logs.logger }).app;
+		expect(await onHost(watched, "nobody.localhost").get("/api/guild")).toAnswer(404, "guild.unknown_host");
+		expect(await onHost(watched, "bad_host!").get("/api/guild")).toAnswer(400, "host.invalid");
+		expect(logs.lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
 	});
 
 	it.each([
