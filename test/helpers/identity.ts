@@ -6,6 +6,11 @@ import { type AppDependencies, buildApp } from "../../src/app.js";
 import type { App } from "../../src/core/index.js";
 import type { Database } from "../../src/db/index.js";
 import { mailOutbox } from "../../src/db/schema/index.js";
+import {
+	createIdentityServices,
+	type IdentityDependencies,
+	type IdentityServices,
+} from "../../src/services/identity.js";
 import { getTestDatabase, resetTestDatabase, testJobQueueOf } from "./database.js";
 
 export const testConfig = { APP_ENV: "TEST", BODY_LIMIT: 1_048_576, SHUTDOWN_TIMEOUT_MS: 1000, BENCH: false } as const;
@@ -22,6 +27,21 @@ export function testClock(start = new Date("2026-03-01T12:00:00.000Z")) {
 }
 
 export type TestClock = ReturnType<typeof testClock>;
+
+/** The identity services on `db` without an app: a silent logger, `clock`, TEST settings with `config` on top. */
+export function testIdentityServices(
+	db: Database,
+	clock: TestClock,
+	config: Partial<IdentityDependencies["config"]> = {},
+): IdentityServices {
+	return createIdentityServices({
+		db,
+		config: { APP_ENV: "TEST", ...config },
+		logger: pino({ level: "silent" }),
+		now: clock,
+		jobs: testJobQueueOf(db),
+	});
+}
 
 export function buildIdentityApp(
 	db: Database,

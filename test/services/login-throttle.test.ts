@@ -1,13 +1,11 @@
 // Login throttling: failures counted per email and per IP over a sliding window, in the database.
 import { count, eq } from "drizzle-orm";
-import { pino } from "pino";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/index.js";
 import { loginAttempts } from "../../src/db/schema/index.js";
-import { createIdentityServices } from "../../src/services/identity.js";
 import type { LoginThrottle } from "../../src/services/login-throttle.js";
-import { getTestDatabase, resetTestDatabase, testJobQueueOf } from "../helpers/database.js";
-import { type TestClock, testClock } from "../helpers/identity.js";
+import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
+import { type TestClock, testClock, testIdentityServices } from "../helpers/identity.js";
 
 const windowSeconds = 60;
 const second = 1000;
@@ -23,14 +21,7 @@ beforeAll(async () => {
 beforeEach(async () => {
 	await resetTestDatabase(db);
 	clock = testClock();
-	const config = { APP_ENV: "TEST", LOGIN_MAX_FAILURES: 3, LOGIN_WINDOW_SECONDS: windowSeconds } as const;
-	({ throttle } = createIdentityServices({
-		db,
-		config,
-		logger: pino({ level: "silent" }),
-		now: clock,
-		jobs: testJobQueueOf(db),
-	}));
+	({ throttle } = testIdentityServices(db, clock, { LOGIN_MAX_FAILURES: 3, LOGIN_WINDOW_SECONDS: windowSeconds }));
 });
 
 async function fail(times: number, email: string, ip?: string) {

@@ -1,6 +1,5 @@
 // Forgotten passwords on the test database: the mailed single-use token, its expiry, and what a reset ends.
 import { eq } from "drizzle-orm";
-import { pino } from "pino";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/index.js";
 import {
@@ -9,10 +8,10 @@ import {
 	passwordResetTokens,
 	sessions as sessionsTable,
 } from "../../src/db/schema/index.js";
-import { createIdentityServices, type IdentityServices } from "../../src/services/identity.js";
+import type { IdentityServices } from "../../src/services/identity.js";
 import { generateToken, hashToken } from "../../src/services/tokens.js";
-import { getTestDatabase, resetTestDatabase, testJobQueueOf } from "../helpers/database.js";
-import { lastMail, type TestClock, testClock, tokenIn } from "../helpers/identity.js";
+import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
+import { lastMail, type TestClock, testClock, testIdentityServices, tokenIn } from "../helpers/identity.js";
 
 const minute = 60_000;
 const oldPassword = "correct horse battery staple";
@@ -30,13 +29,7 @@ beforeAll(async () => {
 beforeEach(async () => {
 	await resetTestDatabase(db);
 	clock = testClock();
-	services = createIdentityServices({
-		db,
-		config: { APP_ENV: "TEST" },
-		logger: pino({ level: "silent" }),
-		now: clock,
-		jobs: testJobQueueOf(db),
-	});
+	services = testIdentityServices(db, clock);
 });
 
 async function newUser() {

@@ -1,14 +1,13 @@
 // Login sessions on the test database: issuing tokens, resolving access tokens, rotating refresh tokens, revoking, listing.
 import { eq } from "drizzle-orm";
-import { pino } from "pino";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/index.js";
 import { refreshTokens, sessions as sessionsTable, users } from "../../src/db/schema/index.js";
-import { createIdentityServices, type IdentityServices } from "../../src/services/identity.js";
+import type { IdentityServices } from "../../src/services/identity.js";
 import type { SessionService } from "../../src/services/sessions.js";
 import { generateToken, hashToken } from "../../src/services/tokens.js";
-import { getTestDatabase, resetTestDatabase, testJobQueueOf } from "../helpers/database.js";
-import { type TestClock, testClock } from "../helpers/identity.js";
+import { getTestDatabase, resetTestDatabase } from "../helpers/database.js";
+import { type TestClock, testClock, testIdentityServices } from "../helpers/identity.js";
 
 const second = 1000;
 const minute = 60 * second;
@@ -28,13 +27,7 @@ beforeAll(async () => {
 beforeEach(async () => {
 	await resetTestDatabase(db);
 	clock = testClock();
-	services = createIdentityServices({
-		db,
-		config: { APP_ENV: "TEST" },
-		logger: pino({ level: "silent" }),
-		now: clock,
-		jobs: testJobQueueOf(db),
-	});
+	services = testIdentityServices(db, clock);
 	sessions = services.sessions;
 });
 
